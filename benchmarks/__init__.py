@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m benchmarks`` prints tables, ours beside a baseline."""

@@ -1,0 +1,66 @@
+"""The small error hierarchy of :mod:`geo`.
+
+Every error says what was given and what was expected, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ProtestMapError(Exception):
+    """Base class of every error raised on purpose by :mod:`geo`."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in one input row: file, row number, column, value, what was expected.
+
+    ``row`` is the 1-based data row number as a spreadsheet user sees it
+    (the header is row 1 in a CSV, so the first record is row 2); for GeoJSON
+    it is the 1-based feature number.  ``row`` is ``None`` for a problem with
+    the whole file (a missing column, say).
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column {self.column!r}"
+        if self.value is not None:
+            return f"{where}: value {self.value!r}: {self.expected}"
+        return f"{where}: {self.expected}"
+
+
+class RecordsValidationError(ProtestMapError):
+    """Some rows of an incident file are invalid; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = "\n".join(str(p) for p in self.problems[:20])
+        more = f"\n... and {n - 20} more" if n > 20 else ""
+        super().__init__(f"{n} problem(s) in the incident records:\n{head}{more}")
+
+
+class BoundariesNotConfigured(ProtestMapError):
+    """No boundary folder is configured or the configured one does not exist."""
+
+
+class BoundaryCheckError(ProtestMapError):
+    """A boundary file is not what the project expects (geometry, CRS, tiling, count)."""
+
+
+class CRSMismatchError(ProtestMapError):
+    """Two frames that are joined are not in the same coordinate reference system."""
+
+
+class FetchError(ProtestMapError):
+    """Fetching boundaries from their public origin failed (no network, bad answer)."""

@@ -1,0 +1,102 @@
+"""The native incident schema: columns, allowed values, and what the loader produces.
+
+After :func:`geo.records.load_records` a records frame has exactly these columns
+(in this order, plus any extra columns the file had, kept as text after them):
+
+* text columns (``str``, ``""`` when blank): ``record_id``, ``time_local``,
+  ``time_precision``, ``city``, ``place_name_*``, ``coord_source``, ``event_type``,
+  ``count_kind``, ``included_in``, ``contested_by``, ``summary``, ``notes``,
+  ``source_urls``, ``source_names``
+* dates (``datetime64[ns]``, day resolution): ``date``, ``period_start``,
+  ``period_end`` (both default to ``date``)
+* floats (``NaN`` when blank): ``latitude``, ``longitude``
+* nullable integers (``Int64``, ``<NA>`` when blank): ``geo_precision``,
+  ``detained_low``, ``detained_high``, ``participants_low``,
+  ``participants_high``, ``injured``
+* ``source_row`` (``int``): the row number in the source file (CSV: header is
+  row 1; GeoJSON: feature number), and ``source_file`` (``str``).
+"""
+
+from __future__ import annotations
+
+TEXT_COLUMNS = [
+    "record_id",
+    "time_local",
+    "time_precision",
+    "city",
+    "place_name_en",
+    "place_name_ru",
+    "place_name_kk",
+    "coord_source",
+    "event_type",
+    "count_kind",
+    "included_in",
+    "contested_by",
+    "summary",
+    "notes",
+    "source_urls",
+    "source_names",
+]
+DATE_COLUMNS = ["date", "period_start", "period_end"]
+FLOAT_COLUMNS = ["latitude", "longitude"]
+INT_COLUMNS = [
+    "geo_precision",
+    "detained_low",
+    "detained_high",
+    "participants_low",
+    "participants_high",
+    "injured",
+]
+
+#: The native column order (CSV header order of the embedded dataset).
+COLUMNS = [
+    "record_id",
+    "date",
+    "time_local",
+    "time_precision",
+    "period_start",
+    "period_end",
+    "city",
+    "place_name_en",
+    "place_name_ru",
+    "place_name_kk",
+    "latitude",
+    "longitude",
+    "coord_source",
+    "geo_precision",
+    "event_type",
+    "detained_low",
+    "detained_high",
+    "count_kind",
+    "included_in",
+    "contested_by",
+    "participants_low",
+    "participants_high",
+    "injured",
+    "summary",
+    "notes",
+    "source_urls",
+    "source_names",
+]
+
+#: Columns a file must have; the others may be absent and are then blank.
+REQUIRED_COLUMNS = ["record_id", "date", "city", "event_type", "source_urls"]
+
+CITIES = ("Almaty", "Nur-Sultan", "Astana", "national", "other")
+#: ``city`` value -> ``city_id`` of the boundary layers (national/other have none).
+CITY_IDS = {"Almaty": "almaty", "Nur-Sultan": "astana", "Astana": "astana"}
+TIME_PRECISIONS = ("exact", "range", "day")
+EVENT_TYPES = (
+    "rally",
+    "detention",
+    "police_violence",
+    "journalist_detained",
+    "journalist_assaulted",
+    "official_statement",
+)
+COUNT_KINDS = ("incremental", "cumulative", "snapshot")
+GEO_PRECISIONS = (1, 2, 3, 4)
+
+#: Columns the spatial join adds.
+JOIN_COLUMNS = ["city_id", "district_id", "district_name_en", "attribution", "join_note"]
+ATTRIBUTIONS = ("district", "city", "outside", "unlocated")

@@ -1,0 +1,83 @@
+"""The one settings module: every environment variable :mod:`geo` reads is read here.
+
+=============================  =====================================================
+variable                        meaning
+=============================  =====================================================
+``PROTESTMAP_BOUNDARIES``       folder holding the district and city boundary files
+                                (default: the cache that ``python -m geo boundaries
+                                fetch`` writes, when it exists)
+``PROTESTMAP_CACHE``            cache folder (default ``$XDG_CACHE_HOME/protest-map``
+                                or ``~/.cache/protest-map``)
+``PROTESTMAP_NOMINATIM_URL``    Nominatim endpoint used by the fetch
+                                (default ``https://nominatim.openstreetmap.org``)
+``PROTESTMAP_ASTANA_GIS_URL``   Astana city GIS district layer used by the fetch
+``PROTESTMAP_HTTP_TIMEOUT``     seconds before a fetch gives up (default 30)
+=============================  =====================================================
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EMBEDDED_INCIDENTS = PROJECT_ROOT / "data" / "incidents"
+
+DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+DEFAULT_ASTANA_GIS_URL = (
+    "https://gis.esaulet.kz/server/rest/services/Hosted/raiony/FeatureServer/0"
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the configuration, read from the environment."""
+
+    boundaries_dir: Path | None
+    boundaries_from_env: bool
+    cache_dir: Path
+    nominatim_url: str
+    astana_gis_url: str
+    http_timeout: float
+    incidents_dir: Path = EMBEDDED_INCIDENTS
+
+    @property
+    def fetched_boundaries_dir(self) -> Path:
+        """Where ``python -m geo boundaries fetch`` writes by default."""
+        return self.cache_dir / "boundaries"
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment now (cheap; call it when needed)."""
+    env = os.environ
+    cache = env.get("PROTESTMAP_CACHE")
+    if cache:
+        cache_dir = Path(cache).expanduser()
+    else:
+        base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        cache_dir = Path(base).expanduser() / "protest-map"
+    configured = env.get("PROTESTMAP_BOUNDARIES", "").strip()
+    if configured:
+        boundaries_dir: Path | None = Path(configured).expanduser()
+    elif (cache_dir / "boundaries").is_dir():
+        boundaries_dir = cache_dir / "boundaries"
+    else:
+        boundaries_dir = None
+    return Settings(
+        boundaries_dir=boundaries_dir,
+        boundaries_from_env=bool(configured),
+        cache_dir=cache_dir,
+        nominatim_url=env.get("PROTESTMAP_NOMINATIM_URL", DEFAULT_NOMINATIM_URL).rstrip("/"),
+        astana_gis_url=env.get("PROTESTMAP_ASTANA_GIS_URL", DEFAULT_ASTANA_GIS_URL).rstrip("/"),
+        http_timeout=float(env.get("PROTESTMAP_HTTP_TIMEOUT", "30")),
+    )
+
+
+HOW_TO_GET_BOUNDARIES = (
+    "No district boundaries are configured. Either point PROTESTMAP_BOUNDARIES at a folder "
+    "holding them (in this workplace: export PROTESTMAP_BOUNDARIES=../shared/data/boundaries), "
+    "or, on a machine with a network, run `python -m geo boundaries fetch`, which downloads "
+    "them from OpenStreetMap and Astana's city GIS into the cache folder where they are found "
+    "without any setting."
+)
