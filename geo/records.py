@@ -1,0 +1,427 @@
+"""Incident records: read a native CSV or GeoJSON file, validate every row, report every problem.
+
+The loader never drops a row silently and never crashes on a bad one: every
+row comes out either as a record or as a rejected row with the problems that
+reject it (file, row number, column, value, what was expected).
+
+>>> result = read_records("data/incidents/incidents.csv")   # doctest: +SKIP
+>>> result.records, result.problems                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.errors import Problem, ProtestMapError, RecordsValidationError
+
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
+_ID_SPLIT = re.compile(r"[\s;,]+")
+_CITY_LOOKUP = {c.casefold(): c for c in schema.CITIES}
+
+
+@dataclass
+class LoadResult:
+    """What :func:`read_records` found in one file.
+
+    ``records`` holds the valid rows in the normalised schema (see
+    :mod:`geo.schema`); ``rejected`` holds the raw text of every row with at
+    least one problem, plus ``source_row`` and a ``problems`` column;
+    ``problems`` lists every problem, file-level ones first.
+    """
+
+    path: str
+    records: pd.DataFrame
+    rejected: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    rows_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the file had no problem at all."""
+        return not self.problems
+
+
+def load_records(path: str | Path) -> pd.DataFrame:
+    """Read and validate an incident file; raise when any row is invalid.
+
+    Parameters
+    ----------
+    path : str or Path
+        A native CSV (UTF-8, optionally with BOM) or GeoJSON file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every record, normalised (see :mod:`geo.schema`).
+
+    Raises
+    ------
+    RecordsValidationError
+        Listing every problem of every bad row at once.
+    """
+    result = read_records(path)
+    if result.problems:
+        raise RecordsValidationError(result.problems)
+    return result.records
+
+
+def read_records(path: str | Path) -> LoadResult:
+    """Read an incident file, keeping the valid rows and reporting every bad one.
+
+    Never raises for bad content: a file that cannot be read at all comes back
+    with no records and a file-level problem.
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        raw, first_row = _read_raw(path)
+    except _FileProblem as exc:
+        empty = _empty_records()
+        return LoadResult(name, empty, pd.DataFrame(), [Problem(name, None, None, None, str(exc))])
+    return validate_frame(raw, name, first_row=first_row)
+
+
+def validate_frame(raw: pd.DataFrame, name: str, *, first_row: int = 2) -> LoadResult:
+    """Validate a frame of text cells (as read from a file) and normalise it.
+
+    ``first_row`` is the row number of ``raw``'s first row in the file, used
+    in problem messages (2 for a CSV with a header, 1 for GeoJSON features).
+    """
+    raw = raw.fillna("").astype(str).apply(lambda col: col.str.strip())
+    raw = raw.reset_index(drop=True)
+    rows = pd.Series(np.arange(len(raw)) + first_row, index=raw.index)
+    problems: list[Problem] = []
+
+    missing = [c for c in schema.REQUIRED_COLUMNS if c not in raw.columns]
+    if missing:
+        problems.append(
+            Problem(name, None, None, None,
+                    f"missing required column(s) {', '.join(missing)}; "
+                    f"a native file needs at least {', '.join(schema.REQUIRED_COLUMNS)}")
+        )
+        rejected = raw.assign(source_row=rows, problems="missing required columns")
+        return LoadResult(name, _empty_records(), rejected, problems, len(raw))
+    for col in schema.COLUMNS:
+        if col not in raw.columns:
+            raw[col] = ""
+
+    checker = _RowChecker(name, raw, rows)
+    out = checker.run()
+    problems.extend(checker.problems)
+    bad = checker.bad_rows()
+    good = ~bad
+    extra = [c for c in raw.columns if c not in schema.COLUMNS]
+    records = out.loc[good, schema.COLUMNS].copy()
+    for col in extra:
+        records[col] = raw.loc[good, col]
+    records["source_file"] = name
+    records["source_row"] = rows[good].astype(int)
+    records = records.reset_index(drop=True)
+    rejected = raw.loc[bad].copy()
+    rejected["source_row"] = rows[bad]
+    rejected["problems"] = [
+        "; ".join(str(p) for p in checker.by_row.get(int(r), [])) for r in rows[bad]
+    ]
+    return LoadResult(name, records, rejected.reset_index(drop=True), problems, len(raw))
+
+
+def records_to_csv(records: pd.DataFrame, path: str | Path | None = None) -> str | None:
+    """Write records in the native CSV layout (dates as YYYY-MM-DD, blanks as empty)."""
+    frame = records.copy()
+    for col in schema.DATE_COLUMNS:
+        if col in frame.columns:
+            frame[col] = pd.to_datetime(frame[col]).dt.strftime("%Y-%m-%d").fillna("")
+    return frame.to_csv(path, index=False, lineterminator="\n")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _FileProblem(ProtestMapError):
+    pass
+
+
+def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
+    if not path.exists():
+        raise _FileProblem(f"file not found (looked at {path.resolve()})")
+    if path.is_dir():
+        raise _FileProblem("is a folder, expected a .csv or .geojson file")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _FileProblem(
+            f"is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            "save it as UTF-8 (Windows-1251 files are for the importer, `python -m geo import`)"
+        ) from None
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return _geojson_to_raw(text), 1
+    if suffix in (".csv", ".txt", ""):
+        return _csv_to_raw(text), 2
+    raise _FileProblem(f"unknown file type {suffix!r}; expected .csv or .geojson")
+
+
+def _csv_to_raw(text: str) -> pd.DataFrame:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise _FileProblem("is empty; expected a header row") from None
+    except csv.Error as exc:
+        raise _FileProblem(f"cannot be parsed as CSV: {exc}") from None
+    header = [h.strip() for h in header]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise _FileProblem(f"header repeats column(s) {', '.join(dupes)}")
+    rows: list[list[str]] = []
+    width = len(header)
+    try:
+        for line in reader:
+            if not any(cell.strip() for cell in line):
+                line = []  # a blank line is a row of blanks, reported as such
+            rows.append((line + [""] * width)[:width] if len(line) <= width else line)
+    except csv.Error as exc:
+        raise _FileProblem(f"cannot be parsed as CSV near row {reader.line_num}: {exc}") from None
+    too_long = [i for i, r in enumerate(rows) if len(r) > width]
+    frame = pd.DataFrame([r[:width] for r in rows], columns=header, dtype=str)
+    if too_long:
+        frame["__overflow__"] = ""
+        for i in too_long:
+            frame.loc[i, "__overflow__"] = ",".join(rows[i][width:])
+    return frame
+
+
+def _geojson_to_raw(text: str) -> pd.DataFrame:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _FileProblem(f"is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        raise _FileProblem("is not a GeoJSON FeatureCollection")
+    crs = ((doc.get("crs") or {}).get("properties") or {}).get("name")
+    if crs and not _is_wgs84(crs):
+        raise _FileProblem(
+            f"declares CRS {crs!r}; incident files must be in WGS84 (EPSG:4326 / CRS84) — "
+            "reproject it first"
+        )
+    rows = []
+    for feature in doc.get("features") or []:
+        props = dict((feature or {}).get("properties") or {})
+        row = {k: "" if v is None else str(v) for k, v in props.items()}
+        geom = (feature or {}).get("geometry")
+        if geom:
+            coords = geom.get("coordinates")
+            if geom.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
+                row.setdefault("longitude", str(coords[0]))
+                row.setdefault("latitude", str(coords[1]))
+                if row.get("longitude") in ("", None):
+                    row["longitude"] = str(coords[0])
+                if row.get("latitude") in ("", None):
+                    row["latitude"] = str(coords[1])
+            else:
+                row["__geometry__"] = f"{geom.get('type')} geometry (expected Point)"
+        rows.append(row)
+    return pd.DataFrame(rows, dtype=str)
+
+
+def _is_wgs84(name: str) -> bool:
+    n = name.upper()
+    return n.endswith("CRS84") or n.endswith("4326") or n == "WGS84"
+
+
+class _RowChecker:
+    """Column-by-column vectorised checks; collects problems per row."""
+
+    def __init__(self, name: str, raw: pd.DataFrame, rows: pd.Series):
+        self.name = name
+        self.raw = raw
+        self.rows = rows
+        self.problems: list[Problem] = []
+        self.by_row: dict[int, list[Problem]] = {}
+        self._bad = np.zeros(len(raw), dtype=bool)
+
+    def bad_rows(self) -> pd.Series:
+        return pd.Series(self._bad, index=self.raw.index)
+
+    def flag(self, mask: pd.Series, column: str | None, expected: str, values: pd.Series | None = None):
+        mask = mask.fillna(False).to_numpy(dtype=bool)
+        if not mask.any():
+            return
+        vals = self.raw[column] if values is None and column in self.raw.columns else values
+        for i in np.flatnonzero(mask):
+            row = int(self.rows.iloc[i])
+            value = None if vals is None else str(vals.iloc[i])
+            problem = Problem(self.name, row, column, value, expected)
+            self.problems.append(problem)
+            self.by_row.setdefault(row, []).append(problem)
+        self._bad |= mask
+
+    def run(self) -> pd.DataFrame:
+        raw = self.raw
+        out = pd.DataFrame(index=raw.index)
+        for col in schema.TEXT_COLUMNS:
+            out[col] = raw[col]
+
+        if "__overflow__" in raw.columns:
+            self.flag(raw["__overflow__"] != "", None,
+                      "row has more cells than the header has columns (an unquoted comma?)",
+                      raw["__overflow__"])
+        if "__geometry__" in raw.columns:
+            self.flag(raw["__geometry__"].fillna("") != "", "geometry",
+                      "incident features must be Points", raw["__geometry__"].fillna(""))
+
+        self._check_ids(out)
+        self._check_dates(out)
+        self._check_choices(out)
+        self._check_coordinates(out)
+        self._check_counts(out)
+        self._check_sources(out)
+        self._check_references(out)
+        return out
+
+    def _check_ids(self, out: pd.DataFrame) -> None:
+        ids = self.raw["record_id"]
+        self.flag(ids == "", "record_id", "record_id is required (a unique text id)")
+        self.flag(ids.str.contains(r"\s", regex=True), "record_id", "record_id must not contain spaces")
+        dup = ids.duplicated(keep="first") & (ids != "")
+        if dup.any():
+            first = {}
+            for i, v in zip(self.rows, ids):
+                first.setdefault(v, i)
+            self.flag(dup, "record_id", "duplicate record_id; first used on row "
+                      + ", ".join(sorted({str(first[v]) for v in ids[dup]})))
+
+    def _check_dates(self, out: pd.DataFrame) -> None:
+        raw = self.raw
+        for col in schema.DATE_COLUMNS:
+            text = raw[col]
+            parsed = pd.to_datetime(text.where(text.str.match(_DATE_RE)), format="%Y-%m-%d", errors="coerce")
+            wrong = (text != "") & parsed.isna()
+            self.flag(wrong, col, "expected a date as YYYY-MM-DD")
+            out[col] = parsed.astype("datetime64[ns]")
+        self.flag(raw["date"] == "", "date", "date is required (YYYY-MM-DD)")
+        out["period_start"] = out["period_start"].fillna(out["date"])
+        out["period_end"] = out["period_end"].fillna(out["date"])
+        backwards = out["period_start"] > out["period_end"]
+        self.flag(backwards, "period_end", "period_end is before period_start")
+        self.flag((raw["time_local"] != "") & ~raw["time_local"].str.match(_TIME_RE), "time_local",
+                  "expected a local time as HH:MM (24-hour)")
+
+    def _check_choices(self, out: pd.DataFrame) -> None:
+        raw = self.raw
+        city = raw["city"].str.casefold().map(_CITY_LOOKUP)
+        self.flag(city.isna(), "city", "expected one of " + ", ".join(schema.CITIES))
+        out["city"] = city.fillna(raw["city"])
+        for col, allowed in (
+            ("time_precision", schema.TIME_PRECISIONS),
+            ("event_type", schema.EVENT_TYPES),
+            ("count_kind", schema.COUNT_KINDS),
+        ):
+            value = raw[col].str.lower()
+            blank_ok = col != "event_type"
+            wrong = ~value.isin(allowed) & ~((value == "") & blank_ok)
+            self.flag(wrong, col, "expected one of " + ", ".join(allowed) + (" or blank" if blank_ok else ""))
+            out[col] = value
+
+    def _check_coordinates(self, out: pd.DataFrame) -> None:
+        raw = self.raw
+        for col, limit in (("latitude", 90), ("longitude", 180)):
+            text = raw[col]
+            num = pd.to_numeric(text, errors="coerce")
+            self.flag((text != "") & num.isna(), col, "expected a decimal number (WGS84 degrees, '.' as decimal mark)")
+            self.flag(num.abs() > limit, col, f"expected a value between -{limit} and {limit}")
+            out[col] = num.astype(float)
+        one_only = (raw["latitude"] == "") != (raw["longitude"] == "")
+        self.flag(one_only, "latitude" , "latitude and longitude must both be given or both be blank",
+                  raw["latitude"] + " / " + raw["longitude"])
+        prec = self._int_column("geo_precision", allowed=schema.GEO_PRECISIONS)
+        out["geo_precision"] = prec
+
+    def _check_counts(self, out: pd.DataFrame) -> None:
+        for col in ("detained_low", "detained_high", "participants_low", "participants_high", "injured"):
+            out[col] = self._int_column(col)
+        for low, high in (("detained_low", "detained_high"), ("participants_low", "participants_high")):
+            below = out[high] < out[low]
+            self.flag(below, high, f"{high} is below {low} ({low} = "
+                      + "; ".join(self.raw.loc[below.fillna(False), low]) + ")")
+            self.flag(out[high].notna() & out[low].isna(), low,
+                      f"{low} is blank while {high} is given; give the lowest reported figure in {low}")
+        no_kind = out["detained_low"].notna() & (out["count_kind"] == "")
+        self.flag(no_kind, "count_kind",
+                  "a detained count needs count_kind (incremental, cumulative or snapshot)")
+
+    def _int_column(self, col: str, allowed: tuple[int, ...] | None = None) -> pd.Series:
+        text = self.raw[col]
+        num = pd.to_numeric(text, errors="coerce")
+        not_int = (text != "") & (num.isna() | (num % 1 != 0) | (num < 0))
+        self.flag(not_int, col, "expected a whole number of 0 or more (a range goes in _low/_high columns)")
+        if allowed is not None:
+            self.flag(num.notna() & ~num.isin(allowed) & ~not_int, col,
+                      "expected one of " + ", ".join(map(str, allowed)))
+        return num.where(~not_int).astype("Int64")
+
+    def _check_sources(self, out: pd.DataFrame) -> None:
+        urls = self.raw["source_urls"]
+        self.flag(urls == "", "source_urls", "at least one source URL is required (http or https)")
+        tokens = urls.str.split()
+        bad = tokens.map(lambda ts: [t for t in ts if not _URL_RE.match(t)])
+        has_bad = bad.map(bool)
+        self.flag(has_bad, "source_urls", "each source must be an http(s) URL, separated by spaces",
+                  bad.map(lambda ts: " ".join(ts)))
+        out["source_urls"] = tokens.map(" ".join)
+
+    def _check_references(self, out: pd.DataFrame) -> None:
+        ids = self.raw["record_id"]
+        known = set(ids[ids != ""])
+        parent = self.raw["included_in"]
+        self.flag((parent != "") & ~parent.isin(known), "included_in",
+                  "included_in must name the record_id of another record in this file")
+        self.flag((parent != "") & (parent == ids), "included_in", "a record cannot be included in itself")
+        contested = self.raw["contested_by"].map(lambda s: [t for t in _ID_SPLIT.split(s) if t])
+        unknown = contested.map(lambda ts: [t for t in ts if t not in known])
+        self.flag(unknown.map(bool), "contested_by",
+                  "contested_by must list record_ids of records in this file", unknown.map(" ".join))
+        out["contested_by"] = contested.map(" ".join)
+        self._check_cycles(ids, parent)
+
+    def _check_cycles(self, ids: pd.Series, parent: pd.Series) -> None:
+        links = {i: p for i, p in zip(ids, parent) if i and p and i != p}
+        in_cycle: set[str] = set()
+        for start in links:
+            seen = []
+            node = start
+            while node in links and node not in seen:
+                seen.append(node)
+                node = links[node]
+            if node == start:
+                in_cycle.update(seen)
+        if in_cycle:
+            self.flag(ids.isin(in_cycle), "included_in",
+                      "included_in links form a cycle (" + " -> ".join(sorted(in_cycle)) + ")",
+                      parent)
+
+
+def _empty_records() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in schema.TEXT_COLUMNS})
+    for c in schema.DATE_COLUMNS:
+        frame[c] = pd.Series(dtype="datetime64[ns]")
+    for c in schema.FLOAT_COLUMNS:
+        frame[c] = pd.Series(dtype=float)
+    for c in schema.INT_COLUMNS:
+        frame[c] = pd.Series(dtype="Int64")
+    frame = frame[schema.COLUMNS]
+    frame["source_file"] = pd.Series(dtype=str)
+    frame["source_row"] = pd.Series(dtype=int)
+    return frame
