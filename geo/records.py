@@ -22,6 +22,10 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import Problem, ProtestMapError, RecordsValidationError
+from geo.settings import get_settings
+
+#: File name of the embedded dataset inside ``data/incidents/``.
+EMBEDDED_FILE = "incidents.csv"
 
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -74,6 +78,11 @@ def load_records(path: str | Path) -> pd.DataFrame:
     if result.problems:
         raise RecordsValidationError(result.problems)
     return result.records
+
+
+def load_embedded_records() -> pd.DataFrame:
+    """The embedded dataset (``data/incidents/incidents.csv``), validated."""
+    return load_records(get_settings().incidents_dir / EMBEDDED_FILE)
 
 
 def read_records(path: str | Path) -> LoadResult:

@@ -1,0 +1,202 @@
+"""The command line: ``python -m geo validate|join|summary|boundaries``.
+
+Output that scripts read goes to stdout (or the ``--out`` file); errors go to
+stderr with a non-zero exit status (1 for bad input, 2 for bad usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from geo import schema
+from geo.errors import ProtestMapError, RecordsValidationError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except RecordsValidationError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"error: {len(exc.problems)} problem(s); nothing was written", file=sys.stderr)
+        return 1
+    except ProtestMapError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _validate(args) -> int:
+    from geo.records import read_records
+
+    result = read_records(args.file)
+    for problem in result.problems:
+        print(problem)
+    if result.problems:
+        print(
+            f"{args.file}: {len(result.problems)} problem(s) in {len(result.rejected)} of "
+            f"{result.rows_read} row(s)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{args.file}: {len(result.records)} record(s), no problems", file=sys.stderr)
+    return 0
+
+
+def _join(args) -> int:
+    from geo.boundaries import load_boundaries
+    from geo.join import join_incidents
+    from geo.records import load_records
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".geojson", ".json"):
+        raise ProtestMapError(f"--out {out}: expected a .csv or .geojson file name")
+    records = load_records(args.file)
+    joined = join_incidents(records, load_boundaries())
+    joined = joined.drop(columns=["source_file", "source_row"], errors="ignore")
+    write_joined(joined, out)
+    counts = joined["attribution"].value_counts().reindex(schema.ATTRIBUTIONS, fill_value=0)
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+    print(f"{len(joined)} record(s) joined ({summary}) -> {out}", file=sys.stderr)
+    return 0
+
+
+def _summary(args) -> int:
+    from geo.aggregate import detained_range
+
+    records = _summary_records(args)
+    result = detained_range(records, area=args.area, start=args.date_from, end=args.date_to)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
+        print()
+        return 0
+    print(f"{result.area}, {result.start} to {result.end}: {result.label()} detained")
+    print(f"  floor rests on: {', '.join(result.basis) or 'no record'}")
+    print(f"  high end rests on: {', '.join(result.high_basis) or 'no record'}")
+    if result.breakdown:
+        print("  breakdown of the floor: " + ", ".join(f"{k} {v:,}" for k, v in result.breakdown.items()))
+    for note in result.notes:
+        print(f"  note: {note}")
+    if result.alternatives:
+        print("  considered and not used for the floor:")
+        for alt in result.alternatives:
+            figure = f"{alt.detained_low:,}" if alt.detained_low is not None else "?"
+            if alt.detained_high is None:
+                figure = f"at least {figure}"
+            elif alt.detained_high != alt.detained_low:
+                figure += f"–{alt.detained_high:,}"
+            print(f"    {alt.record_id} ({figure}): {alt.reason}")
+    return 0
+
+
+def _boundaries_check(args) -> int:
+    from geo.boundaries import check_boundaries
+
+    folder = Path(args.folder) if args.folder else None
+    problems = check_boundaries(folder)
+    for line in problems:
+        print(line)
+    if problems:
+        print(f"{len(problems)} problem(s) in the boundary files", file=sys.stderr)
+        return 1
+    print("boundary files: all checks passed", file=sys.stderr)
+    return 0
+
+
+def _boundaries_fetch(args) -> int:
+    from geo.fetch import fetch_boundaries
+
+    written = fetch_boundaries(Path(args.dest) if args.dest else None, timeout=args.timeout)
+    for path in written:
+        print(path)
+    return 0
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def write_joined(joined, out: Path) -> None:
+    """Write joined records as CSV (dates as YYYY-MM-DD) or GeoJSON (points; null when unplaced)."""
+    import geopandas as gpd
+
+    from geo.records import records_to_csv
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix.lower() == ".csv":
+        records_to_csv(joined, out)
+        return
+    frame = joined.copy()
+    for col in schema.DATE_COLUMNS:
+        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    has_xy = frame["latitude"].notna() & frame["longitude"].notna()
+    points = gpd.points_from_xy(frame["longitude"], frame["latitude"])
+    geometry = gpd.GeoSeries([p if ok else None for p, ok in zip(points, has_xy)], crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    out.write_text(gdf.to_json(na="null", drop_id=True, ensure_ascii=False), encoding="utf-8")
+
+
+def _summary_records(args):
+    from geo.aggregate import parse_area
+    from geo.boundaries import load_boundaries
+    from geo.errors import BoundariesNotConfigured
+    from geo.join import join_incidents
+    from geo.records import load_embedded_records, load_records
+
+    records = load_records(args.data) if args.data else load_embedded_records()
+    try:
+        boundaries = load_boundaries()
+    except BoundariesNotConfigured:
+        try:
+            by_city_only = parse_area(args.area).district_id is None
+        except ProtestMapError:
+            by_city_only = False
+        if not by_city_only:
+            raise
+        print("note: no boundaries configured; figures are by stated city only", file=sys.stderr)
+        return records
+    return join_incidents(records, boundaries)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check an incident file; every problem, one per line")
+    v.add_argument("file")
+    v.set_defaults(func=_validate)
+
+    j = sub.add_parser("join", help="join incidents to city and district boundaries")
+    j.add_argument("file")
+    j.add_argument("--out", required=True, help="output .csv or .geojson")
+    j.set_defaults(func=_join)
+
+    s = sub.add_parser("summary", help="reconciled detained figure for an area and a date window")
+    s.add_argument("--area", default="national",
+                   help="national, Almaty, Nur-Sultan (or Astana), or city/district_id")
+    s.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
+    s.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
+    s.add_argument("--data", help="incident file (default: the embedded dataset)")
+    s.add_argument("--json", action="store_true", help="print a JSON object")
+    s.set_defaults(func=_summary)
+
+    b = sub.add_parser("boundaries", help="check or fetch the district boundary files")
+    bsub = b.add_subparsers(metavar="ACTION")
+    bc = bsub.add_parser("check", help="check the configured (or given) boundary folder")
+    bc.add_argument("--folder", help="folder to check (default: PROTESTMAP_BOUNDARIES)")
+    bc.set_defaults(func=_boundaries_check)
+    bf = bsub.add_parser("fetch", help="download the boundaries from their public origins")
+    bf.add_argument("--dest", help="folder to write (default: the cache, found without a setting)")
+    bf.add_argument("--timeout", type=float, default=None, help="seconds per request")
+    bf.set_defaults(func=_boundaries_fetch)
+    return p
