@@ -404,6 +404,34 @@ class _RowChecker:
                   "contested_by must list record_ids of records in this file", unknown.map(" ".join))
         out["contested_by"] = contested.map(" ".join)
         self._check_cycles(ids, parent)
+        self._check_containers(ids, parent)
+
+    def _check_containers(self, ids: pd.Series, parent: pd.Series) -> None:
+        """A figure can only be inside one that covers its area and its days."""
+        raw = self.raw
+        pos = {v: i for i, v in enumerate(ids) if v}
+        has = (parent != "") & parent.isin(pos)
+        if not has.any():
+            return
+        j = parent[has].map(pos).to_numpy()
+        city = raw["city"].str.casefold()
+        child_city = city[has].to_numpy()
+        parent_city = city.to_numpy()[j]
+        wrong_area = (parent_city != child_city) & (parent_city != "national")
+        mask = pd.Series(False, index=raw.index)
+        mask[has[has].index[wrong_area]] = True
+        self.flag(mask, "included_in",
+                  "the containing record must be of the same city or national "
+                  "(a figure cannot sit inside another city's figure)")
+        start = pd.to_datetime(raw["period_start"].where(raw["period_start"] != "", raw["date"]),
+                               errors="coerce", format="%Y-%m-%d")
+        end = pd.to_datetime(raw["period_end"].where(raw["period_end"] != "", raw["date"]),
+                             errors="coerce", format="%Y-%m-%d")
+        outside = (start[has].to_numpy() < start.to_numpy()[j]) | (end[has].to_numpy() > end.to_numpy()[j])
+        mask = pd.Series(False, index=raw.index)
+        mask[has[has].index[outside]] = True
+        self.flag(mask, "included_in",
+                  "the containing record's period (period_start..period_end) must cover this record's days")
 
     def _check_cycles(self, ids: pd.Series, parent: pd.Series) -> None:
         links = {i: p for i, p in zip(ids, parent) if i and p and i != p}

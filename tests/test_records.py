@@ -1,0 +1,204 @@
+"""Loading and validating native incident files: every bad row reported, none lost."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from geo import schema
+from geo.errors import RecordsValidationError
+from geo.records import load_records, read_records
+
+HEADER = ",".join(schema.COLUMNS)
+
+
+def _row(**values) -> str:
+    base = {
+        "record_id": "ALA-1",
+        "date": "2019-06-09",
+        "city": "Almaty",
+        "event_type": "detention",
+        "geo_precision": "1",
+        "latitude": "43.25472",
+        "longitude": "76.94306",
+        "detained_low": "100",
+        "count_kind": "incremental",
+        "source_urls": "https://example.org/a",
+    }
+    base.update(values)
+    cells = []
+    for col in schema.COLUMNS:
+        v = str(base.get(col, ""))
+        cells.append('"' + v.replace('"', '""') + '"' if ("," in v or '"' in v) else v)
+    return ",".join(cells)
+
+
+def _write(tmp_path, *rows, header=HEADER, name="incidents.csv"):
+    path = tmp_path / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_good_file_is_normalised(tmp_path):
+    path = _write(
+        tmp_path,
+        _row(),
+        _row(record_id="KZ-1", city="national", geo_precision="4", latitude="", longitude="",
+             event_type="official_statement", detained_low="700", detained_high="700",
+             count_kind="cumulative", period_start="2019-06-09", period_end="2019-06-10",
+             date="2019-06-11", source_urls="https://a.example/1  https://b.example/2"),
+    )
+    records = load_records(path)
+    assert list(records.columns) == schema.COLUMNS + ["source_file", "source_row"]
+    assert records["record_id"].tolist() == ["ALA-1", "KZ-1"]
+    assert records["source_row"].tolist() == [2, 3]
+    first, second = records.iloc[0], records.iloc[1]
+    # period defaults to the date; a statement keeps the days it covers
+    assert first["period_start"] == pd.Timestamp("2019-06-09") == first["period_end"]
+    assert second["period_start"] == pd.Timestamp("2019-06-09")
+    assert second["period_end"] == pd.Timestamp("2019-06-10")
+    assert first["latitude"] == pytest.approx(43.25472)
+    assert pd.isna(second["latitude"])
+    assert first["detained_low"] == 100 and pd.isna(first["detained_high"])
+    assert records["detained_low"].dtype == "Int64"
+    assert second["source_urls"] == "https://a.example/1 https://b.example/2"
+
+
+def test_every_problem_is_reported_with_file_row_column_value(tmp_path):
+    path = _write(
+        tmp_path,
+        _row(),
+        _row(record_id="ALA-2", date="09/06/2019"),
+        _row(record_id="ALA-3", city="Karaganda city", latitude="north"),
+        _row(record_id="ALA-1"),  # duplicate id
+        _row(record_id="ALA-5", detained_low="300", detained_high="200", source_urls=""),
+        _row(record_id="ALA-6", geo_precision="7", event_type="riot", count_kind="daily"),
+        _row(record_id="ALA-7", included_in="NOPE", contested_by="ALA-1 GHOST"),
+        _row(record_id="ALA-8", detained_low="about 50", time_local="25:00"),
+        _row(record_id="ALA-9", latitude="", longitude="76.9"),
+    )
+    result = read_records(path)
+    found = {(p.row, p.column, p.value) for p in result.problems}
+    expected = {
+        (3, "date", "09/06/2019"),
+        (4, "city", "Karaganda city"),
+        (4, "latitude", "north"),
+        (5, "record_id", "ALA-1"),
+        (6, "detained_high", "200"),
+        (6, "source_urls", ""),
+        (7, "geo_precision", "7"),
+        (7, "event_type", "riot"),
+        (7, "count_kind", "daily"),
+        (8, "included_in", "NOPE"),
+        (8, "contested_by", "GHOST"),
+        (9, "detained_low", "about 50"),
+        (9, "time_local", "25:00"),
+        (10, "latitude", " / 76.9"),
+    }
+    assert expected <= found
+    assert all(p.file == str(path) for p in result.problems)
+    # the good first row is kept, every bad row is listed as rejected: nothing lost
+    assert result.records["record_id"].tolist() == ["ALA-1"]
+    assert result.rejected["source_row"].tolist() == [3, 4, 5, 6, 7, 8, 9, 10]
+    assert len(result.records) + len(result.rejected) == result.rows_read == 9
+    assert "09/06/2019" in result.rejected.loc[0, "problems"]
+    message = str(next(p for p in result.problems if p.column == "city"))
+    assert message.startswith(f"{path}, row 4, column 'city': value 'Karaganda city': expected one of")
+    with pytest.raises(RecordsValidationError) as err:
+        load_records(path)
+    assert len(err.value.problems) == len(result.problems)
+
+
+def test_included_in_cycle_is_reported(tmp_path):
+    path = _write(
+        tmp_path,
+        _row(record_id="A", included_in="B"),
+        _row(record_id="B", included_in="C"),
+        _row(record_id="C", included_in="A"),
+        _row(record_id="D", included_in="A"),
+    )
+    result = read_records(path)
+    cyc = [p for p in result.problems if "cycle" in p.expected]
+    assert sorted(p.row for p in cyc) == [2, 3, 4]
+    assert result.records["record_id"].tolist() == ["D"]
+
+
+def test_missing_required_column_is_one_file_problem(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("record_id,date,city\nA,2019-06-09,Almaty\n", encoding="utf-8")
+    result = read_records(path)
+    assert len(result.problems) == 1
+    p = result.problems[0]
+    assert p.row is None and "event_type" in p.expected and "source_urls" in p.expected
+    assert len(result.rejected) == 1 and result.records.empty
+
+
+def test_too_many_cells_and_blank_rows_are_reported(tmp_path):
+    path = _write(tmp_path, _row(), _row(record_id="B") + ",extra,cells", "")
+    result = read_records(path)
+    rows = sorted({p.row for p in result.problems})
+    assert rows == [3, 4]
+    assert any(p.value == "extra,cells" for p in result.problems)
+
+
+def test_bom_and_cyrillic_survive(tmp_path):
+    path = tmp_path / "bom.csv"
+    body = "\n".join([HEADER, _row(place_name_ru="площадь Астана", place_name_kk="Астана алаңы")])
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    records = load_records(path)
+    assert records.loc[0, "place_name_kk"] == "Астана алаңы"
+
+
+def test_non_utf8_file_is_a_clear_file_problem(tmp_path):
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes(("\n".join([HEADER, _row(place_name_ru="площадь")])).encode("cp1251"))
+    result = read_records(path)
+    assert len(result.problems) == 1 and "not UTF-8" in result.problems[0].expected
+
+
+def test_geojson_points_and_wrong_crs(tmp_path):
+    feature = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [76.94306, 43.25472]},
+        "properties": {"record_id": "G1", "date": "2019-06-09", "city": "Almaty",
+                       "event_type": "rally", "geo_precision": 1,
+                       "source_urls": "https://example.org/g"},
+    }
+    line = dict(feature, geometry={"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+                properties=dict(feature["properties"], record_id="G2"))
+    doc = {"type": "FeatureCollection", "features": [feature, line]}
+    path = tmp_path / "inc.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = read_records(path)
+    assert result.records["record_id"].tolist() == ["G1"]
+    assert result.records.loc[0, "longitude"] == pytest.approx(76.94306)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "geometry")]
+
+    doc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = read_records(path)
+    assert result.records.empty and "EPSG::3857" in result.problems[0].expected
+
+
+def test_missing_file_is_reported_not_raised(tmp_path):
+    result = read_records(tmp_path / "nope.csv")
+    assert result.records.empty and "file not found" in result.problems[0].expected
+
+
+def test_included_in_must_cover_area_and_days(tmp_path):
+    path = _write(
+        tmp_path,
+        _row(record_id="KZ", city="national", geo_precision="4", latitude="", longitude="",
+             count_kind="cumulative", period_start="2019-06-09", period_end="2019-06-10"),
+        _row(record_id="NQZ", city="Nur-Sultan", latitude="", longitude=""),
+        _row(record_id="IN", included_in="KZ", date="2019-06-10"),
+        _row(record_id="LATE", included_in="KZ", date="2019-06-12"),
+        _row(record_id="CROSS", included_in="NQZ"),
+    )
+    result = read_records(path)
+    assert [(p.row, p.value) for p in result.problems] == [(6, "NQZ"), (5, "KZ")]
+    assert "another city's figure" in result.problems[0].expected
+    assert "must cover this record's days" in result.problems[1].expected
+    assert result.records["record_id"].tolist() == ["KZ", "NQZ", "IN"]
