@@ -59,6 +59,11 @@ HOLE_WARNING_KM2 = 0.01
 #: Overlaps between districts above this total area (km²) give a warning.
 OVERLAP_WARNING_KM2 = 0.01
 
+#: What shapely's ``shape`` raises on a malformed GeoJSON geometry.
+GEOMETRY_READ_ERRORS = (
+    ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError
+)
+
 #: How many districts each city had, by period: (first day, count, what changed).
 #: Almaty layers carry no dates; Almaty has had 8 districts since 2014.
 DISTRICT_ERAS: dict[str, tuple[tuple[date, int, str], ...]] = {
@@ -485,11 +490,13 @@ def _read_geojson(path: Path) -> _Parsed:
         raw = feature.get("geometry") if isinstance(feature, dict) else None
         geometry = None
         if raw is None:
-            parsed.problems.append(f"{name}, feature {number}: no geometry; expected a Polygon or MultiPolygon")
+            parsed.problems.append(
+                f"{name}, feature {number}: no geometry; expected a Polygon or MultiPolygon"
+            )
         else:
             try:
                 geometry = shape(raw)
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError) as exc:
+            except GEOMETRY_READ_ERRORS as exc:
                 parsed.problems.append(f"{name}, feature {number}: geometry cannot be read ({exc})")
         geometries.append(geometry)
     parsed.frame = gpd.GeoDataFrame(rows, geometry=geometries, crs=crs)
@@ -592,23 +599,30 @@ def _check_outlines(parsed: _Parsed, problems: list[str]) -> dict[str, BaseGeome
         numbers = found.get(city_id, [])
         if len(numbers) != 1:
             problems.append(
-                f"{parsed.name}: {len(numbers)} outline(s) of {city_id!r} (features {numbers}); expected exactly 1"
+                f"{parsed.name}: {len(numbers)} outline(s) of {city_id!r} (features {numbers}); "
+                "expected exactly 1"
             )
             usable.pop(city_id, None)
     return usable
 
 
-def _check_period(parsed: _Parsed, city_id: str, problems: list[str]) -> tuple[date | None, date | None] | None:
+def _check_period(
+    parsed: _Parsed, city_id: str, problems: list[str]
+) -> tuple[date | None, date | None] | None:
     """The layer's (valid_from, valid_to); ``None`` (and a problem) when unreadable."""
     frame = parsed.frame
     bounds = []
     for key in ("valid_from", "valid_to"):
         values = {_text(v) for v in frame.get(key, [""] * len(frame))}
         if city_id == "astana" and key not in frame:
-            problems.append(f"{parsed.name}: property {key!r} missing; expected 'YYYY-MM' or '' on every feature")
+            problems.append(
+                f"{parsed.name}: property {key!r} missing; expected 'YYYY-MM' or '' on every feature"
+            )
             return None
         if len(values) > 1:
-            problems.append(f"{parsed.name}: features disagree on {key!r} ({sorted(values)}); expected one value")
+            problems.append(
+                f"{parsed.name}: features disagree on {key!r} ({sorted(values)}); expected one value"
+            )
             return None
         try:
             bounds.append(parse_month(values.pop() if values else ""))
@@ -659,7 +673,9 @@ def _check_districts(
         expected, why = _expected_count(city_id, *period)
         period_text = _period_text(*period)
         if expected is None:
-            problems.append(f"{name}: valid period {period_text} {why}; expected one period with one district count")
+            problems.append(
+                f"{name}: valid period {period_text} {why}; expected one period with one district count"
+            )
         elif len(frame) != expected:
             problems.append(
                 f"{name}: {len(frame)} districts; expected {expected} for {city_id} {period_text} ({why})"
@@ -737,7 +753,10 @@ def _measure_tiling(frame: gpd.GeoDataFrame, outline: BaseGeometry, city_id: str
 
 
 def _judge_tiling(name: str, tiling: Tiling, result: _CheckResult) -> None:
-    limit = f"the tolerance is {TILING_TOLERANCE:.0%} of the city's area ({tiling.city_km2 * TILING_TOLERANCE:.2f} km²)"
+    limit = (
+        f"the tolerance is {TILING_TOLERANCE:.0%} of the city's area "
+        f"({tiling.city_km2 * TILING_TOLERANCE:.2f} km²)"
+    )
     if tiling.share(tiling.overlap_km2) > TILING_TOLERANCE:
         worst = sorted(tiling.overlapping_pairs, key=lambda p: -p[2])[:5]
         pairs = ", ".join(f"{a}/{b} {km2:.3f} km²" for a, b, km2 in worst)
@@ -768,7 +787,9 @@ def _judge_tiling(name: str, tiling: Tiling, result: _CheckResult) -> None:
         )
 
 
-def _check_periods_sequence(periods: list[tuple[str, date | None, date | None]], result: _CheckResult) -> None:
+def _check_periods_sequence(
+    periods: list[tuple[str, date | None, date | None]], result: _CheckResult
+) -> None:
     """Astana layers: periods must not overlap; a gap between them is a warning."""
     ordered = sorted(periods, key=lambda p: p[1] or date.min)
     for (name_a, _, end_a), (name_b, start_b, _) in zip(ordered, ordered[1:]):

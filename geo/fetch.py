@@ -35,7 +35,13 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo import __version__
-from geo.boundaries import ASTANA_SPLITS, OUTLINES_FILE, area_km2, boundary_report
+from geo.boundaries import (
+    ASTANA_SPLITS,
+    GEOMETRY_READ_ERRORS,
+    OUTLINES_FILE,
+    area_km2,
+    boundary_report,
+)
 from geo.errors import FetchError
 from geo.settings import get_settings
 
@@ -70,7 +76,8 @@ ASTANA_DISTRICTS = {
     "almaty_district": ("Almaty district", "Алматинский район (район «Алматы»)", "Алматы ауданы",
                         ("алматы", "алматинский")),
     "baikonyr": ("Baikonyr", "район Байконыр", "Байқоңыр ауданы", ("байконур", "байконыр", "байқоңыр")),
-    "yesil": ("Yesil (Esil)", "Есильский район (район «Есиль»)", "Есіл ауданы", ("есиль", "есіл", "есильский")),
+    "yesil": ("Yesil (Esil)", "Есильский район (район «Есиль»)", "Есіл ауданы",
+              ("есиль", "есіл", "есильский")),
     "saryarka": ("Saryarka", "Сарыаркинский район (район «Сарыарка»)", "Сарыарқа ауданы",
                  ("сарыарка", "сарыарқа", "сарыаркинский")),
     "nura": ("Nura", "район Нура", "Нұра ауданы", ("нура", "нұра")),
@@ -223,7 +230,8 @@ def _malformed(what: str, url: str, why: str) -> FetchError:
 def _features(answer: object, what: str, url: str) -> list[dict]:
     if isinstance(answer, dict) and isinstance(answer.get("error"), dict):
         error = answer["error"]
-        raise _fetch_error(what, url, f"the server reported error {error.get('code')}: {error.get('message')}")
+        why = f"the server reported error {error.get('code')}: {error.get('message')}"
+        raise _fetch_error(what, url, why)
     if not isinstance(answer, dict) or answer.get("type") != "FeatureCollection":
         found = answer.get("type") if isinstance(answer, dict) else type(answer).__name__
         raise _malformed(what, url, f"a GeoJSON FeatureCollection was expected, got {found!r}")
@@ -236,7 +244,7 @@ def _features(answer: object, what: str, url: str) -> list[dict]:
 def _polygon(raw: object, what: str, url: str, label: str) -> BaseGeometry:
     try:
         geometry = shape(raw)
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError) as exc:
+    except GEOMETRY_READ_ERRORS as exc:
         raise _malformed(what, url, f"the geometry of {label} cannot be read ({exc})") from exc
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
         raise _malformed(what, url, f"{label} came back as a {geometry.geom_type}, not a polygon")
@@ -362,7 +370,8 @@ def _astana_collection(
     merge = {new: parent for new, parent, _ in ASTANA_SPLITS[len(ASTANA_SPLITS) - undone:]}
     parts: dict[str, list[BaseGeometry]] = {}
     for record in records:
-        parts.setdefault(merge.get(record["district_id"], record["district_id"]), []).append(record["geometry"])
+        target = merge.get(record["district_id"], record["district_id"])
+        parts.setdefault(target, []).append(record["geometry"])
     by_id = {r["district_id"]: r for r in records}
     if undone:
         derived = "yes: dissolve " + " and ".join(
@@ -407,7 +416,9 @@ def _sources_md(files: dict[str, dict], report, nominatim: str, arcgis: str) -> 
     for name, collection in files.items():
         origin = arcgis if name.startswith("astana_districts_") else nominatim
         first = collection["features"][0]["properties"]
-        licence = "ODbL 1.0, © OpenStreetMap contributors" if first["license"] == OSM_LICENSE else "not established"
+        licence = "not established"
+        if first["license"] == OSM_LICENSE:
+            licence = "ODbL 1.0, © OpenStreetMap contributors"
         derived = f" ({first['derived']})" if first.get("derived", "no").startswith("yes") else ""
         rows.append(f"| `{name}` | {len(collection['features'])} | {origin}{derived} | {licence} |")
     figures = "\n".join(f"- {line}" for line in report.figures) or "- none"
