@@ -155,14 +155,15 @@ def _summary_records(args):
 
     records = load_records(args.data) if args.data else load_embedded_records()
     try:
+        needs_districts = parse_area(args.area).district_id is not None
+    except ProtestMapError:
+        needs_districts = True  # perhaps a bare district id: the join knows them
+    try:
         boundaries = load_boundaries()
-    except BoundariesNotConfigured:
-        try:
-            by_city_only = parse_area(args.area).district_id is None
-        except ProtestMapError:
-            by_city_only = False
-        if not by_city_only:
-            raise
+    except BoundariesNotConfigured as exc:
+        if needs_districts:
+            parse_area(args.area)  # an unknown name is the first thing to say
+            raise ProtestMapError(f"area {args.area!r} is a district: {exc}") from None
         print("note: no boundaries configured; figures are by stated city only", file=sys.stderr)
         return records
     return join_incidents(records, boundaries)

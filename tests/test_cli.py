@@ -1,0 +1,184 @@
+"""The command line as people and scripts use it: exit codes, stdout vs stderr, files written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo import schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args],
+        cwd=ROOT, capture_output=True, text=True, env=full_env, timeout=120,
+    )
+
+
+HEADER = ",".join(schema.COLUMNS)
+
+
+def _csv(tmp_path, rows: list[dict], name="in.csv") -> Path:
+    frame = pd.DataFrame(rows).reindex(columns=schema.COLUMNS).astype(object).fillna("")
+    path = tmp_path / name
+    frame.to_csv(path, index=False)
+    return path
+
+
+GOOD = [
+    {"record_id": "SQ", "date": "2019-06-09", "city": "Almaty", "event_type": "detention",
+     "geo_precision": 1, "latitude": 43.25472, "longitude": 76.94306, "detained_low": 100,
+     "count_kind": "incremental", "source_urls": "https://example.org/sq"},
+    {"record_id": "CITY", "date": "2019-06-09", "city": "Almaty", "event_type": "detention",
+     "geo_precision": 3, "detained_low": 5, "detained_high": 9, "count_kind": "incremental",
+     "source_urls": "https://example.org/c"},
+    {"record_id": "BAITEREK", "date": "2019-06-13", "city": "Nur-Sultan", "event_type": "detention",
+     "geo_precision": 1, "latitude": 51.12806, "longitude": 71.43028, "detained_low": 7,
+     "count_kind": "incremental", "source_urls": "https://example.org/b"},
+    {"record_id": "KZ", "date": "2019-06-09", "city": "national", "event_type": "official_statement",
+     "geo_precision": 4, "detained_low": 500, "detained_high": 500, "count_kind": "cumulative",
+     "source_urls": "https://example.org/kz"},
+]
+
+
+def test_validate_ok_and_problems_one_per_line(tmp_path):
+    good = _csv(tmp_path, GOOD)
+    ok = run("validate", str(good))
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == ""
+    assert "4 record(s), no problems" in ok.stderr
+
+    bad_rows = GOOD + [dict(GOOD[0], record_id="SQ", date="2019-13-01", city="Mars")]
+    bad = _csv(tmp_path, bad_rows, "bad.csv")
+    out = run("validate", str(bad))
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert lines == [
+        f"{bad}, row 6, column 'record_id': value 'SQ': duplicate record_id; first used on row 2",
+        f"{bad}, row 6, column 'date': value '2019-13-01': expected a date as YYYY-MM-DD",
+        f"{bad}, row 6, column 'city': value 'Mars': expected one of Almaty, Nur-Sultan, Astana, national, other",
+    ]
+    assert "3 problem(s) in 1 of 5 row(s)" in out.stderr
+
+
+def test_join_writes_every_row_with_the_join_columns(tmp_path, boundary_real_dir):
+    src = _csv(tmp_path, GOOD)
+    out_csv = tmp_path / "joined.csv"
+    res = run("join", str(src), "--out", str(out_csv), env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    assert res.returncode == 0, res.stderr
+    joined = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
+    assert list(joined.columns)[: len(schema.COLUMNS)] == schema.COLUMNS
+    assert set(schema.JOIN_COLUMNS) <= set(joined.columns)
+    got = joined.set_index("record_id")[["city_id", "district_id", "attribution"]].to_dict("index")
+    assert got["SQ"]["attribution"] == "district" and got["SQ"]["city_id"] == "almaty"
+    assert got["CITY"] == {"city_id": "almaty", "district_id": "", "attribution": "city"}
+    assert got["BAITEREK"] == {"city_id": "astana", "district_id": "yesil", "attribution": "district"}
+    assert got["KZ"] == {"city_id": "", "district_id": "", "attribution": "unlocated"}
+    assert joined.loc[0, "date"] == "2019-06-09"
+
+    out_geo = tmp_path / "joined.geojson"
+    res = run("join", str(src), "--out", str(out_geo), env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(out_geo.read_text(encoding="utf-8"))
+    feats = {f["properties"]["record_id"]: f for f in doc["features"]}
+    assert feats["SQ"]["geometry"]["coordinates"] == [76.94306, 43.25472]
+    assert feats["KZ"]["geometry"] is None
+    assert feats["BAITEREK"]["properties"]["district_id"] == "yesil"
+
+
+def test_join_refuses_bad_input_and_writes_nothing(tmp_path, boundary_real_dir):
+    bad = _csv(tmp_path, [dict(GOOD[0], latitude="x")])
+    out = tmp_path / "never.csv"
+    res = run("join", str(bad), "--out", str(out), env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    assert res.returncode == 1
+    assert "column 'latitude': value 'x'" in res.stderr
+    assert res.stdout == "" and not out.exists()
+
+
+def test_join_without_boundaries_says_how_to_get_them(tmp_path):
+    src = _csv(tmp_path, GOOD)
+    res = run("join", str(src), "--out", str(tmp_path / "x.csv"),
+              env={"PROTESTMAP_BOUNDARIES": str(tmp_path / "missing")})
+    assert res.returncode == 1
+    assert "python -m geo boundaries fetch" in res.stderr and "PROTESTMAP_BOUNDARIES" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "start, end, low, high, basis",
+    [
+        ("2019-06-09", "2019-06-09", 500, 500, ["KZ-20190609-02"]),
+        ("2019-06-09", "2019-06-10", 700, 700, ["KZ-20190611-01"]),
+        ("2019-06-09", "2019-06-13", 4000, 4000, ["KZ-20190618-01"]),
+    ],
+)
+def test_summary_json_reproduces_the_seed_report(start, end, low, high, basis):
+    """The embedded dataset gives the figures of the 11 June 2019 report, nationally."""
+    res = run("summary", "--area", "national", "--from", start, "--to", end, "--json")
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert (doc["area"], doc["from"], doc["to"]) == ("national", start, end)
+    assert (doc["detained_low"], doc["detained_high"], doc["basis"]) == (low, high, basis)
+    assert all({"record_id", "reason"} <= set(a) for a in doc["alternatives"])
+
+
+def test_summary_text_and_bad_area(tmp_path):
+    res = run("summary", "--area", "Almaty", "--from", "2019-06-10", "--to", "2019-06-10")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("almaty, 2019-06-10 to 2019-06-10: ")
+    assert "contested by" in res.stdout  # Al Jazeera's "200 in Almaty" is kept, as the high end
+    res = run("summary", "--area", "Karaganda")
+    assert res.returncode == 1 and "unknown area 'Karaganda'" in res.stderr and res.stdout == ""
+
+
+def test_summary_of_a_district_and_of_own_data(tmp_path, boundary_real_dir):
+    src = _csv(tmp_path, GOOD)
+    env = {"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)}
+    res = run("summary", "--data", str(src), "--area", "astana/yesil", "--json", env=env)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert (doc["detained_low"], doc["basis"]) == (7, ["BAITEREK"])
+    res = run("summary", "--data", str(src), "--area", "Almaty", "--json", env=env)
+    doc = json.loads(res.stdout)
+    assert (doc["detained_low"], doc["detained_high"]) == (105, None)
+    assert doc["breakdown"]["city_level"] == 5
+
+
+def test_boundaries_check(boundary_real_dir, tmp_path):
+    res = run("boundaries", "check", "--folder", str(boundary_real_dir))
+    assert res.returncode == 0, res.stdout + res.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    res = run("boundaries", "check", "--folder", str(empty))
+    assert res.returncode == 1
+    assert "holds no almaty_districts_osm*.geojson" in res.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for f in boundary_real_dir.glob("*.geojson"):
+        (broken / f.name).write_bytes(f.read_bytes())
+    (broken / "astana_districts_2022_5.geojson").write_text("{not json", encoding="utf-8")
+    res = run("boundaries", "check", "--folder", str(broken))
+    assert res.returncode == 1
+    assert "astana_districts_2022_5.geojson" in res.stdout
+
+
+def test_boundaries_fetch_without_network_fails_clearly(tmp_path):
+    env = {
+        "PROTESTMAP_NOMINATIM_URL": "http://127.0.0.1:9",
+        "PROTESTMAP_ASTANA_GIS_URL": "http://127.0.0.1:9/layer",
+        "PROTESTMAP_HTTP_TIMEOUT": "3",
+    }
+    res = run("boundaries", "fetch", "--dest", str(tmp_path / "b"), env=env)
+    assert res.returncode == 1
+    assert res.stderr.startswith("error: ")
+    assert "PROTESTMAP_BOUNDARIES" in res.stderr
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
