@@ -1,0 +1,1 @@
+"""Streamlit pages. Each page is thin: read filters, call :mod:`geo`, render."""
