@@ -12,6 +12,7 @@ from geo.boundaries import (
     boundary_report,
     check_boundaries,
     city_display_name,
+    expected_district_count,
     load_boundaries,
 )
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError
@@ -114,6 +115,22 @@ def test_almaty_snapshot_choice(boundary_files, write_boundary_folder):
     assert chosen.layers_for("almaty")[0].name == "almaty_districts_osm2029"
     with pytest.raises(BoundaryCheckError, match=r"no Almaty snapshot '2017'.*available: \['2029', '2031'\]"):
         load_boundaries(folder, almaty_snapshot="2017")
+
+
+def test_check_false_loads_a_folder_that_fails_the_checks(boundary_files, write_boundary_folder):
+    _shift(boundary_files["almaty_districts_osm2017.geojson"]["features"][6]["geometry"], -0.025)
+    boundaries = load_boundaries(write_boundary_folder(boundary_files), check=False)
+    layer = boundaries.layers_for("almaty")[0]
+    assert (len(layer.districts), layer.tiling, boundaries.warnings) == (8, None, ())
+
+
+@pytest.mark.parametrize(
+    ("on", "count"),
+    [(date(2018, 2, 28), 3), (date(2018, 3, 1), 4), (date(2022, 11, 30), 4), (date(2022, 12, 1), 5),
+     (date(2024, 8, 31), 5), (date(2024, 9, 1), 6)],
+)
+def test_expected_astana_district_count(on, count):
+    assert expected_district_count("astana", on) == count
 
 
 # ---------------------------------------------------------------- city names
