@@ -36,7 +36,8 @@ wholly inside one district, wholly in a gap of the outline, wholly outside, or
 crossed by a boundary; only points in crossed cells get an exact test
 (:func:`shapely.contains_xy`) against the few polygons whose borders cross their
 cell.  Distances are measured in metres in UTM (EPSG:32643 for Almaty, EPSG:32642
-for Astana; other cities: their own UTM zone).
+for Astana; other cities: their own UTM zone), to the district edges as drawn in
+lon/lat (edges longer than ~50 m are cut before projecting).
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ _MIXED = -3  # label _MIXED - m: crossed cell number m
 #: Grid depth: 2**depth cells per side (1024 x 1024; cells of ~35-45 m here).
 GRID_DEPTH = 10
 _CACHE_SIZE = 32
+#: Longest edge (degrees, ~50 m) projected as a straight line for gap distances.
+_DENSIFY_DEG = 5e-4
 
 
 def join_incidents(
@@ -631,12 +634,18 @@ class _Grid:
         """Nearest district row of each point and its distance in metres (UTM)."""
         if self._nearest_tree is None:
             to_utm = _to_utm(self.city_id, self.origin)
+            # edges are first cut to <= _DENSIFY_DEG so that an edge drawn straight in
+            # lon/lat stays (within centimetres) where it is once projected
             mine = self.seg_region < self.n_districts
-            xy = self.seg_xy[mine]
-            px, py = to_utm.transform(xy[:, :, 0].ravel(), xy[:, :, 1].ravel())
-            projected = np.stack([px, py], axis=1).reshape(-1, 2, 2)
-            self._nearest_tree = (to_utm, shapely.STRtree(shapely.linestrings(projected)),
-                                  self.seg_region[mine])
+            edges = shapely.segmentize(shapely.linestrings(self.seg_xy[mine]), _DENSIFY_DEG)
+            xy, edge = shapely.get_coordinates(edges, return_index=True)
+            px, py = to_utm.transform(xy[:, 0], xy[:, 1])
+            same = edge[1:] == edge[:-1]
+            start = np.column_stack([px[:-1], py[:-1]])[same]
+            stop = np.column_stack([px[1:], py[1:]])[same]
+            pieces = shapely.linestrings(np.stack([start, stop], axis=1))
+            self._nearest_tree = (to_utm, shapely.STRtree(pieces),
+                                  self.seg_region[mine][edge[:-1][same]])
         to_utm, tree, seg_region = self._nearest_tree
         out_k = np.full(len(x), -1, dtype=np.int64)
         out_d = np.full(len(x), np.nan)
