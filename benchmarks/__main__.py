@@ -1,0 +1,35 @@
+"""``python -m benchmarks [name] [options]``: run one benchmark, or all of them.
+
+    python -m benchmarks                      # every benchmark, default options
+    python -m benchmarks join --n 1000000 --seed 0
+"""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import join
+
+BENCHMARKS = {"join": join.main}
+
+
+def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("-h", "--help"):
+        print(__doc__.strip())
+        print("benchmarks:", ", ".join(BENCHMARKS))
+        return 0
+    if argv and not argv[0].startswith("-"):
+        name, rest = argv[0], argv[1:]
+        if name not in BENCHMARKS:
+            print(f"unknown benchmark {name!r}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+            return 2
+        return BENCHMARKS[name](rest)
+    status = 0
+    for name, run in BENCHMARKS.items():
+        print(f"== {name}")
+        status |= run(argv)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
