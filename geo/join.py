@@ -25,6 +25,11 @@ The city of a record is its stated ``city`` (Almaty -> ``almaty``; Nur-Sultan an
 Astana -> ``astana``).  A ``national``/``other`` record with coordinates inside a
 city is placed by its point, with a note.
 
+Coordinates "look swapped" when they lie in no city but the exchanged pair lies in
+one, or when the latitude holds a longitude-like value (outside Kazakhstan's
+latitude band 40.5-55.5, inside its longitude band 46.4-87.4) while the longitude
+lies in the latitude band.
+
 Point in polygon follows ``geopandas.sjoin(points, districts, predicate="within")``
 exactly: a point is in a district when it lies in the district's *interior*.  A
 point exactly on a shared border is in neither district, so it is handled like a
@@ -215,7 +220,7 @@ def _basic_checks(records, boundaries, gap_tolerance_m) -> _Rows:
 def _factorize_city(col: pd.Series) -> tuple[np.ndarray, list]:
     """Codes (-1 for blank) and distinct values of ``city``; fast for arrow strings."""
     arrow = getattr(col.array, "_pa_array", None)
-    if arrow is not None and pa_types_is_string(arrow.type):
+    if arrow is not None and _is_arrow_string(arrow.type):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -233,7 +238,7 @@ def _factorize_city(col: pd.Series) -> tuple[np.ndarray, list]:
     return np.asarray(codes, dtype=np.int64), list(values)
 
 
-def pa_types_is_string(arrow_type) -> bool:
+def _is_arrow_string(arrow_type) -> bool:
     import pyarrow as pa
 
     return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
