@@ -367,6 +367,14 @@ class _Solver:
         best_high = self._search(cums, groups, tree, use_high=True)
         low, _, low_basis = best_low
         high, open_high, high_basis = best_high
+        # A figure with no upper bound that no closed figure of the high end contains
+        # ("more than 100" nationally, say) leaves the high end open.
+        open_high = open_high or any(
+            c.high is None
+            and c.rid not in high_basis
+            and not any(self._contains(by_id[b], c) and by_id[b].high is not None for b in high_basis)
+            for c in claims
+        )
         basis = sorted(set(low_basis))
         result = Reconciliation(
             area=self.area.label,

@@ -117,6 +117,20 @@ def test_national_is_at_least_the_sum_of_its_cities_and_shows_unallocated():
     )
 
 
+def test_an_unbounded_figure_that_nothing_contains_leaves_the_high_end_open():
+    rows = [
+        # police said 53 nationwide, AFP "more than 100": at least 53, no upper figure
+        ("KZ", "2020-06-08", "2020-06-06", "2020-06-06", "national", "cumulative", 53, ""),
+        ("ALA-1", "2020-06-06", "", "", "Almaty", "incremental", 30, 30),
+        ("NQZ-1", "2020-06-06", "", "", "Nur-Sultan", "incremental", 10, 20),
+    ]
+    result = detained_range(frame(rows), area="national", start="2020-06-06", end="2020-06-06")
+    assert (result.detained_low, result.detained_high) == (53, None)
+    rows[0] = rows[0][:7] + (60,)
+    result = detained_range(frame(rows), area="national", start="2020-06-06", end="2020-06-06")
+    assert (result.detained_low, result.detained_high) == (53, 60)
+
+
 def test_unallocated_national_remainder():
     rows = [
         ("KZ", "2019-06-09", "", "", "national", "cumulative", 500, 500),

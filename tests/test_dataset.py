@@ -9,7 +9,6 @@ See data/incidents/README.md for how the added columns were decided.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import re
 from datetime import date
@@ -342,7 +341,6 @@ def test_seed_article_added_to_existing_episodes_without_duplicates(by_id):
 # --------------------------------------------------------------------------- loader
 
 
-@pytest.mark.skipif(importlib.util.find_spec("geo.records") is None, reason="geo.records not written yet")
 def test_loader_accepts_every_row(rows):
     from geo.records import load_records
 

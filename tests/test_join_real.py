@@ -6,8 +6,6 @@ minutes, seconds converted to decimals), as cited beside each.
 
 from __future__ import annotations
 
-import os
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -16,10 +14,7 @@ import shapely
 
 from geo.boundaries import load_boundaries
 from geo.join import join_incidents
-from geo.settings import HOW_TO_GET_BOUNDARIES
 
-FOLDER = os.environ.get("PROTESTMAP_BOUNDARIES", "").strip()
-pytestmark = pytest.mark.skipif(not FOLDER, reason=HOW_TO_GET_BOUNDARIES)
 
 # (name, latitude, longitude, expected district): Wikipedia coordinates
 ALMATY_LANDMARKS = [
@@ -42,14 +37,14 @@ ASTANA_LANDMARKS = [
 ASTANA_DATES = ["2019-06-09", "2022-11-30", "2023-06-01", "2025-01-15"]  # 4, 4, 5, 6 districts
 
 
-@pytest.fixture(scope="module")
-def boundaries():
-    return load_boundaries(FOLDER)
+@pytest.fixture
+def boundaries(boundary_real_dir):
+    return load_boundaries(boundary_real_dir)
 
 
-@pytest.fixture(scope="module")
-def boundaries_2026():
-    return load_boundaries(FOLDER, almaty_snapshot="2026")
+@pytest.fixture
+def boundaries_2026(boundary_real_dir):
+    return load_boundaries(boundary_real_dir, almaty_snapshot="2026")
 
 
 def landmark_records(landmarks, city, dates):
@@ -65,8 +60,8 @@ def landmark_records(landmarks, city, dates):
 
 
 @pytest.mark.parametrize("snapshot", ["2017", "2026"])
-def test_almaty_landmarks(snapshot):
-    boundaries = load_boundaries(FOLDER, almaty_snapshot=snapshot)
+def test_almaty_landmarks(snapshot, boundary_real_dir):
+    boundaries = load_boundaries(boundary_real_dir, almaty_snapshot=snapshot)
     got = join_incidents(landmark_records(ALMATY_LANDMARKS, "Almaty", ["2019-06-09"]), boundaries)
     assert dict(zip(got["record_id"], got["district_id"])) == {
         f"{name} 2019-06-09": want for name, _, _, want in ALMATY_LANDMARKS
@@ -112,8 +107,8 @@ def test_the_largest_hole_of_the_2026_layer_goes_to_the_nearest_district(boundar
 
 
 @pytest.mark.parametrize("snapshot", ["2017", "2026"])
-def test_grid_equals_sjoin_on_real_layers(snapshot):
-    boundaries = load_boundaries(FOLDER, almaty_snapshot=snapshot)
+def test_grid_equals_sjoin_on_real_layers(snapshot, boundary_real_dir):
+    boundaries = load_boundaries(boundary_real_dir, almaty_snapshot=snapshot)
     rng = np.random.default_rng(3)
     for city, stated, when in [("almaty", "Almaty", "2020-01-01"), ("astana", "Astana", "2023-06-01")]:
         layer = boundaries.layer_for(city, pd.Timestamp(when).date())
