@@ -58,7 +58,7 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from geo.boundaries import BoundarySet, Layer
+from geo.boundaries import UTM_EPSG, BoundarySet, Layer
 from geo.errors import CRSMismatchError
 from geo.schema import CITIES, CITY_IDS, JOIN_COLUMNS
 
@@ -69,8 +69,6 @@ OUTPUT_COLUMNS = [*JOIN_COLUMNS, "boundary_layer"]
 
 WGS84 = CRS.from_epsg(4326)
 
-#: Projected CRS for distances, per city (other cities: UTM zone of their centre).
-UTM_EPSG = {"almaty": 32643, "astana": 32642}
 CITY_NAMES = {"almaty": "Almaty", "astana": "Astana"}
 
 #: Kazakhstan spans about 40.6-55.4 N and 46.5-87.3 E.

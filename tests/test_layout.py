@@ -1,0 +1,30 @@
+"""House rules that keep the layers apart."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_geo_never_imports_streamlit():
+    offenders = [p.name for p in sorted((ROOT / "geo").glob("*.py")) if "streamlit" in _imports(p)]
+    assert offenders == []
+
+
+def test_pages_do_not_reach_past_geo_into_files_or_geopandas():
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        imported = _imports(page)
+        assert not imported & {"geopandas", "shapely", "pyogrio"}, page.name
