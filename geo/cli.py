@@ -56,6 +56,7 @@ def _validate(args) -> int:
 
 def _join(args) -> int:
     from geo.boundaries import load_boundaries
+    from geo.export import write_records
     from geo.join import join_incidents
     from geo.records import load_records
 
@@ -64,8 +65,7 @@ def _join(args) -> int:
         raise ProtestMapError(f"--out {out}: expected a .csv or .geojson file name")
     records = load_records(args.file)
     joined = join_incidents(records, load_boundaries())
-    joined = joined.drop(columns=["source_file", "source_row"], errors="ignore")
-    write_joined(joined, out)
+    write_records(joined, out)
     counts = joined["attribution"].value_counts().reindex(schema.ATTRIBUTIONS, fill_value=0)
     summary = ", ".join(f"{n} {k}" for k, n in counts.items())
     print(f"{len(joined)} record(s) joined ({summary}) -> {out}", file=sys.stderr)
@@ -124,26 +124,6 @@ def _boundaries_fetch(args) -> int:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def write_joined(joined, out: Path) -> None:
-    """Write joined records as CSV (dates as YYYY-MM-DD) or GeoJSON (points; null when unplaced)."""
-    import geopandas as gpd
-
-    from geo.records import records_to_csv
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".csv":
-        records_to_csv(joined, out)
-        return
-    frame = joined.copy()
-    for col in schema.DATE_COLUMNS:
-        frame[col] = frame[col].dt.strftime("%Y-%m-%d")
-    has_xy = frame["latitude"].notna() & frame["longitude"].notna()
-    points = gpd.points_from_xy(frame["longitude"], frame["latitude"])
-    geometry = gpd.GeoSeries([p if ok else None for p, ok in zip(points, has_xy)], crs="EPSG:4326")
-    gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
-    out.write_text(gdf.to_json(na="null", drop_id=True, ensure_ascii=False), encoding="utf-8")
 
 
 def _summary_records(args):

@@ -145,15 +145,6 @@ def validate_frame(raw: pd.DataFrame, name: str, *, first_row: int = 2) -> LoadR
     return LoadResult(name, records, rejected.reset_index(drop=True), problems, len(raw))
 
 
-def records_to_csv(records: pd.DataFrame, path: str | Path | None = None) -> str | None:
-    """Write records in the native CSV layout (dates as YYYY-MM-DD, blanks as empty)."""
-    frame = records.copy()
-    for col in schema.DATE_COLUMNS:
-        if col in frame.columns:
-            frame[col] = pd.to_datetime(frame[col]).dt.strftime("%Y-%m-%d").fillna("")
-    return frame.to_csv(path, index=False, lineterminator="\n")
-
-
 # --------------------------------------------------------------------------- helpers
 
 

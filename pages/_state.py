@@ -1,0 +1,93 @@
+"""The one helper that keeps the view's filters in the URL and the sidebar.
+
+``app.py`` calls :func:`sidebar` once per run, before the page: the widgets
+start from the query string, and whatever the user changes is written back to
+the query string, so a copied URL reproduces the view on any page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import schema
+from geo.filters import CITY_CHOICES, LANGUAGES, METRICS, Filters
+from pages._i18n import t
+
+_KEY = "pm_filters"
+_LANG_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+
+
+def sidebar() -> Filters:
+    """Render the sidebar filters (seeded from the URL) and return them; keep the URL in step."""
+    if "f_city" not in st.session_state:
+        _seed(Filters.from_query(st.query_params.to_dict()))
+    lang = st.session_state.get("f_lang", "en")
+    with st.sidebar:
+        st.selectbox(t("language", lang), LANGUAGES, key="f_lang", format_func=_LANG_NAMES.get)
+        lang = st.session_state["f_lang"]
+        st.header(t("filters", lang))
+        st.radio(t("city", lang), CITY_CHOICES, key="f_city",
+                 format_func=lambda c: t("all_cities", lang) if c == "all" else _city_label(c))
+        st.date_input(t("dates", lang), key="f_dates", format="YYYY-MM-DD")
+        st.multiselect(t("event_types", lang), schema.EVENT_TYPES, key="f_types",
+                       format_func=lambda e: t(f"event_{e}", lang))
+        st.multiselect(t("precision", lang), schema.GEO_PRECISIONS, key="f_prec",
+                       format_func=lambda p: t(f"prec_{p}", lang))
+        st.radio(t("metric", lang), METRICS, key="f_metric", horizontal=True,
+                 format_func=lambda m: t(f"metric_{m}", lang))
+        st.caption(t("share", lang))
+    filters = _from_widgets()
+    for problem in st.session_state.pop("f_problems", ()):
+        st.sidebar.warning(f"Link: {problem}")
+    _write_query(filters)
+    st.session_state[_KEY] = filters
+    return filters
+
+
+def current() -> Filters:
+    """The filters :func:`sidebar` read on this run."""
+    return st.session_state.get(_KEY) or Filters()
+
+
+def set_city(city: str) -> None:
+    """Switch the city filter (for use in a widget callback on a page)."""
+    st.session_state["f_city"] = city
+
+
+def _seed(f: Filters) -> None:
+    st.session_state["f_city"] = f.city
+    st.session_state["f_dates"] = (f.start, f.end)
+    st.session_state["f_types"] = list(f.event_types)
+    st.session_state["f_prec"] = list(f.precisions)
+    st.session_state["f_lang"] = f.lang
+    st.session_state["f_metric"] = f.metric
+    st.session_state["f_problems"] = f.problems
+
+
+def _from_widgets() -> Filters:
+    dates = st.session_state.get("f_dates") or ()
+    default = Filters()
+    start = dates[0] if len(dates) >= 1 else default.start
+    end = dates[1] if len(dates) >= 2 else start  # a half-picked range is one day
+    types = tuple(e for e in schema.EVENT_TYPES if e in (st.session_state.get("f_types") or ()))
+    precs = tuple(p for p in schema.GEO_PRECISIONS if p in (st.session_state.get("f_prec") or ()))
+    return Filters(
+        city=st.session_state["f_city"],
+        start=start,
+        end=end,
+        event_types=types or default.event_types,
+        precisions=precs or default.precisions,
+        lang=st.session_state["f_lang"],
+        metric=st.session_state["f_metric"],
+    )
+
+
+def _write_query(filters: Filters) -> None:
+    wanted = filters.to_query()
+    if st.query_params.to_dict() != wanted:
+        st.query_params.clear()
+        st.query_params.update(wanted)
+
+
+def _city_label(city_id: str) -> str:
+    return {"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[city_id]
