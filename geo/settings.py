@@ -12,6 +12,8 @@ variable                        meaning
                                 (default ``https://nominatim.openstreetmap.org``)
 ``PROTESTMAP_ASTANA_GIS_URL``   Astana city GIS district layer used by the fetch
 ``PROTESTMAP_HTTP_TIMEOUT``     seconds before a fetch gives up (default 30)
+``PROTESTMAP_NPM_REGISTRY``     npm registry the map's front-end files are installed
+                                from (default ``https://registry.npmjs.org``)
 =============================  =====================================================
 """
 
@@ -25,6 +27,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_INCIDENTS = PROJECT_ROOT / "data" / "incidents"
 
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+DEFAULT_NPM_REGISTRY = "https://registry.npmjs.org"
 DEFAULT_ASTANA_GIS_URL = (
     "https://gis.esaulet.kz/server/rest/services/Hosted/raiony/FeatureServer/0"
 )
@@ -41,6 +44,7 @@ class Settings:
     astana_gis_url: str
     http_timeout: float
     incidents_dir: Path = EMBEDDED_INCIDENTS
+    npm_registry: str = DEFAULT_NPM_REGISTRY
 
     @property
     def fetched_boundaries_dir(self) -> Path:
@@ -71,6 +75,7 @@ def get_settings() -> Settings:
         nominatim_url=env.get("PROTESTMAP_NOMINATIM_URL", DEFAULT_NOMINATIM_URL).rstrip("/"),
         astana_gis_url=env.get("PROTESTMAP_ASTANA_GIS_URL", DEFAULT_ASTANA_GIS_URL).rstrip("/"),
         http_timeout=float(env.get("PROTESTMAP_HTTP_TIMEOUT", "30")),
+        npm_registry=(env.get("PROTESTMAP_NPM_REGISTRY", "").strip() or DEFAULT_NPM_REGISTRY).rstrip("/"),
     )
 
 
