@@ -1,0 +1,806 @@
+"""Folium maps of incidents and districts, built for ``st_folium`` and for plain HTML.
+
+:func:`incident_map` draws one city: its district layer in force on a date as a
+choropleth, the city outline, the incidents placed in a district as circle
+markers (clustered), an optional heat layer, a layer control, the basemap (or a
+plain background), attributions and a badge counting the records known only to
+city level.  :func:`overview_map` draws both cities on one small map.
+
+Every incident layer is *one* GeoJSON FeatureCollection (one JS array), never
+one Python object per incident: a folium ``CircleMarker`` with a popup per
+incident takes ~1 s per 1,000 incidents to render, the FeatureCollection a few
+milliseconds (see ``/work/shared/GUIDE.md``).
+
+Markup safety: every text that comes from data (place and district names,
+summaries, dates, URLs, attribution lines) is escaped with :func:`html.escape`
+in Python before it becomes part of any HTML string (popups, tooltips, legend,
+attribution); JSON embedded in the page is HTML-safe (``<``, ``>``, ``&`` and
+``'`` as ``\\uXXXX``), so a ``</script>`` in the data cannot close the script.
+Source links are made only for ``http``/``https`` URLs.
+
+Clicks in ``st_folium``: ``returned_objects=["last_active_drawing"]`` returns the
+clicked feature as GeoJSON.  A district has ``properties.district_id``; an
+incident has ``properties.record_id``; a click on a cluster bubble returns a
+point without either (ignore it).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import importlib.util
+import json
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import folium
+import numpy as np
+import pandas as pd
+from folium.elements import MacroElement
+from folium.plugins import HeatMap, MarkerCluster
+from folium.template import Template
+from folium.utilities import JsCode
+
+from geo.boundaries import BoundarySet, Layer, city_display_name
+from geo.schema import EVENT_TYPES
+
+__all__ = ["EVENT_COLOURS", "DEFAULT_ASSET_BASE", "METRICS", "incident_map", "overview_map"]
+
+#: Marker fill per event type: the Okabe-Ito palette (safe for the common
+#: colour-vision deficiencies), each marker with a dark outline.
+EVENT_COLOURS: dict[str, str] = {
+    "rally": "#0072B2",  # blue
+    "detention": "#D55E00",  # vermillion
+    "police_violence": "#CC79A7",  # reddish purple
+    "journalist_detained": "#009E73",  # bluish green
+    "journalist_assaulted": "#E69F00",  # orange
+    "official_statement": "#56B4E9",  # sky blue
+}
+_OTHER_COLOUR = "#999999"
+
+#: Where the page serves Leaflet & co. locally (see ``geo.assets``).
+DEFAULT_ASSET_BASE = "/app/static/vendor"
+
+#: What the district choropleth can be shaded by.
+METRICS = ("detained", "incidents")
+
+#: Sequential scale for districts with a value > 0 (ColorBrewer YlOrRd, 5 classes).
+_SCALE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
+#: Fill of districts whose value is 0.
+_ZERO_FILL = "#f0f0f0"
+#: Map container colour when there are no tiles.
+_PLAIN_BACKGROUND = "#f4f3ef"
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+
+_NEEDED_COLUMNS = (
+    "record_id", "date", "city_id", "attribution", "district_id", "latitude", "longitude",
+    "event_type",
+)
+
+_BOX_CSS = (
+    "background:rgba(255,255,255,0.93);padding:6px 9px;border-radius:4px;"
+    "box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;color:#222;max-width:260px"
+)
+
+# ----------------------------------------------------------------------------- labels
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "districts": "Districts",
+        "city_outline": "City boundary",
+        "incidents": "Incidents",
+        "heat": "Heat map (weight: detained, else 1; reports not reconciled)",
+        "metric_detained": "Detained, at least (reconciled floor)",
+        "metric_incidents": "Incidents",
+        "metric_incidents_only": (
+            "Incidents (detention figures are not added up per district here: "
+            "overlapping reports would be counted twice)"
+        ),
+        "short_detained": "Detained, at least",
+        "short_incidents": "Incidents",
+        "districts_on": "{city}: districts on {date}",
+        "no_layer": "{city}: no district layer is in force on {date}",
+        "event_type": "Event type",
+        "detained": "Detained",
+        "participants": "Participants",
+        "injured": "Injured",
+        "sources": "Sources",
+        "at_least": "at least {n}",
+        "approx": "approx.",
+        "record": "Record",
+        "links_hidden": "source link(s) not shown (not http/https): {n}",
+        "tile_error": (
+            "Basemap tiles could not be loaded (no network): districts and incidents "
+            "are drawn on a plain background."
+        ),
+        "no_tiles": "No basemap: districts and incidents are drawn on a plain background.",
+        "rally": "Rally",
+        "detention": "Detention",
+        "police_violence": "Police violence",
+        "journalist_detained": "Journalist detained",
+        "journalist_assaulted": "Journalist assaulted",
+        "official_statement": "Official statement",
+        "overview": "Both cities",
+    },
+    "ru": {
+        "districts": "Районы",
+        "city_outline": "Граница города",
+        "incidents": "Инциденты",
+        "heat": "Тепловая карта (вес: задержано, иначе 1; сообщения не сведены)",
+        "metric_detained": "Задержано, не менее (сведённая оценка)",
+        "metric_incidents": "Инциденты",
+        "metric_incidents_only": (
+            "Инциденты (число задержанных здесь не суммируется по районам: "
+            "пересекающиеся сообщения были бы учтены дважды)"
+        ),
+        "short_detained": "Задержано, не менее",
+        "short_incidents": "Инциденты",
+        "districts_on": "{city}: районы на {date}",
+        "no_layer": "{city}: на {date} нет действующего слоя районов",
+        "event_type": "Тип события",
+        "detained": "Задержано",
+        "participants": "Участники",
+        "injured": "Пострадавшие",
+        "sources": "Источники",
+        "at_least": "не менее {n}",
+        "approx": "прибл.",
+        "record": "Запись",
+        "links_hidden": "ссылки на источники не показаны (не http/https): {n}",
+        "tile_error": (
+            "Не удалось загрузить подложку карты (нет сети): районы и инциденты "
+            "показаны на простом фоне."
+        ),
+        "no_tiles": "Без подложки: районы и инциденты показаны на простом фоне.",
+        "rally": "Митинг",
+        "detention": "Задержание",
+        "police_violence": "Насилие полиции",
+        "journalist_detained": "Задержан журналист",
+        "journalist_assaulted": "Нападение на журналиста",
+        "official_statement": "Официальное заявление",
+        "overview": "Оба города",
+    },
+    # Kazakh only where we are confident; everything else falls back to English.
+    "kk": {
+        "districts": "Аудандар",
+        "city_outline": "Қала шекарасы",
+        "detained": "Ұсталды",
+        "participants": "Қатысушылар",
+        "sources": "Дереккөздер",
+        "at_least": "кемінде {n}",
+        "rally": "Митинг",
+        "official_statement": "Ресми мәлімдеме",
+    },
+}
+
+
+def _labels(lang: str) -> dict[str, str]:
+    if lang not in _LABELS:
+        raise ValueError(f"unknown language {lang!r}; expected one of {sorted(_LABELS)}")
+    return {**_LABELS["en"], **_LABELS[lang]}
+
+
+def _badge_text(n: int, lang: str) -> str:
+    """'N records known only to city level (not on the map)' with the right plural."""
+    if lang == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            words = "запись известна"
+        elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            words = "записи известны"
+        else:
+            words = "записей известны"
+        return f"{_number(n, lang)} {words} только с точностью до города (не на карте)"
+    words = "record" if n == 1 else "records"
+    return f"{_number(n, lang)} {words} known only to city level (not on the map)"
+
+
+def _number(n: int, lang: str) -> str:
+    text = f"{int(n):,}"
+    return text if lang == "en" else text.replace(",", "\u202f")
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def incident_map(
+    joined: pd.DataFrame,
+    boundaries: BoundarySet,
+    *,
+    city_id: str,
+    on: date,
+    districts: pd.DataFrame | None = None,
+    metric: str = "detained",
+    lang: str = "en",
+    tiles: bool = True,
+    height: int = 600,
+    asset_base: str | None = DEFAULT_ASSET_BASE,
+) -> folium.Map:
+    """A map of one city: district choropleth, outline, incidents, heat layer.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame
+        Records already filtered by the page and joined
+        (:func:`geo.join.join_incidents`): :mod:`geo.schema` columns plus
+        ``city_id``, ``district_id``, ``attribution``.  Only rows of ``city_id``
+        are drawn: those with attribution ``district`` as points, those with
+        attribution ``city`` counted in the badge.
+    boundaries : geo.boundaries.BoundarySet
+    city_id : str
+        ``almaty`` or ``astana``.
+    on : date
+        The day whose district layer is drawn (Astana had 4, 5 or 6 districts).
+    districts : pandas.DataFrame, optional
+        The choropleth values: columns ``district_id``, ``incidents`` and
+        ``detained_low`` (the reconciled floor), e.g. from
+        :func:`geo.districts.district_table`; rows of other districts or kinds
+        are ignored.  When ``None`` the districts are shaded by the number of
+        incidents in ``joined`` (detained figures are never summed: that would
+        count overlapping reports twice) and the legend says so.
+    metric : {'detained', 'incidents'}
+        What the districts are shaded by.
+    lang : {'en', 'ru', 'kk'}
+        Language of names and labels (Kazakh labels fall back to English).
+    tiles : bool
+        Draw the OpenStreetMap basemap (needs a network; when tiles fail, a note
+        appears and the map keeps a plain background).  ``False``: plain
+        background only.
+    height : int
+        Map height in pixels.
+    asset_base : str or None
+        Base URL of locally served Leaflet/plugin files, passed to
+        ``geo.assets.localize`` when that module exists; ``None`` keeps folium's
+        CDN URLs.
+
+    Returns
+    -------
+    folium.Map
+        Layers (in the layer control): districts (feature properties
+        ``district_id``, ``name``, ``metric``, ``value``, class ``pm-district``),
+        city boundary, incidents (one GeoJSON in a MarkerCluster; properties
+        ``record_id``, ``event_type``; class ``pm-incident``), heat map (off).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``city_id``, ``metric`` or ``lang``; ``joined`` or
+        ``districts`` lack a needed column.
+    """
+    labels = _labels(lang)
+    if metric not in METRICS:
+        raise ValueError(f"unknown metric {metric!r}; expected one of {list(METRICS)}")
+    if city_id not in set(boundaries.outlines["city_id"]):
+        raise ValueError(
+            f"unknown city_id {city_id!r}; the boundaries have outlines of "
+            f"{sorted(boundaries.outlines['city_id'])}"
+        )
+    _check_columns(joined, _NEEDED_COLUMNS, "joined")
+    on = _as_date(on)
+    in_city = joined[joined["city_id"] == city_id]
+    placed = in_city[in_city["attribution"] == "district"]
+    city_level = int((in_city["attribution"] == "city").sum())
+
+    outline = boundaries.outline(city_id)
+    m = _base_map(outline.bounds, height=height, tiles=tiles, labels=labels)
+    city_name = city_display_name(city_id, on, lang)
+
+    layer = boundaries.layer_for(city_id, on)
+    legend_parts = []
+    if layer is not None:
+        values, shaded_by, legend_title = _district_values(placed, layer, districts, metric, labels)
+        classes = _classes(values.values())
+        _district_layer(layer, values, shaded_by, classes, lang, labels).add_to(m)
+        legend_parts.append(
+            f"<b>{html.escape(labels['districts_on'].format(city=city_name, date=on.isoformat()))}</b>"
+        )
+        legend_parts.append(_scale_legend(legend_title, classes, labels))
+    else:
+        legend_parts.append(
+            f"<b>{html.escape(labels['no_layer'].format(city=city_name, date=on.isoformat()))}</b>"
+        )
+    _outline_layer(boundaries, [city_id], labels).add_to(m)
+
+    points = _incident_collection(placed, lang, labels)
+    cluster = MarkerCluster(
+        name=labels["incidents"], show=True, spiderfy_on_max_zoom=True, show_coverage_on_hover=False
+    ).add_to(m)
+    _incident_layer(points).add_to(cluster)
+    _heat_layer(placed, labels).add_to(m)
+    legend_parts.append(_event_legend(labels))
+
+    _HtmlControl(
+        "<br>".join(legend_parts), position="bottomright", css_class="pm-legend"
+    ).add_to(m)
+    _HtmlControl(
+        html.escape(_badge_text(city_level, lang)),
+        position="topright",
+        css_class="pm-city-badge",
+        data={"count": city_level},
+    ).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds(_latlng_bounds(outline.bounds))
+    _localize(m, asset_base)
+    return m
+
+
+def overview_map(
+    joined: pd.DataFrame,
+    boundaries: BoundarySet,
+    on: date,
+    *,
+    lang: str = "en",
+    tiles: bool = True,
+    height: int = 400,
+    asset_base: str | None = DEFAULT_ASSET_BASE,
+) -> folium.Map:
+    """A small map of both cities: outlines, district lines on ``on``, incident points.
+
+    The points are the rows of ``joined`` with attribution ``district`` (any
+    city), drawn as one GeoJSON without clustering; same popups and feature
+    properties as :func:`incident_map`.  The view fits both city outlines.
+    """
+    labels = _labels(lang)
+    _check_columns(joined, _NEEDED_COLUMNS, "joined")
+    on = _as_date(on)
+    outlines = boundaries.outlines
+    bounds = tuple(outlines.total_bounds)
+    m = _base_map(bounds, height=height, tiles=tiles, labels=labels)
+    for city_id in outlines["city_id"]:
+        layer = boundaries.layer_for(city_id, on)
+        if layer is None:
+            continue
+        lines = _district_collection(layer, {}, "", lang, labels)
+        folium.GeoJson(
+            lines,
+            name=f"{labels['districts']}: {city_display_name(city_id, on, lang)}",
+            style_function=lambda _: {
+                "color": "#555555", "weight": 1, "fill": False, "className": "pm-district",
+            },
+            on_each_feature=JsCode(_TOOLTIP_JS),
+            attribution=html.escape(layer.attribution),
+        ).add_to(m)
+    _outline_layer(boundaries, list(outlines["city_id"]), labels).add_to(m)
+    placed = joined[joined["attribution"] == "district"]
+    _incident_layer(_incident_collection(placed, lang, labels), name=labels["incidents"]).add_to(m)
+    _HtmlControl(_event_legend(labels), position="bottomright", css_class="pm-legend").add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds(_latlng_bounds(bounds))
+    _localize(m, asset_base)
+    return m
+
+
+# ----------------------------------------------------------------------------- map pieces
+
+
+class _HtmlControl(MacroElement):
+    """A Leaflet control showing HTML built (and escaped) in Python."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            div.style.cssText = {{ this.css|tojson }};
+            div.innerHTML = {{ this.html|tojson }};
+            {%- for key, value in this.data.items() %}
+            div.setAttribute({{ ("data-" ~ key)|tojson }}, {{ value|string|tojson }});
+            {%- endfor %}
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, position: str, css_class: str, data: dict | None = None):
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+        self.css = _BOX_CSS
+        self.data = data or {}
+
+
+class _PlainBackground(MacroElement):
+    """Plain map background; with tiles, a note when a tile fails to load."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            map.getContainer().style.background = {{ this.background|tojson }};
+            function showNote(text) {
+                var note = L.control({position: "bottomleft"});
+                note.onAdd = function () {
+                    var div = L.DomUtil.create("div", "pm-tile-note");
+                    div.style.cssText = {{ this.css|tojson }};
+                    div.textContent = text;
+                    return div;
+                };
+                note.addTo(map);
+            }
+            {%- if this.tiles_name %}
+            var shown = false;
+            {{ this.tiles_name }}.on("tileerror", function () {
+                if (shown) { return; }
+                shown = true;
+                showNote({{ this.message|tojson }});
+            });
+            {%- else %}
+            showNote({{ this.message|tojson }});
+            {%- endif %}
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, tiles_name: str | None, message: str):
+        super().__init__()
+        self._name = "PlainBackground"
+        self.tiles_name = tiles_name
+        self.message = message
+        self.background = _PLAIN_BACKGROUND
+        self.css = _BOX_CSS
+
+
+def _base_map(bounds, *, height: int, tiles: bool, labels: dict[str, str]) -> folium.Map:
+    minx, miny, maxx, maxy = bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=11,
+        tiles=None,
+        height=height,
+        control_scale=True,
+    )
+    if tiles:
+        basemap = folium.TileLayer(
+            OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19
+        ).add_to(m)
+        _PlainBackground(tiles_name=basemap.get_name(), message=labels["tile_error"]).add_to(m)
+    else:
+        _PlainBackground(tiles_name=None, message=labels["no_tiles"]).add_to(m)
+    return m
+
+
+_TOOLTIP_JS = """
+function (feature, layer) {
+    if (feature.properties && feature.properties.tooltip) {
+        layer.bindTooltip(feature.properties.tooltip, {sticky: true});
+    }
+}
+"""
+
+
+def _district_layer(
+    layer: Layer,
+    values: dict[str, int],
+    shaded_by: str,
+    classes: list[tuple[int, int, str]],
+    lang: str,
+    labels: dict[str, str],
+) -> folium.GeoJson:
+    collection = _district_collection(layer, values, shaded_by, lang, labels)
+
+    def style(feature: dict) -> dict:
+        return {
+            "fillColor": _fill(feature["properties"]["value"], classes),
+            "fillOpacity": 0.6,
+            "color": "#444444",
+            "weight": 1.5,
+            "className": "pm-district",
+        }
+
+    return folium.GeoJson(
+        collection,
+        name=labels["districts"],
+        style_function=style,
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        on_each_feature=JsCode(_TOOLTIP_JS),
+        attribution=html.escape(layer.attribution),
+    )
+
+
+def _district_collection(
+    layer: Layer, values: dict[str, int], shaded_by: str, lang: str, labels: dict[str, str]
+) -> dict:
+    """The districts with ``district_id``, ``name`` (in ``lang``), ``tooltip`` (escaped HTML)
+    and, when ``shaded_by`` is a metric, ``metric`` and ``value``."""
+    features = []
+    name_column = f"name_{lang}"
+    for row, geometry in zip(layer.districts.to_dict("records"), layer.districts.geometry):
+        district_id = str(row["district_id"])
+        name = str(row.get(name_column) or row["name_en"])
+        props = {"district_id": district_id, "name": name}
+        tooltip = f"<b>{html.escape(name)}</b>"
+        if shaded_by:
+            value = int(values.get(district_id, 0))
+            props |= {"metric": shaded_by, "value": value}
+            tooltip += f"<br>{html.escape(labels['short_' + shaded_by])}: {_number(value, lang)}"
+        props["tooltip"] = tooltip
+        features.append(
+            {"type": "Feature", "id": district_id, "properties": props,
+             "geometry": geometry.__geo_interface__}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _district_values(
+    placed: pd.DataFrame,
+    layer: Layer,
+    districts: pd.DataFrame | None,
+    metric: str,
+    labels: dict[str, str],
+) -> tuple[dict[str, int], str, str]:
+    """The value of every district of ``layer``, the metric actually used, the legend title."""
+    ids = [str(v) for v in layer.districts["district_id"]]
+    if districts is None:
+        counts = placed["district_id"].astype(str).value_counts()
+        title = labels["metric_incidents"] if metric == "incidents" else labels["metric_incidents_only"]
+        return {d: int(counts.get(d, 0)) for d in ids}, "incidents", title
+    column = "detained_low" if metric == "detained" else "incidents"
+    _check_columns(districts, ("district_id", column), "districts")
+    table = districts.drop_duplicates("district_id").set_index(districts["district_id"].astype(str))
+    values = {}
+    for d in ids:
+        value = table[column].get(d, 0) if d in table.index else 0
+        values[d] = 0 if pd.isna(value) else int(value)
+    return values, metric, labels[f"metric_{metric}"]
+
+
+def _classes(values) -> list[tuple[int, int, str]]:
+    """Integer classes (low, high, colour) covering 1..max of ``values``; [] when all are 0."""
+    top = max([int(v) for v in values] or [0])
+    if top <= 0:
+        return []
+    count = min(len(_SCALE), top)
+    edges = sorted({int(np.ceil(e)) for e in np.linspace(1, top + 1, count + 1)})
+    spans = list(zip(edges[:-1], [e - 1 for e in edges[1:]]))
+    # A short scale is spread over the whole ramp (1 class: the darkest colour).
+    picks = np.linspace(len(_SCALE) - 1 if len(spans) == 1 else 0, len(_SCALE) - 1, len(spans))
+    colours = [_SCALE[int(i)] for i in picks.round()]
+    return [(lo, hi, colour) for (lo, hi), colour in zip(spans, colours)]
+
+
+def _fill(value: int, classes: list[tuple[int, int, str]]) -> str:
+    for lo, hi, colour in classes:
+        if lo <= value <= hi:
+            return colour
+    return _ZERO_FILL
+
+
+def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], labels: dict[str, str]) -> str:
+    swatch = (
+        '<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
+        'border:1px solid #666;background:{}"></span>'
+    )
+    rows = [f'<div class="pm-legend-title">{html.escape(metric_label)}</div>']
+    rows.append(f'<div>{swatch.format(_ZERO_FILL)}0</div>')
+    for lo, hi, colour in classes:
+        span = f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+        rows.append(f'<div class="pm-legend-class">{swatch.format(colour)}{span}</div>')
+    return "".join(rows)
+
+
+def _event_legend(labels: dict[str, str]) -> str:
+    dot = (
+        '<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+        'margin-right:5px;border:1px solid #222;background:{}"></span>'
+    )
+    rows = [f"<div><b>{html.escape(labels['event_type'])}</b></div>"]
+    for kind in EVENT_TYPES:
+        rows.append(f"<div>{dot.format(EVENT_COLOURS[kind])}{html.escape(labels[kind])}</div>")
+    return "".join(rows)
+
+
+def _outline_layer(boundaries: BoundarySet, city_ids: list[str], labels: dict[str, str]) -> folium.GeoJson:
+    rows = boundaries.outlines[boundaries.outlines["city_id"].isin(city_ids)]
+    features = [
+        {"type": "Feature", "id": str(city_id), "properties": {"city_id": str(city_id)},
+         "geometry": geometry.__geo_interface__}
+        for city_id, geometry in zip(rows["city_id"], rows.geometry)
+    ]
+    attributions = list(dict.fromkeys(a for a in rows["attribution"] if a))
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=labels["city_outline"],
+        style_function=lambda _: {
+            "color": "#222222", "weight": 2.5, "fill": False, "dashArray": "6 4",
+            "className": "pm-city-outline",
+        },
+        attribution=html.escape(" | ".join(attributions)) if attributions else None,
+        interactive=False,
+    )
+
+
+_POINT_JS = """
+function (feature, latlng) {
+    var colours = %s;
+    return L.circleMarker(latlng, {
+        radius: 7, weight: 1, color: "#1a1a1a", opacity: 1, fillOpacity: 0.9,
+        fillColor: colours[feature.properties.event_type] || "%s",
+        className: "pm-incident"
+    });
+}
+""" % (json.dumps(EVENT_COLOURS), _OTHER_COLOUR)
+
+_POPUP_JS = """
+function (feature, layer) {
+    layer.bindPopup(feature.properties.popup, {maxWidth: 320});
+}
+"""
+
+
+def _incident_layer(collection: dict, name: str | None = None) -> folium.GeoJson:
+    return folium.GeoJson(
+        collection,
+        name=name,
+        control=name is not None,
+        point_to_layer=JsCode(_POINT_JS),
+        on_each_feature=JsCode(_POPUP_JS),
+    )
+
+
+def _heat_layer(placed: pd.DataFrame, labels: dict[str, str]) -> HeatMap:
+    lat = placed["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    lon = placed["longitude"].to_numpy(dtype=float, na_value=np.nan)
+    weight = (
+        placed["detained_low"].astype("Float64").fillna(1).clip(lower=1).to_numpy(dtype=float)
+        if "detained_low" in placed
+        else np.ones(len(placed))
+    )
+    keep = ~(np.isnan(lat) | np.isnan(lon))
+    heat = HeatMap([], name=labels["heat"], show=False, radius=20, blur=15, min_opacity=0.3)
+    # One array, built without folium's per-point validation (the join checked them).
+    heat.data = np.column_stack([lat[keep].round(6), lon[keep].round(6), weight[keep]]).tolist()
+    return heat
+
+
+def _incident_collection(placed: pd.DataFrame, lang: str, labels: dict[str, str]) -> dict:
+    """One FeatureCollection of points with ``record_id``, ``event_type`` and the popup HTML."""
+    frame = placed[~(placed["latitude"].isna() | placed["longitude"].isna())]
+    if frame.empty:
+        return {"type": "FeatureCollection", "features": []}
+    columns = {name: _column(frame, name) for name in _POPUP_COLUMNS}
+    lat = frame["latitude"].to_numpy(dtype=float).round(6).tolist()
+    lon = frame["longitude"].to_numpy(dtype=float).round(6).tolist()
+    features = []
+    for i, (y, x) in enumerate(zip(lat, lon)):
+        row = {name: values[i] for name, values in columns.items()}
+        features.append({
+            "type": "Feature",
+            "properties": {
+                "record_id": row["record_id"],
+                "event_type": row["event_type"],
+                "popup": _popup_html(row, lang, labels),
+            },
+            "geometry": {"type": "Point", "coordinates": [x, y]},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+_TEXT_POPUP_COLUMNS = (
+    "record_id", "event_type", "time_local", "time_precision", "place_name_en", "place_name_ru",
+    "place_name_kk", "summary", "source_urls",
+)
+_INT_POPUP_COLUMNS = ("detained_low", "detained_high", "participants_low", "participants_high", "injured")
+_POPUP_COLUMNS = (*_TEXT_POPUP_COLUMNS, *_INT_POPUP_COLUMNS, "date")
+
+
+def _column(frame: pd.DataFrame, name: str) -> list:
+    """A column as a plain list: text ('' when blank), ints (None when blank), ISO dates."""
+    if name not in frame:
+        return [None if name in _INT_POPUP_COLUMNS else ""] * len(frame)
+    col = frame[name]
+    if name in _INT_POPUP_COLUMNS:
+        values = col.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        return [None if v != v else int(v) for v in values]
+    if name == "date":
+        return [
+            "" if pd.isna(v) else v.strftime("%Y-%m-%d")
+            for v in pd.to_datetime(col, errors="coerce")
+        ]
+    return ["" if pd.isna(v) else str(v) for v in col]
+
+
+def _popup_html(row: dict, lang: str, labels: dict[str, str]) -> str:
+    """The popup of one record; every text from the data is escaped here."""
+    esc = html.escape
+    kind = row["event_type"]
+    title = labels.get(kind, kind) if kind in EVENT_COLOURS else kind
+    when = row["date"]
+    if row["time_local"]:
+        when += " " + row["time_local"]
+        if row["time_precision"] == "range":
+            when += f" ({labels['approx']})"
+    place = row.get(f"place_name_{lang}") or row["place_name_en"]
+    parts = [f"<b>{esc(title)}</b>", f"<div>{esc(when)}</div>"]
+    if place:
+        parts.append(f"<div>{esc(place)}</div>")
+    for key, low, high in (
+        ("detained", row["detained_low"], row["detained_high"]),
+        ("participants", row["participants_low"], row["participants_high"]),
+        ("injured", row["injured"], row["injured"]),
+    ):
+        text = _range_text(low, high, lang, labels)
+        if text:
+            parts.append(f"<div>{esc(labels[key])}: {esc(text)}</div>")
+    if row["summary"]:
+        parts.append(f'<p style="margin:4px 0">{esc(row["summary"])}</p>')
+    links, hidden = _source_links(row["source_urls"])
+    if links:
+        parts.append(f"<div>{esc(labels['sources'])}: {' · '.join(links)}</div>")
+    if hidden:
+        parts.append(f'<div style="color:#666">{esc(labels["links_hidden"].format(n=hidden))}</div>')
+    parts.append(f'<div style="color:#666">{esc(labels["record"])}: {esc(row["record_id"])}</div>')
+    return "".join(parts)
+
+
+def _range_text(low: int | None, high: int | None, lang: str, labels: dict[str, str]) -> str:
+    """'N', 'at least N' (no upper figure) or 'N–M'; '' when nothing is reported."""
+    if low is None:
+        return "" if high is None else _number(high, lang)
+    if high is None:
+        return labels["at_least"].format(n=_number(low, lang))
+    if high == low:
+        return _number(low, lang)
+    return f"{_number(low, lang)}–{_number(high, lang)}"
+
+
+def _source_links(urls: str) -> tuple[list[str], int]:
+    """Escaped links for the http(s) URLs (text: the host name) and how many others were dropped."""
+    links, hidden = [], 0
+    for url in urls.split():
+        try:
+            parts = urlsplit(url)
+            host = parts.hostname
+        except ValueError:
+            hidden += 1
+            continue
+        if parts.scheme.lower() not in ("http", "https") or not host:
+            hidden += 1
+            continue
+        links.append(
+            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{html.escape(host)}</a>'
+        )
+    return links, hidden
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _check_columns(frame: pd.DataFrame, needed, what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{what} lacks column(s) {missing}; expected "
+            + ("joined records (geo.join.join_incidents)" if what == "joined"
+               else "a district table (geo.districts.district_table)")
+        )
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _latlng_bounds(bounds) -> list[list[float]]:
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    return [[miny, minx], [maxy, maxx]]
+
+
+def _localize(m: folium.Map, asset_base: str | None) -> None:
+    """Point the map's JS/CSS at locally served files when ``geo.assets`` is there."""
+    if asset_base is None or importlib.util.find_spec("geo.assets") is None:
+        return
+    importlib.import_module("geo.assets").localize(m, asset_base)
