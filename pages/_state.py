@@ -85,8 +85,7 @@ def _from_widgets() -> Filters:
 def _write_query(filters: Filters) -> None:
     wanted = filters.to_query()
     if st.query_params.to_dict() != wanted:
-        st.query_params.clear()
-        st.query_params.update(wanted)
+        st.query_params.from_dict(wanted)
 
 
 def _city_label(city_id: str) -> str:

@@ -1,17 +1,34 @@
-"""Overview: the reconciled headline figures. The full dashboard is being built."""
+"""Overview: headline figures for the current filters, a small map of both cities, key dates."""
 
 import streamlit as st
 
-from pages import _data
+from pages import _data, _state
+from pages._i18n import t
 
-st.title("protest-map")
-st.write(
-    "Protest incidents and arrests in Almaty and Nur-Sultan (Astana), Kazakhstan, "
-    "from the June 2019 presidential election on. The map, timeline, district and "
-    "source pages are coming; the figures below already come from the reconciled data."
+f = _state.current()
+lang = f.lang
+st.title(t("overview", lang))
+st.caption(
+    "Protest incidents and arrests in Almaty and Nur-Sultan (Astana), Kazakhstan. "
+    + t("range_note", lang)
 )
 
-for label, start, end in _data.HEADLINE_WINDOWS:
-    result = _data.detained("national", start, end)
-    st.metric(f"Detained nationally, {label}", result["label"],
-              help="Rests on: " + ", ".join(result["basis"]))
+key = _data.filter_key(f)
+area = "national" if f.city == "all" else f.city
+result = _data.detained(area, *key)
+records = _data.view(f)
+label = t("detained_national", lang) if area == "national" else f"{t('detained', lang)}, {area.title()}"
+cols = st.columns(4)
+cols[0].metric(f"{label}, {f.start} – {f.end}", result["label"])
+cols[1].metric(t("incidents", lang), len(records[records["city"] != "national"]))
+journalists = records["event_type"].isin(["journalist_detained", "journalist_assaulted"])
+cols[2].metric(t("journalists", lang), int(journalists.sum()))
+cols[3].metric(t("rallies", lang), int((records["event_type"] == "rally").sum()))
+
+with st.expander(t("basis", lang)):
+    basis = records[records["record_id"].isin(result["basis"])]
+    st.dataframe(basis[["record_id", "date", "city", "detained_low", "detained_high", "summary",
+                        "source_names"]], hide_index=True)
+    if result["alternatives"]:
+        st.write(t("considered", lang))
+        st.dataframe(result["alternatives"], hide_index=True)

@@ -1,0 +1,42 @@
+"""Districts: ranking by detentions and incidents, per km², names in three languages, remainders."""
+
+import pandas as pd
+import streamlit as st
+
+from pages import _data, _state
+from pages._i18n import t
+
+f = _state.current()
+lang = f.lang
+st.title(t("districts", lang))
+
+bset, problem = _data.boundaries()
+if bset is None:
+    st.warning(f"{t('no_boundaries', lang)}. {problem}")
+    st.stop()
+
+cities = ["almaty", "astana"] if f.city == "all" else [f.city]
+for city in cities:
+    table = _data.districts(city, *_data.filter_key(f))
+    st.subheader({"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[city])
+    sort = "detained_low" if f.metric == "detained" else "incidents"
+    body = table[table["kind"] == "district"].sort_values([sort, "name_en"], ascending=[False, True])
+    shown = pd.concat([body, table[table["kind"] != "district"]])
+    st.dataframe(
+        shown.drop(columns=["kind"]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "district_id": None,
+            "name_en": "English",
+            "name_ru": "Русский",
+            "name_kk": "Қазақша",
+            "area_km2": st.column_config.NumberColumn(t("area_km2", lang), format="%.1f"),
+            "incidents": t("incidents", lang),
+            "detained_low": t("detained_low", lang),
+            "detained_high": t("detained_high", lang),
+            "detained_per_km2": st.column_config.NumberColumn(t("per_km2", lang), format="%.2f"),
+            "incidents_per_km2": st.column_config.NumberColumn(t("incidents_per_km2", lang), format="%.3f"),
+        },
+    )
+st.caption(t("range_note", lang))

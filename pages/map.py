@@ -1,0 +1,66 @@
+"""Map: districts shaded by detentions or incidents, incidents as markers, city-level records beside."""
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maps import incident_map
+from pages import _data, _records, _state
+from pages._i18n import t
+
+f = _state.current()
+lang = f.lang
+st.title(t("map", lang))
+
+bset, problem = _data.boundaries()
+if bset is None:
+    st.warning(f"{t('no_boundaries', lang)}. {problem}")
+    st.stop()
+
+city = f.city if f.city != "all" else "almaty"
+st.session_state["map_city"] = city
+st.segmented_control(
+    t("city", lang), ["almaty", "astana"], key="map_city",
+    format_func=lambda c: {"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[c],
+    on_change=lambda: _state.set_city(st.session_state["map_city"] or city),
+)
+
+records = _data.view(f.but(city=city), include_national=False)
+days = pd.date_range(f.start, f.end).date.tolist()
+day = st.select_slider(t("day", lang), options=[None, *days], value=None,
+                       format_func=lambda d: t("all_days", lang) if d is None else d.isoformat())
+if day is not None:
+    on_day = (records["period_start"].dt.date <= day) & (records["period_end"].dt.date >= day)
+    records = records[on_day]
+
+key = _data.filter_key(f)
+table = _data.districts(city, *key) if day is None else _data.districts(city, day, day, *key[2:])
+m = incident_map(records, bset, city_id=city, on=day or f.end, districts=table[table["kind"] == "district"],
+                 metric=f.metric, lang=lang)
+
+left, right = st.columns([3, 1])
+with left:
+    resets = st.session_state.setdefault("map_resets", 0)
+    clicked = st_folium(m, height=560, width="stretch", key=f"map-{city}-{resets}",
+                        returned_objects=["last_active_drawing"])
+props = ((clicked or {}).get("last_active_drawing") or {}).get("properties") or {}
+placed = records[records["attribution"] == "district"]
+if props.get("record_id"):
+    shown = placed[placed["record_id"] == props["record_id"]]
+    what = props["record_id"]
+elif props.get("district_id"):
+    shown = placed[placed["district_id"] == props["district_id"]]
+    what = props.get(f"name_{lang}") or props["district_id"]
+else:
+    shown, what = placed, None
+
+with right:
+    st.subheader(t("city_level", lang))
+    city_level = records[records["attribution"] == "city"]
+    _records.table(city_level, lang, compact=True)
+
+if what:
+    st.button(f"{t('clear_selection', lang)} ({what})",
+              on_click=lambda: st.session_state.update(map_resets=resets + 1))
+st.caption(f"{t('records_shown', lang)}: {len(shown)}")
+_records.table(shown, lang)

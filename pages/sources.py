@@ -1,0 +1,41 @@
+"""Sources: the filtered records with clickable sources, disagreements side by side, downloads."""
+
+import streamlit as st
+
+from geo.export import records_to_csv, records_to_geojson
+from pages import _data, _records, _state
+from pages._i18n import t
+
+f = _state.current()
+lang = f.lang
+st.title(t("sources", lang))
+
+records = _data.view(f)
+st.caption(f"{t('records_shown', lang)}: {len(records)}")
+_records.table(records, lang)
+
+name = f"protest-map_{f.city}_{f.start}_{f.end}"
+left, right = st.columns(2)
+left.download_button(t("download_csv", lang), records_to_csv(records), file_name=f"{name}.csv",
+                     mime="text/csv")
+right.download_button(t("download_geojson", lang), records_to_geojson(records),
+                      file_name=f"{name}.geojson", mime="application/geo+json")
+
+st.subheader(t("discrepancies", lang))
+ranged = records["detained_high"].isna() & records["detained_low"].notna()
+ranged |= records["detained_high"].fillna(-1) != records["detained_low"].fillna(-1)
+contested = records["contested_by"] != ""
+disputed = records[(ranged & records["detained_low"].notna()) | contested]
+side = _records.display_frame(disputed, lang)[["record_id", t("date", lang), t("detained", lang)]]
+side[t("source_names", lang)] = disputed["source_names"].to_numpy()
+side["contested_by"] = disputed["contested_by"].to_numpy()
+side[t("notes", lang)] = disputed["notes"].to_numpy()
+st.dataframe(side, hide_index=True, width="stretch")
+
+area = "national" if f.city == "all" else f.city
+result = _data.detained(area, *_data.filter_key(f))
+st.subheader(t("considered", lang))
+st.write(f"{t('detained', lang)} ({area}, {f.start} – {f.end}): **{result['label']}** — "
+         f"{t('basis', lang).lower()}: {', '.join(result['basis']) or '—'}")
+st.dataframe(result["alternatives"], hide_index=True, width="stretch",
+             column_config={"reason": t("reason", lang)})
