@@ -35,7 +35,7 @@ st.dataframe(side, hide_index=True, width="stretch")
 area = "national" if f.city == "all" else f.city
 result = _data.detained(area, *_data.filter_key(f))
 st.subheader(t("considered", lang))
-st.write(f"{t('detained', lang)} ({area}, {f.start} – {f.end}): **{result['label']}** — "
-         f"{t('basis', lang).lower()}: {', '.join(result['basis']) or '—'}")
+st.metric(f"{t('detained', lang)} ({area}, {f.start} – {f.end})", result["label"])
+st.text(f"{t('basis', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data
 st.dataframe(result["alternatives"], hide_index=True, width="stretch",
              column_config={"reason": t("reason", lang)})
