@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from geo.assets import ensure_assets
 from pages import _state
 from pages._i18n import t
 
@@ -18,4 +19,6 @@ PAGES = [
     st.Page("pages/sources.py", title=t("sources", lang), icon=":material/menu_book:", url_path="sources"),
 ]
 
+if assets_problem := ensure_assets():  # Leaflet & co. missing from static/vendor and not installable
+    st.warning(assets_problem, icon=":material/cloud_off:")
 st.navigation(PAGES).run()
