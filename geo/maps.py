@@ -16,7 +16,12 @@ summaries, dates, URLs, attribution lines) is escaped with :func:`html.escape`
 in Python before it becomes part of any HTML string (popups, tooltips, legend,
 attribution); JSON embedded in the page is HTML-safe (``<``, ``>``, ``&`` and
 ``'`` as ``\\uXXXX``), so a ``</script>`` in the data cannot close the script.
-Source links are made only for ``http``/``https`` URLs.
+Source links are made only for ``http``/``https`` URLs.  And no data string is
+ever compiled as a Jinja template: branca's ``MacroElement.render`` wraps every
+rendered script in ``Element(text)``, which compiles ``text`` as a template again,
+so a ``{{ 7*7 }}`` in a summary or a district name would be *evaluated on the
+server* (and 8 MB of JSON takes a second to lex).  Every element here that holds
+data renders through :class:`_RawScript`, which inserts the text verbatim.
 
 Clicks in ``st_folium``: ``returned_objects=["last_active_drawing"]`` returns the
 clicked feature as GeoJSON.  A district has ``properties.district_id``; an
@@ -36,6 +41,7 @@ from urllib.parse import urlsplit
 import folium
 import numpy as np
 import pandas as pd
+from branca.element import Element, Figure
 from folium.elements import MacroElement
 from folium.plugins import HeatMap, MarkerCluster
 from folium.template import Template
@@ -350,7 +356,7 @@ def overview_map(
         if layer is None:
             continue
         lines = _district_collection(layer, {}, "", lang, labels)
-        folium.GeoJson(
+        _GeoJson(
             lines,
             name=f"{labels['districts']}: {city_display_name(city_id, on, lang)}",
             style_function=lambda _: {
@@ -372,7 +378,48 @@ def overview_map(
 # ----------------------------------------------------------------------------- map pieces
 
 
-class _HtmlControl(MacroElement):
+class _Text(Element):
+    """Text inserted into the page as is (never compiled as a template)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = str(text)
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class _RawScript(MacroElement):
+    """Renders like branca's ``MacroElement`` but adds its parts to the page as plain text.
+
+    ``MacroElement.render`` wraps each rendered part in ``Element(part)``, which
+    compiles ``part`` as a Jinja template a second time: Jinja syntax in the data
+    would run.  Put this class after the folium class in the bases
+    (``class X(folium.GeoJson, _RawScript)``) so that it replaces that last step.
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError(f"{self.get_name()} can only be rendered inside a Figure (a map's root)")
+        module = self._template.module
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = getattr(module, part, None)
+            if macro is not None:
+                target.add_child(_Text(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _GeoJson(folium.GeoJson, _RawScript):
+    """``folium.GeoJson`` whose rendered data is never compiled as a template."""
+
+
+class _HeatMap(HeatMap, _RawScript):
+    """``folium.plugins.HeatMap`` whose rendered data is never compiled as a template."""
+
+
+class _HtmlControl(_RawScript):
     """A Leaflet control showing HTML built (and escaped) in Python."""
 
     _template = Template(
@@ -405,7 +452,7 @@ class _HtmlControl(MacroElement):
         self.data = data or {}
 
 
-class _PlainBackground(MacroElement):
+class _PlainBackground(_RawScript):
     """Plain map background; with tiles, a note when a tile fails to load."""
 
     _template = Template(
@@ -495,7 +542,7 @@ def _district_layer(
             "className": "pm-district",
         }
 
-    return folium.GeoJson(
+    return _GeoJson(
         collection,
         name=labels["districts"],
         style_function=style,
@@ -605,7 +652,7 @@ def _outline_layer(boundaries: BoundarySet, city_ids: list[str], labels: dict[st
         for city_id, geometry in zip(rows["city_id"], rows.geometry)
     ]
     attributions = list(dict.fromkeys(a for a in rows["attribution"] if a))
-    return folium.GeoJson(
+    return _GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=labels["city_outline"],
         style_function=lambda _: {
@@ -636,7 +683,7 @@ function (feature, layer) {
 
 
 def _incident_layer(collection: dict, name: str | None = None) -> folium.GeoJson:
-    return folium.GeoJson(
+    return _GeoJson(
         collection,
         name=name,
         control=name is not None,
@@ -654,7 +701,7 @@ def _heat_layer(placed: pd.DataFrame, labels: dict[str, str]) -> HeatMap:
         else np.ones(len(placed))
     )
     keep = ~(np.isnan(lat) | np.isnan(lon))
-    heat = HeatMap([], name=labels["heat"], show=False, radius=20, blur=15, min_opacity=0.3)
+    heat = _HeatMap([], name=labels["heat"], show=False, radius=20, blur=15, min_opacity=0.3)
     # One array, built without folium's per-point validation (the join checked them).
     heat.data = np.column_stack([lat[keep].round(6), lon[keep].round(6), weight[keep]]).tolist()
     return heat
@@ -665,79 +712,96 @@ def _incident_collection(placed: pd.DataFrame, lang: str, labels: dict[str, str]
     frame = placed[~(placed["latitude"].isna() | placed["longitude"].isna())]
     if frame.empty:
         return {"type": "FeatureCollection", "features": []}
-    columns = {name: _column(frame, name) for name in _POPUP_COLUMNS}
     lat = frame["latitude"].to_numpy(dtype=float).round(6).tolist()
     lon = frame["longitude"].to_numpy(dtype=float).round(6).tolist()
-    features = []
-    for i, (y, x) in enumerate(zip(lat, lon)):
-        row = {name: values[i] for name, values in columns.items()}
-        features.append({
-            "type": "Feature",
-            "properties": {
-                "record_id": row["record_id"],
-                "event_type": row["event_type"],
-                "popup": _popup_html(row, lang, labels),
-            },
-            "geometry": {"type": "Point", "coordinates": [x, y]},
-        })
-    return {"type": "FeatureCollection", "features": features}
+    ids = _texts(frame, "record_id")
+    kinds = _texts(frame, "event_type")
+    popups = _popups(frame, lang, labels)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"record_id": rid, "event_type": kind, "popup": popup},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            }
+            for rid, kind, popup, y, x in zip(ids, kinds, popups, lat, lon)
+        ],
+    }
 
 
-_TEXT_POPUP_COLUMNS = (
-    "record_id", "event_type", "time_local", "time_precision", "place_name_en", "place_name_ru",
-    "place_name_kk", "summary", "source_urls",
-)
-_INT_POPUP_COLUMNS = ("detained_low", "detained_high", "participants_low", "participants_high", "injured")
-_POPUP_COLUMNS = (*_TEXT_POPUP_COLUMNS, *_INT_POPUP_COLUMNS, "date")
+_INT_COLUMNS = ("detained_low", "detained_high", "participants_low", "participants_high", "injured")
 
 
-def _column(frame: pd.DataFrame, name: str) -> list:
-    """A column as a plain list: text ('' when blank), ints (None when blank), ISO dates."""
-    if name not in frame:
-        return [None if name in _INT_POPUP_COLUMNS else ""] * len(frame)
-    col = frame[name]
-    if name in _INT_POPUP_COLUMNS:
-        values = col.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        return [None if v != v else int(v) for v in values]
-    if name == "date":
-        return [
-            "" if pd.isna(v) else v.strftime("%Y-%m-%d")
-            for v in pd.to_datetime(col, errors="coerce")
-        ]
-    return ["" if pd.isna(v) else str(v) for v in col]
-
-
-def _popup_html(row: dict, lang: str, labels: dict[str, str]) -> str:
-    """The popup of one record; every text from the data is escaped here."""
+def _popups(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> list[str]:
+    """The popup of every record; every text from the data is escaped here, column by column."""
     esc = html.escape
-    kind = row["event_type"]
-    title = labels.get(kind, kind) if kind in EVENT_COLOURS else kind
-    when = row["date"]
-    if row["time_local"]:
-        when += " " + row["time_local"]
-        if row["time_precision"] == "range":
-            when += f" ({labels['approx']})"
-    place = row.get(f"place_name_{lang}") or row["place_name_en"]
-    parts = [f"<b>{esc(title)}</b>", f"<div>{esc(when)}</div>"]
-    if place:
-        parts.append(f"<div>{esc(place)}</div>")
-    for key, low, high in (
-        ("detained", row["detained_low"], row["detained_high"]),
-        ("participants", row["participants_low"], row["participants_high"]),
-        ("injured", row["injured"], row["injured"]),
-    ):
-        text = _range_text(low, high, lang, labels)
-        if text:
-            parts.append(f"<div>{esc(labels[key])}: {esc(text)}</div>")
-    if row["summary"]:
-        parts.append(f'<p style="margin:4px 0">{esc(row["summary"])}</p>')
-    links, hidden = _source_links(row["source_urls"])
-    if links:
-        parts.append(f"<div>{esc(labels['sources'])}: {' · '.join(links)}</div>")
-    if hidden:
-        parts.append(f'<div style="color:#666">{esc(labels["links_hidden"].format(n=hidden))}</div>')
-    parts.append(f'<div style="color:#666">{esc(labels["record"])}: {esc(row["record_id"])}</div>')
-    return "".join(parts)
+    n = len(frame)
+    days = pd.to_datetime(frame["date"], errors="coerce").to_numpy(dtype="datetime64[D]")
+    dates = ["" if d == "NaT" else d for d in np.datetime_as_string(days, unit="D").tolist()]
+    times = _escaped(frame, "time_local")
+    approx = [p == "range" for p in _texts(frame, "time_precision")]
+    place_en = _escaped(frame, "place_name_en")
+    place_lang = _escaped(frame, f"place_name_{lang}") if lang != "en" else place_en
+    summaries = _escaped(frame, "summary")
+    ids = _escaped(frame, "record_id")
+    urls = _texts(frame, "source_urls")
+    ints = {name: _ints(frame, name) for name in _INT_COLUMNS}
+    titles = {k: esc(labels.get(k, k)) for k in EVENT_COLOURS}
+    heads = {key: esc(labels[key]) for key in ("detained", "participants", "injured", "sources", "record")}
+    approx_text = f" ({esc(labels['approx'])})"
+    link_cache: dict[str, str | None] = {}
+    out = []
+    for i, kind in enumerate(_texts(frame, "event_type")):
+        when = dates[i]
+        if times[i]:
+            when += " " + times[i] + (approx_text if approx[i] else "")
+        parts = [f"<b>{titles.get(kind) or esc(kind)}</b><div>{when}</div>"]
+        place = place_lang[i] or place_en[i]
+        if place:
+            parts.append(f"<div>{place}</div>")
+        for key, low, high in (
+            ("detained", ints["detained_low"][i], ints["detained_high"][i]),
+            ("participants", ints["participants_low"][i], ints["participants_high"][i]),
+            ("injured", ints["injured"][i], ints["injured"][i]),
+        ):
+            if low is not None or high is not None:
+                parts.append(f"<div>{heads[key]}: {esc(_range_text(low, high, lang, labels))}</div>")
+        if summaries[i]:
+            parts.append(f'<p style="margin:4px 0">{summaries[i]}</p>')
+        links, hidden = _source_links(urls[i], link_cache)
+        if links:
+            parts.append(f"<div>{heads['sources']}: {' · '.join(links)}</div>")
+        if hidden:
+            parts.append(f'<div style="color:#666">{esc(labels["links_hidden"].format(n=hidden))}</div>')
+        parts.append(f'<div style="color:#666">{heads["record"]}: {ids[i]}</div>')
+        out.append("".join(parts))
+    assert len(out) == n
+    return out
+
+
+def _texts(frame: pd.DataFrame, name: str) -> list[str]:
+    """A text column as a list of ``str`` (``''`` when blank or absent)."""
+    if name not in frame:
+        return [""] * len(frame)
+    return frame[name].astype("string").fillna("").tolist()
+
+
+def _escaped(frame: pd.DataFrame, name: str) -> list[str]:
+    """A text column HTML-escaped exactly like :func:`html.escape`, in one pass per character."""
+    if name not in frame:
+        return [""] * len(frame)
+    col = frame[name].astype("string").fillna("")
+    for raw, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        col = col.str.replace(raw, entity, regex=False)
+    return col.tolist()
+
+
+def _ints(frame: pd.DataFrame, name: str) -> list[int | None]:
+    if name not in frame:
+        return [None] * len(frame)
+    values = frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return [None if v != v else int(v) for v in values]
 
 
 def _range_text(low: int | None, high: int | None, lang: str, labels: dict[str, str]) -> str:
@@ -751,24 +815,37 @@ def _range_text(low: int | None, high: int | None, lang: str, labels: dict[str, 
     return f"{_number(low, lang)}–{_number(high, lang)}"
 
 
-def _source_links(urls: str) -> tuple[list[str], int]:
-    """Escaped links for the http(s) URLs (text: the host name) and how many others were dropped."""
+def _source_links(urls: str, cache: dict[str, str | None] | None = None) -> tuple[list[str], int]:
+    """Escaped links for the http(s) URLs (text: the host name) and how many others were dropped.
+
+    ``cache`` (URL -> link, ``None`` for a dropped URL) saves parsing a URL that
+    many records cite.
+    """
+    cache = {} if cache is None else cache
     links, hidden = [], 0
     for url in urls.split():
-        try:
-            parts = urlsplit(url)
-            host = parts.hostname
-        except ValueError:
+        if url not in cache:
+            cache[url] = _source_link(url)
+        link = cache[url]
+        if link is None:
             hidden += 1
-            continue
-        if parts.scheme.lower() not in ("http", "https") or not host:
-            hidden += 1
-            continue
-        links.append(
-            f'<a href="{html.escape(url, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{html.escape(host)}</a>'
-        )
+        else:
+            links.append(link)
     return links, hidden
+
+
+def _source_link(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return (
+        f'<a href="{html.escape(url, quote=True)}" target="_blank" '
+        f'rel="noopener noreferrer">{html.escape(host)}</a>'
+    )
 
 
 # ----------------------------------------------------------------------------- helpers
