@@ -2,15 +2,16 @@
 
     python -m benchmarks                      # every benchmark, default options
     python -m benchmarks join --n 1000000 --seed 0
+    python -m benchmarks maps --sizes 1000,10000,50000
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import join
+from benchmarks import join, maps
 
-BENCHMARKS = {"join": join.main}
+BENCHMARKS = {"join": join.main, "maps": maps.main}
 
 
 def main(argv: list[str]) -> int:
