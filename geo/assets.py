@@ -412,7 +412,7 @@ def _swap_into_place(staging: Path, dest: Path) -> None:
     old = None
     if dest.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{dest.name}-old-", dir=dest.parent))
-        dest.rename(old / "vendor")
+        dest.rename(old / dest.name)
     staging.rename(dest)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -98,7 +98,7 @@ def test_overview_loads_with_no_network(app, offline_page):
     assert "700" in figures, figures
     assert re.search(r"nation|whole country", figures["700"], re.IGNORECASE), figures
     assert offline_page.screenshot("overview").stat().st_size > 0
-    assert _not_tiles(offline_page.blocked) == [], _why(offline_page.blocked)
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
 @_page_missing("map.py")
@@ -115,7 +115,7 @@ def test_map_draws_districts_and_incidents_from_the_app_alone(app, offline_page)
     assert frame.locator(".leaflet-container").count() == 1
     offline_page.screenshot("map-almaty")
     # Leaflet and its plugins came from /app/static/vendor: nothing but tiles went unanswered.
-    assert _not_tiles(offline_page.blocked) == [], _why(offline_page.blocked)
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
 @_page_missing("map.py")
@@ -145,7 +145,7 @@ def test_clicking_a_district_filters_the_records_under_the_map(app, offline_page
     offline_page.screenshot("map-district-selected")
     assert after != before, f"clicking any of the 8 districts left 'records shown: {before}'"
     assert after < before
-    assert _not_tiles(offline_page.blocked) == [], _why(offline_page.blocked)
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
 @_page_missing("timeline.py")
