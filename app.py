@@ -6,7 +6,7 @@ from geo.assets import ensure_assets
 from pages import _state
 from pages._i18n import t
 
-st.set_page_config(page_title="protest-map", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="protest-map", page_icon="🗺️", layout="wide")
 
 filters = _state.sidebar()
 lang = filters.lang
