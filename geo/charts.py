@@ -1,0 +1,469 @@
+"""Altair charts of the reconciled figures (rendered by ``st.altair_chart`` on the pages).
+
+:func:`timeline_chart` stacks three panels on one shared time axis:
+
+1. the key events (a vertical rule per event, labelled);
+2. detained per day per city as *ranges*: a bar from the lowest defensible figure
+   to the highest reported one, a tick at the floor, and, where nothing bounds the
+   day from above, a dashed line from the floor to the top of the panel with an
+   upward triangle ("at least N");
+3. the official national totals, each over its own period (a line across the
+   period at the figure, a point on its last day), on their own axis.  They are
+   never stacked on, or added to, the city figures.
+
+Every text comes from our own labels or from the data as *text*: no HTML tooltip,
+no link channel, no Vega expression built from data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+
+from geo.boundaries import city_display_name
+
+__all__ = ["LABELS", "hour_chart", "timeline_chart"]
+
+CITY_COLORS = {"almaty": "#1f77b4", "astana": "#d62728"}
+NATIONAL_COLOR = "#444444"
+EVENT_COLOR = "#7f7f7f"
+EVENT_TYPE_ORDER = (
+    "rally",
+    "detention",
+    "journalist_detained",
+    "police_violence",
+    "journalist_assaulted",
+    "official_statement",
+)
+#: Where in its day a city's range is drawn (hours after midnight), so the two cities sit side by side.
+_CITY_HOUR = {"almaty": 8, "astana": 16}
+
+_EN = {
+    "title": "Detained per day by city, and the official national totals",
+    "events_title": "Key events",
+    "daily_title": "Detained per day, by city: lowest defensible to highest reported",
+    "national_title": "Official national totals, each over its own period (never added to the city figures)",
+    "day": "Day",
+    "detained": "Detained",
+    "national_detained": "Detained, national total",
+    "city": "City",
+    "figure": "Figure",
+    "basis": "Rests on (records)",
+    "high_basis": "High end from",
+    "uncounted": "Detentions reported without a number",
+    "spanning": "Figures over several days (not split by day)",
+    "record": "Record",
+    "period": "Period",
+    "statement_date": "Stated on",
+    "sources": "Sources",
+    "summary": "Summary",
+    "event": "Event",
+    "notes": "Notes",
+    "bound": "Figure",
+    "bound_closed": "reported figure",
+    "bound_open": "at least (no upper figure)",
+    "at_least": "at least {n}",
+    "no_number": "detentions reported, no number",
+    "hour_title": "Records by hour of day (local time as reported: exact or approximate)",
+    "hour": "Hour of day (local)",
+    "records": "Records",
+    "event_type": "Event type",
+    "event_rally": "rally",
+    "event_detention": "detention",
+    "event_police_violence": "police violence",
+    "event_journalist_detained": "journalist detained",
+    "event_journalist_assaulted": "journalist assaulted",
+    "event_official_statement": "official statement",
+}
+
+_RU = {
+    "title": "Задержания по дням и городам и официальные данные по стране",
+    "events_title": "Ключевые события",
+    "daily_title": "Задержано за день по городам: от минимальной обоснованной до максимальной сообщённой оценки",
+    "national_title": "Официальные данные по стране, каждое за свой период (не суммируются с данными городов)",
+    "day": "День",
+    "detained": "Задержано",
+    "national_detained": "Задержано, всего по стране",
+    "city": "Город",
+    "figure": "Оценка",
+    "basis": "Основание (записи)",
+    "high_basis": "Верхняя граница по",
+    "uncounted": "Задержания без указания числа",
+    "spanning": "Данные за несколько дней (без разбивки по дням)",
+    "record": "Запись",
+    "period": "Период",
+    "statement_date": "Дата заявления",
+    "sources": "Источники",
+    "summary": "Описание",
+    "event": "Событие",
+    "notes": "Примечания",
+    "bound": "Оценка",
+    "bound_closed": "сообщённое число",
+    "bound_open": "не менее (без верхней границы)",
+    "at_least": "не менее {n}",
+    "no_number": "задержания были, число не сообщается",
+    "hour_title": "Записи по часу суток (местное время по сообщениям: точное или приблизительное)",
+    "hour": "Час (местное время)",
+    "records": "Записей",
+    "event_type": "Тип события",
+    "event_rally": "акция протеста",
+    "event_detention": "задержание",
+    "event_police_violence": "насилие со стороны полиции",
+    "event_journalist_detained": "задержание журналиста",
+    "event_journalist_assaulted": "нападение на журналиста",
+    "event_official_statement": "официальное заявление",
+}
+
+#: Chart texts by language.  Kazakh has none yet (no translation was confident
+#: enough): its charts use the English texts, with Kazakh city names.
+LABELS: dict[str, dict[str, str]] = {"en": _EN, "ru": _RU, "kk": {}}
+
+
+def timeline_chart(
+    daily: pd.DataFrame,
+    national: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    lang: str = "en",
+    labels: dict | None = None,
+    width: int = 640,
+) -> alt.VConcatChart:
+    """Detained per day per city (ranges), key events, and the national totals apart.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        :func:`geo.series.daily_ranges`.
+    national : pandas.DataFrame
+        :func:`geo.series.national_cumulative`.
+    events : pandas.DataFrame
+        :func:`geo.series.load_key_events` (events outside the daily window are dropped).
+    lang : str
+        ``en``, ``ru`` or ``kk`` (texts in English, city names in Kazakh).
+    labels : dict, optional
+        Texts that replace the defaults of :data:`LABELS` (same keys).
+    width : int
+        Width of the panels in pixels.
+
+    Returns
+    -------
+    altair.VConcatChart
+        Panels named ``events``, ``city_ranges`` and ``national_totals``; their layers
+        are named too (``event_rule``, ``event_label``; ``city_event_rule``, ``city_band``,
+        ``city_floor``, ``city_open``, ``city_open_mark``; ``national_event_rule``,
+        ``national_period``, ``national_range``, ``national_point``).
+    """
+    text = _texts(lang, labels)
+    lo, hi = _window(daily, national, events)
+    # Calendar days, drawn in UTC so that no viewer's time zone moves a figure to another day.
+    x_scale = alt.Scale(type="utc", domain=[_utc_day(lo), _utc_day(hi + timedelta(days=1))])
+    x_axis = alt.Axis(format="%d %b %Y", labelOverlap=True)
+
+    legend_names = _legend_names(daily, lang, lo, hi)
+    cities = _city_rows(daily, legend_names, lang, text)
+    nat = _national_rows(national, lang, text)
+    evs = _event_rows(events, lang, lo, hi)
+
+    def x(field: str, *, axis=x_axis, scale=alt.Undefined) -> alt.X:
+        # The shared x scale is declared once (on the events rule): Vega-Lite warns about,
+        # and then merges, the same domain repeated in several views.
+        return alt.X(f"{field}:T", title=text["day"], scale=scale, axis=axis)
+
+    # -- key events ------------------------------------------------------------
+    event_tooltip = [
+        alt.Tooltip("date_text:N", title=text["day"]),
+        alt.Tooltip("label:N", title=text["event"]),
+        alt.Tooltip("notes:N", title=text["notes"]),
+        alt.Tooltip("source_urls:N", title=text["sources"]),
+    ]
+    def event_rule(name: str, axis, scale=alt.Undefined) -> alt.Chart:
+        return (
+            alt.Chart(evs, name=name)
+            .mark_rule(color=EVENT_COLOR, strokeDash=[2, 2])
+            .encode(x=x("date", axis=axis, scale=scale), tooltip=event_tooltip)
+        )
+
+    strip_text = (
+        alt.Chart(evs, name="event_label")
+        .mark_text(align="left", baseline="middle", dx=3, fontSize=11, color="#333333", limit=width // 2)
+        .encode(
+            x=x("date", axis=None),
+            y=alt.Y("row:O", axis=None, title=None),
+            text=alt.Text("label:N"),
+            tooltip=event_tooltip,
+        )
+    )
+    rows = int(evs["row"].max()) + 1 if len(evs) else 1
+    events_panel = alt.layer(event_rule("event_rule", None, x_scale), strip_text, name="events").properties(
+        title=text["events_title"], width=width, height=16 * rows
+    )
+
+    # -- city ranges -----------------------------------------------------------
+    color = alt.Color(
+        "city_label:N",
+        title=text["city"],
+        legend=alt.Legend(orient="top"),
+        scale=alt.Scale(domain=list(legend_names.values()), range=[CITY_COLORS[c] for c in legend_names]),
+    )
+    city_tooltip = [
+        alt.Tooltip("day_text:N", title=text["day"]),
+        alt.Tooltip("city_name:N", title=text["city"]),
+        alt.Tooltip("figure:N", title=text["figure"]),
+        alt.Tooltip("basis:N", title=text["basis"]),
+        alt.Tooltip("high_basis:N", title=text["high_basis"]),
+        alt.Tooltip("uncounted:N", title=text["uncounted"]),
+        alt.Tooltip("spanning:N", title=text["spanning"]),
+    ]
+    y_city = alt.Y("detained_low:Q", title=text["detained"], stack=None, scale=alt.Scale(zero=True))
+    closed = cities[~cities["open_ended"]]
+    opened = cities[cities["open_ended"]]
+    band = (
+        alt.Chart(closed, name="city_band")
+        .mark_rule(strokeWidth=5, strokeCap="butt")
+        .encode(
+            x=x("x_pos"),
+            y=y_city,
+            y2=alt.Y2("detained_high:Q"),
+            color=color,
+            tooltip=city_tooltip,
+        )
+    )
+    floor = (
+        alt.Chart(cities, name="city_floor")
+        .mark_tick(orient="horizontal", thickness=2, size=11)
+        .encode(x=x("x_pos"), y=y_city, color=color, tooltip=city_tooltip)
+    )
+    open_line = (
+        alt.Chart(opened, name="city_open")
+        .mark_rule(strokeDash=[4, 3], strokeWidth=1.5)
+        .encode(
+            x=x("x_pos"),
+            y=y_city,
+            y2=alt.value(0),  # to the top of the panel: no figure bounds it
+            color=color,
+            tooltip=city_tooltip,
+        )
+    )
+    open_mark = (
+        alt.Chart(opened, name="city_open_mark")
+        .mark_point(shape="triangle-up", filled=True, size=60, yOffset=-6)
+        .encode(x=x("x_pos"), y=y_city, color=color, tooltip=city_tooltip)
+    )
+    city_panel = alt.layer(
+        event_rule("city_event_rule", x_axis), band, floor, open_line, open_mark, name="city_ranges"
+    ).properties(title=text["daily_title"], width=width, height=240)
+
+    # -- national totals -------------------------------------------------------
+    nat_tooltip = [
+        alt.Tooltip("record_id:N", title=text["record"]),
+        alt.Tooltip("figure:N", title=text["figure"]),
+        alt.Tooltip("period_text:N", title=text["period"]),
+        alt.Tooltip("statement_text:N", title=text["statement_date"]),
+        alt.Tooltip("source_names:N", title=text["sources"]),
+        alt.Tooltip("summary:N", title=text["summary"]),
+    ]
+    y_nat = alt.Y("detained_low:Q", title=text["national_detained"], stack=None, scale=alt.Scale(zero=True))
+    period = (
+        alt.Chart(nat, name="national_period")
+        .mark_rule(color=NATIONAL_COLOR, strokeWidth=2)
+        .encode(x=x("period_from"), x2=alt.X2("period_to"), y=y_nat, tooltip=nat_tooltip)
+    )
+    spread = (
+        alt.Chart(nat[nat["detained_high"].notna() & (nat["detained_high"] > nat["detained_low"])],
+                  name="national_range")
+        .mark_rule(color=NATIONAL_COLOR, strokeWidth=2)
+        .encode(x=x("point_at"), y=y_nat, y2=alt.Y2("detained_high:Q"), tooltip=nat_tooltip)
+    )
+    point = (
+        alt.Chart(nat, name="national_point")
+        .mark_point(color=NATIONAL_COLOR, filled=True, size=50)
+        .encode(
+            x=x("point_at"),
+            y=y_nat,
+            shape=alt.Shape(
+                "bound:N",
+                title=text["bound"],
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(domain=[text["bound_closed"], text["bound_open"]],
+                                range=["circle", "triangle-up"]),
+            ),
+            tooltip=nat_tooltip,
+        )
+    )
+    national_panel = alt.layer(
+        event_rule("national_event_rule", x_axis), period, spread, point, name="national_totals"
+    ).properties(
+        title=text["national_title"], width=width, height=160
+    )
+
+    return (
+        alt.vconcat(events_panel, city_panel, national_panel, title=text["title"], spacing=12)
+        .resolve_scale(x="shared", y="independent", color="independent", shape="independent")
+        .resolve_legend(color="independent", shape="independent")
+    )
+
+
+def hour_chart(hours: pd.DataFrame, *, lang: str = "en", labels: dict | None = None) -> alt.Chart:
+    """Records by local hour of day (:func:`geo.series.hour_of_day`), coloured by event type.
+
+    The bars count records (an incident can have several: a rally and the detentions at
+    it), never people.
+    """
+    text = _texts(lang, labels)
+    frame = hours.copy()
+    frame["event_label"] = [text.get(f"event_{e}", e) for e in frame["event_type"]]
+    frame["event_rank"] = [EVENT_TYPE_ORDER.index(e) if e in EVENT_TYPE_ORDER else 99 for e in frame["event_type"]]
+    frame["city_name"] = [_city_names_since_2019(c, lang) for c in frame["city_id"]]
+    present = [e for e in EVENT_TYPE_ORDER if e in set(frame["event_type"])]
+    present += sorted(set(frame["event_type"]) - set(present))
+    palette = ["#4c78a8", "#e45756", "#f58518", "#b279a2", "#9d755d", "#bab0ac", "#72b7b2", "#54a24b"]
+    domain = [text.get(f"event_{e}", e) for e in present]
+    return (
+        alt.Chart(frame, name="hours", title=text["hour_title"])
+        .mark_bar()
+        .encode(
+            x=alt.X("hour:O", title=text["hour"], scale=alt.Scale(domain=list(range(24))),
+                    axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(n):Q", title=text["records"], axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("event_label:N", title=text["event_type"], legend=alt.Legend(labelLimit=260),
+                            scale=alt.Scale(domain=domain, range=palette[: len(domain)])),
+            order=alt.Order("event_rank:Q"),
+            tooltip=[
+                alt.Tooltip("hour:O", title=text["hour"]),
+                alt.Tooltip("event_label:N", title=text["event_type"]),
+                alt.Tooltip("city_name:N", title=text["city"]),
+                alt.Tooltip("n:Q", title=text["records"]),
+            ],
+        )
+        .properties(height=220)
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _texts(lang: str, labels: dict | None) -> dict[str, str]:
+    if lang not in LABELS:
+        raise ValueError(f"unknown language {lang!r}; expected one of {list(LABELS)}")
+    text = _EN | LABELS[lang] | dict(labels or {})
+    unknown = sorted(set(labels or {}) - set(_EN))
+    if unknown:
+        raise ValueError(f"unknown label key(s) {', '.join(unknown)}; known: {', '.join(sorted(_EN))}")
+    return text
+
+
+def _window(daily, national, events) -> tuple[date, date]:
+    days = []
+    if len(daily):
+        days += [daily["day"].min(), daily["day"].max()]
+    elif len(national):
+        days += [national["period_start"].min(), national["period_end"].max()]
+    elif len(events):
+        days += [events["date"].min(), events["date"].max()]
+    if not days:
+        today = date.today()
+        return today, today
+    return pd.Timestamp(min(days)).date(), pd.Timestamp(max(days)).date()
+
+
+def _utc_day(day: date) -> alt.DateTime:
+    # (a bare number in a temporal domain compiles to datetime(number): a year, not a time)
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def _utc_text(values: pd.Series) -> list[str]:
+    """Timestamps as ISO text with an explicit Z, so that Vega reads them as UTC."""
+    return [v.strftime("%Y-%m-%dT%H:%M:%SZ") for v in pd.to_datetime(values)]
+
+
+def _number(n: int, lang: str) -> str:
+    text = f"{int(n):,}"
+    return text.replace(",", "\u202f") if lang == "ru" else text
+
+
+def _figure(low, high, lang: str, text: dict) -> str:
+    if pd.isna(high):
+        return text["no_number"] if low == 0 else text["at_least"].format(n=_number(low, lang))
+    if high == low:
+        return _number(low, lang)
+    return f"{_number(low, lang)}–{_number(high, lang)}"
+
+
+def _city_rows(daily: pd.DataFrame, legend: dict[str, str], lang: str, text: dict) -> pd.DataFrame:
+    """The day/city rows with something to draw, with the fields the layers use."""
+    shown = daily[(daily["detained_low"] > 0) | daily["open_ended"] | (daily["detained_high"].fillna(0) > 0)]
+    out = shown.copy()
+    out["x_pos"] = _utc_text(out["day"] + pd.to_timedelta([_CITY_HOUR.get(c, 12) for c in out["city_id"]], unit="h"))
+    out["day_text"] = out["day"].dt.strftime("%Y-%m-%d")
+    out["city_name"] = [city_display_name(c, d.date(), lang) for c, d in zip(out["city_id"], out["day"])]
+    out["city_label"] = out["city_id"].map(legend)
+    out["figure"] = [_figure(lo_, hi_, lang, text) for lo_, hi_ in zip(out["detained_low"], out["detained_high"])]
+    out["detained_low"] = out["detained_low"].astype("int64")
+    out["detained_high"] = out["detained_high"].astype("float64")  # NaN where open-ended
+    keep = ["x_pos", "day_text", "city_id", "city_name", "city_label", "detained_low", "detained_high",
+            "open_ended", "figure", "basis", "high_basis", "uncounted", "spanning"]
+    return out[keep].reset_index(drop=True)
+
+
+def _legend_names(daily: pd.DataFrame, lang: str, lo: date, hi: date) -> dict[str, str]:
+    """city_id -> the city's name(s) over the window ("Nur-Sultan / Astana" across a rename)."""
+    cities = [c for c in CITY_COLORS if len(daily) == 0 or c in set(daily["city_id"])]
+    names = {}
+    for city in cities:
+        seen: list[str] = []
+        for day in (lo, date(2019, 3, 23), date(2022, 9, 17), hi):
+            if lo <= day <= hi:
+                name = city_display_name(city, day, lang)
+                if name not in seen:
+                    seen.append(name)
+        names[city] = " / ".join(seen)
+    return names
+
+
+def _national_rows(national: pd.DataFrame, lang: str, text: dict) -> pd.DataFrame:
+    out = national.copy()
+    out["period_from"] = _utc_text(out["period_start"])
+    out["period_to"] = _utc_text(out["period_end"] + pd.Timedelta(days=1))
+    out["point_at"] = _utc_text(out["period_end"] + pd.Timedelta(hours=12))
+    out["period_text"] = [
+        s.strftime("%Y-%m-%d") if s == e else f"{s:%Y-%m-%d} – {e:%Y-%m-%d}"
+        for s, e in zip(out["period_start"], out["period_end"])
+    ]
+    out["statement_text"] = out["statement_date"].dt.strftime("%Y-%m-%d")
+    out["figure"] = [_figure(lo, hi, lang, text) for lo, hi in zip(out["detained_low"], out["detained_high"])]
+    out["bound"] = [text["bound_open"] if pd.isna(h) else text["bound_closed"] for h in out["detained_high"]]
+    out["detained_low"] = out["detained_low"].astype("int64")
+    out["detained_high"] = out["detained_high"].astype("float64")
+    keep = ["record_id", "period_from", "period_to", "point_at", "period_text", "statement_text",
+            "detained_low", "detained_high", "figure", "bound", "source_names", "summary"]
+    return out[[c for c in keep if c in out.columns]].reset_index(drop=True)
+
+
+def _event_rows(events: pd.DataFrame, lang: str, lo: date, hi: date) -> pd.DataFrame:
+    inside = events[(events["date"] >= pd.Timestamp(lo)) & (events["date"] <= pd.Timestamp(hi))]
+    out = inside.sort_values("date").reset_index(drop=True)
+    column = f"label_{lang}"
+    local = out[column] if column in out.columns else pd.Series("", index=out.index)
+    out["label"] = [mine if mine else en for mine, en in zip(local.fillna(""), out["label_en"])]
+    out["date_text"] = out["date"].dt.strftime("%Y-%m-%d")
+    out["date"] = _utc_text(out["date"])
+    out["row"] = [i % 4 for i in range(len(out))]  # staggered so that close events stay legible
+    keep = ["date", "date_text", "label", "notes", "source_urls", "row"]
+    for col in keep:
+        if col not in out.columns:
+            out[col] = ""
+    return out[keep]
+
+
+def _city_names_since_2019(city_id: str, lang: str) -> str:
+    """The city's names over the project's period (hours have no date): "Nur-Sultan / Astana"."""
+    if city_id not in CITY_COLORS:
+        return city_id
+    names: list[str] = []
+    for day in (date(2019, 6, 9), date(2022, 9, 17)):
+        name = city_display_name(city_id, day, lang)
+        if name not in names:
+            names.append(name)
+    return " / ".join(names)

@@ -1,0 +1,251 @@
+"""geo.charts: the Vega-Lite specs (to_dict() validates them against the schema)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from geo.charts import LABELS, hour_chart, timeline_chart
+from geo.records import load_embedded_records
+from geo.series import daily_ranges, hour_of_day, load_key_events, national_cumulative
+
+
+@pytest.fixture(scope="module")
+def june():
+    records = load_embedded_records()
+    start, end = "2019-06-05", "2019-06-16"
+    return (
+        daily_ranges(records, start=start, end=end),
+        national_cumulative(records, start=start, end=end),
+        load_key_events(),
+        hour_of_day(records),
+    )
+
+
+def _name(view: dict) -> str:
+    """A view's name without the _N suffix Altair adds inside a concat."""
+    return re.sub(r"_\d+$", "", view.get("name", ""))
+
+
+def _panels(spec: dict) -> dict[str, dict]:
+    return {_name(p): p for p in spec["vconcat"]}
+
+
+def _layers(panel: dict) -> dict[str, dict]:
+    return {_name(layer): layer for layer in panel["layer"]}
+
+
+def _values(spec: dict, view: dict, panel: dict | None = None) -> list[dict]:
+    data = view.get("data") or (panel or {}).get("data")
+    return spec["datasets"][data["name"]]
+
+
+@pytest.fixture(scope="module")
+def spec(june):
+    daily, national, events, _ = june
+    return timeline_chart(daily, national, events).to_dict()
+
+
+def test_timeline_panels_and_layers(spec):
+    panels = _panels(spec)
+    assert list(panels) == ["events", "city_ranges", "national_totals"]
+    assert list(_layers(panels["events"])) == ["event_rule", "event_label"]
+    assert list(_layers(panels["city_ranges"])) == [
+        "city_event_rule", "city_band", "city_floor", "city_open", "city_open_mark"]
+    assert list(_layers(panels["national_totals"])) == [
+        "national_event_rule", "national_period", "national_range", "national_point"]
+    assert spec["resolve"]["scale"]["x"] == "shared"
+    assert spec["resolve"]["scale"]["y"] == "independent"
+
+
+def test_city_bands_encode_low_to_high_without_stacking(spec):
+    layers = _layers(_panels(spec)["city_ranges"])
+    band = layers["city_band"]
+    assert band["mark"]["type"] == "rule"
+    enc = band["encoding"]
+    assert (enc["y"]["field"], enc["y2"]["field"]) == ("detained_low", "detained_high")
+    assert enc["x"]["field"] == "x_pos" and enc["x"]["type"] == "temporal"
+    assert enc["color"]["field"] == "city_label"
+    tooltip_fields = [t["field"] for t in enc["tooltip"]]
+    assert {"basis", "high_basis", "figure", "uncounted", "spanning"} <= set(tooltip_fields)
+    # no quantitative encoding of any city layer stacks
+    for layer in layers.values():
+        for channel in ("x", "y"):
+            definition = layer["encoding"].get(channel, {})
+            if definition.get("type") == "quantitative":
+                assert definition.get("stack", None) in (None, False), (layer["name"], channel)
+                assert "stack" in definition  # said explicitly, not left to the default
+
+
+def test_city_band_values_for_known_days(spec):
+    panel = _panels(spec)["city_ranges"]
+    layers = _layers(panel)
+    bands = {(r["day_text"], r["city_id"]): r for r in _values(spec, layers["city_band"], panel)}
+    a10 = bands[("2019-06-10", "almaty")]
+    assert (a10["detained_low"], a10["detained_high"], a10["figure"]) == (31, 200, "31–200")
+    assert a10["basis"] == "ALA-20190610-01 ALA-20190610-03"
+    assert a10["x_pos"] == "2019-06-10T08:00:00Z"
+    assert bands[("2019-06-12", "almaty")]["figure"] == "100–150"
+    # open-ended days are never drawn as closed bands ...
+    assert ("2019-06-09", "almaty") not in bands
+    opened = {(r["day_text"], r["city_id"]): r for r in _values(spec, layers["city_open"], panel)}
+    a9 = opened[("2019-06-09", "almaty")]
+    assert (a9["detained_low"], a9["figure"]) == (100, "at least 100")
+    assert a9["detained_high"] is None or pd.isna(a9["detained_high"])
+    n10 = opened[("2019-06-10", "astana")]
+    assert (n10["figure"], n10["city_name"], n10["uncounted"]) == (
+        "detentions reported, no number", "Nur-Sultan", "NQZ-20190610-01")
+    # ... but drawn distinctly: a dashed line to the top of the panel and an upward triangle
+    assert layers["city_open"]["mark"]["strokeDash"]
+    assert layers["city_open"]["encoding"]["y2"] == {"value": 0}
+    assert layers["city_open_mark"]["mark"]["shape"] == "triangle-up"
+    # empty days are not drawn at all
+    drawn = {(r["day_text"], r["city_id"]) for r in _values(spec, layers["city_floor"], panel)}
+    assert ("2019-06-05", "almaty") not in drawn and ("2019-06-10", "almaty") in drawn
+
+
+def test_national_totals_have_their_own_panel_and_only_national_rows(spec, june):
+    records = load_embedded_records()
+    national_ids = set(records.loc[records["city"] == "national", "record_id"])
+    panel = _panels(spec)["national_totals"]
+    layers = _layers(panel)
+    points = _values(spec, layers["national_point"], panel)
+    assert {r["record_id"] for r in points} == {
+        "KZ-20190609-01", "KZ-20190609-02", "KZ-20190611-01", "KZ-20190611-03", "KZ-20190618-01"}
+    assert {r["record_id"] for r in points} <= national_ids
+    four = next(r for r in points if r["record_id"] == "KZ-20190618-01")
+    assert (four["detained_low"], four["period_text"], four["point_at"]) == (
+        4000, "2019-06-09 – 2019-06-13", "2019-06-13T12:00:00Z")
+    assert (four["period_from"], four["period_to"]) == ("2019-06-09T00:00:00Z", "2019-06-14T00:00:00Z")
+    for name in ("national_period", "national_point"):
+        assert layers[name]["encoding"]["y"]["stack"] is None
+        assert layers[name]["encoding"]["y"]["field"] == "detained_low"
+    # no national record in the city panel, and no city record in the national one
+    city_panel = _panels(spec)["city_ranges"]
+    for layer in _layers(city_panel).values():
+        for row in _values(spec, layer, city_panel):
+            if "basis" in row:
+                assert not {r for r in (row["basis"] + " " + row["high_basis"]).split()} & national_ids
+
+
+def test_event_rules_at_their_dates(spec):
+    panels = _panels(spec)
+    for panel, name in ((panels["events"], "event_rule"), (panels["city_ranges"], "city_event_rule"),
+                        (panels["national_totals"], "national_event_rule")):
+        layer = _layers(panel)[name]
+        assert layer["mark"]["type"] == "rule"
+        assert layer["encoding"]["x"]["field"] == "date"
+        rows = _values(spec, layer, panel)
+        assert [r["date"] for r in rows] == [
+            "2019-06-09T00:00:00Z", "2019-06-10T00:00:00Z", "2019-06-12T00:00:00Z"]
+    labels = [r["label"] for r in _values(spec, _layers(panels["events"])["event_label"], panels["events"])]
+    assert labels[1] == "Rinat Zaitov detained; released the same night"
+    # the x scale: UTC calendar days over the window, declared once
+    x = _layers(panels["events"])["event_rule"]["encoding"]["x"]
+    assert x["scale"]["type"] == "utc"
+    assert x["scale"]["domain"] == [
+        {"year": 2019, "month": 6, "date": 5, "utc": True}, {"year": 2019, "month": 6, "date": 17, "utc": True}]
+
+
+def test_russian_labels(june):
+    daily, national, events, hours = june
+    spec = timeline_chart(daily, national, events, lang="ru").to_dict()
+    text = json.dumps(spec, ensure_ascii=False)
+    panels = _panels(spec)
+    city = _layers(panels["city_ranges"])
+    assert city["city_band"]["encoding"]["y"]["title"] == "Задержано"
+    assert city["city_band"]["encoding"]["x"]["title"] == "День"
+    assert city["city_band"]["encoding"]["color"]["title"] == "Город"
+    assert city["city_band"]["encoding"]["color"]["scale"]["domain"] == ["Алматы", "Нур-Султан"]
+    assert "не менее 100" in text
+    assert "Задержан Ринат Заитов; освобождён той же ночью" in text
+    assert panels["national_totals"]["title"] == LABELS["ru"]["national_title"]
+    hours_spec = hour_chart(hours, lang="ru").to_dict()
+    assert hours_spec["encoding"]["x"]["title"] == "Час (местное время)"
+    assert "задержание" in {r["event_label"] for r in hours_spec["datasets"][hours_spec["data"]["name"]]}
+
+
+def test_kazakh_falls_back_to_english_texts_with_kazakh_city_names(june):
+    daily, national, events, _ = june
+    spec = timeline_chart(daily, national, events, lang="kk").to_dict()
+    band = _layers(_panels(spec)["city_ranges"])["city_band"]
+    assert band["encoding"]["y"]["title"] == "Detained"
+    assert band["encoding"]["color"]["scale"]["domain"] == ["Алматы", "Нұр-Сұлтан"]
+
+
+def test_city_names_follow_the_date():
+    records = load_embedded_records()
+    daily = daily_ranges(records, start="2022-09-10", end="2022-09-20")
+    daily.loc[:, "open_ended"] = True  # draw every day
+    spec = timeline_chart(daily, national_cumulative(records, start="2022-09-10", end="2022-09-20"),
+                          load_key_events()).to_dict()
+    panel = _panels(spec)["city_ranges"]
+    rows = _values(spec, _layers(panel)["city_open"], panel)
+    names = {r["day_text"]: r["city_name"] for r in rows if r["city_id"] == "astana"}
+    assert (names["2022-09-16"], names["2022-09-17"]) == ("Nur-Sultan", "Astana")
+    assert _layers(panel)["city_open"]["encoding"]["color"]["scale"]["domain"] == ["Almaty", "Nur-Sultan / Astana"]
+
+
+def test_labels_override_and_bad_language(june):
+    daily, national, events, _ = june
+    spec = timeline_chart(daily, national, events, labels={"detained": "People detained"}).to_dict()
+    assert _layers(_panels(spec)["city_ranges"])["city_band"]["encoding"]["y"]["title"] == "People detained"
+    with pytest.raises(ValueError, match="unknown label key"):
+        timeline_chart(daily, national, events, labels={"nope": "x"})
+    with pytest.raises(ValueError, match="unknown language"):
+        timeline_chart(daily, national, events, lang="de")
+
+
+def test_no_link_no_html_no_data_in_expressions(june):
+    """Data text only ever reaches Vega as data: no href channel, no HTML tooltip, no expressions."""
+    daily, national, events, hours = june
+    hostile = events.copy()
+    hostile.loc[0, "label_en"] = "<img src=x onerror=alert(1)>"
+    hostile.loc[0, "notes"] = "'); alert(1); ('"
+    for chart in (timeline_chart(daily, national, hostile), hour_chart(hours)):
+        spec = chart.to_dict()
+        seen_keys = set()
+
+        def walk(node):
+            if isinstance(node, dict):
+                seen_keys.update(node)
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        body = {k: v for k, v in spec.items() if k != "datasets"}
+        walk(body)
+        assert not seen_keys & {"href", "expr", "labelExpr", "calculate", "filter", "signal", "url"}
+        tooltip_marks = [m for m in json.dumps(body).split('"tooltip"')[1:] if m.lstrip(": ").startswith("{\"content")]
+        assert tooltip_marks == []
+        assert "onerror" not in json.dumps(body)  # hostile text stays in the datasets
+
+
+def test_hour_chart(june):
+    *_, hours = june
+    chart = hour_chart(hours)
+    assert isinstance(chart, alt.Chart)
+    spec = chart.to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x"]["field"] == "hour"
+    assert spec["encoding"]["x"]["scale"]["domain"] == list(range(24))
+    assert spec["encoding"]["y"]["field"] == "n" and spec["encoding"]["y"]["aggregate"] == "sum"
+    assert spec["encoding"]["color"]["field"] == "event_label"
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert sum(r["n"] for r in rows) == int(hours["n"].sum())
+    eleven = {r["event_type"]: r["n"] for r in rows if r["hour"] == 11}
+    assert eleven == {"detention": 3, "rally": 1}
+    assert {r["city_name"] for r in rows} == {"Almaty", "Nur-Sultan / Astana"}
+
+
+def test_empty_inputs_still_make_valid_specs(june):
+    daily, national, events, hours = june
+    spec = timeline_chart(daily.iloc[0:0], national.iloc[0:0], events.iloc[0:0]).to_dict()
+    assert [_name(p) for p in spec["vconcat"]] == ["events", "city_ranges", "national_totals"]
+    hour_chart(hours.iloc[0:0]).to_dict()
