@@ -124,7 +124,7 @@ def test_map_page_renders_its_lists():
 
 def test_timeline_page_draws_its_charts():
     at = open_page("pages/timeline.py")
-    charts = at.get("arrow_vega_lite_chart")
+    charts = at.get("vega_lite_chart")
     assert len(charts) == 2
 
 
