@@ -159,7 +159,7 @@ def timeline_chart(
     lo, hi = _window(daily, national, events)
     # Calendar days, drawn in UTC so that no viewer's time zone moves a figure to another day.
     x_scale = alt.Scale(type="utc", domain=[_utc_day(lo), _utc_day(hi + timedelta(days=1))])
-    x_axis = alt.Axis(format="%d %b %Y", labelOverlap=True)
+    x_axis = alt.Axis(format="%d %b %Y", labelOverlap=True, tickCount=_tick_interval(lo, hi))
 
     legend_names = _legend_names(daily, lang, lo, hi)
     cities = _city_rows(daily, legend_names, lang, text)
@@ -467,3 +467,13 @@ def _city_names_since_2019(city_id: str, lang: str) -> str:
         if name not in names:
             names.append(name)
     return " / ".join(names)
+
+
+def _tick_interval(lo: date, hi: date) -> dict:
+    """One tick per day (or per month, per year) so that no day label repeats."""
+    days = (hi - lo).days + 1
+    if days <= 45:
+        return {"interval": "day", "step": max(1, days // 12)}
+    if days <= 700:
+        return {"interval": "month", "step": max(1, days // 360)}
+    return {"interval": "year", "step": 1}

@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,31 +17,12 @@ def _boundaries(boundary_real_dir, monkeypatch):
     monkeypatch.setenv("PROTESTMAP_BOUNDARIES", str(boundary_real_dir))
 
 
-@pytest.fixture(autouse=True)
-def _navigation_like_the_server(monkeypatch):
-    """Run app.py on every rerun, as the server does.
-
-    Streamlit keeps a process-wide flag for apps with a ``pages/`` folder (the
-    old multipage mode, which runs a page file directly); ``st.navigation`` turns
-    it off for good on the server's first run.  AppTest resets the flag before
-    every run, so a rerun would execute the page file without app.py (and so
-    without the sidebar).  Turn it off after AppTest's reset, as the server has.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
 def open_page(page: str, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     for k, v in query.items():
         at.query_params[k] = v
     at.run()
-    if page != "pages/overview.py":
+    if page != "pages/views/overview.py":
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -58,7 +38,7 @@ def _registered_pages() -> list[str]:
 
 
 def test_overview_headline_for_9_10_june_is_700():
-    at = open_page("pages/overview.py", **{"from": "2019-06-09", "to": "2019-06-10"})
+    at = open_page("pages/views/overview.py", **{"from": "2019-06-09", "to": "2019-06-10"})
     values = {m.label: m.value for m in at.metric}
     assert values["Detained, whole country, 2019-06-09 – 2019-06-10"] == "700"
     # the basis is shown: the ministry's 700 for 9-10 June
@@ -66,14 +46,14 @@ def test_overview_headline_for_9_10_june_is_700():
 
 
 def test_overview_opens_on_june_2019_and_city_headline():
-    at = open_page("pages/overview.py")
+    at = open_page("pages/views/overview.py")
     assert {m.label: m.value for m in at.metric}["Detained, whole country, 2019-06-09 – 2019-06-13"] == "4,000"
-    at = open_page("pages/overview.py", city="almaty")
+    at = open_page("pages/views/overview.py", city="almaty")
     assert at.metric[0].value == "at least 231"
 
 
 def test_query_parameters_restore_the_filters():
-    at = open_page("pages/overview.py", city="astana", lang="ru", **{"from": "2019-06-10", "to": "2019-06-12"},
+    at = open_page("pages/views/overview.py", city="astana", lang="ru", **{"from": "2019-06-10", "to": "2019-06-12"},
                    types="detention,rally", prec="1,2,3")
     assert at.radio(key="f_city").value == "astana"
     assert at.selectbox(key="f_lang").value == "ru"
@@ -87,20 +67,20 @@ def test_query_parameters_restore_the_filters():
 
 
 def test_a_changed_filter_is_written_to_the_url():
-    at = open_page("pages/overview.py")
+    at = open_page("pages/views/overview.py")
     at.radio(key="f_city").set_value("almaty").run()
     assert dict(at.query_params) == {"city": "almaty"}
     assert at.metric[0].value == "at least 231"
 
 
 def test_bad_link_values_are_reported_not_fatal():
-    at = open_page("pages/overview.py", city="Karaganda", **{"from": "yesterday"})
+    at = open_page("pages/views/overview.py", city="Karaganda", **{"from": "yesterday"})
     assert at.radio(key="f_city").value == "all"
     assert any("city='karaganda'" in w.value for w in at.sidebar.warning)
 
 
 def test_districts_page_lists_the_8_almaty_districts():
-    at = open_page("pages/districts.py", city="almaty")
+    at = open_page("pages/views/districts.py", city="almaty")
     table = at.dataframe[0].value
     districts = table[table["district_id"] != ""]
     assert sorted(districts["name_en"]) == ["Alatau", "Almaly", "Auezov", "Bostandyk", "Medeu",
@@ -111,7 +91,7 @@ def test_districts_page_lists_the_8_almaty_districts():
 
 
 def test_map_page_renders_its_lists():
-    at = open_page("pages/map.py", city="almaty")
+    at = open_page("pages/views/map.py", city="almaty")
     caption = [c.value for c in at.caption if c.value.startswith("records shown:")]
     # placed in a district, 9-13 June: five on Astana Square on the 9th, two squares on the 10th
     # (Astana Square, Almaty Arena), two on Astana Square on the 12th
@@ -123,13 +103,13 @@ def test_map_page_renders_its_lists():
 
 
 def test_timeline_page_draws_its_charts():
-    at = open_page("pages/timeline.py")
+    at = open_page("pages/views/timeline.py")
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2
 
 
 def test_sources_page_lists_records_and_offers_downloads():
-    at = open_page("pages/sources.py", city="almaty")
+    at = open_page("pages/views/sources.py", city="almaty")
     table = at.dataframe[0].value
     assert len(table) == 29
     assert "https://" in table["Source"].iloc[0]
@@ -138,8 +118,8 @@ def test_sources_page_lists_records_and_offers_downloads():
 
 def test_every_registered_page_has_an_app_test():
     pages = _registered_pages()
-    assert pages == ["pages/overview.py", "pages/map.py", "pages/timeline.py", "pages/districts.py",
-                     "pages/sources.py"]
+    assert pages == ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py", "pages/views/districts.py",
+                     "pages/views/sources.py"]
     this = Path(__file__).read_text(encoding="utf-8")
     for page in pages:
         assert f'open_page("{page}"' in this, f"{page} is registered in app.py but has no AppTest here"

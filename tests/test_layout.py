@@ -25,6 +25,11 @@ def test_geo_never_imports_streamlit():
 
 
 def test_pages_do_not_reach_past_geo_into_files_or_geopandas():
-    for page in sorted((ROOT / "pages").glob("*.py")):
+    for page in sorted((ROOT / "pages").rglob("*.py")):
         imported = _imports(page)
         assert not imported & {"geopandas", "shapely", "pyogrio"}, page.name
+
+
+def test_no_page_script_sits_directly_in_pages():
+    """Streamlit's legacy pages-folder mode would run pages/*.py without app.py (see pages/__init__.py)."""
+    assert [p.name for p in (ROOT / "pages").glob("*.py")] == ["__init__.py"]

@@ -9,12 +9,10 @@ allowed to be missing.  The map is located through the DOM classes geo.maps sets
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.browser
 
 ALMATY_JUNE = "city=almaty&from=2019-06-09&to=2019-06-13"
@@ -22,11 +20,6 @@ ALMATY_JUNE = "city=almaty&from=2019-06-09&to=2019-06-13"
 TILE = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpe?g|webp)$")
 FOLIUM_FRAME = 'iframe[title*="st_folium"]'
 RECORDS_SHOWN = re.compile(r"records shown:\s*([\d,]+)")
-
-
-def _page_missing(name: str):
-    """xfail (strict) only while the page file does not exist."""
-    return pytest.mark.xfail(not (ROOT / "pages" / name).exists(), reason="page not built yet", strict=True)
 
 
 def _not_tiles(urls: list[str]) -> list[str]:
@@ -101,7 +94,6 @@ def test_overview_loads_with_no_network(app, offline_page):
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
-@_page_missing("map.py")
 def test_map_draws_districts_and_incidents_from_the_app_alone(app, offline_page):
     page, frame = _open_map(offline_page, app)
 
@@ -118,7 +110,6 @@ def test_map_draws_districts_and_incidents_from_the_app_alone(app, offline_page)
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
-@_page_missing("map.py")
 def test_clicking_a_district_filters_the_records_under_the_map(app, offline_page):
     page, frame = _open_map(offline_page, app)
     _wait_until_idle(page)
@@ -148,7 +139,6 @@ def test_clicking_a_district_filters_the_records_under_the_map(app, offline_page
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
-@_page_missing("timeline.py")
 def test_timeline_draws_its_vega_chart(app, offline_page):
     page = offline_page.page
     page.goto(f"{app.url}/timeline?{ALMATY_JUNE}")

@@ -3,15 +3,15 @@
 import streamlit as st
 
 from geo.charts import hour_chart, timeline_chart
-from pages import _data, _state
-from pages._i18n import t
+from pages.ui import data, state
+from pages.ui.i18n import t
 
-f = _state.current()
+f = state.current()
 lang = f.lang
 st.title(t("timeline", lang))
 st.caption(t("range_note", lang))
 
-daily, national, hours, events = _data.timeline(*_data.filter_key(f))
+daily, national, hours, events = data.timeline(*data.filter_key(f))
 if f.city != "all":
     daily = daily[daily["city_id"] == f.city]
 st.altair_chart(timeline_chart(daily, national, events, lang=lang), width="stretch")

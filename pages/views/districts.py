@@ -3,21 +3,21 @@
 import pandas as pd
 import streamlit as st
 
-from pages import _data, _state
-from pages._i18n import t
+from pages.ui import data, state
+from pages.ui.i18n import t
 
-f = _state.current()
+f = state.current()
 lang = f.lang
 st.title(t("districts", lang))
 
-bset, problem = _data.boundaries()
+bset, problem = data.boundaries()
 if bset is None:
     st.warning(f"{t('no_boundaries', lang)}. {problem}")
     st.stop()
 
 cities = ["almaty", "astana"] if f.city == "all" else [f.city]
 for city in cities:
-    table = _data.districts(city, *_data.filter_key(f))
+    table = data.districts(city, *data.filter_key(f))
     st.subheader({"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[city])
     sort = "detained_low" if f.metric == "detained" else "incidents"
     body = table[table["kind"] == "district"].sort_values([sort, "name_en"], ascending=[False, True])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages._i18n import t
+from pages.ui.i18n import t
 
 
 def display_frame(records: pd.DataFrame, lang: str) -> pd.DataFrame:

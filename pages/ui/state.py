@@ -11,7 +11,7 @@ import streamlit as st
 
 from geo import schema
 from geo.filters import CITY_CHOICES, LANGUAGES, METRICS, Filters
-from pages._i18n import t
+from pages.ui.i18n import t
 
 _KEY = "pm_filters"
 _LANG_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}

@@ -5,14 +5,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maps import incident_map
-from pages import _data, _records, _state
-from pages._i18n import t
+from pages.ui import data, state, tables
+from pages.ui.i18n import t
 
-f = _state.current()
+f = state.current()
 lang = f.lang
 st.title(t("map", lang))
 
-bset, problem = _data.boundaries()
+bset, problem = data.boundaries()
 if bset is None:
     st.warning(f"{t('no_boundaries', lang)}. {problem}")
     st.stop()
@@ -22,10 +22,10 @@ st.session_state["map_city"] = city
 st.segmented_control(
     t("city", lang), ["almaty", "astana"], key="map_city",
     format_func=lambda c: {"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[c],
-    on_change=lambda: _state.set_city(st.session_state["map_city"] or city),
+    on_change=lambda: state.set_city(st.session_state["map_city"] or city),
 )
 
-records = _data.view(f.but(city=city), include_national=False)
+records = data.view(f.but(city=city), include_national=False)
 days = pd.date_range(f.start, f.end).date.tolist()
 day = st.select_slider(t("day", lang), options=[None, *days], value=None,
                        format_func=lambda d: t("all_days", lang) if d is None else d.isoformat())
@@ -33,8 +33,8 @@ if day is not None:
     on_day = (records["period_start"].dt.date <= day) & (records["period_end"].dt.date >= day)
     records = records[on_day]
 
-key = _data.filter_key(f)
-table = _data.districts(city, *key) if day is None else _data.districts(city, day, day, *key[2:])
+key = data.filter_key(f)
+table = data.districts(city, *key) if day is None else data.districts(city, day, day, *key[2:])
 m = incident_map(records, bset, city_id=city, on=day or f.end, districts=table[table["kind"] == "district"],
                  metric=f.metric, lang=lang)
 
@@ -57,10 +57,10 @@ else:
 with right:
     st.subheader(t("city_level", lang))
     city_level = records[records["attribution"] == "city"]
-    _records.table(city_level, lang, compact=True)
+    tables.table(city_level, lang, compact=True)
 
 if what:
     st.button(f"{t('clear_selection', lang)} ({what})",
               on_click=lambda: st.session_state.update(map_resets=resets + 1))
 st.caption(f"{t('records_shown', lang)}: {len(shown)}")
-_records.table(shown, lang)
+tables.table(shown, lang)

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from pages import _data, _state
-from pages._i18n import t
+from pages.ui import data, state
+from pages.ui.i18n import t
 
-f = _state.current()
+f = state.current()
 lang = f.lang
 st.title(t("overview", lang))
 st.caption(
@@ -13,10 +13,10 @@ st.caption(
     + t("range_note", lang)
 )
 
-key = _data.filter_key(f)
+key = data.filter_key(f)
 area = "national" if f.city == "all" else f.city
-result = _data.detained(area, *key)
-records = _data.view(f)
+result = data.detained(area, *key)
+records = data.view(f)
 label = t("detained_national", lang) if area == "national" else f"{t('detained', lang)}, {area.title()}"
 cols = st.columns(4)
 cols[0].metric(f"{label}, {f.start} – {f.end}", result["label"])

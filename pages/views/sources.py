@@ -3,16 +3,16 @@
 import streamlit as st
 
 from geo.export import records_to_csv, records_to_geojson
-from pages import _data, _records, _state
-from pages._i18n import t
+from pages.ui import data, state, tables
+from pages.ui.i18n import t
 
-f = _state.current()
+f = state.current()
 lang = f.lang
 st.title(t("sources", lang))
 
-records = _data.view(f)
+records = data.view(f)
 st.caption(f"{t('records_shown', lang)}: {len(records)}")
-_records.table(records, lang)
+tables.table(records, lang)
 
 name = f"protest-map_{f.city}_{f.start}_{f.end}"
 left, right = st.columns(2)
@@ -26,14 +26,14 @@ ranged = records["detained_high"].isna() & records["detained_low"].notna()
 ranged |= records["detained_high"].fillna(-1) != records["detained_low"].fillna(-1)
 contested = records["contested_by"] != ""
 disputed = records[(ranged & records["detained_low"].notna()) | contested]
-side = _records.display_frame(disputed, lang)[["record_id", t("date", lang), t("detained", lang)]]
+side = tables.display_frame(disputed, lang)[["record_id", t("date", lang), t("detained", lang)]]
 side[t("source_names", lang)] = disputed["source_names"].to_numpy()
 side["contested_by"] = disputed["contested_by"].to_numpy()
 side[t("notes", lang)] = disputed["notes"].to_numpy()
 st.dataframe(side, hide_index=True, width="stretch")
 
 area = "national" if f.city == "all" else f.city
-result = _data.detained(area, *_data.filter_key(f))
+result = data.detained(area, *data.filter_key(f))
 st.subheader(t("considered", lang))
 st.metric(f"{t('detained', lang)} ({area}, {f.start} – {f.end})", result["label"])
 st.text(f"{t('basis', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data

@@ -1,0 +1,1 @@
+"""One script per dashboard page; ``app.py`` registers them with ``st.navigation``."""
