@@ -8,6 +8,7 @@ installs Debian's package).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -75,14 +76,14 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory) -> App:
-    """``streamlit run app.py`` on a free port of 127.0.0.1, stopped at the end of the session."""
+@contextlib.contextmanager
+def serve(log_dir: Path):
+    """``streamlit run app.py`` on a free port of 127.0.0.1, stopped on exit."""
     if not assets_installed():
         pytest.fail("The map's front-end files are not installed in static/vendor: run "
                     "`python -m geo.assets install` (./dev test does it).")
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = log_dir / "server.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -111,6 +112,20 @@ def app(tmp_path_factory) -> App:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> App:
+    """The app for the whole session."""
+    with serve(tmp_path_factory.mktemp("streamlit")) as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_app(tmp_path) -> App:
+    """A server of its own, for what happens on a server's very first request."""
+    with serve(tmp_path) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

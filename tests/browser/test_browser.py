@@ -152,3 +152,17 @@ def test_timeline_draws_its_vega_chart(app, offline_page):
     assert box is not None and box["width"] > 100 and box["height"] > 50
     offline_page.screenshot("timeline")
     assert offline_page.blocked == [], _why(offline_page.blocked)
+
+
+def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app, offline_page):
+    """A link straight to a page, opened first after the server starts, gets app.py's sidebar
+    and navigation (not Streamlit's legacy pages-folder mode, which lists every file)."""
+    page = offline_page.page
+    page.goto(f"{fresh_app.url}/districts?city=almaty&lang=ru")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Фильтры").wait_for()
+    nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    # each link is the icon's ligature name, then the title
+    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники"]
+    page.get_by_text("Алмалинский район").first.wait_for(state="attached")  # a grid cell (canvas table)
+    offline_page.screenshot("districts-ru-first-request")
