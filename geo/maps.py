@@ -220,6 +220,7 @@ def incident_map(
     tiles: bool = True,
     height: int = 600,
     asset_base: str | None = DEFAULT_ASSET_BASE,
+    legend: bool = True,
 ) -> folium.Map:
     """A map of one city: district choropleth, outline, incidents, heat layer.
 
@@ -257,6 +258,8 @@ def incident_map(
         Base URL of locally served Leaflet/plugin files, passed to
         ``geo.assets.localize`` when that module exists; ``None`` keeps folium's
         CDN URLs.
+    legend : bool
+        Draw the legend control (a small map beside its own caption may leave it out).
 
     Returns
     -------
@@ -314,9 +317,10 @@ def incident_map(
     _heat_layer(placed, labels).add_to(m)
     legend_parts.append(_event_legend(labels))
 
-    _HtmlControl(
-        "<br>".join(legend_parts), position="bottomright", css_class="pm-legend"
-    ).add_to(m)
+    if legend:
+        _HtmlControl(
+            "<br>".join(legend_parts), position="bottomright", css_class="pm-legend"
+        ).add_to(m)
     _HtmlControl(
         html.escape(_badge_text(city_level, lang)),
         position="topright",

@@ -430,3 +430,10 @@ def test_real_astana_map_2019_has_four_districts(real_joined):
     assert len(district_layer(m).data["features"]) == 4
     ids = {f["properties"]["record_id"] for f in point_layers(m)[0].data["features"]}
     assert "NQZ-20190613-01" in ids
+
+
+def test_legend_can_be_left_out_for_small_maps(joined, boundaries):
+    with_legend = incident_map(joined, boundaries, city_id="almaty", on=ON, asset_base=None)
+    without = incident_map(joined, boundaries, city_id="almaty", on=ON, asset_base=None, legend=False)
+    assert len(controls(with_legend, "pm-legend")) == 1 and controls(without, "pm-legend") == []
+    assert len(controls(without, "pm-city-badge")) == 1

@@ -70,10 +70,10 @@ def districts(city_id: str, start: date, end: date, types: tuple[str, ...], prec
 @st.cache_data(show_spinner=False)
 def timeline(start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...]):
     """(daily ranges per city, national cumulative figures, hours of day, key events) for the view."""
-    from geo.series import daily_ranges, hour_of_day, load_key_events, national_cumulative
+    from geo.series import daily_ranges, hour_of_day, national_cumulative
 
     records = view(Filters(start=start, end=end, event_types=types, precisions=precs))
-    events = load_key_events()
+    events = key_events()
     in_window = events[(events["date"] >= pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end))]
     return (
         daily_ranges(records, start=start, end=end),
@@ -81,6 +81,14 @@ def timeline(start: date, end: date, types: tuple[str, ...], precs: tuple[int, .
         hour_of_day(records),
         in_window,
     )
+
+
+@st.cache_data(show_spinner=False)
+def key_events() -> pd.DataFrame:
+    """The sourced key events (data/events/key_events.csv)."""
+    from geo.series import load_key_events
+
+    return load_key_events()
 
 
 def filter_key(filters: Filters) -> tuple:

@@ -1,6 +1,9 @@
 """Overview: headline figures for the current filters, a small map of both cities, key dates."""
 
 import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maps import incident_map
 
 from pages.ui import data, state
 from pages.ui.i18n import t
@@ -19,7 +22,7 @@ result = data.detained(area, *key)
 records = data.view(f)
 label = t("detained_national", lang) if area == "national" else f"{t('detained', lang)}, {area.title()}"
 cols = st.columns(4)
-cols[0].metric(f"{label}, {f.start} – {f.end}", result["label"])
+cols[0].metric(label, result["label"], help=f"{f.start} – {f.end}; {t('range_note', lang)}")
 cols[1].metric(t("incidents", lang), len(records[records["city"] != "national"]))
 journalists = records["event_type"].isin(["journalist_detained", "journalist_assaulted"])
 cols[2].metric(t("journalists", lang), int(journalists.sum()))
@@ -32,3 +35,20 @@ with st.expander(t("basis", lang)):
     if result["alternatives"]:
         st.write(t("considered", lang))
         st.dataframe(result["alternatives"], hide_index=True)
+
+bset, problem = data.boundaries()
+if bset is None:
+    st.warning(f"{t('no_boundaries', lang)}. {problem}")
+else:
+    key = data.filter_key(f)
+    for column, city in zip(st.columns(2), ("almaty", "astana")):
+        with column:
+            table = data.districts(city, *key)
+            m = incident_map(data.view(f.but(city=city), include_national=False), bset, city_id=city, on=f.end,
+                             districts=table[table["kind"] == "district"], metric=f.metric, lang=lang, height=340, legend=False)
+            st_folium(m, height=340, use_container_width=True, returned_objects=[], key=f"overview-{city}")
+
+st.subheader(t("key_dates", lang))
+for _, event in data.key_events().iterrows():
+    text = event[f"label_{lang}"] or event["label_ru"] or event["label_en"]
+    st.text(f"{event['date']:%Y-%m-%d}  {text}")  # plain text: labels come from a data file

@@ -90,6 +90,11 @@ def test_overview_loads_with_no_network(app, offline_page):
     }
     assert "700" in figures, figures
     assert re.search(r"nation|whole country", figures["700"], re.IGNORECASE), figures
+    # a small map of each city: Almaty's 8 districts, Nur-Sultan's 4 (the 2019 layer)
+    for n, districts in enumerate((8, 4)):
+        frame = page.frame_locator(FOLIUM_FRAME).nth(n)
+        frame.locator("path.leaflet-interactive.pm-district").nth(districts - 1).wait_for(state="attached")
+        assert frame.locator("path.leaflet-interactive.pm-district").count() == districts
     assert offline_page.screenshot("overview").stat().st_size > 0
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
