@@ -50,7 +50,7 @@ if props.get("record_id"):
     what = props["record_id"]
 elif props.get("district_id"):
     shown = placed[placed["district_id"] == props["district_id"]]
-    what = props.get(f"name_{lang}") or props["district_id"]
+    what = props.get("name") or props["district_id"]
 else:
     shown, what = placed, None
 
