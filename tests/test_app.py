@@ -80,6 +80,13 @@ def test_bad_link_values_are_reported_not_fatal():
     assert any("city='karaganda'" in w.value for w in at.sidebar.warning)
 
 
+def test_a_hostile_link_value_is_shown_as_text_not_markdown():
+    at = open_page("pages/views/overview.py", lang="[x](javascript:alert(1))")
+    (warning,) = at.sidebar.warning
+    assert "\\[x\\]\\(javascript\\:alert\\(1\\)\\)" in warning.value
+    assert at.selectbox(key="f_lang").value == "en"
+
+
 def test_districts_page_lists_the_8_almaty_districts():
     at = open_page("pages/views/districts.py", city="almaty")
     table = at.dataframe[0].value

@@ -7,6 +7,8 @@ the query string, so a copied URL reproduces the view on any page.
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from geo import schema
@@ -38,7 +40,7 @@ def sidebar() -> Filters:
         st.caption(t("share", lang))
     filters = _from_widgets()
     for problem in st.session_state.pop("f_problems", ()):
-        st.sidebar.warning(f"Link: {problem}")
+        st.sidebar.warning(f"Link: {_markdown_literal(problem)}")
     _write_query(filters)
     st.session_state[_KEY] = filters
     return filters
@@ -86,6 +88,11 @@ def _write_query(filters: Filters) -> None:
     wanted = filters.to_query()
     if st.query_params.to_dict() != wanted:
         st.query_params.from_dict(wanted)
+
+
+def _markdown_literal(text: str) -> str:
+    """``text`` shown as typed: a value from a link is never markdown (no links, no emphasis)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~:$])", r"\\\1", text)
 
 
 def _city_label(city_id: str) -> str:
