@@ -124,6 +124,24 @@ def test_sources_page_lists_records_and_offers_downloads():
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download GeoJSON"]
 
 
+@pytest.mark.parametrize("page", ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py",
+                                  "pages/views/districts.py", "pages/views/sources.py"])
+def test_without_boundaries_every_page_says_how_to_get_them(page, tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("PROTESTMAP_BOUNDARIES", str(tmp_path / "not-there"))
+    st.cache_resource.clear()  # the boundaries are a process-wide resource
+    try:
+        at = open_page(page)
+    finally:
+        st.cache_resource.clear()
+    if page.endswith(("map.py", "districts.py", "overview.py")):
+        (warning,) = at.warning
+        assert "python -m geo boundaries fetch" in warning.value and "PROTESTMAP_BOUNDARIES" in warning.value
+    if page.endswith("overview.py"):  # figures by stated city still work
+        assert at.metric[0].value == "4,000"
+
+
 def test_every_registered_page_has_an_app_test():
     pages = _registered_pages()
     assert pages == ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py", "pages/views/districts.py",

@@ -31,6 +31,17 @@ def boundaries() -> tuple[BoundarySet | None, str]:
         return None, str(exc)
 
 
+def boundaries_or_stop(lang: str) -> BoundarySet:
+    """The boundaries; without them, say how to get them and stop the page (figures by city still work elsewhere)."""
+    from pages.ui.i18n import t
+
+    bset, problem = boundaries()
+    if bset is None:
+        st.warning(f"{t('no_boundaries', lang)}. {problem}")
+        st.stop()
+    return bset
+
+
 @st.cache_data(show_spinner="Loading and joining the incident records…")
 def joined() -> pd.DataFrame:
     """The embedded dataset, joined to the boundaries when there are any."""

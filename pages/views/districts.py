@@ -10,10 +10,7 @@ f = state.current()
 lang = f.lang
 st.title(t("districts", lang))
 
-bset, problem = data.boundaries()
-if bset is None:
-    st.warning(f"{t('no_boundaries', lang)}. {problem}")
-    st.stop()
+data.boundaries_or_stop(lang)
 
 cities = ["almaty", "astana"] if f.city == "all" else [f.city]
 for city in cities:

@@ -12,10 +12,7 @@ f = state.current()
 lang = f.lang
 st.title(t("map", lang))
 
-bset, problem = data.boundaries()
-if bset is None:
-    st.warning(f"{t('no_boundaries', lang)}. {problem}")
-    st.stop()
+bset = data.boundaries_or_stop(lang)
 
 city = f.city if f.city != "all" else "almaty"
 st.session_state["map_city"] = city
