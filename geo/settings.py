@@ -14,6 +14,8 @@ variable                        meaning
 ``PROTESTMAP_HTTP_TIMEOUT``     seconds before a fetch gives up (default 30)
 ``PROTESTMAP_NPM_REGISTRY``     npm registry the map's front-end files are installed
                                 from (default ``https://registry.npmjs.org``)
+``PROTESTMAP_STORE``            the persistent dataset store: a file path or
+                                ``sqlite:///path`` (default ``<cache>/store.sqlite``)
 =============================  =====================================================
 """
 
@@ -45,6 +47,13 @@ class Settings:
     http_timeout: float
     incidents_dir: Path = EMBEDDED_INCIDENTS
     npm_registry: str = DEFAULT_NPM_REGISTRY
+    #: Where :func:`geo.store.open_store` opens the store by default: a path or a URL
+    #: (``PROTESTMAP_STORE``); ``None`` means ``<cache_dir>/store.sqlite``.
+    store_path: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.store_path is None:
+            object.__setattr__(self, "store_path", self.cache_dir / "store.sqlite")
 
     @property
     def fetched_boundaries_dir(self) -> Path:
@@ -76,6 +85,7 @@ def get_settings() -> Settings:
         astana_gis_url=env.get("PROTESTMAP_ASTANA_GIS_URL", DEFAULT_ASTANA_GIS_URL).rstrip("/"),
         http_timeout=float(env.get("PROTESTMAP_HTTP_TIMEOUT", "30")),
         npm_registry=(env.get("PROTESTMAP_NPM_REGISTRY", "").strip() or DEFAULT_NPM_REGISTRY).rstrip("/"),
+        store_path=env.get("PROTESTMAP_STORE", "").strip() or None,
     )
 
 
