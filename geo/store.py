@@ -1,0 +1,604 @@
+"""The persistent dataset store: named datasets of incident records that survive restarts.
+
+A store holds several named datasets: the embedded 2019 set (``embedded``) and
+each import.  The interface is deliberately narrow (:class:`Store`: five
+methods) so that a PostGIS backend for teams can implement it later; today the
+one backend is :class:`SQLiteStore`, a single local file created on first use.
+
+>>> store = open_store()                          # doctest: +SKIP
+>>> store.ensure_embedded()                       # doctest: +SKIP
+>>> store.write("acled-2022", records)            # doctest: +SKIP
+>>> frame = store.read(["embedded", "acled-2022"])  # doctest: +SKIP
+
+Every write is one transaction: the whole dataset is written, or the store is
+exactly as it was.  Writers take the write lock up front (``BEGIN IMMEDIATE``)
+and wait for each other (busy timeout, then a few retries), so two imports at
+once never corrupt the store; readers see a consistent snapshot (WAL mode) and
+never block a writer.
+
+The SQLite file has two tables, ``datasets`` (one row per dataset, see
+:class:`DatasetInfo`) and ``records`` (``dataset``, ``seq``, every
+:data:`geo.schema.COLUMNS` column, ``flags``), and its schema version in
+``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.errors import ProtestMapError
+from geo.settings import get_settings
+
+#: Name of the embedded dataset in every store.
+EMBEDDED_DATASET = "embedded"
+#: Dataset kinds.
+KINDS = ("embedded", "import")
+#: Version of the SQLite layout this module writes (``PRAGMA user_version``).
+SCHEMA_VERSION = 1
+#: Columns ``read`` adds after :data:`geo.schema.COLUMNS`.
+EXTRA_COLUMNS = ["dataset", "flags"]
+#: Separator of the flags of one record.
+FLAG_SEPARATOR = "; "
+
+#: Seconds a writer waits for another writer before one retry (SQLite busy timeout).
+BUSY_TIMEOUT = 30.0
+#: How often a writer tries to take the write lock before giving up.
+LOCK_ATTEMPTS = 3
+
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One dataset in a store.
+
+    ``created_at`` is when it was (last) written, UTC ISO 8601; ``version``
+    identifies its content (for a file: ``sha256:<hex>`` of the file's bytes).
+    """
+
+    name: str
+    kind: Literal["embedded", "import"]
+    rows: int
+    created_at: str
+    source_file: str = ""
+    source_format: str = ""
+    version: str = ""
+    notes: str = ""
+
+
+def open_store(location: str | Path | None = None) -> Store:
+    """Open the dataset store at ``location``, creating it on first use.
+
+    Parameters
+    ----------
+    location : str, Path or None
+        A file path or ``sqlite:///path`` (``sqlite:////abs/path`` for an
+        absolute one): the SQLite store, created with its parent folders when
+        absent.  ``None``: ``get_settings().store_path`` (``PROTESTMAP_STORE``,
+        default ``<cache>/store.sqlite``).
+
+    Returns
+    -------
+    Store
+
+    Raises
+    ------
+    ProtestMapError
+        For a ``postgresql://`` URL (no PostGIS backend yet), an unknown URL
+        scheme, or a file that is not a protest-map store (or one written by a
+        newer protest-map).
+    """
+    if location is None:
+        location = get_settings().store_path
+    if isinstance(location, Path):
+        return SQLiteStore(location)
+    text = str(location).strip()
+    match = _URL_SCHEME.match(text)
+    if not match:
+        return SQLiteStore(Path(text))
+    scheme = match.group(1).lower()
+    if scheme == "sqlite":
+        path = text[len("sqlite:///"):] if text.lower().startswith("sqlite:///") else ""
+        if not path:
+            raise ProtestMapError(
+                f"store URL {text!r} names no file; expected sqlite:///relative/path.sqlite "
+                "or sqlite:////absolute/path.sqlite (an in-memory store would not persist)"
+            )
+        return SQLiteStore(Path(path))
+    if scheme.split("+")[0] in ("postgresql", "postgres", "postgis"):
+        raise ProtestMapError(
+            f"store URL {_redact(text)!r}: the PostGIS backend for shared team databases is not "
+            "there yet; use a local SQLite store for now (unset PROTESTMAP_STORE, or set it to a "
+            "file path or sqlite:///path.sqlite)"
+        )
+    raise ProtestMapError(
+        f"store location {_redact(text)!r} has an unknown scheme {scheme!r}; expected a file path "
+        "or sqlite:///path.sqlite"
+    )
+
+
+class Store(abc.ABC):
+    """Named datasets of incident records (the interface every backend implements).
+
+    Records go in and come out in the schema :mod:`geo.records` produces (see
+    :mod:`geo.schema`), plus ``dataset`` and ``flags`` (``'; '``-separated,
+    ``''`` when none).
+    """
+
+    @abc.abstractmethod
+    def datasets(self) -> list[DatasetInfo]:
+        """Every dataset in the store, by name."""
+
+    @abc.abstractmethod
+    def read(self, names: Sequence[str] | None = None) -> pd.DataFrame:
+        """The records of the named datasets (all when ``None``).
+
+        Returns a frame with :data:`geo.schema.COLUMNS` in the dtypes of
+        :mod:`geo.records` plus ``dataset`` and ``flags`` (``str``), ordered by
+        dataset name, then by the order the records were written in, with a
+        fresh ``RangeIndex``.
+
+        Raises
+        ------
+        ProtestMapError
+            When a name is not in the store (naming it and the known ones).
+        """
+
+    @abc.abstractmethod
+    def write(
+        self,
+        name: str,
+        records: pd.DataFrame,
+        *,
+        kind: str = "import",
+        source_file: str = "",
+        source_format: str = "",
+        version: str = "",
+        notes: str = "",
+        replace: bool = False,
+    ) -> DatasetInfo:
+        """Write ``records`` as dataset ``name`` in one transaction.
+
+        ``records`` needs every :data:`geo.schema.COLUMNS` column (as
+        :mod:`geo.records` produces them) and may have a ``flags`` column;
+        other columns are not stored.  ``record_id`` must be non-blank and
+        unique within the dataset.
+
+        Raises
+        ------
+        ProtestMapError
+            When ``name`` exists and ``replace`` is false, or the records do
+            not fit the schema.  Nothing is written then.
+        """
+
+    @abc.abstractmethod
+    def delete(self, name: str) -> None:
+        """Remove dataset ``name`` and its records (``ProtestMapError`` when unknown)."""
+
+    def ensure_embedded(self, path: str | Path | None = None) -> DatasetInfo:
+        """Put the embedded dataset in the store, when absent or when its file changed.
+
+        Parameters
+        ----------
+        path : str, Path or None
+            The embedded file; default ``data/incidents/incidents.csv`` in
+            ``get_settings().incidents_dir``.
+
+        Returns
+        -------
+        DatasetInfo
+            Of dataset ``embedded``, whose ``version`` is the file's sha256.
+        """
+        from geo.records import EMBEDDED_FILE, load_records
+
+        path = Path(path) if path is not None else get_settings().incidents_dir / EMBEDDED_FILE
+        if not path.is_file():
+            raise ProtestMapError(f"embedded dataset file not found (looked at {path.resolve()})")
+        version = file_version(path)
+        for info in self.datasets():
+            if info.name == EMBEDDED_DATASET and info.kind == "embedded" and info.version == version:
+                return info
+        records = load_records(path)
+        return self.write(
+            EMBEDDED_DATASET, records, kind="embedded", source_file=str(path),
+            source_format="native", version=version, replace=True,
+        )
+
+
+def file_version(path: str | Path) -> str:
+    """``sha256:<hex>`` of a file's bytes (the ``version`` of a dataset read from it)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return "sha256:" + digest.hexdigest()
+
+
+class SQLiteStore(Store):
+    """The store as one local SQLite file (standard library :mod:`sqlite3`).
+
+    Every call opens its own connection and closes it, so one instance can be
+    shared between threads (a Streamlit server) and processes can share the
+    file.
+    """
+
+    def __init__(self, path: str | Path):
+        path = Path(path).expanduser()
+        if path.is_dir():
+            raise ProtestMapError(f"store location {str(path)!r} is a folder; expected a file such as "
+                                  f"{str(path / 'store.sqlite')!r}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProtestMapError(f"cannot create the store's folder {str(path.parent)!r}: {exc}") from None
+        self.path = path.resolve()
+        self._initialise()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    # ------------------------------------------------------------ the interface
+
+    def datasets(self) -> list[DatasetInfo]:
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT {', '.join(_INFO_FIELDS)} FROM datasets ORDER BY name").fetchall()
+        return [DatasetInfo(*row) for row in rows]
+
+    def read(self, names: Sequence[str] | None = None) -> pd.DataFrame:
+        if isinstance(names, str):
+            names = [names]
+        wanted = None if names is None else list(dict.fromkeys(names))
+        select = f"SELECT {', '.join(_quote(c) for c in _RECORD_COLUMNS)} FROM records"
+        with self._connection() as conn:
+            conn.execute("BEGIN")  # one snapshot for the name check and the rows
+            try:
+                known = [row[0] for row in conn.execute("SELECT name FROM datasets ORDER BY name")]
+                if wanted is not None:
+                    _check_known(wanted, known, self.path)
+                    if not wanted:
+                        rows = []
+                    else:
+                        marks = ", ".join("?" * len(wanted))
+                        rows = conn.execute(f"{select} WHERE dataset IN ({marks}) ORDER BY dataset, seq",
+                                            wanted).fetchall()
+                else:
+                    rows = conn.execute(f"{select} ORDER BY dataset, seq").fetchall()
+            finally:
+                conn.execute("COMMIT")
+        return _frame_from_rows(rows)
+
+    def write(
+        self,
+        name: str,
+        records: pd.DataFrame,
+        *,
+        kind: str = "import",
+        source_file: str = "",
+        source_format: str = "",
+        version: str = "",
+        notes: str = "",
+        replace: bool = False,
+    ) -> DatasetInfo:
+        name = _check_name(name)
+        if kind not in KINDS:
+            raise ProtestMapError(f"dataset kind {kind!r} is not one of {', '.join(KINDS)}")
+        if (name == EMBEDDED_DATASET) != (kind == "embedded"):
+            raise ProtestMapError(
+                f"the dataset name {EMBEDDED_DATASET!r} is kept for the embedded dataset (kind "
+                f"'embedded') and only it; got name {name!r} with kind {kind!r} — choose another name"
+            )
+        columns = _columns_to_store(records, name)
+        info = DatasetInfo(
+            name=name, kind=kind, rows=len(records),  # type: ignore[arg-type]
+            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            source_file=str(source_file), source_format=str(source_format),
+            version=str(version), notes=str(notes),
+        )
+        with self._write_transaction() as conn:
+            exists = conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone()
+            if exists and not replace:
+                raise ProtestMapError(
+                    f"dataset {name!r} is already in the store at {str(self.path)!r}; "
+                    "choose another name, or replace it (replace=True / --replace)"
+                )
+            if exists:
+                conn.execute("DELETE FROM records WHERE dataset = ?", (name,))
+                conn.execute("DELETE FROM datasets WHERE name = ?", (name,))
+            conn.execute(
+                f"INSERT INTO datasets ({', '.join(_INFO_FIELDS)}) VALUES ({', '.join('?' * len(_INFO_FIELDS))})",
+                [getattr(info, f) for f in _INFO_FIELDS],
+            )
+            try:
+                conn.executemany(_INSERT_RECORD, _rows(name, columns))
+            except sqlite3.IntegrityError as exc:
+                raise ProtestMapError(f"dataset {name!r} was not written: {exc}") from None
+            stored = conn.execute("SELECT count(*) FROM records WHERE dataset = ?", (name,)).fetchone()[0]
+            if stored != info.rows:  # a row generator that stopped early must not commit
+                raise ProtestMapError(f"dataset {name!r} was not written: {stored} of {info.rows} rows stored")
+        return info
+
+    def delete(self, name: str) -> None:
+        with self._write_transaction() as conn:
+            if not conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
+                known = [row[0] for row in conn.execute("SELECT name FROM datasets ORDER BY name")]
+                _check_known([name], known, self.path)
+            conn.execute("DELETE FROM records WHERE dataset = ?", (name,))
+            conn.execute("DELETE FROM datasets WHERE name = ?", (name,))
+
+    # ------------------------------------------------------------ connections
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ProtestMapError(f"cannot open the store {str(self.path)!r}: {exc}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            found = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ProtestMapError(
+                f"{str(self.path)!r} is not a protest-map store ({exc}); point PROTESTMAP_STORE "
+                "at another file"
+            ) from None
+        if found > SCHEMA_VERSION:
+            conn.close()
+            raise ProtestMapError(
+                f"the store {str(self.path)!r} has schema version {found}, written by a newer "
+                f"protest-map; this one knows up to version {SCHEMA_VERSION}. Upgrade protest-map, "
+                "or point PROTESTMAP_STORE at another file"
+            )
+        return conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        with closing(self._connect()) as conn:
+            yield conn
+
+    @contextmanager
+    def _write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """Everything inside commits together or not at all; one writer at a time."""
+        with self._connection() as conn:
+            self._begin_immediate(conn)
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _begin_immediate(self, conn: sqlite3.Connection) -> None:
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or attempt == LOCK_ATTEMPTS:
+                    raise ProtestMapError(
+                        f"the store {str(self.path)!r} stayed busy (another import is writing) for "
+                        f"{attempt} x {BUSY_TIMEOUT:g} s: {exc}; try again when it has finished"
+                    ) from None
+                time.sleep(0.05 * attempt)
+
+    def _initialise(self) -> None:
+        with self._connection() as conn:
+            for attempt in range(1, LOCK_ATTEMPTS + 1):
+                try:
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                    break
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc) or attempt == LOCK_ATTEMPTS:
+                        raise ProtestMapError(f"cannot open the store {str(self.path)!r}: {exc}") from None
+                    time.sleep(0.05 * attempt)
+            if str(mode).lower() != "wal":
+                raise ProtestMapError(
+                    f"the store {str(self.path)!r} cannot use write-ahead logging (journal mode "
+                    f"{mode!r}); put it on a local disk, not a network share"
+                )
+            if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                return
+            self._begin_immediate(conn)
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # another process may have won
+                    tables = [row[0] for row in conn.execute(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+                    if tables:
+                        raise ProtestMapError(
+                            f"{str(self.path)!r} is an SQLite file but not a protest-map store "
+                            f"(it has tables {', '.join(tables)}); point PROTESTMAP_STORE at another file"
+                        )
+                    for statement in _SCHEMA:
+                        conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+
+# --------------------------------------------------------------------------- helpers
+
+_INFO_FIELDS = ["name", "kind", "rows", "created_at", "source_file", "source_format", "version", "notes"]
+_RECORD_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
+_SQL_TYPES = {
+    **{c: "TEXT NOT NULL DEFAULT ''" for c in schema.TEXT_COLUMNS},
+    **{c: "TEXT" for c in schema.DATE_COLUMNS},  # ISO 8601, NULL when blank
+    **{c: "REAL" for c in schema.FLOAT_COLUMNS},
+    **{c: "INTEGER" for c in schema.INT_COLUMNS},
+}
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+_SCHEMA = [
+    """CREATE TABLE datasets (
+        name TEXT PRIMARY KEY CHECK (name <> ''),
+        kind TEXT NOT NULL CHECK (kind IN ('embedded', 'import')),
+        rows INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        source_file TEXT NOT NULL DEFAULT '',
+        source_format TEXT NOT NULL DEFAULT '',
+        version TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT ''
+    )""",
+    "CREATE TABLE records (\n"
+    "    dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE,\n"
+    "    seq INTEGER NOT NULL,\n"
+    + "".join(f"    {_quote(c)} {_SQL_TYPES[c]},\n" for c in schema.COLUMNS)
+    + "    flags TEXT NOT NULL DEFAULT '',\n"
+    "    CHECK (record_id <> ''),\n"
+    "    UNIQUE (dataset, record_id)\n"
+    ")",
+    "CREATE UNIQUE INDEX records_dataset_seq ON records (dataset, seq)",
+]
+
+_INSERT_RECORD = (
+    f"INSERT INTO records (dataset, seq, {', '.join(_quote(c) for c in [*schema.COLUMNS, 'flags'])}) "
+    f"VALUES ({', '.join('?' * (len(schema.COLUMNS) + 3))})"
+)
+
+
+def _rows(name: str, columns: list[list]) -> Iterator[tuple]:
+    """The rows ``executemany`` inserts: (dataset, seq, *COLUMNS, flags)."""
+    for seq, values in enumerate(zip(*columns)):
+        yield (name, seq, *values)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _redact(url: str) -> str:
+    """A URL without its password (user:secret@host -> user:***@host)."""
+    return re.sub(r"^([^:/]+://[^:/@]*):[^@]*@", r"\1:***@", url)
+
+
+def _check_name(name: object) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise ProtestMapError(f"dataset name {name!r}: expected a non-blank text such as 'acled-2022'")
+    if name != name.strip() or any(ch in name for ch in "\r\n\t\x00"):
+        raise ProtestMapError(
+            f"dataset name {name!r}: expected no leading or trailing spaces and no line breaks, tabs "
+            "or NUL characters"
+        )
+    return name
+
+
+def _check_known(wanted: Sequence[str], known: Sequence[str], path: Path) -> None:
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        raise ProtestMapError(
+            f"no dataset named {', '.join(repr(n) for n in unknown)} in the store {str(path)!r}; "
+            f"it has {', '.join(repr(n) for n in known) if known else 'no datasets yet'}"
+        )
+
+
+def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
+    """Every column to insert as a list of plain Python values (None for NULL)."""
+    if not isinstance(records, pd.DataFrame):
+        raise ProtestMapError(f"dataset {name!r}: expected a pandas DataFrame of records, got "
+                              f"{type(records).__name__}")
+    missing = [c for c in schema.COLUMNS if c not in records.columns]
+    if missing:
+        raise ProtestMapError(
+            f"dataset {name!r}: the records lack column(s) {', '.join(missing)}; expected every "
+            "column of geo.schema.COLUMNS (as geo.records.load_records produces them)"
+        )
+    if records.columns.duplicated().any():
+        dupes = sorted(set(records.columns[records.columns.duplicated()]))
+        raise ProtestMapError(f"dataset {name!r}: the records repeat column(s) {', '.join(map(str, dupes))}")
+    ids = _text(records["record_id"])
+    blank = [i for i, v in enumerate(ids) if v == ""]
+    if blank:
+        raise ProtestMapError(f"dataset {name!r}: record_id is blank in {len(blank)} record(s) (positions "
+                              f"{', '.join(map(str, blank[:10]))}); every record needs a unique record_id")
+    seen: set[str] = set()
+    dupes = sorted({v for v in ids if v in seen or seen.add(v)})
+    if dupes:
+        raise ProtestMapError(f"dataset {name!r}: record_id repeats within the dataset: "
+                              f"{', '.join(repr(v) for v in dupes[:10])}"
+                              + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""))
+    out: list[list] = []
+    for col in schema.COLUMNS:
+        series = records[col]
+        try:
+            if col == "record_id":
+                out.append(ids)
+            elif col in schema.TEXT_COLUMNS:
+                out.append(_text(series))
+            elif col in schema.DATE_COLUMNS:
+                out.append(_dates(series))
+            elif col in schema.FLOAT_COLUMNS:
+                out.append(_nullable(pd.to_numeric(series).astype(float)))
+            else:
+                out.append(_nullable(series.astype("Int64")))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ProtestMapError(f"dataset {name!r}, column {col!r}: {exc}") from None
+    out.append(_flags(records["flags"]) if "flags" in records.columns else [""] * len(records))
+    return out
+
+
+def _text(series: pd.Series) -> list[str]:
+    return series.astype(str).fillna("").tolist()
+
+
+def _nullable(series: pd.Series) -> list:
+    return series.astype(object).where(series.notna(), None).tolist()
+
+
+def _dates(series: pd.Series) -> list:
+    if not pd.api.types.is_datetime64_dtype(series.dtype):
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            raise ValueError("expected dates without a time zone (the schema's dates are local days)")
+        series = pd.to_datetime(series, format="ISO8601")
+    present = series.dropna()
+    if (present == present.dt.normalize()).all():
+        text = series.dt.strftime("%Y-%m-%d")
+    else:
+        text = pd.Series([t.isoformat() if pd.notna(t) else None for t in series], index=series.index,
+                         dtype=object)
+    return _nullable(text)
+
+
+def _flags(series: pd.Series) -> list[str]:
+    return [
+        FLAG_SEPARATOR.join(str(f) for f in v) if isinstance(v, (list, tuple, set))
+        else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+        else str(v)
+        for v in series.astype(object).tolist()
+    ]
+
+
+def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
+    columns = list(zip(*rows)) if rows else [()] * len(_RECORD_COLUMNS)
+    data: dict[str, object] = {}
+    for col, values in zip(_RECORD_COLUMNS, columns):
+        if col in schema.DATE_COLUMNS:
+            data[col] = np.array(values, dtype="datetime64[ns]")
+        elif col in schema.FLOAT_COLUMNS:
+            data[col] = np.array(values, dtype=float)
+        elif col in schema.INT_COLUMNS:
+            data[col] = pd.array(values, dtype="Int64")
+        else:
+            data[col] = pd.array(values, dtype=str)
+    return pd.DataFrame(data, columns=_RECORD_COLUMNS)
