@@ -1181,7 +1181,7 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
             hi = _counts(high_text)
             b.flag(hi.textual, f"{high_col} stated as text ('" + high_text + "' read as " + hi.shown + ")")
             new_high = hi.high.where(hi.high != "", hi.low)
-            new_high = new_high.where(high_text != "", lo.high.where(lo.high != lo.low, ""))
+            new_high = new_high.where(high_text != "", lo.high.where((lo.high != lo.low) | lo.textual, ""))
             new_high = new_high.where(~hi.words, "")
             b.flag(hi.words, f"{high_col} '" + high_text + "' gives no number (left blank)")
             ln = pd.to_numeric(new_low, errors="coerce")
