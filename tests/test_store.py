@@ -1,0 +1,594 @@
+"""The persistent dataset store (geo.store): round trips, one transaction per write, concurrency.
+
+Every test opens its own store under ``tmp_path``; none touches the user's cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from contextlib import closing
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from geo import schema
+from geo import store as store_module
+from geo.errors import ProtestMapError
+from geo.records import EMBEDDED_FILE, load_embedded_records
+from geo.settings import EMBEDDED_INCIDENTS
+from geo.store import SCHEMA_VERSION, DatasetInfo, SQLiteStore, Store, file_version, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+READ_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def make_records(n: int, prefix: str = "r", **columns) -> pd.DataFrame:
+    """``n`` valid-looking records in the dtypes geo.records produces; ``columns`` override."""
+    data = {
+        "record_id": [f"{prefix}{i}" for i in range(n)],
+        "date": pd.to_datetime(["2019-06-09"] * n).astype("datetime64[ns]"),
+        "city": ["Almaty"] * n,
+        "event_type": ["detention"] * n,
+        "source_urls": [f"https://example.org/{prefix}/{i}" for i in range(n)],
+        "latitude": np.linspace(43.2, 43.3, n),
+        "longitude": np.linspace(76.8, 77.0, n),
+        "detained_low": pd.array([i if i % 3 else None for i in range(n)], dtype="Int64"),
+    }
+    data.update(columns)
+    frame = pd.DataFrame(index=range(n))
+    for col in schema.COLUMNS:
+        if col in data:
+            values = data[col]
+        elif col in schema.TEXT_COLUMNS:
+            values = [""] * n
+        elif col in schema.DATE_COLUMNS:
+            values = data["date"]
+        elif col in schema.FLOAT_COLUMNS:
+            values = [np.nan] * n
+        else:
+            values = [None] * n
+        frame[col] = _typed(col, values)
+    return frame
+
+
+def _typed(col: str, values) -> pd.Series:
+    if col in schema.TEXT_COLUMNS:
+        return pd.Series(list(values), dtype=str)
+    if col in schema.DATE_COLUMNS:
+        return pd.Series(pd.to_datetime(pd.Series(list(values), dtype=object)), dtype="datetime64[ns]")
+    if col in schema.FLOAT_COLUMNS:
+        return pd.Series(list(values), dtype=float)
+    return pd.Series(pd.array(list(values), dtype="Int64"))
+
+
+def snapshot(store: SQLiteStore) -> tuple[list[DatasetInfo], pd.DataFrame, int, int]:
+    """Everything a failed write must leave untouched."""
+    with closing(sqlite3.connect(store.path)) as conn:
+        records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        datasets = conn.execute("SELECT count(*) FROM datasets").fetchone()[0]
+    return store.datasets(), store.read(), records, datasets
+
+
+def assert_same_snapshot(before, after) -> None:
+    assert after[0] == before[0]
+    pd.testing.assert_frame_equal(after[1], before[1])
+    assert after[2:] == before[2:]
+
+
+@pytest.fixture
+def store(tmp_path) -> SQLiteStore:
+    return open_store(tmp_path / "store.sqlite")
+
+
+@pytest.fixture(scope="module")
+def embedded() -> pd.DataFrame:
+    return load_embedded_records()
+
+
+# --------------------------------------------------------------------------- round trips
+
+
+def test_embedded_dataset_round_trips_identically(store, embedded):
+    # the data really has what must survive: blanks, NA integers, NaN coordinates, Cyrillic
+    assert (embedded["time_local"] == "").any()
+    assert embedded["detained_low"].isna().any() and embedded["detained_low"].notna().any()
+    assert embedded["latitude"].isna().any() and embedded["latitude"].notna().any()
+    assert embedded["place_name_ru"].str.contains("[А-Яа-я]", regex=True).any()
+
+    info = store.write("june-2019", embedded, source_file="incidents.csv", source_format="native")
+    back = store.read(["june-2019"])
+
+    pd.testing.assert_frame_equal(back[schema.COLUMNS], embedded[schema.COLUMNS])
+    assert list(back.columns) == READ_COLUMNS
+    assert back["dataset"].tolist() == ["june-2019"] * len(embedded)
+    assert back["flags"].tolist() == [""] * len(embedded)
+    assert back["dataset"].dtype == embedded["record_id"].dtype == back["flags"].dtype
+    assert isinstance(back.index, pd.RangeIndex)
+    assert info.rows == len(embedded) == 88
+
+
+def test_flags_round_trip_from_text_or_lists(store):
+    records = make_records(3)
+    records["flags"] = [["swapped_coordinates", "future_date"], "outside_cities", None]
+    store.write("flagged", records)
+    assert store.read()["flags"].tolist() == ["swapped_coordinates; future_date", "outside_cities", ""]
+
+
+def test_empty_dataset_round_trips_with_the_schema_dtypes(store, embedded):
+    store.write("empty", embedded.iloc[:0])
+    back = store.read(["empty"])
+    assert len(back) == 0 and list(back.columns) == READ_COLUMNS
+    assert back[schema.COLUMNS].dtypes.to_dict() == embedded[schema.COLUMNS].dtypes.to_dict()
+    assert store.datasets()[0].rows == 0
+
+
+def test_dates_with_a_time_of_day_keep_it(store):
+    stamps = [pd.Timestamp("2019-06-09 10:15:00.123456789"), None, pd.Timestamp("2022-01-05")]
+    store.write("times", make_records(3, date=stamps))
+    assert store.read()["date"].tolist()[0] == pd.Timestamp("2019-06-09 10:15:00.123456789")
+    assert pd.isna(store.read()["date"].iloc[1])
+
+
+# --------------------------------------------------------------------------- datasets, read, write, delete
+
+
+def test_datasets_lists_name_kind_rows_version(store, embedded):
+    assert store.datasets() == []
+    store.write("b-team", make_records(5), source_file="team.csv", source_format="mapped",
+                version="sha256:abc", notes="kept by the team")
+    store.write("acled", make_records(2), source_format="acled")
+
+    infos = store.datasets()
+    assert [(i.name, i.kind, i.rows, i.version) for i in infos] == [
+        ("acled", "import", 2, ""),
+        ("b-team", "import", 5, "sha256:abc"),
+    ]
+    team = infos[1]
+    assert (team.source_file, team.source_format, team.notes) == ("team.csv", "mapped", "kept by the team")
+    created = dt.datetime.fromisoformat(team.created_at)
+    assert created.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.timezone.utc) - created) < dt.timedelta(minutes=5)
+
+
+def test_read_several_datasets_in_a_stable_order(store):
+    # the same record_id may appear in two datasets
+    store.write("zeta", make_records(3, prefix="r", city=["Astana", "Almaty", "national"]))
+    store.write("alpha", make_records(2, prefix="r"))
+    store.write("mid", make_records(4, prefix="m"))
+
+    both = store.read(["zeta", "alpha"])
+    assert list(zip(both["dataset"], both["record_id"])) == [
+        ("alpha", "r0"), ("alpha", "r1"), ("zeta", "r0"), ("zeta", "r1"), ("zeta", "r2"),
+    ]
+    assert both.loc[both["dataset"] == "zeta", "city"].tolist() == ["Astana", "Almaty", "national"]
+    pd.testing.assert_frame_equal(store.read(["alpha", "zeta", "alpha"]), both)
+    everything = store.read()
+    assert everything["dataset"].tolist() == ["alpha"] * 2 + ["mid"] * 4 + ["zeta"] * 3
+    assert store.read([]).empty
+
+
+def test_unknown_dataset_names_it_and_the_known_ones(store):
+    store.write("acled", make_records(1))
+    store.write("team", make_records(1))
+    with pytest.raises(ProtestMapError) as err:
+        store.read(["team", "nope"])
+    message = str(err.value)
+    assert "'nope'" in message and "'acled', 'team'" in message
+    with pytest.raises(ProtestMapError, match="no dataset named 'gone'.*'acled', 'team'"):
+        store.delete("gone")
+
+
+def test_unknown_dataset_in_an_empty_store(store):
+    with pytest.raises(ProtestMapError, match="no dataset named 'x'.*no datasets yet"):
+        store.read(["x"])
+
+
+def test_duplicate_name_is_refused_and_changes_nothing(store):
+    store.write("team", make_records(3))
+    before = snapshot(store)
+    with pytest.raises(ProtestMapError, match="'team' is already in the store.*replace"):
+        store.write("team", make_records(7))
+    assert_same_snapshot(before, snapshot(store))
+
+
+def test_replace_swaps_the_whole_dataset(store):
+    store.write("team", make_records(3, prefix="old"), version="v1")
+    store.write("other", make_records(2))
+    info = store.write("team", make_records(5, prefix="new"), version="v2", replace=True)
+
+    assert info.rows == 5 and info.version == "v2"
+    back = store.read(["team"])
+    assert back["record_id"].tolist() == [f"new{i}" for i in range(5)]
+    assert [(i.name, i.rows, i.version) for i in store.datasets()] == [("other", 2, ""), ("team", 5, "v2")]
+    assert len(store.read(["other"])) == 2
+
+
+def test_delete_removes_the_dataset_and_its_records_only(store):
+    store.write("a", make_records(3))
+    store.write("b", make_records(4))
+    store.delete("a")
+    assert [i.name for i in store.datasets()] == ["b"]
+    assert store.read()["dataset"].unique().tolist() == ["b"]
+    with closing(sqlite3.connect(store.path)) as conn:
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 4
+    store.write("a", make_records(1))  # the name is free again
+    assert [i.name for i in store.datasets()] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.drop(columns=["city", "injured"]), "lack column.*city, injured"),
+        (lambda f: f.assign(record_id=["a", "", "c"]), "record_id is blank in 1 record"),
+        (lambda f: f.assign(record_id=["a", "b", "a"]), "record_id repeats within the dataset: 'a'"),
+        (lambda f: f.assign(detained_low=["1", "many", ""]), "column 'detained_low'"),
+        (lambda f: f.assign(latitude=["43.2", "north", ""]), "column 'latitude'"),
+    ],
+)
+def test_records_that_do_not_fit_are_refused_before_anything_is_written(store, change, message):
+    store.write("kept", make_records(2))
+    before = snapshot(store)
+    with pytest.raises(ProtestMapError, match=message):
+        store.write("bad", change(make_records(3)))
+    assert_same_snapshot(before, snapshot(store))
+
+
+@pytest.mark.parametrize("name", ["", "   ", " padded", "two\nlines", 42])
+def test_bad_dataset_names_are_refused(store, name):
+    with pytest.raises(ProtestMapError, match="dataset name"):
+        store.write(name, make_records(1))
+
+
+def test_the_embedded_name_is_kept_for_the_embedded_dataset(store):
+    with pytest.raises(ProtestMapError, match="kept for the embedded dataset"):
+        store.write("embedded", make_records(1))
+    with pytest.raises(ProtestMapError, match="kept for the embedded dataset"):
+        store.write("mine", make_records(1), kind="embedded")
+    with pytest.raises(ProtestMapError, match="kind 'other'"):
+        store.write("mine", make_records(1), kind="other")
+
+
+# --------------------------------------------------------------------------- one transaction
+
+
+def _failing_rows(after: int):
+    real = store_module._rows
+
+    def rows(name, columns):
+        for n, row in enumerate(real(name, columns)):
+            if n == after:
+                raise RuntimeError(f"disk pulled out after {after} rows")
+            yield row
+
+    return rows
+
+
+def test_a_write_failing_halfway_leaves_the_store_exactly_as_before(store, monkeypatch):
+    store.write("kept", make_records(50, prefix="k"))
+    before = snapshot(store)
+    monkeypatch.setattr(store_module, "_rows", _failing_rows(after=600))
+
+    with pytest.raises(RuntimeError, match="after 600 rows"):
+        store.write("half", make_records(1000))
+
+    assert_same_snapshot(before, snapshot(store))
+    monkeypatch.undo()
+    assert store.write("half", make_records(1000)).rows == 1000  # nothing left locked or half-written
+    assert len(store.read(["half"])) == 1000
+
+
+def test_a_replace_failing_halfway_keeps_the_old_dataset(store, monkeypatch):
+    store.write("team", make_records(40, prefix="old"), version="v1")
+    before = snapshot(store)
+    monkeypatch.setattr(store_module, "_rows", _failing_rows(after=20))
+    with pytest.raises(RuntimeError):
+        store.write("team", make_records(100, prefix="new"), version="v2", replace=True)
+    assert_same_snapshot(before, snapshot(store))
+    assert store.read(["team"])["record_id"].iloc[0] == "old0"
+
+
+def test_a_constraint_violation_in_the_middle_rolls_everything_back(store, monkeypatch):
+    """A real SQL failure halfway (a row breaking the CHECK on record_id), not a Python one."""
+    store.write("kept", make_records(5))
+    before = snapshot(store)
+    real = store_module._rows
+
+    def rows_with_a_bad_one(name, columns):
+        for n, row in enumerate(real(name, columns)):
+            yield row[:2] + ("",) + row[3:] if n == 300 else row
+
+    monkeypatch.setattr(store_module, "_rows", rows_with_a_bad_one)
+    with pytest.raises(ProtestMapError, match="'broken' was not written.*CHECK"):
+        store.write("broken", make_records(600))
+    assert_same_snapshot(before, snapshot(store))
+    with closing(sqlite3.connect(store.path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+# --------------------------------------------------------------------------- concurrency
+
+
+def test_two_threads_writing_at_once_both_complete(store):
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    frames = {"north": make_records(20_000, prefix="n"), "south": make_records(15_000, prefix="s")}
+
+    def write(name):
+        try:
+            barrier.wait()
+            store.write(name, frames[name])
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(name,)) for name in frames]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert [(i.name, i.rows) for i in store.datasets()] == [("north", 20_000), ("south", 15_000)]
+    for name, frame in frames.items():
+        pd.testing.assert_frame_equal(store.read([name])[schema.COLUMNS], frame)
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    sys.path.insert(0, sys.argv[4])
+    from tests.test_store import make_records
+    from geo.store import open_store
+    store = open_store(sys.argv[1])
+    frame = make_records(int(sys.argv[3]), prefix=sys.argv[2])
+    go = Path(sys.argv[1] + ".go")
+    while not go.exists():
+        time.sleep(0.01)
+    store.write(sys.argv[2], frame)
+    """
+)
+
+
+def test_two_processes_writing_at_once_both_complete(tmp_path):
+    path = tmp_path / "shared" / "store.sqlite"
+    open_store(path)
+    sizes = {"proc-a": 20_000, "proc-b": 15_000}
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name, str(n), str(ROOT)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, n in sizes.items()
+    ]
+    time.sleep(0.5)
+    Path(str(path) + ".go").touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+
+    store = open_store(path)
+    assert [(i.name, i.rows) for i in store.datasets()] == list(sizes.items())
+    for name, n in sizes.items():
+        pd.testing.assert_frame_equal(store.read([name])[schema.COLUMNS], make_records(n, prefix=name))
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_a_writer_waits_for_another_ones_lock(store):
+    """Another connection holds the write lock for a while: the write waits instead of failing."""
+    store.write("first", make_records(1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with closing(sqlite3.connect(store.path, isolation_level=None)) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(10)
+            time.sleep(0.5)
+            conn.execute("COMMIT")
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        assert [i.name for i in store.datasets()] == ["first"]  # readers are not blocked
+        release.set()
+        started = time.monotonic()
+        info = store.write("second", make_records(10))
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+    assert info.rows == 10 and waited >= 0.3
+    assert [i.name for i in store.datasets()] == ["first", "second"]
+
+
+# --------------------------------------------------------------------------- the embedded dataset
+
+
+@pytest.fixture
+def embedded_copy(tmp_path) -> Path:
+    folder = tmp_path / "incidents"
+    folder.mkdir()
+    return Path(shutil.copy(EMBEDDED_INCIDENTS / EMBEDDED_FILE, folder / EMBEDDED_FILE))
+
+
+def test_ensure_embedded_loads_it_once(store, embedded, embedded_copy, monkeypatch):
+    info = store.ensure_embedded(embedded_copy)
+    assert (info.name, info.kind, info.rows, info.source_format) == ("embedded", "embedded", 88, "native")
+    assert info.version == file_version(embedded_copy) and info.version.startswith("sha256:")
+    pd.testing.assert_frame_equal(store.read(["embedded"])[schema.COLUMNS], embedded[schema.COLUMNS])
+
+    def no_write(*args, **kwargs):
+        raise AssertionError("ensure_embedded rewrote an unchanged dataset")
+
+    monkeypatch.setattr(SQLiteStore, "write", no_write)
+    assert store.ensure_embedded(embedded_copy) == info
+    assert store.datasets() == [info]
+
+
+def test_ensure_embedded_reloads_when_the_file_changes(store, embedded_copy):
+    first = store.ensure_embedded(embedded_copy)
+    store.write("mine", make_records(2))
+    lines = embedded_copy.read_text(encoding="utf-8").splitlines(keepends=True)
+    embedded_copy.write_text("".join(lines[:-1]), encoding="utf-8")
+
+    second = store.ensure_embedded(embedded_copy)
+    assert second.rows == first.rows - 1 == 87
+    assert second.version != first.version and second.version == file_version(embedded_copy)
+    assert [(i.name, i.rows) for i in store.datasets()] == [("embedded", 87), ("mine", 2)]
+    assert len(store.read(["embedded"])) == 87
+
+
+def test_ensure_embedded_defaults_to_the_settings_incidents_dir(store, embedded_copy, monkeypatch):
+    real = store_module.get_settings()
+    monkeypatch.setattr(store_module, "get_settings",
+                        lambda: type(real)(**{**real.__dict__, "incidents_dir": embedded_copy.parent}))
+    assert store.ensure_embedded().source_file == str(embedded_copy)
+
+
+def test_ensure_embedded_names_a_missing_file(store, tmp_path):
+    with pytest.raises(ProtestMapError, match="embedded dataset file not found"):
+        store.ensure_embedded(tmp_path / "nowhere.csv")
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def test_the_store_survives_closing_and_reopening(tmp_path, embedded):
+    path = tmp_path / "deep" / "er" / "store.sqlite"
+    first = open_store(path)
+    assert path.is_file()  # created with its parent folders
+    first.write("june", embedded)
+    expected = (first.datasets(), first.read())
+    del first
+
+    for location in (path, str(path), f"sqlite:///{path}"):
+        again = open_store(location)
+        assert isinstance(again, Store)
+        assert again.datasets() == expected[0]
+        pd.testing.assert_frame_equal(again.read(), expected[1])
+
+
+def test_the_store_uses_wal_and_records_its_schema_version(store):
+    with closing(sqlite3.connect(store.path)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        indexes = {row[1] for row in conn.execute("PRAGMA index_list(records)")}
+    assert "records_dataset_seq" in indexes
+
+
+def test_open_store_defaults_to_the_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROTESTMAP_STORE", str(tmp_path / "from-env" / "s.sqlite"))
+    assert open_store().path == (tmp_path / "from-env" / "s.sqlite").resolve()
+    monkeypatch.delenv("PROTESTMAP_STORE")
+    monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path / "cache"))
+    assert open_store().path == (tmp_path / "cache" / "store.sqlite").resolve()
+
+
+def test_postgresql_says_the_backend_is_not_there_yet():
+    for url in ("postgresql://team:s3cret@db.example.org/protests", "postgresql+psycopg://db/x"):
+        with pytest.raises(ProtestMapError, match="PostGIS backend.*not there yet") as err:
+            open_store(url)
+        assert "s3cret" not in str(err.value)
+
+
+@pytest.mark.parametrize(("location", "message"), [
+    ("mysql://db/x", "unknown scheme 'mysql'"),
+    ("sqlite://", "names no file"),
+])
+def test_other_locations_are_refused_clearly(location, message):
+    with pytest.raises(ProtestMapError, match=message):
+        open_store(location)
+
+
+def test_a_newer_schema_version_is_refused(tmp_path):
+    path = tmp_path / "store.sqlite"
+    open_store(path).write("a", make_records(1))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(ProtestMapError, match=f"schema version {SCHEMA_VERSION + 1}.*newer protest-map"):
+        open_store(path)
+
+
+def test_files_that_are_not_stores_are_refused(tmp_path):
+    other = tmp_path / "other.sqlite"
+    with closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE mine (x)")
+    with pytest.raises(ProtestMapError, match="not a protest-map store.*tables mine"):
+        open_store(other)
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database at all " * 100)
+    with pytest.raises(ProtestMapError, match="not a protest-map store"):
+        open_store(text)
+    with pytest.raises(ProtestMapError, match="is a folder"):
+        open_store(tmp_path)
+
+
+# --------------------------------------------------------------------------- property
+
+
+_hostile_text = st.one_of(
+    st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30),
+    st.sampled_from(['', ' ', '"', "'", "''; DROP TABLE records; --", "a\nb\r\nc", "Алматы, пр. Абая",
+                     "Қазақстан", "🚓🚨", "\x00nul", "\\N", "NULL", "nan", "<NA>", "  padded  "]),
+)
+_names = _hostile_text.filter(lambda s: s.strip() == s and s != "" and not any(c in s for c in "\r\n\t\x00"))
+
+
+@st.composite
+def record_frames(draw) -> pd.DataFrame:
+    n = draw(st.integers(0, 6))
+    ids = draw(st.lists(_hostile_text.filter(bool), min_size=n, max_size=n, unique=True))
+    columns = {"record_id": ids}
+    for col in schema.COLUMNS[1:]:
+        if col in schema.TEXT_COLUMNS:
+            cell = _hostile_text
+        elif col in schema.DATE_COLUMNS:
+            cell = st.one_of(st.none(), st.dates(dt.date(1700, 1, 1), dt.date(2200, 12, 31)))
+        elif col in schema.FLOAT_COLUMNS:
+            cell = st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False))
+        else:
+            cell = st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1))
+        columns[col] = draw(st.lists(cell, min_size=n, max_size=n))
+    frame = pd.DataFrame({col: _typed(col, values) for col, values in columns.items()})
+    frame["flags"] = pd.Series(draw(st.lists(_hostile_text, min_size=n, max_size=n)), dtype=str)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def shared_store(tmp_path_factory) -> SQLiteStore:
+    """One store for every example of the property test (emptied after each)."""
+    return open_store(tmp_path_factory.mktemp("property") / "store.sqlite")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames=st.lists(st.tuples(_names, record_frames()), min_size=1, max_size=3,
+                       unique_by=lambda pair: pair[0]))
+def test_random_frames_round_trip_identically(shared_store, frames):
+    store = shared_store
+    try:
+        for name, frame in frames:
+            store.write(name, frame, kind="embedded" if name == "embedded" else "import")
+        for name, frame in frames:
+            back = store.read([name])
+            pd.testing.assert_frame_equal(back[schema.COLUMNS], frame[schema.COLUMNS])
+            assert back["flags"].tolist() == frame["flags"].tolist()
+            assert back["dataset"].tolist() == [name] * len(frame)
+        assert sorted(i.name for i in store.datasets()) == sorted(name for name, _ in frames)
+        assert len(store.read()) == sum(len(frame) for _, frame in frames)
+    finally:
+        for info in store.datasets():
+            store.delete(info.name)
