@@ -599,6 +599,6 @@ def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
             data[col] = np.array(values, dtype=float)
         elif col in schema.INT_COLUMNS:
             data[col] = pd.array(values, dtype="Int64")
-        else:
-            data[col] = pd.array(values, dtype=str)
+        else:  # via object: several times faster than pd.array(values, dtype=str)
+            data[col] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
     return pd.DataFrame(data, columns=_RECORD_COLUMNS)
