@@ -213,10 +213,12 @@ def _prepare(records: pd.DataFrame) -> pd.DataFrame:
         joined = frame["city_id"].fillna("").replace("", np.nan)
         city_id = joined.fillna(city_id)
     city_id = city_id.where(frame["city"] != "other", "other")
-    frame["_city"] = pd.Series([_text_or_none(c) for c in city_id], index=frame.index, dtype=object)
+    frame["_city"] = pd.Series([_text_or_none(c) for c in city_id.to_numpy(dtype=object)],
+                               index=frame.index, dtype=object)
     if "district_id" in frame.columns and "attribution" in frame.columns:
         placed = frame["attribution"] == "district"
-        district = [_text_or_none(d) if p else None for d, p in zip(frame["district_id"], placed)]
+        district = [_text_or_none(d) if p else None
+                    for d, p in zip(frame["district_id"].to_numpy(dtype=object), placed.to_numpy())]
     else:
         district = [None] * len(frame)
     frame["_district"] = pd.Series(district, index=frame.index, dtype=object)
@@ -224,6 +226,11 @@ def _prepare(records: pd.DataFrame) -> pd.DataFrame:
     frame["_high"] = frame["detained_high"].astype("Float64")
     frame["_contested"] = frame["contested_by"].fillna("") != ""
     return frame
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """A text column as a NumPy object array ('' for blanks): fast to iterate, unlike Arrow strings."""
+    return column.fillna("").to_numpy(dtype=object)
 
 
 def _text_or_none(value) -> str | None:
@@ -259,12 +266,82 @@ class _Claim:
         return self.low if self.high is None else self.high
 
 
+@dataclass
+class _GroupSum:
+    """Incremental trees that meet the cumulative claims the same way, summed once."""
+
+    low: int
+    low_basis: list[str]
+    high: int
+    high_open: bool
+    high_basis: list[str]
+
+    @classmethod
+    def of(cls, trees: list[tuple]) -> "_GroupSum":
+        return cls(
+            low=sum(t[0] for t in trees),
+            low_basis=[b for t in trees for b in t[1]],
+            high=sum(t[2] for t in trees),
+            high_open=any(t[3] for t in trees),
+            high_basis=[b for t in trees for b in t[4]],
+        )
+
+    def value(self, use_high: bool) -> int:
+        return self.high if use_high else self.low
+
+    def open(self, use_high: bool) -> bool:
+        return use_high and self.high_open
+
+    def basis(self, use_high: bool) -> list[str]:
+        return self.high_basis if use_high else self.low_basis
+
+    def items(self, use_high: bool) -> int:
+        return len(self.basis(use_high))
+
+    def plus(self, other: "_GroupSum") -> "_GroupSum":
+        return _GroupSum(self.low + other.low, self.low_basis + other.low_basis, self.high + other.high,
+                         self.high_open or other.high_open, self.high_basis + other.high_basis)
+
+
+def _contains_region(outer: tuple, city: np.ndarray, district: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`_region_contains` of one outer region over many regions."""
+    if outer[0] is None:
+        return np.ones(len(city), dtype=bool)
+    same_city = city == outer[0]
+    return same_city if outer[1] is None else same_city & (district == outer[1])
+
+
+def _region_inside(city: np.ndarray, district: np.ndarray, inner: tuple) -> np.ndarray:
+    """Vectorised :func:`_region_contains` of many outer regions over one inner region."""
+    national = np.array([c is None for c in city], dtype=bool)
+    whole_city = (city == inner[0]) & np.array([d is None for d in district], dtype=bool)
+    return national | whole_city | ((city == inner[0]) & (district == inner[1]))
+
+
+def _descendants(rid: str, children: dict[str, list[_Claim]]) -> list[str]:
+    out, stack = [], list(children.get(rid, ()))
+    while stack:
+        node = stack.pop()
+        out.append(node.rid)
+        stack.extend(children.get(node.rid, ()))
+    return out
+
+
+def _some(ids: list[str], limit: int = 6) -> str:
+    """A readable list of record ids: all of a few, the first few of many."""
+    ids = sorted(ids)
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return ", ".join(ids[:limit]) + f" and {len(ids) - limit:,} more"
+
+
 class _Solver:
     def __init__(self, frame: pd.DataFrame, area: Area, lo: date, hi: date):
         self.area = area
         self.lo, self.hi = lo, hi
         self.frame = frame
-        self.parent = dict(zip(frame["record_id"], frame["included_in"].fillna("")))
+        self.parent = {rid: up for rid, up in zip(_objects(frame["record_id"]), _objects(frame["included_in"]))
+                       if up}
         self.notes: list[str] = []
 
     # -- scope ---------------------------------------------------------------
@@ -283,9 +360,8 @@ class _Solver:
         self.listed = touches.to_numpy() & meets_area & ~self.in_scope
         self.regions = regions
 
-    def _claims(self) -> list[_Claim]:
+    def _claims(self, idx: np.ndarray) -> list[_Claim]:
         f = self.frame
-        idx = np.flatnonzero(self.in_scope)
         cols = {
             name: f[name].to_numpy()[idx]
             for name in ("record_id", "count_kind", "_low", "_contested")
@@ -341,7 +417,9 @@ class _Solver:
     # -- solve ---------------------------------------------------------------
     def solve(self) -> Reconciliation:
         self._scope()
-        claims = self._claims()
+        idx = np.flatnonzero(self.in_scope)
+        simple = self._simple(idx)
+        claims = self._claims(idx[~simple])
         by_id = {c.rid: c for c in claims}
         cums = [c for c in claims if c.kind == "cumulative"]
         incs = [c for c in claims if c.kind == "incremental"]
@@ -354,40 +432,121 @@ class _Solver:
             (children[up].append(c) if up else roots.append(c))
         tree = {r.rid: self._tree_values(r, children) for r in roots}
 
-        # how each tree meets each cumulative claim: 2 = inside, 1 = partial, 0 = apart
-        touch = {
-            r.rid: tuple(2 if self._contains(c, r) else (1 if self._overlap(c, r) else 0) for c in cums)
-            for r in roots
-        }
+        # how each tree meets each cumulative claim: 2 = inside, 1 = partly, 0 = apart
         groups: dict[tuple, list[str]] = {}
-        for rid, sig in touch.items():
-            groups.setdefault(sig, []).append(rid)
+        for r in roots:
+            sig = tuple(2 if self._contains(c, r) else (1 if self._overlap(c, r) else 0) for c in cums)
+            groups.setdefault(sig, []).append(r.rid)
+        sums = {sig: _GroupSum.of([tree[rid] for rid in rids]) for sig, rids in groups.items()}
+        # the many plain episode counts (no chain, nothing inside, not contested), in arrays
+        plain = self._plain_groups(idx[simple], cums)
+        for sig, group in plain.items():
+            sums[sig] = sums[sig].plus(group) if sig in sums else group
 
-        best_low = self._search(cums, groups, tree, use_high=False)
-        best_high = self._search(cums, groups, tree, use_high=True)
-        low, _, low_basis = best_low
-        high, open_high, high_basis = best_high
+        low, _, low_basis, low_set = self._search(cums, sums, use_high=False)
+        high, open_high, high_basis, high_chosen = self._search(cums, sums, use_high=True)
+        basis_set, high_set = set(low_basis), set(high_basis)
+        closed_cums = [c for c in cums if c.rid in high_set and c.high is not None]
         # A figure with no upper bound that no closed figure of the high end contains
         # ("more than 100" nationally, say) leaves the high end open.
         open_high = open_high or any(
             c.high is None
-            and c.rid not in high_basis
-            and not any(self._contains(by_id[b], c) and by_id[b].high is not None for b in high_basis)
+            and c.rid not in high_set
+            and not any(a in high_set and by_id[a].high is not None for a in c.ancestors if a in by_id)
+            and not any(self._contains(k, c) for k in closed_cums)
             for c in claims
+        ) or any(
+            group.high_open and self._placement(sig, cums, high_chosen, sums, True)[0] == "overlaps"
+            for sig, group in plain.items()
         )
-        basis = sorted(set(low_basis))
         result = Reconciliation(
             area=self.area.label,
             start=self.lo,
             end=self.hi,
             detained_low=int(low),
             detained_high=None if open_high else int(max(high, low)),
-            basis=basis,
-            high_basis=sorted(set(high_basis)),
+            basis=sorted(basis_set),
+            high_basis=sorted(high_set),
             notes=self.notes,
         )
-        result.alternatives = self._alternatives(claims, set(basis), set(high_basis), by_id)
+        result.alternatives = self._alternatives(claims, basis_set, high_set, by_id, children, cums, plain)
+        result.alternatives += self._plain_alternatives(plain, cums, sums, low_set, high_chosen)
         return result
+
+    def _simple(self, idx: np.ndarray) -> np.ndarray:
+        """Which in-scope rows are plain episode counts: incremental, in no chain, not contested."""
+        f = self.frame
+        rid = f["record_id"].to_numpy()[idx]
+        parents = set(self.parent.values())
+        return (
+            (f["count_kind"].to_numpy()[idx] == "incremental")
+            & (f["included_in"].fillna("").to_numpy()[idx] == "")
+            & ~f["_contested"].to_numpy()[idx]
+            & ~np.isin(rid, list(parents))
+        )
+
+    def _plain_groups(self, idx: np.ndarray, cums: list[_Claim]) -> dict[tuple, "_GroupSum"]:
+        """Plain episode counts summed per way of meeting the cumulative claims (vectorised)."""
+        if len(idx) == 0:
+            return {}
+        f = self.frame
+        city = f["_city"].to_numpy()[idx]
+        district = f["_district"].to_numpy()[idx]
+        start = f["period_start"].to_numpy()[idx]
+        end = f["period_end"].to_numpy()[idx]
+        key = np.zeros(len(idx), dtype=np.int64)
+        for k, c in enumerate(cums):
+            c_start, c_end = np.datetime64(c.start, "ns"), np.datetime64(c.end, "ns")
+            inside = _contains_region(c.region, city, district) & (start >= c_start) & (end <= c_end)
+            meets = (_contains_region(c.region, city, district) | _region_inside(city, district, c.region))
+            partly = meets & (start <= c_end) & (end >= c_start) & ~inside
+            key += (2 * inside + partly).astype(np.int64) * (3 ** k)
+        keys, inverse = np.unique(key, return_inverse=True)
+        low = f["_low"].to_numpy()[idx].astype(np.int64)
+        high_raw = f["_high"].to_numpy(dtype=float, na_value=np.nan)[idx]
+        is_open = np.isnan(high_raw)
+        h = np.where(is_open, low, np.nan_to_num(high_raw)).astype(np.int64)
+        rids = f["record_id"].to_numpy()[idx]
+        out = {}
+        for g, k in enumerate(keys):
+            members = inverse == g
+            sig = tuple(int(k) // (3 ** j) % 3 for j in range(len(cums)))
+            ids = rids[members].tolist()
+            out[sig] = _GroupSum(int(low[members].sum()), ids, int(h[members].sum()),
+                                 bool(is_open[members].any()), ids)
+        return out
+
+    def _placement(self, sig, cums, chosen, sums, use_high):
+        """Where a group of trees stands in a packing: in the basis, inside a counted figure, or overlapping."""
+        hit = [i for i in chosen if sig[i]]
+        if not hit:
+            return ("basis", None)
+        if len(hit) == 1 and sig[hit[0]] == 2:
+            i = hit[0]
+            inside = sum(g.value(use_high) for s, g in sums.items() if s[i] == 2 and
+                         not [j for j in chosen if j != i and s[j]])
+            own = cums[i].h if use_high else cums[i].low
+            return ("basis", None) if inside > own else ("contained", cums[i].rid)
+        return ("overlaps", [cums[i].rid for i in hit])
+
+    def _plain_alternatives(self, plain, cums, sums, low_set, high_chosen) -> list[Alternative]:
+        f = self.frame
+        out = []
+        rids = _objects(f["record_id"])
+        highs = dict(zip(rids, f["_high"].to_numpy(dtype=float, na_value=np.nan)))
+        lows = dict(zip(rids, f["_low"].to_numpy()))
+        for sig, group in plain.items():
+            where, what = self._placement(sig, cums, low_set, sums, False)
+            if where == "basis":
+                continue
+            reason = (f"contained in {what}, which is counted" if where == "contained"
+                      else f"overlaps {_some(what)}, which give(s) the higher floor")
+            if self._placement(sig, cums, high_chosen, sums, True)[0] == "basis":
+                reason += "; used for the high end"
+            for rid in group.low_basis:
+                high = highs[rid]
+                out.append(Alternative(rid, int(lows[rid]), None if pd.isna(high) else int(high), reason))
+        return out
 
     def _tree_values(self, node: _Claim, children: dict[str, list[_Claim]]):
         """(floor, floor basis, high, high open, high basis) of an incremental tree."""
@@ -405,37 +564,60 @@ class _Solver:
             high, open_, high_basis = node.h, node.high is None, [node.rid]
         return low, low_basis, high, open_, high_basis
 
-    def _search(self, cums, groups, tree, *, use_high: bool):
-        """Best packing of non-overlapping claims: (value, open, basis)."""
+    def _search(self, cums, sums, *, use_high: bool):
+        """Best packing of non-overlapping claims: (value, open, basis).
+
+        ``sums`` holds, per way of meeting the cumulative claims (2 inside, 1
+        partly, 0 apart, one entry per cumulative claim), the summed values of
+        the incremental trees that meet them so; a packing's value needs only
+        these sums, so the search does not grow with the number of records.
+        """
         usable = [i for i, c in enumerate(cums) if use_high or not c.contested]
         conflict = {
             i: {j for j in usable if j != i and self._overlap(cums[i], cums[j])} for i in usable
         }
 
-        def value_of(chosen: frozenset[int]):
-            total, open_, basis = 0, False, []
-            inside: dict[int, list] = {i: [] for i in chosen}
-            for sig, rids in groups.items():
+        def parts(chosen: frozenset[int]):
+            """The free tree groups and, per chosen claim, the groups inside it."""
+            free, inside = [], {i: [] for i in chosen}
+            for sig, group in sums.items():
                 hit = [i for i in chosen if sig[i]]
                 if not hit:
-                    for rid in rids:
-                        total, open_, basis = self._add(total, open_, basis, tree[rid], use_high)
+                    free.append(group)
                 elif len(hit) == 1 and sig[hit[0]] == 2:
-                    inside[hit[0]].extend(rids)
+                    inside[hit[0]].append(group)
                 # partially covered trees are dropped: they would be counted twice
+            return free, inside
+
+        def own(i: int) -> tuple[int, bool]:
+            c = cums[i]
+            return (c.h, c.high is None) if use_high else (c.low, False)
+
+        def value_of(chosen: frozenset[int]):
+            free, inside = parts(chosen)
+            total = sum(g.value(use_high) for g in free)
+            open_ = any(g.open(use_high) for g in free)
+            items = sum(g.items(use_high) for g in free)
             for i in chosen:
-                c = cums[i]
-                sub = (0, False, [])
-                for rid in inside[i]:
-                    sub = self._add(*sub, tree[rid], use_high)
-                own = c.h if use_high else c.low
-                if sub[0] > own:
-                    total, open_, basis = total + sub[0], open_ or sub[1], basis + sub[2]
+                sub = sum(g.value(use_high) for g in inside[i])
+                value, is_open = own(i)
+                if sub > value:
+                    total += sub
+                    open_ = open_ or any(g.open(use_high) for g in inside[i])
+                    items += sum(g.items(use_high) for g in inside[i])
                 else:
-                    total += own
-                    open_ = open_ or (use_high and c.high is None)
-                    basis = basis + [c.rid]
-            return total, open_, basis
+                    total, open_, items = total + value, open_ or is_open, items + 1
+            return total, open_, items
+
+        def basis_of(chosen: frozenset[int]) -> list[str]:
+            free, inside = parts(chosen)
+            basis = [rid for g in free for rid in g.basis(use_high)]
+            for i in chosen:
+                if sum(g.value(use_high) for g in inside[i]) > own(i)[0]:
+                    basis.extend(rid for g in inside[i] for rid in g.basis(use_high))
+                else:
+                    basis.append(cums[i].rid)
+            return basis
 
         def better(a, b):
             if b is None:
@@ -444,26 +626,27 @@ class _Solver:
                 return a[0] > b[0]
             if a[1] != b[1]:  # same value: an open-ended answer is the more honest high
                 return a[1] and use_high
-            return len(a[2]) < len(b[2])
+            return a[2] < b[2]
 
-        best = None
         if len(usable) > MAX_EXACT_CUMULATIVE:
             chosen: set[int] = set()
-            order = sorted(usable, key=lambda i: -(cums[i].h if use_high else cums[i].low))
-            for i in order:
+            for i in sorted(usable, key=lambda i: -own(i)[0]):
                 if not conflict[i] & chosen:
                     chosen.add(i)
             self.notes.append(
                 f"{len(usable)} cumulative figures overlap here; the combination was chosen greedily"
             )
-            return value_of(frozenset(chosen))
+            total, open_, _ = value_of(frozenset(chosen))
+            return total, open_, basis_of(frozenset(chosen)), frozenset(chosen)
+
+        best, best_set = None, frozenset()
 
         def walk(k: int, chosen: frozenset[int], banned: frozenset[int]):
-            nonlocal best
+            nonlocal best, best_set
             if k == len(usable):
                 cand = value_of(chosen)
                 if better(cand, best):
-                    best = cand
+                    best, best_set = cand, chosen
                 return
             i = usable[k]
             if i not in banned:
@@ -471,35 +654,43 @@ class _Solver:
             walk(k + 1, chosen, banned)
 
         walk(0, frozenset(), frozenset())
-        return best
+        return best[0], best[1], basis_of(best_set), best_set
 
-    @staticmethod
-    def _add(total, open_, basis, values, use_high):
-        if use_high:
-            return total + values[2], open_ or values[3], basis + values[4]
-        return total + values[0], open_, basis + values[1]
-
-    def _alternatives(self, claims, basis, high_basis, by_id) -> list[Alternative]:
+    def _alternatives(self, claims, basis, high_basis, by_id, children, cums, plain) -> list[Alternative]:
         out = []
+        basis_cums = [by_id[b] for b in basis if b in by_id and by_id[b].kind == "cumulative"]
+        contested_by = dict(zip(_objects(self.frame["record_id"]), _objects(self.frame["contested_by"])))
+        position = {c.rid: k for k, c in enumerate(cums)}
+
+        def plain_in_basis(k: int, codes: tuple[int, ...]) -> list[str]:
+            return [rid for sig, g in plain.items() if sig[k] in codes for rid in g.low_basis if rid in basis]
+
         for c in claims:
             if c.rid in basis:
                 continue
             if c.contested:
-                reason = (
-                    f"contested by {self.frame.loc[self.frame['record_id'] == c.rid, 'contested_by'].iloc[0]}: "
-                    "counts toward the high end only"
-                )
+                reason = f"contested by {contested_by[c.rid]}: counts toward the high end only"
             else:
-                container = next((b for b in basis if self._contains(by_id[b], c)), None)
-                inside = [b for b in basis if self._contains(c, by_id[b])]
+                container = next((a for a in c.ancestors if a in basis), None) or next(
+                    (k.rid for k in basis_cums if self._contains(k, c)), None)
+                if c.kind == "cumulative":
+                    k = position[c.rid]
+                    inside = [b for b in basis if b in by_id and self._contains(c, by_id[b])]
+                    inside += plain_in_basis(k, (2,))
+                else:
+                    inside = [d for d in _descendants(c.rid, children) if d in basis]
                 if container:
                     reason = f"contained in {container}, which is counted"
                 elif inside:
-                    reason = f"its parts ({', '.join(sorted(inside))}) add up to more; counted instead"
+                    reason = f"its parts ({_some(inside)}) add up to more; counted instead"
                 else:
-                    rivals = sorted(b for b in basis if self._overlap(c, by_id[b]))
+                    if c.kind == "cumulative":
+                        rivals = [b for b in basis if b in by_id and self._overlap(c, by_id[b])]
+                        rivals += plain_in_basis(position[c.rid], (1, 2))
+                    else:
+                        rivals = [k.rid for k in basis_cums if self._overlap(c, k)]
                     reason = (
-                        f"overlaps {', '.join(rivals)}, which give(s) the higher floor"
+                        f"overlaps {_some(rivals)}, which give(s) the higher floor"
                         if rivals
                         else "not needed for the floor"
                     )

@@ -245,3 +245,29 @@ def test_properties_of_the_range(rows):
     # every record is either in the basis or listed as an alternative with a reason
     listed = set(nat.basis) | {a.record_id for a in nat.alternatives}
     assert listed == set(df["record_id"])
+
+
+def test_many_plain_episode_counts_and_the_totals_that_contain_them():
+    """Thousands of plain episode counts take the array path; the answer is the same rules'."""
+    n = 3000
+    rows = [(f"E{i}", f"2022-01-0{4 + i % 3}", "", "", "Almaty" if i % 2 else "Nur-Sultan",
+             "incremental", 1 + i % 5, "") for i in range(n)]
+    sum_all = sum(1 + i % 5 for i in range(n))  # 9,000
+    rows += [
+        ("KZ-a", "2022-01-06", "2022-01-04", "2022-01-06", "national", "cumulative", 5000, 5000),
+        ("KZ-b", "2022-01-10", "2022-01-04", "2022-01-10", "national", "cumulative", 12000, 12000),
+        ("CHAIN", "2022-01-05", "", "", "Almaty", "incremental", 7, 7, "KZ-b"),
+    ]
+    df = frame(rows)
+    short = detained_range(df, area="national", start="2022-01-04", end="2022-01-06")
+    # the episodes (9,007 with CHAIN) beat the 5,000 running total that contains them
+    assert (short.detained_low, short.detained_high) == (sum_all + 7, None)
+    assert len(short.basis) == n + 1
+    assert {a.record_id: a.reason for a in short.alternatives}["KZ-a"].startswith("its parts (CHAIN, E0,")
+    long = detained_range(df, area="national", start="2022-01-04", end="2022-01-10")
+    assert (long.detained_low, long.detained_high, long.basis) == (12000, 12000, ["KZ-b"])
+    reasons = {a.record_id: a.reason for a in long.alternatives}
+    assert reasons["E0"] == reasons["E2999"] == "contained in KZ-b, which is counted"
+    assert len(reasons) == n + 2
+    almaty = detained_range(df, area="Almaty", start="2022-01-04", end="2022-01-10")
+    assert almaty.detained_low == sum(1 + i % 5 for i in range(1, n, 2)) + 7
