@@ -71,7 +71,7 @@ FORMATS = ("native", "acled", "ccc", "mapped")
 DIAGNOSTIC_COLUMNS = ["file", "row", "column", "value", "reason"]
 
 #: Rows handled per step between two ``progress`` calls.
-CHUNK_ROWS = 5000
+CHUNK_ROWS = 10_000
 
 #: A count above this is not a count (and would overflow the store's integers).
 MAX_COUNT = 10**8
@@ -453,7 +453,7 @@ class _Builder:
         raw = pd.DataFrame({c: self.out.get(c, self.blank()) for c in schema.COLUMNS}, index=self.index)
         for name, series in (extra or {}).items():
             raw[name] = series
-        raw = raw.astype(str).reset_index(drop=True)
+        raw = raw.astype(object).reset_index(drop=True)  # str cells; validate_frame makes them str dtype
         flags = self.flags.reset_index(drop=True)
         rejections = sorted(self.rejections.values(), key=lambda p: p.row)
         return Converted(raw, self.rows.copy(), flags, rejections)
@@ -620,8 +620,8 @@ def to_native_acled(table: RawTable) -> Converted:
                      "crowd size: " + crowd + ".", "")
     b.out["notes"] = _join_text([notes, extra_notes, pd.Series(words, index=b.index)], " ")
     b.out["summary"] = _join_text([sub, location], ", ")
-    b.out["source_names"] = b.col("source").str.split(";").map(
-        lambda parts: "; ".join(s.strip() for s in parts if s.strip()))
+    b.out["source_names"] = _per_unique(b.col("source"), lambda u: u.str.split(";").map(
+        lambda parts: "; ".join(s.strip() for s in parts if s.strip())))
     b.out["source_urls"] = pd.Series([ACLED_CITATION_URL] * b.n, index=b.index, dtype=object)
 
     extra = {
@@ -1133,7 +1133,7 @@ def _concat(parts: list[Converted]) -> Converted:
     if len(parts) == 1:
         return parts[0]
     raw = pd.concat([p.raw for p in parts], ignore_index=True)
-    return Converted(raw.fillna("").astype(str), np.concatenate([p.input_rows for p in parts]),
+    return Converted(raw.fillna(""), np.concatenate([p.input_rows for p in parts]),
                      pd.concat([p.flag_text for p in parts], ignore_index=True),
                      [r for p in parts for r in p.rejections])
 
@@ -1236,11 +1236,15 @@ def _place(frame: pd.DataFrame) -> pd.Series:
 
 
 def _episode_key(frame: pd.DataFrame) -> pd.Series:
-    day = pd.to_datetime(frame["date"], errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+    days = pd.to_datetime(frame["date"], errors="coerce").to_numpy().astype("datetime64[D]")
+    day = pd.Series(np.where(np.isnat(days), "", days.astype(str)), index=frame.index, dtype=object)
     city = frame["city"].fillna("").astype(str).replace({"Astana": "Nur-Sultan"})
     place = _place(frame)
     key = day + "|" + city + "|" + frame["event_type"].fillna("").astype(str) + "|" + place + "|" + _first_source(frame)
-    return key.where((place != "") & (day != ""), "")
+    # ACLED's event ids are its own de-duplication: two ACLED events are never one episode
+    # (their first source is always the citation URL), so only record_id merges them.
+    acled = frame["source_urls"].fillna("").astype(str).str.startswith(ACLED_CITATION_URL)
+    return key.where((place != "") & (day != "") & ~acled, "")
 
 
 def _merge_by_id(conv: Converted, alive: np.ndarray, existing: pd.DataFrame | None, name: str):
@@ -1395,6 +1399,10 @@ _DEFAULT_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d %B %Y", "%d-%B-
 
 def _parse_dates(text: pd.Series, formats: list[str]) -> pd.Series:
     """ISO text of each date read with the first format that fits; ``""`` when none fits."""
+    return _per_unique(text, lambda u: _parse_dates_of(u, formats))
+
+
+def _parse_dates_of(text: pd.Series, formats: list[str]) -> pd.Series:
     text = text.astype(str).str.strip()
     out = pd.Series([""] * len(text), index=text.index, dtype=object)
     todo = text != ""
@@ -1409,10 +1417,17 @@ def _parse_dates(text: pd.Series, formats: list[str]) -> pd.Series:
     return out.astype(str)
 
 
+def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``fn`` applied to the distinct values only (cells repeat a lot: cities, dates, precisions)."""
+    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    done = fn(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    out = np.asarray(done, dtype=object)[codes] if len(codes) else np.asarray([], dtype=object)
+    return pd.Series(out, index=values.index, dtype=object).astype(str)
+
+
 def _decimal(values: pd.Series) -> pd.Series:
     """'43,238' -> '43.238' (a decimal comma); anything else unchanged."""
-    values = values.astype(str)
-    return values.str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True)
+    return _per_unique(values, lambda u: u.str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True))
 
 
 def _join_text(parts: list[pd.Series], sep: str) -> pd.Series:
@@ -1443,6 +1458,10 @@ _ADMIN_CITY = {w: c for w, c in _CITY_LOOKUP.items()
 
 
 def _city_values(values: pd.Series, *, keep_unknown: bool, admin: bool = False) -> pd.Series:
+    return _per_unique(values, lambda u: _city_values_of(u, keep_unknown=keep_unknown, admin=admin))
+
+
+def _city_values_of(values: pd.Series, *, keep_unknown: bool, admin: bool = False) -> pd.Series:
     """Native city names for city cells in English or Cyrillic; ``""`` (or the cell) when none.
 
     With ``admin``, only names that mean the city itself count (``Almaty`` as admin1 is

@@ -436,12 +436,12 @@ def test_rejected_csv_written_fixed_and_reimported(tmp_path, acled_file):
 
 def test_progress_is_reported(tmp_path):
     rows = [[f"p{i}", "2019-06-09", "Almaty", "rally", "", "", "", "", "", "", "", f"https://a.example/{i}"]
-            for i in range(12_000)]
+            for i in range(25_000)]
     path = write_csv(tmp_path / "big.csv", NATIVE_HEADER, rows)
     calls = []
     result = run(path, progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(5000, 12000), (10000, 12000), (12000, 12000)]
-    assert result.counts["imported"] == 12_000
+    assert calls == [(10000, 25000), (20000, 25000), (25000, 25000)]
+    assert result.counts["imported"] == 25_000
 
 
 # --------------------------------------------------------------------------- hostile input
@@ -479,7 +479,7 @@ def _write_hostile(tmp_path_factory, header, rows, **kw):
     return path, len(read_table(path))
 
 
-HYP = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HYP = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @HYP
