@@ -3,15 +3,16 @@
     python -m benchmarks                      # every benchmark, default options
     python -m benchmarks join --n 1000000 --seed 0
     python -m benchmarks maps --sizes 1000,10000,50000
+    python -m benchmarks aggregate --sizes 10000,100000,1000000
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import join, maps
+from benchmarks import aggregate, join, maps
 
-BENCHMARKS = {"join": join.main, "maps": maps.main}
+BENCHMARKS = {"join": join.main, "maps": maps.main, "aggregate": aggregate.main}
 
 
 def main(argv: list[str]) -> int:
