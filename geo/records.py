@@ -32,6 +32,10 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _ID_SPLIT = re.compile(r"[\s;,]+")
 _CITY_LOOKUP = {c.casefold(): c for c in schema.CITIES}
+#: Dates outside these years are typing errors here (and beyond what pandas can hold).
+_FIRST_YEAR, _LAST_YEAR = 1900, 2100
+#: Counts above this are typing errors (and beyond what a 64-bit integer holds, further up).
+_MAX_COUNT = 100_000_000
 
 
 @dataclass
@@ -307,8 +311,13 @@ class _RowChecker:
         raw = self.raw
         for col in schema.DATE_COLUMNS:
             text = raw[col]
-            parsed = pd.to_datetime(text.where(text.str.match(_DATE_RE)), format="%Y-%m-%d", errors="coerce")
-            wrong = (text != "") & parsed.isna()
+            well_formed = text.where(text.str.match(_DATE_RE), "")
+            year = pd.to_numeric(well_formed.str[:4], errors="coerce")
+            in_range = year.between(_FIRST_YEAR, _LAST_YEAR)
+            self.flag((well_formed != "") & ~in_range, col,
+                      f"expected a year between {_FIRST_YEAR} and {_LAST_YEAR}")
+            parsed = pd.to_datetime(well_formed.where(in_range), format="%Y-%m-%d", errors="coerce")
+            wrong = (text != "") & parsed.isna() & ~((well_formed != "") & ~in_range)
             self.flag(wrong, col, "expected a date as YYYY-MM-DD")
             out[col] = parsed.astype("datetime64[ns]")
         self.flag(raw["date"] == "", "date", "date is required (YYYY-MM-DD)")
@@ -364,9 +373,12 @@ class _RowChecker:
 
     def _int_column(self, col: str, allowed: tuple[int, ...] | None = None) -> pd.Series:
         text = self.raw[col]
-        num = pd.to_numeric(text, errors="coerce")
+        num = pd.to_numeric(text, errors="coerce").astype(float)
         not_int = (text != "") & (num.isna() | (num % 1 != 0) | (num < 0))
         self.flag(not_int, col, "expected a whole number of 0 or more (a range goes in _low/_high columns)")
+        too_big = ~not_int & (num > _MAX_COUNT)
+        self.flag(too_big, col, f"expected at most {_MAX_COUNT:,}")
+        not_int |= too_big
         if allowed is not None:
             self.flag(num.notna() & ~num.isin(allowed) & ~not_int, col,
                       "expected one of " + ", ".join(map(str, allowed)))

@@ -202,3 +202,21 @@ def test_included_in_must_cover_area_and_days(tmp_path):
     assert "another city's figure" in result.problems[0].expected
     assert "must cover this record's days" in result.problems[1].expected
     assert result.records["record_id"].tolist() == ["KZ", "NQZ", "IN"]
+
+
+def test_impossible_dates_and_counts_are_problems_not_crashes(tmp_path):
+    path = _write(
+        tmp_path,
+        _row(record_id="A", date="0001-01-01"),
+        _row(record_id="B", detained_low="99999999999999999999999"),
+        _row(record_id="C", period_end="2262-05-01"),
+        _row(record_id="D", date="2019-02-30"),
+    )
+    result = read_records(path)
+    assert [(p.row, p.column, p.expected) for p in result.problems] == [
+        (2, "date", "expected a year between 1900 and 2100"),
+        (5, "date", "expected a date as YYYY-MM-DD"),
+        (4, "period_end", "expected a year between 1900 and 2100"),
+        (3, "detained_low", "expected at most 100,000,000"),
+    ]
+    assert result.records.empty and len(result.rejected) == 4
