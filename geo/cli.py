@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo validate|join|summary|boundaries``.
+"""The command line: ``python -m geo validate|join|summary|import|boundaries``.
 
 Output that scripts read goes to stdout (or the ``--out`` file); errors go to
 stderr with a non-zero exit status (1 for bad input, 2 for bad usage).
@@ -100,6 +100,46 @@ def _summary(args) -> int:
     return 0
 
 
+def _import(args) -> int:
+    from geo.importers import import_rows, write_rejected
+    from geo.store import file_version, open_store
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ProtestMapError(f"{path}: file not found")
+    store = open_store(args.store)
+    name = args.dataset or path.stem
+    known = {d.name for d in store.datasets()}
+    if name in known and not args.replace:
+        raise ProtestMapError(f"dataset {name!r} exists in {store}; choose another --dataset or pass --replace")
+    existing = store.read([d for d in known if d != name]) if known - {name} else None
+
+    def progress(done: int, total: int) -> None:
+        print(f"\rimporting {path.name}: {done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
+
+    result = import_rows(path, format=args.format, mapping=args.mapping, existing=existing, progress=progress)
+    print(file=sys.stderr)
+    result.check()
+    rejected_path = write_rejected(result) if len(result.rejected) else None
+    if len(result.records):
+        store.write(name, result.records, kind="import", source_file=str(path), source_format=result.format,
+                    version=file_version(path), notes="; ".join(result.notes), replace=args.replace)
+    c = result.counts
+    print(f"{path}: {c['total']:,} rows: {c['imported']:,} imported ({c['flagged']:,} flagged), "
+          f"{c['merged']:,} merged, {c['rejected']:,} rejected")
+    for _, row in result.merged.head(20).iterrows():
+        print(f"  merged: row {row['row']} into {row['record_id']} ({row['why']})")
+    if len(result.merged) > 20:
+        print(f"  ... and {len(result.merged) - 20:,} more merged rows")
+    if rejected_path:
+        print(f"  rejected rows, with the reason, ready to fix and import again: {rejected_path}")
+    if len(result.records):
+        print(f"  dataset {name!r} in {store} ({result.format})")
+    for note in result.notes:
+        print(f"  note: {note}", file=sys.stderr)
+    return 0 if len(result.records) or not c["total"] else 1
+
+
 def _boundaries_check(args) -> int:
     from geo.boundaries import check_boundaries
 
@@ -170,6 +210,16 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help="incident file (default: the embedded dataset)")
     s.add_argument("--json", action="store_true", help="print a JSON object")
     s.set_defaults(func=_summary)
+
+    i = sub.add_parser("import", help="import a file (native, ACLED, CCC-style or mapped) into the store")
+    i.add_argument("file")
+    i.add_argument("--format", choices=["native", "acled", "ccc", "mapped"],
+                   help="default: detected from the header")
+    i.add_argument("--mapping", help="column mapping file (.json or .toml) for --format mapped")
+    i.add_argument("--dataset", help="dataset name in the store (default: the file name without extension)")
+    i.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
+    i.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
+    i.set_defaults(func=_import)
 
     b = sub.add_parser("boundaries", help="check or fetch the district boundary files")
     bsub = b.add_subparsers(metavar="ACTION")

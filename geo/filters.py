@@ -20,6 +20,8 @@ from geo import schema
 CITY_CHOICES = ("all", "almaty", "astana")
 LANGUAGES = ("en", "ru", "kk")
 METRICS = ("detained", "incidents")
+#: The store's name for the embedded dataset (geo.store.ensure_embedded).
+EMBEDDED_DATASET = "embedded"
 #: The view the dashboard opens on: the June 2019 election protests.
 DEFAULT_START = date(2019, 6, 9)
 DEFAULT_END = date(2019, 6, 13)
@@ -36,6 +38,7 @@ class Filters:
     precisions: tuple[int, ...] = schema.GEO_PRECISIONS
     lang: str = "en"
     metric: str = "detained"
+    datasets: tuple[str, ...] = (EMBEDDED_DATASET,)
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     def to_query(self) -> dict[str, str]:
@@ -56,6 +59,8 @@ class Filters:
             out["lang"] = self.lang
         if self.metric != default.metric:
             out["metric"] = self.metric
+        if self.datasets != default.datasets:
+            out["data"] = ",".join(self.datasets)
         return out
 
     @classmethod
@@ -115,6 +120,8 @@ class Filters:
             precisions=listing("prec", schema.GEO_PRECISIONS, default.precisions, int),
             lang=choice("lang", LANGUAGES, default.lang),
             metric=choice("metric", METRICS, default.metric),
+            datasets=tuple(dict.fromkeys(n.strip() for n in (query.get("data") or "").split(",") if n.strip()))
+            or default.datasets,
             problems=tuple(problems),
         )
 

@@ -89,6 +89,33 @@ def load_embedded_records() -> pd.DataFrame:
     return load_records(get_settings().incidents_dir / EMBEDDED_FILE)
 
 
+def keep_ids_apart(records: pd.DataFrame) -> pd.DataFrame:
+    """Records of several datasets with every ``record_id`` unique.
+
+    Where a dataset repeats a ``record_id`` of an earlier dataset (the same file
+    imported twice, say), that dataset's ids and its ``included_in`` /
+    ``contested_by`` references are prefixed with ``<dataset>:`` so that no
+    figure is taken for another's and no link crosses datasets.
+    """
+    if "dataset" not in records.columns or not records["record_id"].duplicated().any():
+        return records
+    out = records.copy()
+    seen: set[str] = set()
+    for name in out["dataset"].drop_duplicates():
+        rows = out["dataset"] == name
+        ids = set(out.loc[rows, "record_id"])
+        if ids & seen:
+            def prefix(value: str, ids=ids, name=name) -> str:
+                return " ".join(f"{name}:{v}" if v in ids else v for v in value.split())
+
+            out.loc[rows, "record_id"] = name + ":" + out.loc[rows, "record_id"]
+            for col in ("included_in", "contested_by"):
+                out.loc[rows, col] = out.loc[rows, col].map(prefix)
+            ids = set(out.loc[rows, "record_id"])
+        seen |= ids
+    return out
+
+
 def read_records(path: str | Path) -> LoadResult:
     """Read an incident file, keeping the valid rows and reporting every bad one.
 

@@ -159,3 +159,15 @@ def boundary_real_dir() -> Path:
     if not folder.is_dir():
         pytest.fail(f"PROTESTMAP_BOUNDARIES={configured!r} is not an existing folder")
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_of_this_test_session(tmp_path_factory):
+    """Every test (and the app the browser tests start) uses a store of this session, never the user's."""
+    previous = os.environ.get("PROTESTMAP_STORE")
+    os.environ["PROTESTMAP_STORE"] = str(tmp_path_factory.mktemp("store") / "store.sqlite")
+    yield
+    if previous is None:
+        del os.environ["PROTESTMAP_STORE"]
+    else:
+        os.environ["PROTESTMAP_STORE"] = previous

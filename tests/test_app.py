@@ -142,10 +142,53 @@ def test_without_boundaries_every_page_says_how_to_get_them(page, tmp_path, monk
         assert at.metric[0].value == "4,000"
 
 
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
+    "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
+    "tags,timestamp"
+)
+ACLED_ROWS = [
+    "KAZ9001,09 June 2019,2019,1,Demonstrations,Protests,Protest with intervention,Protesters (Kazakhstan),,"
+    "Protesters,Police Forces of Kazakhstan (2019-),,State forces,Protesters-State forces,,398,Central Asia,"
+    "Kazakhstan,Almaty,,,Almaty,43.2547,76.9431,1,Azattyq,National,Rally on Astana Square.,0,"
+    "arrests=40; crowd size=around 300,1600000000",
+    "KAZ9002,2019-06-10,2019,1,Political violence,Violence against civilians,Arrests,"
+    "Police Forces of Kazakhstan (2019-),,State forces,Civilians (Kazakhstan),,Civilians,"
+    "State forces-Civilians,,398,Central Asia,Kazakhstan,Almaty,,,Almaty,43.2383,76.9453,1,Vlast,National,"
+    "Detentions near Republic Square.,0,arrests=12,1600000001",
+    "KAZ9003,not a date,2019,1,Demonstrations,Protests,Peaceful protest,Protesters (Kazakhstan),,Protesters,"
+    ",,,Protesters only,,398,Central Asia,Kazakhstan,Almaty,,,Almaty,43.25,76.94,3,Vlast,National,x,0,,1",
+]
+
+
+def test_import_an_acled_export_and_see_its_events_on_the_map():
+    at = open_page("pages/views/import_data.py")
+    body = "\n".join([ACLED_HEADER, *ACLED_ROWS]).encode("utf-8")
+    at.file_uploader(key="import_file").set_value(("acled-kaz.csv", body, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="import_format").value == "acled"
+    assert len(at.dataframe[0].value) == 3  # the preview, before anything is written
+    at.text_input(key="import_name").set_value("acled-june").run()
+    at.button(key="import_check").click().run()
+    counts = {m.label: m.value for m in at.metric}
+    assert (counts["Imported"], counts["Merged"], counts["Rejected"]) == ("2", "0", "1")
+    rejected = at.dataframe[1].value
+    assert rejected.loc[0, "value"] == "not a date" and rejected.loc[0, "column"] == "event_date"
+    at.button(key="import_go").click().run()
+    assert "Imported 2 records as 'acled-june'" in at.success[0].value
+
+    at = open_page("pages/views/map.py", city="almaty", data="embedded,acled-june")
+    listed = at.dataframe[1].value["record_id"].tolist()
+    assert {"ACLED-KAZ9001", "ACLED-KAZ9002"} <= set(listed)
+    assert "ALA-20190609-02" in listed  # the embedded records are there too
+    assert at.multiselect(key="f_data").value == ["embedded", "acled-june"]
+
+
 def test_every_registered_page_has_an_app_test():
     pages = _registered_pages()
-    assert pages == ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py", "pages/views/districts.py",
-                     "pages/views/sources.py"]
+    assert pages == ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py",
+                     "pages/views/districts.py", "pages/views/sources.py", "pages/views/import_data.py"]
     this = Path(__file__).read_text(encoding="utf-8")
     for page in pages:
         assert f'open_page("{page}"' in this, f"{page} is registered in app.py but has no AppTest here"

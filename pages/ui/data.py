@@ -15,10 +15,11 @@ import streamlit as st
 
 from geo.aggregate import detained_range
 from geo.boundaries import BoundarySet, load_boundaries
-from geo.errors import BoundariesNotConfigured, BoundaryCheckError
-from geo.filters import Filters, filter_records
+from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError
+from geo.filters import EMBEDDED_DATASET, Filters, filter_records
 from geo.join import join_incidents
-from geo.records import load_embedded_records
+from geo.records import keep_ids_apart, load_embedded_records
+from geo.store import open_store
 from geo.schema import CITY_IDS
 
 
@@ -42,10 +43,32 @@ def boundaries_or_stop(lang: str) -> BoundarySet:
     return bset
 
 
+@st.cache_resource(show_spinner=False)
+def store():
+    """The dataset store with the embedded dataset in it, or ``None`` and why not."""
+    try:
+        opened = open_store()
+        opened.ensure_embedded()
+        return opened, ""
+    except ProtestMapError as exc:
+        return None, str(exc)
+
+
+def dataset_names() -> list[str]:
+    """The datasets the user can choose (the embedded one alone when the store is unavailable)."""
+    opened, _ = store()
+    return [d.name for d in opened.datasets()] if opened is not None else [EMBEDDED_DATASET]
+
+
 @st.cache_data(show_spinner="Loading and joining the incident records…")
-def joined() -> pd.DataFrame:
-    """The embedded dataset, joined to the boundaries when there are any."""
-    records = load_embedded_records()
+def joined(datasets: tuple[str, ...] = (EMBEDDED_DATASET,)) -> pd.DataFrame:
+    """The chosen datasets' records, joined to the boundaries when there are any."""
+    opened, _ = store()
+    if opened is None:
+        records = load_embedded_records()
+    else:
+        known = set(dataset_names())
+        records = keep_ids_apart(opened.read([n for n in datasets if n in known] or [EMBEDDED_DATASET]))
     bset, _ = boundaries()
     if bset is None:  # figures by stated city still work; the pages say how to get boundaries
         city_id = records["city"].map(CITY_IDS).fillna("")
@@ -57,33 +80,35 @@ def joined() -> pd.DataFrame:
 
 def view(filters: Filters, *, include_national: bool = True) -> pd.DataFrame:
     """The records of the current view (cheap: a boolean mask over the cached join)."""
-    return filter_records(joined(), filters, include_national=include_national)
+    return filter_records(joined(filters.datasets), filters, include_national=include_national)
 
 
 @st.cache_data(show_spinner=False)
-def detained(area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...]) -> dict:
+def detained(area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...],
+             datasets: tuple[str, ...]) -> dict:
     """The reconciled detained range for the view, as a plain dict with a ``label``."""
-    records = view(Filters(start=start, end=end, event_types=types, precisions=precs))
+    records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     result = detained_range(records, area=area, start=start, end=end)
     return result.to_dict() | {"label": result.label()}
 
 
 @st.cache_data(show_spinner=False)
-def districts(city_id: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...]):
+def districts(city_id: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...],
+              datasets: tuple[str, ...]):
     """The district table of one city for the view (see geo.districts.district_table)."""
     from geo.districts import district_table
 
     bset, _ = boundaries()
-    records = view(Filters(start=start, end=end, event_types=types, precisions=precs))
+    records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     return district_table(records, bset, city_id=city_id, start=start, end=end)
 
 
 @st.cache_data(show_spinner=False)
-def timeline(start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...]):
+def timeline(start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]):
     """(daily ranges per city, national cumulative figures, hours of day, key events) for the view."""
     from geo.series import daily_ranges, hour_of_day, national_cumulative
 
-    records = view(Filters(start=start, end=end, event_types=types, precisions=precs))
+    records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     events = key_events()
     in_window = events[(events["date"] >= pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end))]
     return (
@@ -103,5 +128,5 @@ def key_events() -> pd.DataFrame:
 
 
 def filter_key(filters: Filters) -> tuple:
-    """The filter fields the cached functions take (dates, types, precisions)."""
-    return filters.start, filters.end, tuple(filters.event_types), tuple(filters.precisions)
+    """The filter fields the cached functions take (dates, types, precisions, datasets)."""
+    return filters.start, filters.end, tuple(filters.event_types), tuple(filters.precisions), filters.datasets

@@ -21,6 +21,8 @@ LABELS: dict[str, dict[str, str]] = {
     "event_types": {"en": "Event types", "ru": "Типы событий"},
     "precision": {"en": "Place known to", "ru": "Точность места"},
     "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
+    "datasets": {"en": "Datasets", "ru": "Наборы данных"},
+    "import": {"en": "Import", "ru": "Импорт", "kk": "Импорт"},
     "metric": {"en": "Shade districts by", "ru": "Закрасить районы по"},
     "metric_detained": {"en": "detentions", "ru": "задержаниям"},
     "metric_incidents": {"en": "incidents", "ru": "инцидентам"},

@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo import schema
 from geo.filters import CITY_CHOICES, LANGUAGES, METRICS, Filters
+from pages.ui import data
 from pages.ui.i18n import t
 
 _KEY = "pm_filters"
@@ -37,6 +38,9 @@ def sidebar() -> Filters:
                        format_func=lambda p: t(f"prec_{p}", lang))
         st.radio(t("metric", lang), METRICS, key="f_metric", horizontal=True,
                  format_func=lambda m: t(f"metric_{m}", lang))
+        names = data.dataset_names()
+        st.session_state["f_data"] = [n for n in st.session_state.get("f_data", []) if n in names]
+        st.multiselect(t("datasets", lang), names, key="f_data")
         st.caption(t("share", lang))
     filters = _from_widgets()
     for problem in st.session_state.pop("f_problems", ()):
@@ -63,6 +67,7 @@ def _seed(f: Filters) -> None:
     st.session_state["f_prec"] = list(f.precisions)
     st.session_state["f_lang"] = f.lang
     st.session_state["f_metric"] = f.metric
+    st.session_state["f_data"] = list(f.datasets)
     st.session_state["f_problems"] = f.problems
 
 
@@ -81,6 +86,7 @@ def _from_widgets() -> Filters:
         precisions=precs or default.precisions,
         lang=st.session_state["f_lang"],
         metric=st.session_state["f_metric"],
+        datasets=tuple(st.session_state.get("f_data") or ()) or default.datasets,
     )
 
 

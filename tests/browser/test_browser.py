@@ -168,6 +168,6 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     sidebar.get_by_text("Фильтры").wait_for()
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     # each link is the icon's ligature name, then the title
-    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники"]
+    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники", "Импорт"]
     page.get_by_text("Алмалинский район").first.wait_for(state="attached")  # a grid cell (canvas table)
     offline_page.screenshot("districts-ru-first-request")
