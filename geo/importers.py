@@ -871,6 +871,11 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
             .str.replace(r"^(\d\d)\.(\d\d)$", r"\1:\2", regex=True)
     if "source_urls" in b.out:
         b.out["source_urls"] = b.out["source_urls"].str.replace(r"[;,]\s*(?=https?://)", " ", regex=True)
+    if "count_kind" not in b.out and "detained_low" in b.out:
+        # a row of a team sheet is one episode; say so where the sheet gives a count
+        counted = b.out["detained_low"] != ""
+        b.out["count_kind"] = pd.Series(np.where(counted, "incremental", ""), index=b.index, dtype=object)
+        b.flag(counted, "count_kind not mapped: the count is taken as one episode's (incremental)")
     mapped = {v for k, v in mapping.items() if k not in _OPTION_KEYS and isinstance(v, str)}
     mapped |= {n for k, v in mapping.items() if k not in _OPTION_KEYS and isinstance(v, list) for n in v}
     extra = {c: table.frame[c] for c in table.frame.columns

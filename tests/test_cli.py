@@ -182,3 +182,72 @@ def test_boundaries_fetch_without_network_fails_clearly(tmp_path):
     assert res.stderr.startswith("error: ")
     assert "PROTESTMAP_BOUNDARIES" in res.stderr
     assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
+
+
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
+    "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
+    "tags,timestamp"
+)
+
+
+def _acled_row(event_id: str, date: str, lat: str = "43.2547", lon: str = "76.9431", tags: str = "arrests=5"):
+    return (f"{event_id},{date},2019,1,Demonstrations,Protests,Arrests,Police,,State forces,Protesters,,"
+            f"Protesters,State forces-Protesters,,398,Central Asia,Kazakhstan,Almaty,,,Almaty,{lat},{lon},1,"
+            f"Vlast,National,Detentions.,0,{tags},1600000000")
+
+
+def test_import_counts_every_row_and_writes_the_rejected_ones(tmp_path, boundary_real_dir):
+    src = tmp_path / "acled.csv"
+    src.write_text("\n".join([
+        ACLED_HEADER,
+        _acled_row("KAZ1", "09 June 2019"),
+        _acled_row("KAZ2", "2019-06-10", lat="76.9431", lon="43.2547"),  # swapped: imported, flagged
+        _acled_row("KAZ3", "sometime"),                                    # rejected
+        _acled_row("KAZ1", "09 June 2019"),                                # same event again: merged
+    ]) + "\n", encoding="utf-8")
+    store = tmp_path / "store.sqlite"
+    env = {"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)}
+    res = run("import", str(src), "--store", str(store), "--dataset", "acled-test", env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0] == (
+        f"{src}: 4 rows: 2 imported (1 flagged), 1 merged, 1 rejected")
+    assert "merged: row 5 into ACLED-KAZ1" in res.stdout
+    rejected = pd.read_csv(tmp_path / "acled.rejected.csv", dtype=str, keep_default_na=False)
+    assert rejected[["event_id_cnty", "import_row", "import_column", "import_value"]].values.tolist() == [
+        ["KAZ3", "4", "event_date", "sometime"]]
+    assert "importing acled.csv: 4 / 4 rows" in res.stderr
+
+    from geo.store import open_store
+
+    stored = open_store(store).read(["acled-test"])
+    assert stored["record_id"].tolist() == ["ACLED-KAZ1", "ACLED-KAZ2"]
+    assert "swapped" in stored.loc[1, "flags"]
+    # the same name again needs --replace; with it the dataset is replaced, not doubled
+    again = run("import", str(src), "--store", str(store), "--dataset", "acled-test", env=env)
+    assert again.returncode == 1 and "--replace" in again.stderr
+    again = run("import", str(src), "--store", str(store), "--dataset", "acled-test", "--replace", env=env)
+    assert again.returncode == 0, again.stderr
+    assert len(open_store(store).read(["acled-test"])) == 2
+
+
+def test_import_a_windows_1251_team_sheet_through_a_mapping_file(tmp_path):
+    sheet = tmp_path / "команда.csv"
+    sheet.write_bytes("Дата;Место;Широта;Долгота;Задержано;Ссылка\n"
+                      "09.06.2019;площадь Астана;43,25472;76,94306;около 50;https://example.org/a\n"
+                      .encode("cp1251"))
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('date = "Дата"\ndate_format = "%d.%m.%Y"\ncity = "=Almaty"\nevent_type = "=detention"\n'
+                       'place_name_ru = "Место"\nlatitude = "Широта"\nlongitude = "Долгота"\n'
+                       'detained_low = "Задержано"\nsource_urls = "Ссылка"\ngeo_precision = "=1"\n',
+                       encoding="utf-8")
+    store = tmp_path / "store.sqlite"
+    res = run("import", str(sheet), "--format", "mapped", "--mapping", str(mapping), "--store", str(store))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0].endswith("1 rows: 1 imported (1 flagged), 0 merged, 0 rejected")
+    from geo.store import open_store
+
+    row = open_store(store).read(["команда"]).iloc[0]
+    assert (row["place_name_ru"], row["latitude"], row["detained_low"]) == ("площадь Астана", 43.25472, 50)
+    assert "text" in row["flags"]
