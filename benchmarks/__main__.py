@@ -4,15 +4,21 @@
     python -m benchmarks join --n 1000000 --seed 0
     python -m benchmarks maps --sizes 1000,10000,50000
     python -m benchmarks aggregate --sizes 10000,100000,1000000
+    python -m benchmarks imports --rows 100000
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import aggregate, join, maps
+from benchmarks import aggregate, imports, join, maps
 
-BENCHMARKS = {"join": join.main, "maps": maps.main, "aggregate": aggregate.main}
+BENCHMARKS = {
+    "join": join.main,
+    "maps": maps.main,
+    "aggregate": aggregate.main,
+    "imports": imports.main,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,76 @@
+"""Benchmark: ``geo.importers.import_rows`` on a 100,000-row ACLED-style export.
+
+The file is written by the benchmark (fixed seed, points in both cities, both
+ACLED date styles, arrest counts in the tags).  The baseline is reading the same
+file with ``pandas.read_csv``: parsing alone, no conversion, validation, flags
+or de-duplication.  Best of ``repeat``; the coordinate flags use the configured
+boundaries when there are any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.join import machine
+from geo.importers import import_rows
+
+HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+          "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
+          "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
+          "tags,timestamp")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks imports", description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args(argv)
+    print(machine())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "acled.csv"
+        write_acled(path, args.rows)
+        base_s = _best(lambda: pd.read_csv(path, dtype=str), args.repeat)
+        ours_s = _best(lambda: import_rows(path), args.repeat)
+        result = import_rows(path)
+    c = result.counts
+    print(f"\n{'method':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9}")
+    print(f"{'pandas.read_csv (parsing only)':<44} {args.rows:>9,} {base_s:>8.2f} {args.rows / base_s:>9,.0f}")
+    print(f"{'geo.importers.import_rows (whole import)':<44} {args.rows:>9,} {ours_s:>8.2f} "
+          f"{args.rows / ours_s:>9,.0f}")
+    print(f"accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
+          f"{c['rejected']:,} rejected of {c['total']:,}")
+    return 0
+
+
+def write_acled(path: Path, n: int, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    almaty = rng.random(n) < 0.6
+    lat = np.where(almaty, rng.uniform(43.20, 43.30, n), rng.uniform(51.08, 51.18, n)).round(5)
+    lon = np.where(almaty, rng.uniform(76.85, 76.98, n), rng.uniform(71.38, 71.50, n)).round(5)
+    days = pd.Timestamp("2022-01-02") + pd.to_timedelta(rng.integers(0, 10, n), unit="D")
+    dates = np.where(rng.random(n) < 0.5, days.strftime("%Y-%m-%d"), days.strftime("%d %B %Y"))
+    city = np.where(almaty, "Almaty", "Nur-Sultan")
+    sub = rng.choice(["Peaceful protest", "Protest with intervention", "Arrests"], n)
+    arrests = rng.integers(0, 40, n)
+    lines = [HEADER]
+    for i in range(n):
+        lines.append(
+            f"KAZ{i},{dates[i]},2022,1,Demonstrations,Protests,{sub[i]},Protesters (Kazakhstan),,Protesters,,,,"
+            f"Protesters only,,398,Central Asia,Kazakhstan,{city[i]},,,{city[i]},{lat[i]},{lon[i]},1,"
+            f"Vlast; Azattyq,National,Protesters gathered.,0,arrests={arrests[i]},1640000000")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _best(fn, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
