@@ -69,6 +69,11 @@ def joined(datasets: tuple[str, ...] = (EMBEDDED_DATASET,)) -> pd.DataFrame:
     else:
         known = set(dataset_names())
         records = keep_ids_apart(opened.read([n for n in datasets if n in known] or [EMBEDDED_DATASET]))
+    return join_preview(records)
+
+
+def join_preview(records: pd.DataFrame) -> pd.DataFrame:
+    """Records joined to the boundaries; without boundaries, placed by their stated city only."""
     bset, _ = boundaries()
     if bset is None:  # figures by stated city still work; the pages say how to get boundaries
         city_id = records["city"].map(CITY_IDS).fillna("")

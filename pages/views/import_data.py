@@ -5,9 +5,11 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
+from streamlit_folium import st_folium
 
 from geo.errors import ProtestMapError
 from geo.importers import detect_format, import_rows, preview, read_table
+from geo.maps import incident_map
 from geo.schema import COLUMNS
 from geo.store import file_version
 from pages.ui import data, state, tables
@@ -121,8 +123,17 @@ if len(result.rejected):
                        file_name=f"{path.stem}.rejected.csv", mime="text/csv")
 if len(result.records):
     st.write("Records to import (flags say what looked suspicious):")
-    flagged_first = result.records.sort_values("flags", ascending=False, key=lambda s: s != "")
+    joined = data.join_preview(result.records)
+    flagged_first = joined.sort_values("flags", ascending=False, key=lambda s: s != "")
     tables.table(flagged_first, lang)
+    placed = joined[joined["city_id"] != ""]
+    bset, _ = data.boundaries()
+    if bset is not None and len(placed):
+        city = placed["city_id"].value_counts().index[0]
+        on = placed["date"].max().date()
+        st.write(f"Where they fall ({city}, districts in force on {on}):")
+        st_folium(incident_map(joined, bset, city_id=city, on=on, lang=lang, height=420),
+                  height=420, use_container_width=True, returned_objects=[], key="import-map")
 
 if len(result.records) and st.button(f"Import {counts['imported']:,} records as dataset '{name}'",
                                      type="primary", key="import_go"):
