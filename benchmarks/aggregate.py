@@ -9,12 +9,11 @@ already contain.  Best of ``repeat``, with and without the per-city breakdown.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.join import machine
+from benchmarks.timing import best, machine
 from geo.aggregate import detained_range
 
 
@@ -28,10 +27,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{'with breakdown s':>17}")
     for n in (int(s) for s in args.sizes.split(",")):
         records = synthetic(n)
-        naive_s, naive = _best(lambda: int(records["detained_low"].sum()), args.repeat)
-        ours_s, ours = _best(lambda: detained_range(records, area="national", start="2022-01-02",
+        naive_s, naive = best(lambda: int(records["detained_low"].sum()), args.repeat)
+        ours_s, ours = best(lambda: detained_range(records, area="national", start="2022-01-02",
                                                     end="2022-01-12", breakdown=False), args.repeat)
-        full_s, _ = _best(lambda: detained_range(records, area="national", start="2022-01-02",
+        full_s, _ = best(lambda: detained_range(records, area="national", start="2022-01-02",
                                                  end="2022-01-12"), 1)
         print(f"{n:>10,} {naive:>10,} {naive_s:>8.3f} {ours.label():>16} {ours_s:>7.2f} {full_s:>17.2f}")
     return 0
@@ -60,12 +59,3 @@ def synthetic(n: int, seed: int = 0) -> pd.DataFrame:
         "included_in": "", "contested_by": "",
     })
     return pd.concat([episodes, totals], ignore_index=True)
-
-
-def _best(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out

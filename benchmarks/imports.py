@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.join import machine
+from benchmarks.timing import best, machine
 from geo.importers import import_rows
 
 HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
@@ -35,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "acled.csv"
         write_acled(path, args.rows)
-        base_s = _best(lambda: pd.read_csv(path, dtype=str), args.repeat)
-        ours_s = _best(lambda: import_rows(path), args.repeat)
+        base_s, _ = best(lambda: pd.read_csv(path, dtype=str), args.repeat)
+        ours_s, _ = best(lambda: import_rows(path), args.repeat)
         result = import_rows(path)
     c = result.counts
     print(f"\n{'method':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9}")
@@ -65,12 +64,3 @@ def write_acled(path: Path, n: int, seed: int = 0) -> None:
             f"Protesters only,,398,Central Asia,Kazakhstan,{city[i]},,,{city[i]},{lat[i]},{lon[i]},1,"
             f"Vlast; Azattyq,National,Protesters gathered.,0,arrests={arrests[i]},1640000000")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _best(fn, repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best

@@ -15,17 +15,15 @@ Peak memory is measured in a separate, untimed run under ``tracemalloc``.
 from __future__ import annotations
 
 import argparse
-import platform
-import time
 import tracemalloc
 from datetime import date
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyproj
 import shapely
 
+from benchmarks.timing import best, machine, timed
 from geo import join as join_module
 from geo.boundaries import load_boundaries
 from geo.errors import BoundariesNotConfigured
@@ -50,17 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     except BoundariesNotConfigured as err:
         raise SystemExit(f"{err}\n{HOW_TO_GET_BOUNDARIES}") from None
 
-    print(machine())
+    print(f"{machine()}; grid {1 << join_module.GRID_DEPTH}x{1 << join_module.GRID_DEPTH}")
     print(f"boundaries: {folder}")
     records = synthetic_records(boundaries, args.n, args.seed)
     groups = layer_groups(boundaries, records)
 
     join_module._GRIDS.clear()
-    ours_cold = _timed(lambda: join_incidents(records, boundaries))[0]
-    ours_s, ours = _best(lambda: join_incidents(records, boundaries), args.repeat)
-    with_build_s, theirs = _best(lambda: sjoin_all(records, groups, build=True), args.repeat)
+    ours_cold = timed(lambda: join_incidents(records, boundaries))[0]
+    ours_s, ours = best(lambda: join_incidents(records, boundaries), args.repeat)
+    with_build_s, theirs = best(lambda: sjoin_all(records, groups, build=True), args.repeat)
     points = {key: build_points(records, rows) for key, (rows, _) in groups.items()}
-    without_build_s, _ = _best(lambda: sjoin_all(records, groups, points=points), args.repeat)
+    without_build_s, _ = best(lambda: sjoin_all(records, groups, points=points), args.repeat)
 
     peak = {
         "join_incidents": _peak(lambda: join_incidents(records, boundaries)),
@@ -85,26 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"district answers: {agree:,} agree, {gap_assigned:,} placed by us in a gap "
           f"between districts (sjoin: none, join_note says so), {disagree:,} disagree")
     return 0 if disagree == 0 else 1
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    import os
-
-    cores = os.cpu_count()
-    versions = (f"python {platform.python_version()}, numpy {np.__version__}, pandas "
-                f"{pd.__version__}, geopandas {gpd.__version__}, shapely {shapely.__version__}, "
-                f"pyproj {pyproj.__version__}")
-    return (f"machine: {platform.platform()}; CPU {cpu}; {cores} cores (one used); "
-            f"{versions}; grid {1 << join_module.GRID_DEPTH}x{1 << join_module.GRID_DEPTH}")
 
 
 def synthetic_records(boundaries, n: int, seed: int) -> pd.DataFrame:
@@ -178,20 +156,6 @@ def compare(ours: pd.DataFrame, theirs: np.ndarray) -> tuple[int, int, int]:
     agree = int(((mine == them) & ~gap).sum())
     gap_assigned = int((gap & (them == "")).sum())
     return agree, gap_assigned, int(len(mine) - agree - gap_assigned)
-
-
-def _timed(fn):
-    t0 = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t0, result
-
-
-def _best(fn, repeat: int):
-    best, result = float("inf"), None
-    for _ in range(repeat):
-        seconds, result = _timed(fn)
-        best = min(best, seconds)
-    return best, result
 
 
 def _peak(fn) -> float:

@@ -10,7 +10,6 @@ It is skipped above ``--baseline-max`` incidents (it grows linearly: ~1 s per 1,
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import date
 
 import folium
@@ -19,7 +18,7 @@ import pandas as pd
 import shapely
 from folium.plugins import MarkerCluster
 
-from benchmarks.join import machine
+from benchmarks.timing import best, machine
 from geo.boundaries import load_boundaries
 from geo.maps import EVENT_COLOURS, incident_map
 from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
@@ -42,10 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'incidents':>10} {'ours s':>8} {'ours MB':>8} {'baseline s':>11} {'baseline MB':>12} {'speed-up':>9}")
     for n in (int(s) for s in args.sizes.split(",")):
         records = _records(boundaries, n, args.seed)
-        ours_s, ours_html = _best(lambda: _render(incident_map(records, boundaries, city_id="almaty", on=ON)),
+        ours_s, ours_html = best(lambda: _render(incident_map(records, boundaries, city_id="almaty", on=ON)),
                                   args.repeat)
         if n <= args.baseline_max:
-            base_s, base_html = _best(lambda: _render(_baseline(records)), 1)
+            base_s, base_html = best(lambda: _render(_baseline(records)), 1)
             base = f"{base_s:>11.2f} {len(base_html) / 1e6:>12.1f} {base_s / ours_s:>8.0f}x"
         else:
             base = f"{'not run':>11} {'':>12} {'':>9}"
@@ -96,12 +95,3 @@ def _baseline(records: pd.DataFrame) -> folium.Map:
 
 def _render(m: folium.Map) -> str:
     return m.get_root().render()
-
-
-def _best(fn, repeat: int):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, out

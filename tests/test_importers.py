@@ -27,7 +27,6 @@ from geo.importers import (
     load_mapping,
     preview,
     read_table,
-    to_native_acled,
     write_rejected,
 )
 
