@@ -4,7 +4,7 @@ and native files, and turn every row into a record, a merge or a rejection.
 The pipeline (nothing is written anywhere; the store writes an :class:`ImportResult`
 in one transaction)::
 
-    read_table(path)            any CSV (UTF-8, UTF-8 BOM, Windows-1251; , ; or tab) or GeoJSON
+    read_table(path)            any CSV (UTF-8, UTF-8 BOM, Windows-1251; , ; or tab), GeoJSON or GeoPackage
       -> detect_format(table)   'native' | 'acled' | 'ccc' | 'unknown'
       -> to_native_*(table)     native text cells + per-row flags + rows that cannot be records
       -> _normalise             decimal commas, counts stated as text, high below low, dates
@@ -129,15 +129,19 @@ class RawTable:
                         self.delimiter, self.first_row, self.file, keep, over, list(self.problems))
 
 
-def read_table(path: str | Path) -> RawTable:
-    """Read a CSV-like or GeoJSON file into text cells without losing a row.
+def read_table(path: str | Path, layer: str | None = None) -> RawTable:
+    """Read a CSV-like, GeoJSON or GeoPackage file into text cells without losing a row.
 
     Parameters
     ----------
     path : str or Path
         ``.geojson``/``.json``: a FeatureCollection of Points in WGS84 (properties
-        become columns, the point becomes ``latitude``/``longitude``).  Anything else
-        is read as delimited text.
+        become columns, the point becomes ``latitude``/``longitude``).  ``.gpkg``: a
+        GeoPackage layer of Points in WGS84 (attribute columns become columns, the
+        point becomes ``latitude``/``longitude``).  Anything else is read as
+        delimited text.
+    layer : str, optional
+        The GeoPackage layer to read (default: the first).  Ignored for other files.
 
     Returns
     -------
@@ -146,8 +150,9 @@ def read_table(path: str | Path) -> RawTable:
     Raises
     ------
     ImportFileError
-        The file is missing, empty, has no header, is not a FeatureCollection or
-        declares a CRS other than WGS84.
+        The file is missing, empty, has no header, is not a FeatureCollection, is not
+        a readable GeoPackage (or lacks the named layer) or declares a CRS other than
+        WGS84.
 
     Notes
     -----
@@ -163,7 +168,9 @@ def read_table(path: str | Path) -> RawTable:
     if not path.exists():
         raise ImportFileError(f"{name}: file not found (looked at {path.resolve()})")
     if path.is_dir():
-        raise ImportFileError(f"{name}: is a folder, expected a .csv, .tsv, .txt or .geojson file")
+        raise ImportFileError(f"{name}: is a folder, expected a .csv, .tsv, .txt, .geojson or .gpkg file")
+    if path.suffix.lower() == ".gpkg":
+        return _gpkg_table(path, name, layer)
     data = path.read_bytes()
     text, encoding, problems = _decode(data, name)
     if path.suffix.lower() in (".geojson", ".json"):
@@ -316,6 +323,100 @@ def _geojson_table(text: str, name: str, encoding: str, problems: list[str]) -> 
     table.overflow = {int(i): v for i, v in bad_geometry[bad_geometry != ""].items()}
     table.ragged = {i: (-1, -1) for i in table.overflow}  # -1: not a point (see _reading_rejections)
     return table
+
+
+def _gpkg_table(path: Path, name: str, layer: str | None) -> RawTable:
+    import pyogrio
+    from pyogrio.errors import DataSourceError
+
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+    except DataSourceError as exc:
+        raise ImportFileError(f"{name}: is not a readable GeoPackage ({exc})") from None
+    if not layers:
+        raise ImportFileError(f"{name}: GeoPackage has no layer")
+    if layer is None:
+        layer = layers[0]
+    elif layer not in layers:
+        raise ImportFileError(f"{name}: GeoPackage has no layer {layer!r} (layers: {', '.join(layers)})")
+    try:
+        frame = pyogrio.read_dataframe(path, layer=layer)
+    except DataSourceError as exc:
+        raise ImportFileError(f"{name}: layer {layer!r} cannot be read ({exc})") from None
+    crs = getattr(frame, "crs", None)
+    if crs is not None and not _crs_is_wgs84(crs):
+        crs_name = crs.to_string()
+        raise ImportFileError(
+            f"{name}: declares CRS {crs_name!r} ({crs.name}); incident files must be in WGS84 "
+            "(EPSG:4326 / OGC CRS84): reproject it first")
+    geom = None
+    if hasattr(frame, "geometry") and getattr(frame, "_geometry_column_name", None) in frame.columns:
+        geom = frame.geometry
+        frame = pd.DataFrame(frame.drop(columns=[geom.name]))
+    header = [str(c) for c in frame.columns]
+    cells = pd.DataFrame({str(c): _gpkg_column(frame[c]) for c in frame.columns}, index=range(len(frame)))
+    cells = cells.reindex(columns=header)
+    not_point: dict[int, str] = {}
+    if geom is not None:
+        kinds = geom.geom_type.to_numpy(dtype=object)
+        empty = geom.is_empty.to_numpy(dtype=bool) | pd.isna(kinds)
+        point = (kinds == "Point") & ~empty
+        xs = np.full(len(geom), "", dtype=object)
+        ys = np.full(len(geom), "", dtype=object)
+        if point.any():
+            xs[point] = [str(float(v)) for v in geom[point].x]
+            ys[point] = [str(float(v)) for v in geom[point].y]
+        for col, values in (("longitude", xs), ("latitude", ys)):
+            if col not in cells.columns:
+                cells[col] = ""
+                header.append(col)
+            cells[col] = np.where(cells[col].to_numpy(dtype=object) == "", values, cells[col].to_numpy(dtype=object))
+        not_point = {int(i): f"{kinds[i]} geometry" for i in np.flatnonzero(~point & ~empty)}
+    cells = cells.fillna("").astype(str) if len(cells.columns) else cells
+    table = RawTable(cells.reset_index(drop=True), header, "GeoPackage", None, 1, name, {}, {},
+                     [] if layer == layers[0] and len(layers) == 1 else [f"{name}: layer {layer!r} read"])
+    table.overflow = dict(not_point)
+    table.ragged = {i: (-1, -1) for i in not_point}  # -1: not a point (see _reading_rejections)
+    return table
+
+
+def _crs_is_wgs84(crs) -> bool:
+    try:
+        if crs.to_epsg() == 4326:
+            return True
+    except Exception:  # noqa: BLE001 - an exotic CRS is simply not WGS84
+        pass
+    text = crs.to_string()
+    return _is_wgs84(text) or text.upper() in ("OGC:CRS84", "EPSG:4326")
+
+
+def _gpkg_column(values: pd.Series) -> pd.Series:
+    """One GeoPackage attribute column as text cells (whole floats without '.0', dates as YYYY-MM-DD)."""
+    values = values.reset_index(drop=True)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if values.dt.tz is not None:
+            values = values.dt.tz_localize(None)
+        midnight = bool(((values.dt.normalize() == values) | values.isna()).all())
+        return values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%dT%H:%M:%S").fillna("").astype(str)
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_integer_dtype(values):
+        return values.astype(object).map(lambda v: "" if pd.isna(v) else str(v))
+    if pd.api.types.is_float_dtype(values):
+        return values.map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
+    return values.map(_gpkg_cell)
+
+
+def _gpkg_cell(value) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return _cell(value)
 
 
 def _cell(value) -> str:
@@ -965,6 +1066,7 @@ def import_rows(
     progress: Callable[[int, int], None] | None = None,
     today: date | None = None,
     boundaries="auto",
+    layer: str | None = None,
 ) -> ImportResult:
     """Read, convert, validate, flag and de-duplicate one file, without writing anywhere.
 
@@ -988,6 +1090,8 @@ def import_rows(
         boundaries (:func:`geo.boundaries.load_boundaries`) and falls back to coarse
         bounding boxes of the two cities when none are configured; ``None`` always uses
         the boxes.  ``ImportResult.notes`` says which was used.
+    layer : str, optional
+        The layer of a GeoPackage input (default: its first layer).
 
     Returns
     -------
@@ -1022,7 +1126,7 @@ def import_rows(
     """
     if isinstance(mapping, (str, Path)):
         mapping = load_mapping(mapping)
-    table = read_table(path)
+    table = read_table(path, layer=layer)
     table = _strip_diagnostics(table)
     fmt = "mapped" if mapping is not None and format in (None, "mapped") else (format or detect_format(table))
     total = len(table)

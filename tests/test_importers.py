@@ -516,3 +516,76 @@ def test_hostile_mapped(tmp_path_factory, rows, delimiter):
                "detained_low": "Задержано", "source_urls": "Источник", "event_type": "=detention",
                "count_kind": "=incremental"}
     check_accounting(path, n, mapping=mapping)
+
+
+# --------------------------------------------------------------------------- GeoPackage
+
+
+def _gpkg_frame():
+    import geopandas as gpd
+    from shapely.geometry import LineString, Point
+
+    return gpd.GeoDataFrame(
+        {
+            "record_id": ["p1", "p2", "p3"],
+            "date": ["2019-06-09", "2019-06-10", "2019-06-10"],
+            "city": ["Almaty", "Astana", "Almaty"],
+            "event_type": ["rally", "detention", "rally"],
+            "geo_precision": [1, 2, 1],
+            "detained_low": [None, 12.0, None],
+            "count_kind": ["", "incremental", ""],
+            "source_urls": ["https://a.example/1", "https://a.example/2", "https://a.example/3"],
+        },
+        geometry=[Point(76.95, 43.25), Point(71.43, 51.128), LineString([(76.9, 43.2), (77.0, 43.3)])],
+        crs="EPSG:4326",
+    )
+
+
+def test_geopackage_input_exact_records(tmp_path):
+    path = tmp_path / "points.gpkg"
+    _gpkg_frame().to_file(path, driver="GPKG", layer="incidents")
+    result = run(path)
+    assert result.counts == {"imported": 2, "merged": 0, "flagged": 0, "rejected": 1, "total": 3}
+    got = result.records[["record_id", "date", "city", "event_type", "latitude", "longitude", "geo_precision",
+                          "detained_low", "count_kind", "source_urls", "source_row"]]
+    expected = pd.DataFrame({
+        "record_id": ["p1", "p2"],
+        "date": pd.to_datetime(["2019-06-09", "2019-06-10"]).astype("datetime64[ns]"),
+        "city": ["Almaty", "Astana"],
+        "event_type": ["rally", "detention"],
+        "latitude": [43.25, 51.128],
+        "longitude": [76.95, 71.43],
+        "geo_precision": pd.array([1, 2], dtype="Int64"),
+        "detained_low": pd.array([pd.NA, 12], dtype="Int64"),
+        "count_kind": ["", "incremental"],
+        "source_urls": ["https://a.example/1", "https://a.example/2"],
+        "source_row": [1, 2],
+    })
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
+    assert result.records["date"].dtype == "datetime64[ns]"
+    assert list(result.records["flags"]) == ["", ""]
+    assert result.rejected.loc[0, "row"] == 3 and result.rejected.loc[0, "column"] == "geometry"
+    assert result.rejected.loc[0, "value"] == "LineString geometry"
+    assert result.rejected.loc[0, "record_id"] == "p3"
+    assert result.notes[0] == "read as GeoPackage"
+
+
+def test_geopackage_layers_and_crs(tmp_path):
+    path = tmp_path / "two.gpkg"
+    frame = _gpkg_frame()
+    frame.iloc[:1].to_file(path, driver="GPKG", layer="first")
+    frame.iloc[1:2].to_file(path, driver="GPKG", layer="second")
+    assert list(read_table(path).frame["record_id"]) == ["p1"]
+    assert list(run(path, layer="second").records["record_id"]) == ["p2"]
+    with pytest.raises(ImportFileError, match="no layer 'third'.*first, second"):
+        read_table(path, layer="third")
+    projected = tmp_path / "projected.gpkg"
+    frame.to_crs("EPSG:3857").to_file(projected, driver="GPKG")
+    with pytest.raises(ImportFileError, match=r"EPSG:3857.*must be in WGS84.*reproject"):
+        read_table(projected)
+    with pytest.raises(ImportFileError, match="EPSG:3857"):
+        import_rows(projected, boundaries=None)
+    broken = tmp_path / "broken.gpkg"
+    broken.write_text("not a geopackage")
+    with pytest.raises(ImportFileError, match="not a readable GeoPackage"):
+        read_table(broken)
