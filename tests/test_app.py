@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import time
 from datetime import date
 from pathlib import Path
 
@@ -171,6 +172,11 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
     assert len(at.dataframe[0].value) == 3  # the preview, before anything is written
     at.text_input(key="import_name").set_value("acled-june").run()
     at.button(key="import_check").click().run()
+    for _ in range(120):  # the rows are checked in a background thread; the page polls it
+        if at.metric:
+            break
+        time.sleep(0.25)
+        at.run()
     counts = {m.label: m.value for m in at.metric}
     assert (counts["Imported"], counts["Merged"], counts["Rejected"]) == ("2", "0", "1")
     rejected = at.dataframe[1].value

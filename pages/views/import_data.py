@@ -12,7 +12,7 @@ from geo.importers import detect_format, import_rows, preview, read_table
 from geo.maps import incident_map
 from geo.schema import COLUMNS
 from geo.store import file_version
-from pages.ui import data, state, tables
+from pages.ui import data, jobs, state, tables
 from pages.ui.i18n import t
 
 #: Largest upload this page accepts (Streamlit's own limit is server.maxUploadSize).
@@ -91,19 +91,26 @@ except ProtestMapError as exc:
     st.stop()
 
 name = st.text_input("Dataset name", value=path.stem, key="import_name")
-if not st.button("Check every row", key="import_check"):
-    result = st.session_state.get("import_result")
-    if result is None or result[0] != (upload.file_id, fmt, repr(mapping)):
+job_key = (upload.file_id, fmt, repr(mapping))
+if st.button("Check every row", key="import_check"):
+    known = [d.name for d in opened.datasets() if d.name != name]
+    existing = opened.read(known) if known else None
+    st.session_state["import_job"] = (job_key, jobs.start(
+        lambda progress: import_rows(path, format=fmt, mapping=mapping, existing=existing, progress=progress)))
+key, job = st.session_state.get("import_job", (None, None))
+if job is None or key != job_key:
+    st.stop()
+if job.running:
+    st.caption("You can leave this page while the rows are checked; the result waits here.")
+    jobs.show_progress(job, "Checked {done:,} of {total:,} rows")
+    st.stop()
+if job.error is not None:
+    if isinstance(job.error, ProtestMapError):
+        st.error(str(job.error))
         st.stop()
-    result = result[1]
-else:
-    bar = st.progress(0.0, text="Checking…")
-    existing = opened.read([d.name for d in opened.datasets() if d.name != name]) if opened.datasets() else None
-    result = import_rows(path, format=fmt, mapping=mapping, existing=existing,
-                         progress=lambda done, total: bar.progress(done / max(total, 1),
-                                                                     text=f"Checked {done:,} of {total:,} rows"))
-    result.check()
-    st.session_state["import_result"] = ((upload.file_id, fmt, repr(mapping)), result)
+    raise job.error
+result = job.result
+result.check()
 
 counts = result.counts
 cols = st.columns(4)
@@ -145,5 +152,5 @@ if len(result.records) and st.button(f"Import {counts['imported']:,} records as 
         st.error(str(exc))
         st.stop()
     st.cache_data.clear()
-    st.session_state.pop("import_result", None)
+    st.session_state.pop("import_job", None)
     st.success(f"Imported {info.rows:,} records as '{info.name}'. Choose it under Datasets in the sidebar.")

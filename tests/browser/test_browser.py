@@ -171,3 +171,24 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники", "Импорт"]
     page.get_by_text("Алмалинский район").first.wait_for(state="attached")  # a grid cell (canvas table)
     offline_page.screenshot("districts-ru-first-request")
+
+
+def test_import_checks_a_large_file_in_the_background(app, offline_page, tmp_path):
+    """5,000 rows are checked in a thread while the page shows progress, then the counts."""
+    from benchmarks.imports import write_acled
+
+    path = tmp_path / "acled-5000.csv"
+    write_acled(path, 5000)
+    page = offline_page.page
+    page.goto(app.url)  # a fresh server's first deep link shows Streamlit's "Page not found" dialog
+    _first(page, '[data-testid="stMetric"]', app)
+    page.goto(f"{app.url}/import")
+    _first(page, '[data-testid="stFileUploader"]', app)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text("detected format:").wait_for()
+    page.get_by_role("button", name="Check every row").click()
+    imported = page.locator('[data-testid="stMetric"]').filter(has_text="Imported")
+    imported.wait_for(timeout=120_000)
+    assert imported.locator('[data-testid="stMetricValue"]').inner_text().strip() == "5,000"
+    offline_page.screenshot("import-checked")
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))

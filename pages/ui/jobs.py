@@ -1,0 +1,57 @@
+"""Long work (checking a 100,000-row import) in a background thread, so no page is held hostage.
+
+The session keeps the :class:`Job`; the page shows its progress in a fragment that
+refreshes itself and reruns the page when the job ends.  The work itself must not
+call Streamlit (it runs outside the script thread).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+
+
+@dataclass
+class Job:
+    """A piece of work running in a thread: its progress, then its result or its error."""
+
+    done: int = 0
+    total: int = 0
+    result: Any = None
+    error: BaseException | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+
+    @property
+    def running(self) -> bool:
+        return not self.finished.is_set()
+
+
+def start(work: Callable[[Callable[[int, int], None]], Any]) -> Job:
+    """Run ``work(progress)`` in a daemon thread; ``progress(done, total)`` updates the job."""
+    job = Job()
+
+    def run() -> None:
+        try:
+            job.result = work(job.progress)
+        except BaseException as exc:  # handed to the page, which shows or re-raises it
+            job.error = exc
+        finally:
+            job.finished.set()
+
+    threading.Thread(target=run, name="protest-map-job", daemon=True).start()
+    return job
+
+
+@st.fragment(run_every=1.0)
+def show_progress(job: Job, text: str) -> None:
+    """A progress bar that refreshes every second and reruns the page when the job ends."""
+    fraction = job.done / job.total if job.total else 0.0
+    st.progress(fraction, text=text.format(done=job.done, total=job.total))
+    if not job.running:
+        st.rerun()
