@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,6 +17,25 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def _boundaries(boundary_real_dir, monkeypatch):
     monkeypatch.setenv("PROTESTMAP_BOUNDARIES", str(boundary_real_dir))
+
+
+@pytest.fixture(autouse=True)
+def _navigation_like_the_server(monkeypatch):
+    """Run app.py's st.navigation on every rerun, as a running server does.
+
+    Streamlit keeps a process-wide flag for apps with a ``pages/`` folder (its
+    legacy multipage mode); the server's first ``st.navigation`` call turns it off
+    for good (the hand-over scripts in ``pages/`` cover that first request: see
+    pages/__init__.py and the browser test).  AppTest resets the flag before every
+    run, so turn it off again after the reset, as on the server.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def open_page(page: str, **query) -> AppTest:

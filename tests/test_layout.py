@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +31,13 @@ def test_pages_do_not_reach_past_geo_into_files_or_geopandas():
         assert not imported & {"geopandas", "shapely", "pyogrio"}, page.name
 
 
-def test_no_page_script_sits_directly_in_pages():
-    """Streamlit's legacy pages-folder mode would run pages/*.py without app.py (see pages/__init__.py)."""
-    assert [p.name for p in (ROOT / "pages").glob("*.py")] == ["__init__.py"]
+def test_scripts_directly_in_pages_only_hand_over_to_app_py():
+    """One hand-over per page url_path (see pages/__init__.py), and nothing else there."""
+    app = (ROOT / "app.py").read_text(encoding="utf-8")
+    url_paths = set(re.findall(r'url_path="([\w-]+)"', app))
+    scripts = {p.stem for p in (ROOT / "pages").glob("*.py")} - {"__init__"}
+    assert scripts == url_paths == {"map", "timeline", "districts", "sources", "import"}
+    for name in scripts:
+        body = (ROOT / "pages" / f"{name}.py").read_text(encoding="utf-8")
+        assert 'runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")' in body
+        assert "streamlit" not in _imports(ROOT / "pages" / f"{name}.py")
