@@ -18,14 +18,26 @@ never block a writer.
 
 The SQLite file has two tables, ``datasets`` (one row per dataset, see
 :class:`DatasetInfo`) and ``records`` (``dataset``, ``seq``, every
-:data:`geo.schema.COLUMNS` column, ``flags``), and its schema version in
-``PRAGMA user_version``.
+:data:`geo.schema.COLUMNS` column, ``flags``, ``extras``, ``source_row``), and
+its schema version in ``PRAGMA user_version``.
+
+No column of a written frame is lost: ``extras`` holds every column that is not
+a schema column, ``flags``, ``source_row`` or ``dataset`` (an import's
+``acled_event_id_cnty``, actors, tags, ``source_file``...) as one JSON object
+per record, its values as text (missing values are left out; ``NULL`` when the
+record has none), and ``source_row`` (the row in the source file) is an
+``INTEGER`` column of its own.
+
+Schema versions: 1 had no ``extras`` and ``source_row``; 2 adds them.  Opening
+a version-1 store migrates it in place, in one transaction (its records then
+have no extras); a store of a newer version is refused.
 """
 
 from __future__ import annotations
 
 import abc
 import hashlib
+import json
 import re
 import sqlite3
 import time
@@ -48,9 +60,12 @@ EMBEDDED_DATASET = "embedded"
 #: Dataset kinds.
 KINDS = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 1
-#: Columns ``read`` adds after :data:`geo.schema.COLUMNS`.
+SCHEMA_VERSION = 2
+#: Columns ``read`` adds after :data:`geo.schema.COLUMNS` and the extra columns
+#: (``source_row`` follows them when a record read has one).
 EXTRA_COLUMNS = ["dataset", "flags"]
+#: Column of the written frame kept as an ``INTEGER`` of its own (the row in the source file).
+SOURCE_ROW = "source_row"
 #: Separator of the flags of one record.
 FLAG_SEPARATOR = "; "
 
@@ -136,7 +151,8 @@ class Store(abc.ABC):
 
     Records go in and come out in the schema :mod:`geo.records` produces (see
     :mod:`geo.schema`), plus ``dataset`` and ``flags`` (``'; '``-separated,
-    ``''`` when none).
+    ``''`` when none); every other column written comes back too (see
+    :meth:`read`).
     """
 
     @abc.abstractmethod
@@ -147,10 +163,18 @@ class Store(abc.ABC):
     def read(self, names: Sequence[str] | None = None) -> pd.DataFrame:
         """The records of the named datasets (all when ``None``).
 
-        Returns a frame with :data:`geo.schema.COLUMNS` in the dtypes of
-        :mod:`geo.records` plus ``dataset`` and ``flags`` (``str``), ordered by
-        dataset name, then by the order the records were written in, with a
-        fresh ``RangeIndex``.
+        Returns a frame with, in this order:
+
+        * :data:`geo.schema.COLUMNS` in the dtypes of :mod:`geo.records`;
+        * the extra columns written with the records (``str``; ``''`` where a
+          record has no value), in the order they first appear (by record,
+          then by their order in the written frame);
+        * ``dataset`` and ``flags`` (``str``);
+        * ``source_row`` (``Int64``, ``<NA>`` where unknown), only when at
+          least one record read has one.
+
+        Rows are ordered by dataset name, then by the order the records were
+        written in, with a fresh ``RangeIndex``.
 
         Raises
         ------
@@ -174,8 +198,11 @@ class Store(abc.ABC):
         """Write ``records`` as dataset ``name`` in one transaction.
 
         ``records`` needs every :data:`geo.schema.COLUMNS` column (as
-        :mod:`geo.records` produces them) and may have a ``flags`` column;
-        other columns are not stored.  ``record_id`` must be non-blank and
+        :mod:`geo.records` produces them) and may have a ``flags`` column and
+        a ``source_row`` column (whole numbers, blank allowed).  Every other
+        column is kept as text (``str(value)``; missing values are left out)
+        and comes back from :meth:`read`, except ``dataset`` (``read``'s own
+        column: the dataset is ``name``).  ``record_id`` must be non-blank and
         unique within the dataset.
 
         Raises
@@ -262,7 +289,7 @@ class SQLiteStore(Store):
         if isinstance(names, str):
             names = [names]
         wanted = None if names is None else list(dict.fromkeys(names))
-        select = f"SELECT {', '.join(_quote(c) for c in _RECORD_COLUMNS)} FROM records"
+        select = f"SELECT {', '.join(_quote(c) for c in _SELECT_COLUMNS)} FROM records"
         with self._connection() as conn:
             conn.execute("BEGIN")  # one snapshot for the name check and the rows
             try:
@@ -415,7 +442,8 @@ class SQLiteStore(Store):
                 return
             self._begin_immediate(conn)
             try:
-                if conn.execute("PRAGMA user_version").fetchone()[0] == 0:  # another process may have won
+                found = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
+                if found == 0:
                     tables = [row[0] for row in conn.execute(
                         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
                     if tables:
@@ -425,6 +453,11 @@ class SQLiteStore(Store):
                         )
                     for statement in _SCHEMA:
                         conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                elif found < SCHEMA_VERSION:  # an older store: migrate it in place, all steps or none
+                    for version in range(found + 1, SCHEMA_VERSION + 1):
+                        for statement in _MIGRATIONS[version]:
+                            conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             except BaseException:
                 if conn.in_transaction:
@@ -437,6 +470,10 @@ class SQLiteStore(Store):
 
 _INFO_FIELDS = ["name", "kind", "rows", "created_at", "source_file", "source_format", "version", "notes"]
 _RECORD_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
+#: What ``read`` selects: the columns above, then the JSON extras and the source row.
+_SELECT_COLUMNS = [*_RECORD_COLUMNS, "extras", SOURCE_ROW]
+#: Columns of a written frame that are not extras.
+_NOT_EXTRAS = frozenset([*schema.COLUMNS, *EXTRA_COLUMNS, SOURCE_ROW])
 _SQL_TYPES = {
     **{c: "TEXT NOT NULL DEFAULT ''" for c in schema.TEXT_COLUMNS},
     **{c: "TEXT" for c in schema.DATE_COLUMNS},  # ISO 8601, NULL when blank
@@ -465,20 +502,32 @@ _SCHEMA = [
     "    seq INTEGER NOT NULL,\n"
     + "".join(f"    {_quote(c)} {_SQL_TYPES[c]},\n" for c in schema.COLUMNS)
     + "    flags TEXT NOT NULL DEFAULT '',\n"
+    "    extras TEXT,\n"  # JSON object of the extra columns' text values; NULL when none
+    "    source_row INTEGER,\n"
     "    CHECK (record_id <> ''),\n"
     "    UNIQUE (dataset, record_id)\n"
     ")",
     "CREATE UNIQUE INDEX records_dataset_seq ON records (dataset, seq)",
 ]
 
+#: Schema version -> the statements that bring a store of the version before up to it
+#: (the columns end up where a new store's ``CREATE TABLE`` puts them).
+_MIGRATIONS = {
+    2: [
+        "ALTER TABLE records ADD COLUMN extras TEXT",
+        "ALTER TABLE records ADD COLUMN source_row INTEGER",
+    ],
+}
+
 _INSERT_RECORD = (
-    f"INSERT INTO records (dataset, seq, {', '.join(_quote(c) for c in [*schema.COLUMNS, 'flags'])}) "
-    f"VALUES ({', '.join('?' * (len(schema.COLUMNS) + 3))})"
+    f"INSERT INTO records (dataset, seq, "
+    f"{', '.join(_quote(c) for c in [*schema.COLUMNS, 'flags', 'extras', SOURCE_ROW])}) "
+    f"VALUES ({', '.join('?' * (len(schema.COLUMNS) + 5))})"
 )
 
 
 def _rows(name: str, columns: list[list]) -> Iterator[tuple]:
-    """The rows ``executemany`` inserts: (dataset, seq, *COLUMNS, flags)."""
+    """The rows ``executemany`` inserts: (dataset, seq, *COLUMNS, flags, extras, source_row)."""
     for seq, values in enumerate(zip(*columns)):
         yield (name, seq, *values)
 
@@ -555,6 +604,39 @@ def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
         except (TypeError, ValueError, OverflowError) as exc:
             raise ProtestMapError(f"dataset {name!r}, column {col!r}: {exc}") from None
     out.append(_flags(records["flags"]) if "flags" in records.columns else [""] * len(records))
+    out.append(_extras(records, name))
+    if SOURCE_ROW in records.columns:
+        try:
+            out.append(_nullable(pd.Series(records[SOURCE_ROW]).astype("Int64")))
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ProtestMapError(f"dataset {name!r}, column {SOURCE_ROW!r} (the row in the source file; "
+                                  f"expected whole numbers): {exc}") from None
+    else:
+        out.append([None] * len(records))
+    return out
+
+
+def _extras(records: pd.DataFrame, name: str) -> list:
+    """Per record, its extra columns as a JSON object of text values (``None`` when it has none)."""
+    names = [c for c in records.columns if c not in _NOT_EXTRAS]
+    if not names:
+        return [None] * len(records)
+    keys = [str(c) for c in names]
+    if len(set(keys)) != len(keys) or not _NOT_EXTRAS.isdisjoint(keys):
+        clash = sorted({k for k in keys if keys.count(k) > 1 or k in _NOT_EXTRAS})
+        raise ProtestMapError(f"dataset {name!r}: the records have several columns named "
+                              f"{', '.join(repr(k) for k in clash)} (as text); rename them")
+    texts = []
+    for col in names:
+        series = records[col]
+        missing = series.isna().to_numpy(dtype=bool)
+        values = [str(v) for v in series.astype(object).tolist()]
+        texts.append([None if gone else v for v, gone in zip(values, missing)])
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    out: list = []
+    for row in zip(*texts):
+        present = {k: v for k, v in zip(keys, row) if v is not None}
+        out.append(dumps(present) if present else None)
     return out
 
 
@@ -590,7 +672,8 @@ def _flags(series: pd.Series) -> list[str]:
 
 
 def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
-    columns = list(zip(*rows)) if rows else [()] * len(_RECORD_COLUMNS)
+    columns = list(zip(*rows)) if rows else [()] * len(_SELECT_COLUMNS)
+    extras_json, source_rows = columns[-2], columns[-1]
     data: dict[str, object] = {}
     for col, values in zip(_RECORD_COLUMNS, columns):
         if col in schema.DATE_COLUMNS:
@@ -601,4 +684,18 @@ def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
             data[col] = pd.array(values, dtype="Int64")
         else:  # via object: several times faster than pd.array(values, dtype=str)
             data[col] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
-    return pd.DataFrame(data, columns=_RECORD_COLUMNS)
+    order = [*schema.COLUMNS, *_extra_columns(extras_json, data), *EXTRA_COLUMNS]
+    if any(v is not None for v in source_rows):
+        data[SOURCE_ROW] = pd.array(source_rows, dtype="Int64")
+        order.append(SOURCE_ROW)
+    return pd.DataFrame(data, columns=order)
+
+
+def _extra_columns(extras_json: Sequence, data: dict[str, object]) -> list[str]:
+    """Unpack the JSON extras into ``data`` (``''`` where a record lacks one); their names in order."""
+    parsed = [json.loads(text) if text else {} for text in extras_json]
+    names = list(dict.fromkeys(key for extras in parsed for key in extras))
+    for key in names:
+        values = [extras.get(key, "") for extras in parsed]
+        data[key] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
+    return names

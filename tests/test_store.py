@@ -6,6 +6,7 @@ Every test opens its own store under ``tmp_path``; none touches the user's cache
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -113,7 +114,11 @@ def test_embedded_dataset_round_trips_identically(store, embedded):
     back = store.read(["june-2019"])
 
     pd.testing.assert_frame_equal(back[schema.COLUMNS], embedded[schema.COLUMNS])
-    assert list(back.columns) == READ_COLUMNS
+    # the loader's extra columns come back too: source_file as an extra, source_row as Int64
+    assert list(back.columns) == [*schema.COLUMNS, "source_file", "dataset", "flags", "source_row"]
+    assert back["source_file"].tolist() == embedded["source_file"].tolist()
+    assert back["source_row"].tolist() == embedded["source_row"].tolist()
+    assert back["source_row"].dtype == "Int64"
     assert back["dataset"].tolist() == ["june-2019"] * len(embedded)
     assert back["flags"].tolist() == [""] * len(embedded)
     assert back["dataset"].dtype == embedded["record_id"].dtype == back["flags"].dtype
@@ -141,6 +146,77 @@ def test_dates_with_a_time_of_day_keep_it(store):
     store.write("times", make_records(3, date=stamps))
     assert store.read()["date"].tolist()[0] == pd.Timestamp("2019-06-09 10:15:00.123456789")
     assert pd.isna(store.read()["date"].iloc[1])
+
+
+# --------------------------------------------------------------------------- extra columns
+
+
+def test_extra_columns_round_trip_as_text(store):
+    records = make_records(4)
+    records["acled_event_id_cnty"] = ["KAZ1", "KAZ2", "KAZ3", "KAZ4"]
+    records["acled_actor1"] = ['Протестующие (Казахстан)', 'say "hi"', "", None]
+    records["Район / аудан"] = pd.Series(["Алмалинский", None, "it's", "\\N"], dtype=object)
+    records["acled_timestamp"] = pd.array([1600000000, None, 3, 4], dtype="Int64")
+    records["source_file"] = "экспорт.csv"
+    records["source_row"] = [2, 3, 5, 7]
+    records["flags"] = ["", "outside_cities", "", ""]
+    store.write("acled", records)
+
+    back = store.read(["acled"])
+    assert list(back.columns) == [*schema.COLUMNS, "acled_event_id_cnty", "acled_actor1", "Район / аудан",
+                                  "acled_timestamp", "source_file", "dataset", "flags", "source_row"]
+    pd.testing.assert_frame_equal(back[schema.COLUMNS], records[schema.COLUMNS])
+    assert back["acled_event_id_cnty"].tolist() == ["KAZ1", "KAZ2", "KAZ3", "KAZ4"]
+    assert back["acled_actor1"].tolist() == ['Протестующие (Казахстан)', 'say "hi"', "", ""]
+    assert back["Район / аудан"].tolist() == ["Алмалинский", "", "it's", "\\N"]
+    assert back["acled_timestamp"].tolist() == ["1600000000", "", "3", "4"]  # kept as text
+    assert back["source_file"].tolist() == ["экспорт.csv"] * 4
+    assert back["source_row"].tolist() == [2, 3, 5, 7] and back["source_row"].dtype == "Int64"
+    assert back["flags"].tolist() == ["", "outside_cities", "", ""]
+    assert back["acled_actor1"].dtype == back["record_id"].dtype
+
+    with closing(sqlite3.connect(store.path)) as conn:
+        stored = [json.loads(row[0]) for row in conn.execute("SELECT extras FROM records ORDER BY seq")]
+    assert stored[1] == {"acled_event_id_cnty": "KAZ2", "acled_actor1": 'say "hi"', "source_file": "экспорт.csv"}
+    assert "acled_actor1" not in stored[3]  # missing values are left out, '' is kept
+    assert stored[2]["acled_actor1"] == ""
+
+
+def test_extras_of_several_datasets_are_blank_where_a_dataset_lacks_them(store):
+    store.write("plain", make_records(2, prefix="p"))
+    store.write("acled", make_records(2, prefix="a").assign(acled_actor1=["A", None], source_row=[2, None]))
+    store.write("team", make_records(1, prefix="t").assign(kept_by=["Айгерим"]))
+    back = store.read()
+    assert list(back.columns) == [*schema.COLUMNS, "acled_actor1", "kept_by", "dataset", "flags", "source_row"]
+    assert back["dataset"].tolist() == ["acled", "acled", "plain", "plain", "team"]
+    assert back["acled_actor1"].tolist() == ["A", "", "", "", ""]
+    assert back["kept_by"].tolist() == ["", "", "", "", "Айгерим"]
+    assert back["source_row"].tolist() == [2, pd.NA, pd.NA, pd.NA, pd.NA]
+    # without extras or source rows, read gives just the schema, dataset and flags
+    assert list(store.read(["plain"]).columns) == READ_COLUMNS
+
+
+def test_a_read_frame_written_again_round_trips(store):
+    records = make_records(3).assign(acled_tags=["arrests=3", "", "crowd size=50"], source_row=[4, 5, 6])
+    store.write("first", records)
+    once = store.read(["first"])
+    store.write("second", once)  # its dataset column is read's own, not an extra
+    twice = store.read(["second"])
+    pd.testing.assert_frame_equal(twice.drop(columns="dataset"), once.drop(columns="dataset"))
+    assert twice["dataset"].tolist() == ["second"] * 3
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda f: f.assign(source_row=["2", "row three", "4"]), "column 'source_row'"),
+    (lambda f: f.rename(columns={"notes": 7}).assign(**{"7": ["a", "b", "c"], "notes": ""}),
+     "several columns named '7'"),
+])
+def test_extras_that_cannot_be_kept_are_refused(store, change, message):
+    store.write("kept", make_records(2))
+    before = snapshot(store)
+    with pytest.raises(ProtestMapError, match=message):
+        store.write("bad", change(make_records(3)))
+    assert_same_snapshot(before, snapshot(store))
 
 
 # --------------------------------------------------------------------------- datasets, read, write, delete
@@ -524,6 +600,74 @@ def test_a_newer_schema_version_is_refused(tmp_path):
         open_store(path)
 
 
+def _version_1_store(path: Path, frames: dict[str, pd.DataFrame]) -> None:
+    """A store as protest-map wrote it at schema version 1 (no extras, no source_row)."""
+    types = {**{c: "TEXT NOT NULL DEFAULT ''" for c in schema.TEXT_COLUMNS},
+             **{c: "TEXT" for c in schema.DATE_COLUMNS}, **{c: "REAL" for c in schema.FLOAT_COLUMNS},
+             **{c: "INTEGER" for c in schema.INT_COLUMNS}}
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN")
+        conn.execute("CREATE TABLE datasets (name TEXT PRIMARY KEY CHECK (name <> ''), kind TEXT NOT NULL "
+                     "CHECK (kind IN ('embedded', 'import')), rows INTEGER NOT NULL, created_at TEXT NOT NULL, "
+                     "source_file TEXT NOT NULL DEFAULT '', source_format TEXT NOT NULL DEFAULT '', "
+                     "version TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '')")
+        conn.execute("CREATE TABLE records (dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE, "
+                     "seq INTEGER NOT NULL, " + "".join(f'"{c}" {types[c]}, ' for c in schema.COLUMNS)
+                     + "flags TEXT NOT NULL DEFAULT '', CHECK (record_id <> ''), UNIQUE (dataset, record_id))")
+        conn.execute("CREATE UNIQUE INDEX records_dataset_seq ON records (dataset, seq)")
+        for name, frame in frames.items():
+            conn.execute("INSERT INTO datasets VALUES (?, 'import', ?, '2024-01-01T00:00:00+00:00', "
+                         "'old.csv', 'native', '', '')", (name, len(frame)))
+            for seq, row in enumerate(frame[schema.COLUMNS].astype(object).itertuples(index=False)):
+                values = [None if pd.isna(v) else v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp)
+                          else int(v) if isinstance(v, (int, np.integer)) else v for v in row]
+                conn.execute(f"INSERT INTO records VALUES ({', '.join('?' * (len(values) + 3))})",
+                             (name, seq, *values, "outside_cities" if seq == 1 else ""))
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute("COMMIT")
+
+
+def test_a_version_1_store_is_migrated_in_place(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old = {"team": make_records(3, prefix="t", place_name_ru=["Алматы", 'пр. "Абая"', ""]),
+           "acled": make_records(2, prefix="a")}
+    _version_1_store(path, old)
+
+    store = open_store(path)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert columns[-3:] == ["flags", "extras", "source_row"]
+    assert [(i.name, i.rows, i.source_file) for i in store.datasets()] == [("acled", 2, "old.csv"),
+                                                                          ("team", 3, "old.csv")]
+    back = store.read(["team"])
+    assert list(back.columns) == READ_COLUMNS  # no extras, no source rows
+    pd.testing.assert_frame_equal(back[schema.COLUMNS], old["team"])
+    assert back["flags"].tolist() == ["", "outside_cities", ""]
+
+    # the migrated store takes extras like a new one, and opening it again changes nothing
+    store.write("new", make_records(1, prefix="n").assign(acled_actor1=["Актёры"], source_row=[9]))
+    again = open_store(path)
+    assert again.read(["new"])["acled_actor1"].tolist() == ["Актёры"]
+    pd.testing.assert_frame_equal(again.read(["acled"])[schema.COLUMNS], old["acled"])
+
+
+def test_a_failed_migration_leaves_the_version_1_store_as_it_was(tmp_path, monkeypatch):
+    path = tmp_path / "old.sqlite"
+    _version_1_store(path, {"team": make_records(2)})
+    monkeypatch.setitem(store_module._MIGRATIONS, 2,
+                        [*store_module._MIGRATIONS[2], "ALTER TABLE records ADD COLUMN broken BROKEN("])
+    with pytest.raises(sqlite3.OperationalError):
+        open_store(path)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (1,)
+        assert "extras" not in [row[1] for row in conn.execute("PRAGMA table_info(records)")]
+    monkeypatch.undo()
+    assert len(open_store(path).read(["team"])) == 2
+
+
 def test_files_that_are_not_stores_are_refused(tmp_path):
     other = tmp_path / "other.sqlite"
     with closing(sqlite3.connect(other)) as conn:
@@ -566,7 +710,26 @@ def record_frames(draw) -> pd.DataFrame:
         columns[col] = draw(st.lists(cell, min_size=n, max_size=n))
     frame = pd.DataFrame({col: _typed(col, values) for col, values in columns.items()})
     frame["flags"] = pd.Series(draw(st.lists(_hostile_text, min_size=n, max_size=n)), dtype=str)
+    extras = draw(st.lists(_hostile_text.filter(lambda s: s not in _NOT_EXTRAS), max_size=3, unique=True))
+    for col in extras:
+        frame[col] = pd.Series(draw(st.lists(st.one_of(st.none(), _hostile_text), min_size=n, max_size=n)),
+                               dtype=object)
+    if draw(st.booleans()):
+        frame["source_row"] = pd.Series(draw(st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
+                                                      min_size=n, max_size=n)), dtype="Int64")
     return frame
+
+
+_NOT_EXTRAS = {*schema.COLUMNS, "dataset", "flags", "source_row"}
+
+
+def expected_extras(frame: pd.DataFrame) -> pd.DataFrame:
+    """The extra columns read gives back: text, '' for missing, in order of first appearance."""
+    cols = [c for c in frame.columns if c not in _NOT_EXTRAS]
+    values = {c: frame[c].tolist() for c in cols}
+    order = list(dict.fromkeys(c for i in range(len(frame)) for c in cols if values[c][i] is not None))
+    return pd.DataFrame({c: pd.Series(["" if v is None else v for v in frame[c]], dtype=str) for c in order},
+                        index=pd.RangeIndex(len(frame)), columns=order)
 
 
 @pytest.fixture(scope="module")
@@ -588,6 +751,14 @@ def test_random_frames_round_trip_identically(shared_store, frames):
             pd.testing.assert_frame_equal(back[schema.COLUMNS], frame[schema.COLUMNS])
             assert back["flags"].tolist() == frame["flags"].tolist()
             assert back["dataset"].tolist() == [name] * len(frame)
+            extras = expected_extras(frame)
+            assert list(back.columns) == [*schema.COLUMNS, *extras.columns, "dataset", "flags",
+                                          *(["source_row"] if "source_row" in frame and frame["source_row"].notna().any()
+                                            else [])]
+            pd.testing.assert_frame_equal(back[list(extras.columns)], extras, check_column_type=False,
+                                          check_index_type=False)
+            if "source_row" in back:
+                assert back["source_row"].tolist() == frame["source_row"].tolist()
         assert sorted(i.name for i in store.datasets()) == sorted(name for name, _ in frames)
         assert len(store.read()) == sum(len(frame) for _, frame in frames)
     finally:
