@@ -207,6 +207,12 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
     assert "Where they fall (almaty, districts in force on 2019-06-10):" in [m.value for m in at.markdown]
     at.button(key="import_go").click().run()
     assert "Imported 2 records as 'acled-june'" in at.success[0].value
+    from geo.store import open_store
+
+    stored = open_store().read(["acled-june"]).set_index("record_id")
+    # nothing of the export is lost: ACLED's own columns and the file row come along
+    assert stored.loc["ACLED-KAZ9002", "acled_event_id_cnty"] == "KAZ9002"
+    assert stored.loc["ACLED-KAZ9002", "source_row"] == 3
 
     at = open_page("pages/views/map.py", city="almaty", data="embedded,acled-june")
     listed = at.dataframe[1].value["record_id"].tolist()

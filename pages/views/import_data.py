@@ -10,7 +10,6 @@ from streamlit_folium import st_folium
 from geo.errors import ProtestMapError
 from geo.importers import detect_format, import_rows, preview, read_table
 from geo.maps import incident_map
-from geo.schema import COLUMNS
 from geo.store import file_version
 from pages.ui import data, jobs, state, tables
 from pages.ui.i18n import t
@@ -145,7 +144,7 @@ if len(result.records):
 if len(result.records) and st.button(f"Import {counts['imported']:,} records as dataset '{name}'",
                                      type="primary", key="import_go"):
     try:
-        info = opened.write(name, result.records[[*COLUMNS, "flags"]], kind="import", source_file=upload.name,
+        info = opened.write(name, result.records, kind="import", source_file=upload.name,
                             source_format=result.format, version=file_version(path),
                             notes="; ".join(result.notes))
     except ProtestMapError as exc:
