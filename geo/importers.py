@@ -1156,7 +1156,7 @@ def import_rows(
     merged, alive = _merge_by_id(conv, alive, existing, table.file)
     positions = np.flatnonzero(alive)
     sub = conv.raw.iloc[positions].reset_index(drop=True)
-    result = validate_frame(sub, table.file, first_row=0)
+    result = validate_frame(sub, table.file, first_row=0, existing=existing)
     by_pos: dict[int, list[Problem]] = {}
     for p in result.problems:
         if p.row is None:

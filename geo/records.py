@@ -132,11 +132,16 @@ def read_records(path: str | Path) -> LoadResult:
     return validate_frame(raw, name, first_row=first_row)
 
 
-def validate_frame(raw: pd.DataFrame, name: str, *, first_row: int = 2) -> LoadResult:
+def validate_frame(raw: pd.DataFrame, name: str, first_row: int = 2, *,
+                   existing: pd.DataFrame | None = None) -> LoadResult:
     """Validate a frame of text cells (as read from a file) and normalise it.
 
     ``first_row`` is the row number of ``raw``'s first row in the file, used
     in problem messages (2 for a CSV with a header, 1 for GeoJSON features).
+    ``existing`` holds records already in the store (:mod:`geo.schema` columns):
+    ``included_in`` / ``contested_by`` may name their ``record_id`` too, and the
+    containment check uses their city and period.  A ``record_id`` found in both
+    the file and ``existing`` means the file's row.
     """
     raw = raw.fillna("").astype(str).apply(lambda col: col.str.strip())
     raw = raw.reset_index(drop=True)
@@ -156,7 +161,7 @@ def validate_frame(raw: pd.DataFrame, name: str, *, first_row: int = 2) -> LoadR
         if col not in raw.columns:
             raw[col] = ""
 
-    checker = _RowChecker(name, raw, rows)
+    checker = _RowChecker(name, raw, rows, existing=_existing_references(existing))
     out = checker.run()
     problems.extend(checker.problems)
     bad = checker.bad_rows()
@@ -275,9 +280,11 @@ def _is_wgs84(name: str) -> bool:
 class _RowChecker:
     """Column-by-column vectorised checks; collects problems per row."""
 
-    def __init__(self, name: str, raw: pd.DataFrame, rows: pd.Series):
+    def __init__(self, name: str, raw: pd.DataFrame, rows: pd.Series, existing: pd.DataFrame | None = None):
         self.name = name
         self.raw = raw
+        #: records already in the store (see _existing_references), or None
+        self.existing = existing
         self.rows = rows
         self.problems: list[Problem] = []
         self.by_row: dict[int, list[Problem]] = {}
@@ -423,61 +430,123 @@ class _RowChecker:
 
     def _check_references(self, out: pd.DataFrame) -> None:
         ids = self.raw["record_id"]
-        known = set(ids[ids != ""])
         parent = self.raw["included_in"]
+        ext = self.existing
+        known = pd.Index(ids[ids != ""].to_numpy(dtype=object))
+        if ext is not None:
+            known = known.append(pd.Index(ext["record_id"].to_numpy(dtype=object)))
+        where = "this file or already in the store" if ext is not None else "this file"
         self.flag((parent != "") & ~parent.isin(known), "included_in",
-                  "included_in must name the record_id of another record in this file")
+                  "included_in must name the record_id of another record in " + where)
         self.flag((parent != "") & (parent == ids), "included_in", "a record cannot be included in itself")
-        contested = self.raw["contested_by"].map(lambda s: [t for t in _ID_SPLIT.split(s) if t])
-        unknown = contested.map(lambda ts: [t for t in ts if t not in known])
-        self.flag(unknown.map(bool), "contested_by",
-                  "contested_by must list record_ids of records in this file", unknown.map(" ".join))
-        out["contested_by"] = contested.map(" ".join)
+        contested = self.raw["contested_by"].str.replace(_ID_SPLIT.pattern, " ", regex=True).str.strip(" ")
+        listed = contested != ""
+        unknown = pd.Series("", index=self.raw.index, dtype=object)
+        if listed.any():
+            tokens = contested[listed].str.split(" ").explode()
+            tokens = tokens[~tokens.isin(known)]
+            if len(tokens):
+                unknown.loc[tokens.index.unique()] = tokens.groupby(level=0, sort=False).agg(" ".join)
+        self.flag(unknown != "", "contested_by",
+                  "contested_by must list record_ids of records in " + where, unknown)
+        out["contested_by"] = contested
         self._check_cycles(ids, parent)
         self._check_containers(ids, parent)
 
     def _check_containers(self, ids: pd.Series, parent: pd.Series) -> None:
         """A figure can only be inside one that covers its area and its days."""
         raw = self.raw
-        pos = {v: i for i, v in enumerate(ids) if v}
-        has = (parent != "") & parent.isin(pos)
+        n = len(raw)
+        # a repeated record_id resolves to its last row (the rows are rejected as duplicates anyway)
+        named = np.flatnonzero((ids != "").to_numpy())
+        last = ~ids.iloc[named].duplicated(keep="last").to_numpy()
+        targets = pd.Index(ids.to_numpy(dtype=object)[named[last]])
+        target_pos = named[last]
+        city = raw["city"].str.casefold().to_numpy(dtype=object)
+        start = pd.to_datetime(raw["period_start"].where(raw["period_start"] != "", raw["date"]),
+                               errors="coerce", format="%Y-%m-%d").to_numpy(dtype="datetime64[ns]")
+        end = pd.to_datetime(raw["period_end"].where(raw["period_end"] != "", raw["date"]),
+                             errors="coerce", format="%Y-%m-%d").to_numpy(dtype="datetime64[ns]")
+        all_city, all_start, all_end = city, start, end
+        ext = self.existing
+        if ext is not None and len(ext):
+            fresh = ~ext["record_id"].isin(targets).to_numpy()
+            targets = targets.append(pd.Index(ext["record_id"].to_numpy(dtype=object)[fresh]))
+            target_pos = np.concatenate([target_pos, n + np.flatnonzero(fresh)])
+            all_city = np.concatenate([city, ext["city"].to_numpy(dtype=object)])
+            all_start = np.concatenate([start, ext["start"].to_numpy(dtype="datetime64[ns]")])
+            all_end = np.concatenate([end, ext["end"].to_numpy(dtype="datetime64[ns]")])
+        found = targets.get_indexer(parent.to_numpy(dtype=object))
+        has = (parent != "").to_numpy() & (found >= 0)
         if not has.any():
             return
-        j = parent[has].map(pos).to_numpy()
-        city = raw["city"].str.casefold()
-        child_city = city[has].to_numpy()
-        parent_city = city.to_numpy()[j]
-        wrong_area = (parent_city != child_city) & (parent_city != "national")
-        mask = pd.Series(False, index=raw.index)
-        mask[has[has].index[wrong_area]] = True
-        self.flag(mask, "included_in",
+        child = np.flatnonzero(has)
+        j = target_pos[found[has]]
+        parent_city = all_city[j]
+        # an existing record without a city is not held against the row
+        wrong_area = (parent_city != city[child]) & (parent_city != "national") & ((j < n) | (parent_city != ""))
+        mask = np.zeros(n, dtype=bool)
+        mask[child[wrong_area]] = True
+        self.flag(pd.Series(mask, index=raw.index), "included_in",
                   "the containing record must be of the same city or national "
                   "(a figure cannot sit inside another city's figure)")
-        start = pd.to_datetime(raw["period_start"].where(raw["period_start"] != "", raw["date"]),
-                               errors="coerce", format="%Y-%m-%d")
-        end = pd.to_datetime(raw["period_end"].where(raw["period_end"] != "", raw["date"]),
-                             errors="coerce", format="%Y-%m-%d")
-        outside = (start[has].to_numpy() < start.to_numpy()[j]) | (end[has].to_numpy() > end.to_numpy()[j])
-        mask = pd.Series(False, index=raw.index)
-        mask[has[has].index[outside]] = True
-        self.flag(mask, "included_in",
+        outside = (start[child] < all_start[j]) | (end[child] > all_end[j])
+        mask = np.zeros(n, dtype=bool)
+        mask[child[outside]] = True
+        self.flag(pd.Series(mask, index=raw.index), "included_in",
                   "the containing record's period (period_start..period_end) must cover this record's days")
 
     def _check_cycles(self, ids: pd.Series, parent: pd.Series) -> None:
-        links = {i: p for i, p in zip(ids, parent) if i and p and i != p}
-        in_cycle: set[str] = set()
-        for start in links:
-            seen = []
-            node = start
-            while node in links and node not in seen:
-                seen.append(node)
-                node = links[node]
-            if node == start:
-                in_cycle.update(seen)
+        id_arr = ids.to_numpy(dtype=object)
+        par_arr = parent.to_numpy(dtype=object)
+        linked = np.flatnonzero((ids != "").to_numpy() & (parent != "").to_numpy() & (id_arr != par_arr))
+        if not len(linked):
+            return
+        # one link per id (a repeated id keeps its last link), as a functional graph
+        keep = ~pd.Series(id_arr[linked]).duplicated(keep="last").to_numpy()
+        nodes = pd.Index(id_arr[linked[keep]])
+        succ = nodes.get_indexer(par_arr[linked[keep]])
+        # peel off every node nothing points at: what survives lies on a cycle
+        alive = np.ones(len(nodes), dtype=bool)
+        indegree = np.bincount(succ[succ >= 0], minlength=len(nodes))
+        frontier = np.flatnonzero(indegree == 0)
+        while len(frontier):
+            alive[frontier] = False
+            nxt = succ[frontier]
+            nxt = nxt[nxt >= 0]
+            np.subtract.at(indegree, nxt, 1)
+            nxt = np.unique(nxt)
+            frontier = nxt[(indegree[nxt] == 0) & alive[nxt]]
+        in_cycle = set(nodes[alive])
         if in_cycle:
             self.flag(ids.isin(in_cycle), "included_in",
                       "included_in links form a cycle (" + " -> ".join(sorted(in_cycle)) + ")",
                       parent)
+
+
+def _existing_references(existing: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The record_id, casefolded city and period of records already in the store."""
+    if existing is None:
+        return None
+    frame = pd.DataFrame(index=range(len(existing)))
+    ids = existing["record_id"] if "record_id" in existing.columns else pd.Series("", index=existing.index)
+    frame["record_id"] = ids.fillna("").astype(str).str.strip().to_numpy()
+    city = existing["city"] if "city" in existing.columns else pd.Series("", index=existing.index)
+    frame["city"] = city.fillna("").astype(str).str.strip().str.casefold().to_numpy()
+
+    def day(col: str) -> pd.Series:
+        if col not in existing.columns:
+            return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+        values = existing[col]
+        if not pd.api.types.is_datetime64_any_dtype(values):
+            values = pd.to_datetime(values.astype(str).str.strip().str[:10], errors="coerce", format="%Y-%m-%d")
+        return pd.Series(values.to_numpy(dtype="datetime64[ns]"), index=frame.index)
+
+    date = day("date")
+    frame["start"] = day("period_start").fillna(date)
+    frame["end"] = day("period_end").fillna(date)
+    frame = frame[frame["record_id"] != ""]
+    return frame[~frame["record_id"].duplicated(keep="first")].reset_index(drop=True)
 
 
 def _empty_records() -> pd.DataFrame:

@@ -589,3 +589,33 @@ def test_geopackage_layers_and_crs(tmp_path):
     broken.write_text("not a geopackage")
     with pytest.raises(ImportFileError, match="not a readable GeoPackage"):
         read_table(broken)
+
+
+# --------------------------------------------------------------------------- references to the store
+
+
+def test_rows_may_point_at_existing_records(tmp_path):
+    header = ["record_id", "date", "period_start", "period_end", "city", "event_type", "included_in",
+              "contested_by", "source_urls"]
+    first = [["KZ", "2019-06-09", "2019-06-09", "2019-06-12", "national", "detention", "", "", "https://a.example/kz"],
+             ["ALA", "2019-06-09", "", "", "Almaty", "detention", "", "", "https://a.example/ala"]]
+    existing = run(write_csv(tmp_path / "first.csv", header, first)).records
+    rows = [["n1", "2019-06-10", "", "", "Almaty", "detention", "KZ", "ALA", "https://b.example/1"],
+            ["n2", "2019-06-09", "", "", "Almaty", "detention", "ALA", "", "https://b.example/2"],
+            ["n3", "2019-06-09", "", "", "Almaty", "detention", "NOPE", "", "https://b.example/3"],
+            ["n4", "2019-06-09", "", "", "Almaty", "detention", "", "KZ GONE", "https://b.example/4"],
+            ["n5", "2019-06-15", "", "", "Almaty", "detention", "KZ", "", "https://b.example/5"],
+            ["n6", "2019-06-10", "", "", "Astana", "detention", "ALA", "", "https://b.example/6"]]
+    result = run(write_csv(tmp_path / "second.csv", header, rows), existing=existing)
+    assert list(result.records["record_id"]) == ["n1", "n2"]
+    assert list(result.records["included_in"]) == ["KZ", "ALA"]
+    assert list(result.records["contested_by"]) == ["ALA", ""]
+    rej = result.rejected.set_index("row")
+    assert (rej.loc[4, "column"], rej.loc[4, "value"]) == ("included_in", "NOPE")
+    assert "included_in must name the record_id of another record" in rej.loc[4, "reason"]
+    assert (rej.loc[5, "column"], rej.loc[5, "value"]) == ("contested_by", "GONE")
+    assert "must cover this record's days" in rej.loc[6, "reason"]
+    assert "another city's figure" in rej.loc[7, "reason"]
+    # without the store the same pointers are unknown
+    alone = run(tmp_path / "second.csv")
+    assert alone.records.empty and len(alone.rejected) == 6

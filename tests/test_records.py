@@ -220,3 +220,18 @@ def test_impossible_dates_and_counts_are_problems_not_crashes(tmp_path):
         (3, "detained_low", "expected at most 100,000,000"),
     ]
     assert result.records.empty and len(result.rejected) == 4
+
+
+def test_references_may_name_existing_records():
+    from geo.records import validate_frame
+
+    existing = pd.DataFrame({"record_id": ["OLD"], "city": ["Almaty"], "date": pd.to_datetime(["2019-06-09"]),
+                             "period_start": pd.to_datetime(["2019-06-09"]),
+                             "period_end": pd.to_datetime(["2019-06-10"])})
+    base = {"date": "2019-06-10", "city": "Almaty", "event_type": "rally", "source_urls": "https://a.example"}
+    raw = pd.DataFrame([dict(base, record_id="A", included_in="OLD", contested_by="OLD"),
+                        dict(base, record_id="B", included_in="MISSING")])
+    result = validate_frame(raw, "f.csv", existing=existing)
+    assert result.records["record_id"].tolist() == ["A"]
+    assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "included_in", "MISSING")]
+    assert validate_frame(raw, "f.csv").records.empty
