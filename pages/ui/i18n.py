@@ -89,3 +89,8 @@ def t(key: str, lang: str) -> str:
     if lang == "kk" and "ru" in entry:
         return entry["ru"]
     return entry["en"]
+
+
+def city_label(city_id: str) -> str:
+    """A city as the filters name it, whatever the date (the city was renamed twice)."""
+    return {"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[city_id]

@@ -14,7 +14,7 @@ import streamlit as st
 from geo import schema
 from geo.filters import CITY_CHOICES, LANGUAGES, METRICS, Filters
 from pages.ui import data
-from pages.ui.i18n import t
+from pages.ui.i18n import city_label, t
 
 _KEY = "pm_filters"
 _LANG_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
@@ -30,7 +30,7 @@ def sidebar() -> Filters:
         lang = st.session_state["f_lang"]
         st.header(t("filters", lang))
         st.radio(t("city", lang), CITY_CHOICES, key="f_city",
-                 format_func=lambda c: t("all_cities", lang) if c == "all" else _city_label(c))
+                 format_func=lambda c: t("all_cities", lang) if c == "all" else city_label(c))
         st.date_input(t("dates", lang), key="f_dates", format="YYYY-MM-DD")
         st.multiselect(t("event_types", lang), schema.EVENT_TYPES, key="f_types",
                        format_func=lambda e: t(f"event_{e}", lang))
@@ -99,7 +99,3 @@ def _write_query(filters: Filters) -> None:
 def _markdown_literal(text: str) -> str:
     """``text`` shown as typed: a value from a link is never markdown (no links, no emphasis)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~:$])", r"\\\1", text)
-
-
-def _city_label(city_id: str) -> str:
-    return {"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[city_id]

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages.ui import data, state
-from pages.ui.i18n import t
+from pages.ui.i18n import city_label, t
 
 f = state.current()
 lang = f.lang
@@ -15,7 +15,7 @@ data.boundaries_or_stop(lang)
 cities = ["almaty", "astana"] if f.city == "all" else [f.city]
 for city in cities:
     table = data.districts(city, *data.filter_key(f))
-    st.subheader({"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[city])
+    st.subheader(city_label(city))
     sort = "detained_low" if f.metric == "detained" else "incidents"
     body = table[table["kind"] == "district"].sort_values([sort, "name_en"], ascending=[False, True])
     shown = pd.concat([body, table[table["kind"] != "district"]])

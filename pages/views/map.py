@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from geo.maps import incident_map
 from pages.ui import data, state, tables
-from pages.ui.i18n import t
+from pages.ui.i18n import city_label, t
 
 f = state.current()
 lang = f.lang
@@ -18,7 +18,7 @@ city = f.city if f.city != "all" else "almaty"
 st.session_state["map_city"] = city
 st.segmented_control(
     t("city", lang), ["almaty", "astana"], key="map_city",
-    format_func=lambda c: {"almaty": "Almaty", "astana": "Nur-Sultan / Astana"}[c],
+    format_func=city_label,
     on_change=lambda: state.set_city(st.session_state["map_city"] or city),
 )
 
