@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from geo.briefing import discrepancies
 from geo.export import records_to_csv, records_to_geojson
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
@@ -22,10 +23,7 @@ right.download_button(t("download_geojson", lang), records_to_geojson(records),
                       file_name=f"{name}.geojson", mime="application/geo+json")
 
 st.subheader(t("discrepancies", lang))
-ranged = records["detained_high"].isna() & records["detained_low"].notna()
-ranged |= records["detained_high"].fillna(-1) != records["detained_low"].fillna(-1)
-contested = records["contested_by"] != ""
-disputed = records[(ranged & records["detained_low"].notna()) | contested]
+disputed = discrepancies(records)  # the same rows as the briefing packs
 side = tables.display_frame(disputed, lang)[["record_id", t("date", lang), t("detained", lang)]]
 side[t("source_names", lang)] = disputed["source_names"].to_numpy()
 side["contested_by"] = disputed["contested_by"].to_numpy()

@@ -1,0 +1,402 @@
+"""A briefing pack's content: everything the HTML, PDF and PNG exports show, computed once.
+
+:func:`build_briefing` takes the joined records (the same frame the dashboard
+caches) and the view's :class:`~geo.filters.Filters`, and computes the figures
+through the same functions the pages call (:func:`geo.filters.filter_records`,
+:func:`geo.aggregate.detained_range`, :func:`geo.districts.district_table`,
+:mod:`geo.series`), with the same inputs, so a pack shows the numbers the app
+shows for the same filters.  The renderers (:mod:`geo.brief_html`,
+:mod:`geo.brief_pdf`, :mod:`geo.staticmap`) only lay this out.
+
+:func:`write_brief` picks the format from the output file's extension.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+
+from geo import __version__, schema
+from geo.aggregate import Area, Reconciliation, detained_range
+from geo.boundaries import BoundarySet, city_display_name
+from geo.errors import ProtestMapError
+from geo.filters import Filters, filter_records
+
+#: Where the app is reached when nothing else is known (``streamlit run`` on this machine).
+DEFAULT_APP_URL = "http://localhost:8501"
+FORMATS = ("html", "pdf", "png")
+CITIES = ("almaty", "astana")
+
+#: The pack's own words; Kazakh falls back to Russian, then English (as the app does).
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"en": "Protest incidents and detentions", "ru": "Протесты и задержания",
+              "kk": "Наразылықтар мен ұстаулар"},
+    "subtitle": {"en": "Briefing pack", "ru": "Информационная справка", "kk": "Ақпараттық анықтама"},
+    "national": {"en": "Kazakhstan, whole country", "ru": "Казахстан, вся страна", "kk": "Қазақстан, бүкіл ел"},
+    "both_cities": {"en": "Almaty and Nur-Sultan (Astana)", "ru": "Алматы и Нур-Султан (Астана)"},
+    "window": {"en": "Dates", "ru": "Даты", "kk": "Күндер"},
+    "filters": {"en": "Filters used", "ru": "Использованные фильтры", "kk": "Қолданылған сүзгілер"},
+    "event_types": {"en": "Event types", "ru": "Типы событий"},
+    "precision": {"en": "Place known to (precision)", "ru": "Точность места"},
+    "datasets": {"en": "Datasets", "ru": "Наборы данных"},
+    "generated": {"en": "Generated", "ru": "Создано", "kk": "Жасалды"},
+    "data_version": {"en": "Data version", "ru": "Версия данных"},
+    "open_in_app": {"en": "Open this view in the app", "ru": "Открыть этот вид в приложении"},
+    "key_figures": {"en": "Key figures", "ru": "Основные цифры", "kk": "Негізгі сандар"},
+    "detained": {"en": "Detained", "ru": "Задержано", "kk": "Ұсталды"},
+    "range_note": {
+        "en": "Ranges: the lowest defensible number, then the highest reported; overlapping "
+              "reports are never added twice.",
+        "ru": "Диапазон: минимально обоснованное число и наибольшее сообщённое; "
+              "пересекающиеся сообщения не суммируются дважды.",
+    },
+    "basis": {"en": "Rests on", "ru": "Основано на", "kk": "Негізі"},
+    "high_basis": {"en": "High end from", "ru": "Верхняя оценка из"},
+    "alternatives": {"en": "Figures considered and not used for the floor",
+                     "ru": "Рассмотренные, но не использованные для нижней оценки цифры"},
+    "reason": {"en": "Why not", "ru": "Почему нет"},
+    "incidents": {"en": "Incidents", "ru": "Инциденты"},
+    "incidents_mapped": {"en": "placed in a district", "ru": "с районом"},
+    "incidents_city_level": {"en": "known only to city level", "ru": "известны только до уровня города"},
+    "map": {"en": "Map", "ru": "Карта", "kk": "Карта"},
+    "timeline": {"en": "Timeline", "ru": "Хронология", "kk": "Хронология"},
+    "districts": {"en": "Districts", "ru": "Районы", "kk": "Аудандар"},
+    "district": {"en": "District", "ru": "Район", "kk": "Аудан"},
+    "area_km2": {"en": "Area, km²", "ru": "Площадь, км²"},
+    "districts_on": {"en": "districts in force on {date}", "ru": "районы на {date}"},
+    "discrepancies": {"en": "Where sources disagree", "ru": "Где источники расходятся"},
+    "no_discrepancies": {"en": "No figure in this view is disputed or given as a range.",
+                         "ru": "В этом виде нет спорных цифр и диапазонов."},
+    "contested_by": {"en": "Contested by", "ru": "Оспаривается"},
+    "record": {"en": "Record", "ru": "Запись", "kk": "Жазба"},
+    "date": {"en": "Date", "ru": "Дата", "kk": "Күні"},
+    "city": {"en": "City", "ru": "Город", "kk": "Қала"},
+    "place": {"en": "Place", "ru": "Место", "kk": "Орны"},
+    "event": {"en": "Event", "ru": "Событие", "kk": "Оқиға"},
+    "summary": {"en": "Summary", "ru": "Краткое описание"},
+    "notes": {"en": "Notes", "ru": "Примечания"},
+    "sources": {"en": "Sources", "ru": "Источники", "kk": "Дереккөздер"},
+    "cited_by": {"en": "cited by", "ru": "цитируется в"},
+    "incident_list": {"en": "Incidents and statements in this view", "ru": "Инциденты и заявления в этом виде"},
+    "key_events": {"en": "Key events", "ru": "Ключевые события"},
+    "no_boundaries": {"en": "District boundaries are not configured: figures by city only.",
+                      "ru": "Границы районов не настроены: только данные по городам."},
+    "attribution": {"en": "Boundaries", "ru": "Границы", "kk": "Шекаралар"},
+    "page": {"en": "Page {n} of {total}", "ru": "Страница {n} из {total}", "kk": "{n}-бет, барлығы {total}"},
+    "at_least": {"en": "at least {n}", "ru": "не менее {n}", "kk": "кемінде {n}"},
+    "national_remainder": {"en": "national figure not split by city", "ru": "по стране, без разбивки по городам"},
+    "city_level_remainder": {"en": "city level, no district", "ru": "уровень города, без района"},
+    "none": {"en": "none", "ru": "нет", "kk": "жоқ"},
+    "all": {"en": "all", "ru": "все", "kk": "барлығы"},
+}
+for _kind in schema.EVENT_TYPES:
+    LABELS.setdefault(f"event_{_kind}", {"en": _kind.replace("_", " ")})
+LABELS["event_rally"] |= {"ru": "митинг", "kk": "митинг"}
+LABELS["event_detention"] |= {"ru": "задержание"}
+LABELS["event_police_violence"] |= {"ru": "насилие полиции"}
+LABELS["event_journalist_detained"] |= {"ru": "задержан журналист"}
+LABELS["event_journalist_assaulted"] |= {"ru": "нападение на журналиста"}
+LABELS["event_official_statement"] |= {"ru": "официальное заявление"}
+
+
+def label(key: str, lang: str = "en", **values) -> str:
+    """The pack's word for ``key`` in ``lang`` (Kazakh falls back to Russian, then English)."""
+    entry = LABELS[key]
+    text = entry.get(lang) or (entry.get("ru") if lang == "kk" else None) or entry["en"]
+    return text.format(**values) if values else text
+
+
+def number(n: int, lang: str = "en") -> str:
+    """``4,000`` in English, ``4 000`` (narrow no-break space) in Russian and Kazakh."""
+    text = f"{int(n):,}"
+    return text if lang == "en" else text.replace(",", "\u202f")
+
+
+def range_text(low, high, lang: str = "en") -> str:
+    """A count as people write it: ``''``, ``700``, ``30–100`` or ``at least 100``."""
+    if low is None or pd.isna(low):
+        return ""
+    if high is None or pd.isna(high):
+        return label("at_least", lang, n=number(low, lang))
+    if int(high) == int(low):
+        return number(low, lang)
+    return f"{number(low, lang)}–{number(high, lang)}"
+
+
+@dataclass
+class CityPart:
+    """One city of the view: its figure, district table and records."""
+
+    city_id: str
+    name: str
+    figure: Reconciliation
+    #: :func:`geo.districts.district_table` (``None`` without boundaries).
+    districts: pd.DataFrame | None
+    #: The view's records of this city (no national ones), joined.
+    records: pd.DataFrame
+    #: The day whose district layer is shown (the window's last day, as on the map page).
+    layer_date: date
+
+    @property
+    def placed(self) -> pd.DataFrame:
+        """Records drawn on the map (attribution ``district``)."""
+        return self.records[self.records["attribution"] == "district"]
+
+    @property
+    def city_level(self) -> pd.DataFrame:
+        """Records known only to city level (never pinned to a district)."""
+        return self.records[self.records["attribution"] == "city"]
+
+
+@dataclass
+class SourceRef:
+    """One source URL and the records that cite it."""
+
+    url: str
+    host: str
+    record_ids: list[str]
+    names: list[str]
+
+
+@dataclass
+class Briefing:
+    """What a briefing pack shows (see :func:`build_briefing`)."""
+
+    filters: Filters
+    generated_at: datetime
+    data_version: str
+    record_count: int
+    app_link: str
+    area: str
+    headline: Reconciliation
+    cities: list[CityPart]
+    #: The view's records (national ones included), joined, sorted by date.
+    records: pd.DataFrame
+    daily: pd.DataFrame
+    national: pd.DataFrame
+    events: pd.DataFrame
+    discrepancies: pd.DataFrame
+    sources: list[SourceRef]
+    boundaries: BoundarySet | None = None
+    attributions: list[str] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        return self.filters.lang
+
+    def t(self, key: str, **values) -> str:
+        return label(key, self.lang, **values)
+
+    @property
+    def area_name(self) -> str:
+        if self.area == "national":
+            return label("national", self.lang)
+        return city_display_name(self.area, self.filters.end, self.lang)
+
+    @property
+    def title(self) -> str:
+        f = self.filters
+        return f"{label('title', self.lang)}: {self.area_name}, {f.start.isoformat()} – {f.end.isoformat()}"
+
+    def filter_lines(self) -> list[tuple[str, str]]:
+        """(what, value) pairs describing the filters, for the pack's header."""
+        f = self.filters
+        default = Filters()
+        types = (label("all", self.lang) if set(f.event_types) == set(default.event_types)
+                 else ", ".join(label(f"event_{k}", self.lang) for k in f.event_types))
+        precs = (label("all", self.lang) if set(f.precisions) == set(default.precisions)
+                 else ", ".join(str(p) for p in f.precisions))
+        return [
+            (label("city", self.lang), self.area_name),
+            (label("window", self.lang), f"{f.start.isoformat()} – {f.end.isoformat()}"),
+            (label("event_types", self.lang), types),
+            (label("precision", self.lang), precs),
+            (label("datasets", self.lang), ", ".join(f.datasets)),
+        ]
+
+    def timeline_chart(self):
+        """The Timeline page's chart for this view (:func:`geo.charts.timeline_chart`)."""
+        from geo.charts import timeline_chart
+
+        return timeline_chart(self.daily, self.national, self.events, lang=self.lang)
+
+
+def build_briefing(
+    joined: pd.DataFrame,
+    filters: Filters,
+    *,
+    boundaries: BoundarySet | None = None,
+    key_events: pd.DataFrame | None = None,
+    app_url: str = DEFAULT_APP_URL,
+    page: str = "map",
+    now: datetime | None = None,
+) -> Briefing:
+    """Compute a briefing pack for ``filters`` from the joined records.
+
+    Parameters
+    ----------
+    joined : pandas.DataFrame
+        Every record of the chosen datasets, joined (:func:`geo.join.join_incidents`,
+        or placed by stated city when there are no boundaries); the same frame the
+        dashboard caches.
+    filters : Filters
+        The view (city, dates, event types, precisions, language, datasets).
+    boundaries : BoundarySet, optional
+        Without them the pack has figures by city but no district tables or maps.
+    key_events : pandas.DataFrame, optional
+        :func:`geo.series.load_key_events`; the embedded file when ``None``.
+    app_url : str
+        The app's address; the pack links back to ``<app_url>/<page>?<filters>``.
+    now : datetime, optional
+        The generated-at time (UTC now when ``None``).
+    """
+    from geo.districts import district_table
+    from geo.series import daily_ranges, load_key_events, national_cumulative
+
+    if filters.city not in ("all", *CITIES):
+        raise ProtestMapError(f"unknown city {filters.city!r}; expected all, almaty or astana")
+    start, end = filters.start, filters.end
+    everywhere = filter_records(joined, filters.but(city="all"))  # as the pages' data.view
+    area = "national" if filters.city == "all" else filters.city
+    headline = detained_range(everywhere, area=area, start=start, end=end)
+
+    cities = []
+    for city_id in (CITIES if filters.city == "all" else (filters.city,)):
+        figure = detained_range(everywhere, area=Area(city_id), start=start, end=end)
+        table = None
+        if boundaries is not None and boundaries.layer_for(city_id, end) is not None:
+            table = district_table(everywhere, boundaries, city_id=city_id, start=start, end=end)
+        cities.append(CityPart(
+            city_id=city_id,
+            name=city_display_name(city_id, end, filters.lang),
+            figure=figure,
+            districts=table,
+            records=filter_records(joined, filters.but(city=city_id), include_national=False),
+            layer_date=end,
+        ))
+
+    daily = daily_ranges(everywhere, start=start, end=end)
+    if filters.city != "all":
+        daily = daily[daily["city_id"] == filters.city]
+    events = load_key_events() if key_events is None else key_events
+    events = events[(events["date"] >= pd.Timestamp(start)) & (events["date"] <= pd.Timestamp(end))]
+
+    records = filter_records(joined, filters).sort_values(["date", "record_id"], kind="stable")
+    attributions: list[str] = []
+    if boundaries is not None:
+        for part in cities:
+            attributions.extend(boundaries.attributions(part.city_id, part.layer_date))
+    query = urlencode(filters.to_query())
+    return Briefing(
+        filters=filters,
+        generated_at=(now or datetime.now(timezone.utc)).replace(microsecond=0),
+        data_version=data_version(joined),
+        record_count=len(joined),
+        app_link=f"{app_url.rstrip('/')}/{page}" + (f"?{query}" if query else ""),
+        area=area,
+        headline=headline,
+        cities=cities,
+        records=records,
+        daily=daily,
+        national=national_cumulative(everywhere, start=start, end=end),
+        events=events,
+        discrepancies=discrepancies(records),
+        sources=source_list(records),
+        boundaries=boundaries,
+        attributions=list(dict.fromkeys(a for a in attributions if a)),
+    )
+
+
+def data_version(records: pd.DataFrame) -> str:
+    """A short fingerprint of the records' content (``sha256:`` and 12 hex digits).
+
+    The same records give the same version whatever their order, so a pack can be
+    matched to the data it was made from.
+    """
+    columns = [c for c in schema.COLUMNS if c in records.columns]
+    plain = records[columns].sort_values("record_id", kind="stable")
+    digest = hashlib.sha256(plain.to_csv(index=False).encode("utf-8")).hexdigest()
+    return f"sha256:{digest[:12]}"
+
+
+def discrepancies(records: pd.DataFrame) -> pd.DataFrame:
+    """Records whose figure is disputed: given as a range, open-ended, or contested by another record.
+
+    The Sources page and the packs list the same rows.
+    """
+    low, high = records["detained_low"], records["detained_high"]
+    has_low = low.notna()
+    ranged = has_low & (high.isna() | (high.fillna(-1) != low.fillna(-1)))
+    contested = records["contested_by"] != ""
+    return records[ranged | contested]
+
+
+def source_list(records: pd.DataFrame) -> list[SourceRef]:
+    """Every source URL the records cite, in first-cited order, with the citing records."""
+    by_url: dict[str, SourceRef] = {}
+    for rid, urls, names in zip(records["record_id"], records["source_urls"], records["source_names"]):
+        for url in str(urls).split():
+            ref = by_url.get(url)
+            if ref is None:
+                ref = by_url[url] = SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=[],
+                                              names=[])
+            if rid not in ref.record_ids:
+                ref.record_ids.append(rid)
+            for name in str(names).split(";"):
+                name = name.strip()
+                if name and name not in ref.names:
+                    ref.names.append(name)
+    return list(by_url.values())
+
+
+def timeline_png(briefing: Briefing, *, scale: float = 2.0) -> bytes:
+    """The timeline chart as PNG (rendered offline by vl-convert, the same chart as the app's)."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(briefing.timeline_chart().to_json(), scale=scale)
+
+
+def render(briefing: Briefing, fmt: str, *, chart: str = "map") -> bytes:
+    """The pack in ``fmt`` (``html``, ``pdf`` or ``png``; a PNG is the ``map`` or the ``timeline``)."""
+    if fmt == "html":
+        from geo.brief_html import render_html
+
+        return render_html(briefing).encode("utf-8")
+    if fmt == "pdf":
+        from geo.brief_pdf import render_pdf
+
+        return render_pdf(briefing)
+    if fmt == "png":
+        if chart == "timeline":
+            return timeline_png(briefing)
+        if chart != "map":
+            raise ProtestMapError(f"unknown chart {chart!r}; expected map or timeline")
+        from geo.staticmap import map_png
+
+        return map_png(briefing)
+    raise ProtestMapError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+
+
+def format_of(path: Path | str) -> str:
+    """The format an output file's extension asks for."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ProtestMapError(
+            f"{path}: cannot tell the format from the extension {Path(path).suffix or '(none)'!r}; "
+            f"use .{', .'.join(FORMATS)}"
+        )
+    return suffix
+
+
+def write_brief(briefing: Briefing, out: Path | str, *, chart: str = "map") -> Path:
+    """Write the pack to ``out`` in the format its extension names; returns the path."""
+    out = Path(out)
+    data = render(briefing, format_of(out), chart=chart)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return out
