@@ -148,6 +148,10 @@ def write_boundary_folder(tmp_path):
 @pytest.fixture
 def boundary_real_dir() -> Path:
     """The real reference boundary folder; fails (never skips) when it is not configured."""
+    return _real_dir()
+
+
+def _real_dir() -> Path:
     configured = os.environ.get("PROTESTMAP_BOUNDARIES", "").strip()
     if not configured:
         pytest.fail(
@@ -159,6 +163,42 @@ def boundary_real_dir() -> Path:
     if not folder.is_dir():
         pytest.fail(f"PROTESTMAP_BOUNDARIES={configured!r} is not an existing folder")
     return folder
+
+
+@pytest.fixture(scope="session")
+def real_boundaries():
+    """The real reference boundaries, loaded once per session (fails, never skips, without them)."""
+    from geo.boundaries import load_boundaries
+
+    return load_boundaries(_real_dir())
+
+
+@pytest.fixture(scope="session")
+def embedded_joined(real_boundaries):
+    """The embedded dataset joined to the real boundaries, as the app caches it."""
+    from geo.join import join_incidents
+    from geo.records import load_embedded_records
+
+    return join_incidents(load_embedded_records(), real_boundaries)
+
+
+#: The generated-at time of the packs the tests make (fixed, so two runs compare equal).
+BRIEF_TIME = "2026-11-25T12:00:00+00:00"
+
+
+@pytest.fixture(scope="session")
+def make_briefing(embedded_joined, real_boundaries):
+    """``make_briefing(city="almaty", lang="ru", ...)``: a Briefing of the embedded data (Filters' fields)."""
+    from datetime import datetime
+
+    from geo.briefing import build_briefing
+    from geo.filters import Filters
+
+    def make(**filters):
+        return build_briefing(embedded_joined, Filters(**filters), boundaries=real_boundaries,
+                              now=datetime.fromisoformat(BRIEF_TIME))
+
+    return make
 
 
 @pytest.fixture(scope="session", autouse=True)
