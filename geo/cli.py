@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo validate|join|summary|import|boundaries``.
+"""The command line: ``python -m geo validate|join|summary|import|brief|boundaries``.
 
 Output that scripts read goes to stdout (or the ``--out`` file); errors go to
 stderr with a non-zero exit status (1 for bad input, 2 for bad usage).
@@ -140,6 +140,102 @@ def _import(args) -> int:
     return 0 if len(result.records) or not c["total"] else 1
 
 
+def _brief(args) -> int:
+    from geo.briefing import build_briefing, format_of, range_text, write_brief
+
+    fmt = format_of(args.out)  # a wrong extension is said before any work
+    filters = _brief_filters(args)
+    joined, boundaries = _brief_records(args, filters)
+    briefing = build_briefing(joined, filters, boundaries=boundaries, app_url=args.app_url)
+    out = write_brief(briefing, args.out, chart=args.chart)
+    what = f"{args.chart} " if fmt == "png" else ""
+    head = briefing.headline
+    figure = f"{range_text(head.detained_low, head.detained_high, 'en')} detained" if head.basis else "no detained figure"
+    print(f"{briefing.area}, {filters.start} to {filters.end}: {figure}; "
+          f"{len(briefing.records)} record(s), {len(briefing.sources)} source(s), data {briefing.data_version}",
+          file=sys.stderr)
+    print(f"wrote {what}{fmt.upper()} {out} ({out.stat().st_size:,} bytes)", file=sys.stderr)
+    print(out)
+    return 0
+
+
+def _brief_filters(args):
+    """The pack's filters: the app link's query (``--link``), then the options, read as the app reads its URL."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from geo.filters import Filters
+
+    query = dict(parse_qsl(urlsplit(args.link).query)) if args.link else {}
+    given = {"city": args.city, "from": args.date_from, "to": args.date_to, "lang": args.lang,
+             "types": args.types, "prec": args.prec, "metric": args.metric}
+    query.update({k: v for k, v in given.items() if v is not None})
+    if args.dataset:
+        query["data"] = ",".join(args.dataset)
+    if query.get("city", "").strip().lower() == "national":
+        query["city"] = "all"
+    filters = Filters.from_query(query)
+    if filters.problems:  # the app falls back and warns; a command that writes a file refuses
+        raise ProtestMapError("; ".join(p.split("; using ")[0] for p in filters.problems))
+    return filters
+
+
+def _brief_records(args, filters):
+    """(joined records, boundaries or None) for the pack: ``--data`` files, else the datasets asked for."""
+    from geo.boundaries import load_boundaries
+    from geo.errors import BoundariesNotConfigured
+    from geo.join import join_incidents, place_by_stated_city
+    from geo.records import keep_ids_apart, load_embedded_records
+
+    if args.data:
+        records = _brief_files(args.data)
+    elif filters.datasets == ("embedded",):
+        records = load_embedded_records()
+    else:
+        from geo.store import open_store
+
+        store = open_store(args.store)
+        known = {d.name for d in store.datasets()}
+        unknown = [n for n in filters.datasets if n not in known]
+        if unknown:
+            raise ProtestMapError(f"dataset(s) {', '.join(unknown)} not in {store}; it has {', '.join(sorted(known))}")
+        records = keep_ids_apart(store.read(list(filters.datasets)))
+    try:
+        boundaries = load_boundaries()
+    except BoundariesNotConfigured as exc:
+        print(f"note: no boundaries, so no maps or district tables in the pack: {exc}", file=sys.stderr)
+        return place_by_stated_city(records), None
+    return join_incidents(records, boundaries), boundaries
+
+
+def _brief_files(paths: list[str]):
+    """Read each ``--data`` file as ``import`` would (any supported format); rejected rows are said, not lost."""
+    import pandas as pd
+
+    from geo.importers import import_rows, write_rejected
+    from geo.records import keep_ids_apart
+
+    frames = []
+    for name in paths:
+        path = Path(name)
+        if not path.is_file():
+            raise ProtestMapError(f"--data {path}: file not found")
+        result = import_rows(path, existing=pd.concat(frames, ignore_index=True) if frames else None)
+        result.check()
+        c = result.counts
+        print(f"{path}: {c['total']:,} rows: {c['imported']:,} in the pack, {c['merged']:,} merged into "
+              f"other rows, {c['rejected']:,} rejected", file=sys.stderr)
+        if len(result.rejected):
+            for _, bad in result.rejected.head(10).iterrows():
+                print(f"  {bad['file']}: row {bad['row']}, column {bad['column']}, value {bad['value']!r}: "
+                      f"{bad['reason']}", file=sys.stderr)
+            print(f"  rejected rows, with the reason: {write_rejected(result)}", file=sys.stderr)
+        frames.append(result.records.assign(dataset=path.stem))
+    records = pd.concat(frames, ignore_index=True)
+    if records.empty:
+        raise ProtestMapError(f"no usable row in {', '.join(paths)}")
+    return keep_ids_apart(records)
+
+
 def _boundaries_check(args) -> int:
     from geo.boundaries import check_boundaries
 
@@ -220,6 +316,27 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
     i.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
     i.set_defaults(func=_import)
+
+    br = sub.add_parser(
+        "brief", help="a briefing pack of one view: PDF, self-contained HTML or PNG (by --out's extension)",
+        description="Filters are those of the app's URL; --link takes them from a copied app link.")
+    br.add_argument("--out", required=True, help="brief.pdf, brief.html or brief.png")
+    br.add_argument("--city", help="all (default: both cities and the national figure), Almaty, Nur-Sultan or Astana")
+    br.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (default 2019-06-09)")
+    br.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (default 2019-06-13)")
+    br.add_argument("--lang", help="en (default), ru or kk")
+    br.add_argument("--types", help="event types, comma-separated (default: all)")
+    br.add_argument("--prec", help="geo precisions, comma-separated (default: 1,2,3,4)")
+    br.add_argument("--metric", help="shade districts by detained (default) or incidents")
+    br.add_argument("--link", help="an app link (e.g. http://localhost:8501/map?city=almaty&to=2019-06-10)")
+    br.add_argument("--data", action="append", metavar="FILE",
+                    help="incident file in any importable format (repeatable; default: the embedded dataset)")
+    br.add_argument("--dataset", action="append", metavar="NAME", help="a dataset of the store (repeatable)")
+    br.add_argument("--store", help="store location for --dataset (default: PROTESTMAP_STORE or the cache)")
+    br.add_argument("--chart", choices=["map", "timeline"], default="map", help="what a .png shows (default map)")
+    br.add_argument("--app-url", default="http://localhost:8501",
+                    help="the app's address for the pack's link back (default http://localhost:8501)")
+    br.set_defaults(func=_brief)
 
     b = sub.add_parser("boundaries", help="check or fetch the district boundary files")
     bsub = b.add_subparsers(metavar="ACTION")

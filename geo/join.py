@@ -62,7 +62,7 @@ from geo.boundaries import UTM_EPSG, BoundarySet, Layer
 from geo.errors import CRSMismatchError
 from geo.schema import CITIES, CITY_IDS, JOIN_COLUMNS
 
-__all__ = ["join_incidents", "OUTPUT_COLUMNS"]
+__all__ = ["join_incidents", "place_by_stated_city", "OUTPUT_COLUMNS"]
 
 #: Every column :func:`join_incidents` adds, in order.
 OUTPUT_COLUMNS = [*JOIN_COLUMNS, "boundary_layer"]
@@ -151,6 +151,17 @@ class _Rows:
     precision_missing: np.ndarray  # bool
     day: np.ndarray  # int64 days since 1970-01-01 (meaningless where no_date)
     no_date: np.ndarray  # bool: date is NaT
+
+
+def place_by_stated_city(records: pd.DataFrame) -> pd.DataFrame:
+    """The join's columns without boundaries: every record placed by its stated city only.
+
+    Figures by city still work; nothing is put in a district (``join_note`` says why).
+    """
+    city_id = records["city"].map(CITY_IDS).fillna("")
+    return records.assign(city_id=city_id, district_id="", district_name_en="",
+                          attribution=city_id.map(lambda c: "city" if c else "unlocated"),
+                          join_note="no boundaries configured", boundary_layer="")
 
 
 def _basic_checks(records, boundaries, gap_tolerance_m) -> _Rows:

@@ -251,3 +251,44 @@ def test_import_a_windows_1251_team_sheet_through_a_mapping_file(tmp_path):
     row = open_store(store).read(["команда"]).iloc[0]
     assert (row["place_name_ru"], row["latitude"], row["detained_low"]) == ("площадь Астана", 43.25472, 50)
     assert "text" in row["flags"]
+
+
+# --------------------------------------------------------------------------- brief
+
+
+def test_brief_timeline_png_follows_the_apps_link(tmp_path, boundary_real_dir):
+    from matplotlib.image import imread
+
+    out = tmp_path / "slides" / "timeline.png"
+    res = run("brief", "--out", str(out), "--chart", "timeline",
+              "--link", "http://localhost:8501/map?city=almaty&to=2019-06-10&lang=ru",
+              env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == str(out)
+    assert "almaty, 2019-06-09 to 2019-06-10:" in res.stderr
+    pixels = imread(out)
+    assert pixels.shape[0] > 300 and pixels.shape[1] > 500 and pixels.std() > 0.05
+
+
+def test_brief_refuses_what_the_app_would_only_warn_about(tmp_path):
+    res = run("brief", "--out", str(tmp_path / "b.docx"))
+    assert res.returncode == 1 and "cannot tell the format from the extension '.docx'" in res.stderr
+    res = run("brief", "--out", str(tmp_path / "b.png"), "--city", "Paris", "--from", "2019-13-01")
+    assert res.returncode == 1
+    assert "city='paris' is not one of all, almaty, astana" in res.stderr
+    assert "from='2019-13-01' is not a date" in res.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_brief_of_an_acled_file_says_which_rows_it_left_out(tmp_path, boundary_real_dir):
+    src = tmp_path / "acled.csv"
+    src.write_text("\n".join([ACLED_HEADER, _acled_row("KAZ1", "09 June 2019"), _acled_row("KAZ3", "sometime")]),
+                   encoding="utf-8")
+    out = tmp_path / "acled.png"
+    res = run("brief", "--data", str(src), "--city", "almaty", "--out", str(out), "--chart", "timeline",
+              env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    assert res.returncode == 0, res.stderr
+    assert "2 rows: 1 in the pack, 0 merged into other rows, 1 rejected" in res.stderr
+    assert "row 3, column event_date, value 'sometime'" in res.stderr
+    assert (tmp_path / "acled.rejected.csv").is_file()
+    assert "almaty, 2019-06-09 to 2019-06-13: 5 detained; 1 record(s)" in res.stderr

@@ -17,10 +17,9 @@ from geo.aggregate import detained_range
 from geo.boundaries import BoundarySet, load_boundaries
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError
 from geo.filters import EMBEDDED_DATASET, Filters, filter_records
-from geo.join import join_incidents
+from geo.join import join_incidents, place_by_stated_city
 from geo.records import keep_ids_apart, load_embedded_records
 from geo.store import open_store
-from geo.schema import CITY_IDS
 
 
 @st.cache_resource(show_spinner=False)
@@ -76,10 +75,7 @@ def join_preview(records: pd.DataFrame) -> pd.DataFrame:
     """Records joined to the boundaries; without boundaries, placed by their stated city only."""
     bset, _ = boundaries()
     if bset is None:  # figures by stated city still work; the pages say how to get boundaries
-        city_id = records["city"].map(CITY_IDS).fillna("")
-        return records.assign(city_id=city_id, district_id="", district_name_en="",
-                              attribution=city_id.map(lambda c: "city" if c else "unlocated"),
-                              join_note="no boundaries configured", boundary_layer="")
+        return place_by_stated_city(records)
     return join_incidents(records, bset)
 
 
