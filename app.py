@@ -17,6 +17,8 @@ PAGES = [
     st.Page("pages/views/districts.py", title=t("districts", lang), icon=":material/grid_view:",
             url_path="districts"),
     st.Page("pages/views/sources.py", title=t("sources", lang), icon=":material/menu_book:", url_path="sources"),
+    st.Page("pages/views/briefing.py", title=t("briefing", lang), icon=":material/description:",
+            url_path="briefing"),
     st.Page("pages/views/import_data.py", title=t("import", lang), icon=":material/upload_file:",
             url_path="import"),
 ]

@@ -145,8 +145,48 @@ def test_sources_page_lists_records_and_offers_downloads():
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download GeoJSON"]
 
 
+def test_map_and_timeline_pages_offer_their_png_and_the_pdf():
+    at = open_page("pages/views/map.py", city="almaty")
+    assert [b.label for b in at.get("download_button")] == ["Map as PNG", "Briefing PDF (A4)"]
+    at = open_page("pages/views/timeline.py", lang="ru")
+    assert [b.label for b in at.get("download_button")] == ["Хронология в PNG", "Справка PDF (A4)"]
+
+
+def _pdf_text(payload: bytes, tmp_path) -> str:
+    import subprocess
+
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(payload)
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_briefing_page_prepares_the_pack_with_the_apps_figures(tmp_path):
+    query = {"city": "almaty", "from": "2019-06-09", "to": "2019-06-12"}
+    overview = open_page("pages/views/overview.py", **query).metric[0].value
+    at = open_page("pages/views/briefing.py", **query)
+    assert at.metric[0].value == overview == "at least 231"
+    assert not at.get("download_button")  # nothing until asked: a pack takes seconds
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    pack = at.session_state["brief"]
+    assert set(pack["files"]) == {"pdf", "html", "map_png", "timeline_png"}
+    assert pack["files"]["map_png"].startswith(b"\x89PNG") and pack["files"]["timeline_png"].startswith(b"\x89PNG")
+    text = _pdf_text(pack["files"]["pdf"], tmp_path)
+    assert "231" in text and "Almaty" in text
+    # the link back to this view in the app (AppTest has no address: the default one)
+    assert 'href="http://localhost:8501/map?city=almaty&amp;to=2019-06-12"' in pack["files"]["html"].decode()
+    assert [b.label for b in at.get("download_button")] == [
+        "Map as PNG", "Timeline as PNG", "Briefing PDF (A4)", "Briefing HTML (works offline)"]
+    # another view: the pack is not offered as if it were this one's
+    at.radio(key="f_city").set_value("astana").run()
+    assert not at.get("download_button")
+    assert "The filters changed since the pack was prepared" in at.info[0].value
+
+
 @pytest.mark.parametrize("page", ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py",
-                                  "pages/views/districts.py", "pages/views/sources.py"])
+                                  "pages/views/districts.py", "pages/views/sources.py",
+                                  "pages/views/briefing.py"])
 def test_without_boundaries_every_page_says_how_to_get_them(page, tmp_path, monkeypatch):
     import streamlit as st
 
@@ -159,8 +199,12 @@ def test_without_boundaries_every_page_says_how_to_get_them(page, tmp_path, monk
     if page.endswith(("map.py", "districts.py", "overview.py")):
         (warning,) = at.warning
         assert "python -m geo boundaries fetch" in warning.value and "PROTESTMAP_BOUNDARIES" in warning.value
-    if page.endswith("overview.py"):  # figures by stated city still work
+    if page.endswith(("overview.py", "briefing.py")):  # figures by stated city still work
         assert at.metric[0].value == "4,000"
+    if page.endswith("briefing.py"):  # a pack without maps, and it says so
+        assert "Without district boundaries the pack has figures by city, no maps." in at.warning[0].value
+        at.button[0].click().run()
+        assert set(at.session_state["brief"]["files"]) == {"pdf", "html", "timeline_png"}
 
 
 ACLED_HEADER = (
@@ -224,7 +268,8 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
 def test_every_registered_page_has_an_app_test():
     pages = _registered_pages()
     assert pages == ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py",
-                     "pages/views/districts.py", "pages/views/sources.py", "pages/views/import_data.py"]
+                     "pages/views/districts.py", "pages/views/sources.py", "pages/views/briefing.py",
+                     "pages/views/import_data.py"]
     this = Path(__file__).read_text(encoding="utf-8")
     for page in pages:
         assert f'open_page("{page}"' in this, f"{page} is registered in app.py but has no AppTest here"

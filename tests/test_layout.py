@@ -36,7 +36,7 @@ def test_scripts_directly_in_pages_only_hand_over_to_app_py():
     app = (ROOT / "app.py").read_text(encoding="utf-8")
     url_paths = set(re.findall(r'url_path="([\w-]+)"', app))
     scripts = {p.stem for p in (ROOT / "pages").glob("*.py")} - {"__init__"}
-    assert scripts == url_paths == {"map", "timeline", "districts", "sources", "import"}
+    assert scripts == url_paths == {"map", "timeline", "districts", "sources", "import", "briefing"}
     for name in scripts:
         body = (ROOT / "pages" / f"{name}.py").read_text(encoding="utf-8")
         assert 'runpy.run_path(str(Path(__file__).resolve().parents[1] / "app.py"), run_name="__main__")' in body

@@ -78,6 +78,30 @@ LABELS: dict[str, dict[str, str]] = {
     "detained_low": {"en": "Detained (at least)", "ru": "Задержано (не менее)"},
     "detained_high": {"en": "Detained (highest reported)", "ru": "Задержано (наибольшее)"},
     "reason": {"en": "Why not used", "ru": "Почему не использовано"},
+    "briefing": {"en": "Briefing", "ru": "Справка", "kk": "Анықтама"},
+    "brief_intro": {
+        "en": "The current view as a pack for a briefing: an A4 PDF to print or mail, one HTML file "
+              "whose map and charts work with no network, and PNGs of the map and the timeline for slides. "
+              "The figures are the ones the app shows for these filters.",
+        "ru": "Текущий вид как материалы для брифинга: PDF формата A4 для печати или почты, один HTML-файл, "
+              "карта и графики в котором работают без сети, и PNG карты и хронологии для слайдов. "
+              "Цифры те же, что приложение показывает для этих фильтров.",
+    },
+    "brief_prepare": {"en": "Prepare the briefing pack", "ru": "Подготовить справку"},
+    "brief_stale": {"en": "The filters changed since the pack was prepared: prepare it again.",
+                    "ru": "Фильтры изменились после подготовки: подготовьте справку заново."},
+    "brief_ready": {"en": "Pack prepared", "ru": "Справка готова"},
+    "brief_step_figures": {"en": "Reconciling the figures", "ru": "Сверка цифр"},
+    "brief_step_map": {"en": "Drawing the map", "ru": "Рисование карты"},
+    "brief_step_timeline": {"en": "Drawing the timeline", "ru": "Рисование хронологии"},
+    "brief_step_pdf": {"en": "Laying out the PDF", "ru": "Вёрстка PDF"},
+    "brief_step_html": {"en": "Writing the HTML file", "ru": "Запись HTML-файла"},
+    "download_pdf": {"en": "Briefing PDF (A4)", "ru": "Справка PDF (A4)"},
+    "download_html": {"en": "Briefing HTML (works offline)", "ru": "Справка HTML (работает без сети)"},
+    "download_map_png": {"en": "Map as PNG", "ru": "Карта в PNG"},
+    "download_timeline_png": {"en": "Timeline as PNG", "ru": "Хронология в PNG"},
+    "no_boundaries_brief": {"en": "Without district boundaries the pack has figures by city, no maps.",
+                            "ru": "Без границ районов в справке только цифры по городам, без карт."},
 }
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maps import incident_map
-from pages.ui import data, state, tables
+from pages.ui import briefs, data, state, tables
 from pages.ui.i18n import city_label, t
 
 f = state.current()
@@ -55,6 +55,14 @@ with right:
     st.subheader(t("city_level", lang))
     city_level = records[records["attribution"] == "city"]
     tables.table(city_level, lang, compact=True)
+
+shown_view = f.but(city=city) if day is None else f.but(city=city, start=day, end=day)
+buttons = st.columns(3)
+with buttons[0]:
+    briefs.map_png_button(shown_view, key="map-png")
+with buttons[1]:
+    briefs.pdf_button(shown_view, key="map-pdf")
+buttons[2].page_link("pages/views/briefing.py", label=t("briefing", lang), icon=":material/description:")
 
 if what:
     st.button(f"{t('clear_selection', lang)} ({what})",
