@@ -1,0 +1,639 @@
+"""The briefing pack's static map: districts, outline and incidents drawn by matplotlib.
+
+:func:`map_figure` draws the map of a :class:`~geo.briefing.Briefing` as a
+:class:`matplotlib.figure.Figure` (one panel per city, side by side, or one
+city); :func:`map_png` renders it to PNG bytes for the PDF pack and for slides.
+Nothing is fetched: no tiles, no network.  The districts are shaded with the
+app map's classes and colours (:mod:`geo.maps`), the incidents coloured by
+event type as in the app.
+
+Every panel is drawn in its city's UTM zone (:data:`geo.boundaries.UTM_EPSG`),
+so a length on the map is a true length and the scale bar holds everywhere on
+it.  Data units of a map axes are metres.
+
+Threads: Streamlit runs scripts in threads, so this module never touches
+``matplotlib.pyplot`` (global state): figures are plain ``Figure`` objects
+rendered by the Agg canvas.
+
+Artists carry ``gid``s for whoever needs to find them (tests, the PDF):
+
+==========================  ===================================================
+``panel:<city_id>``         the map axes of a city
+``district:<id>``           a district's patch
+``district-label:<id>``     a district's name
+``city-outline:<city_id>``  the city outline
+``incidents``               the incident points (one collection, one per record)
+``incident-leaders``        lines from a spot to incidents fanned out around it
+``incident-sites``          the spots of fanned-out incidents
+``city-level-note``         "N records known only to city level …"
+``stack-note``              says that incidents at one spot are fanned out
+``scalebar``                the scale bar (a rectangle ``length`` metres wide)
+``scalebar-label``          its length, e.g. ``5 km``
+``north-arrow``             the arrow (points to true north)
+``north-arrow-label``       ``N``
+``attribution``             the boundary attribution lines
+``title`` / ``subtitle``    the panel's title lines
+``legend-classes``          legend of the shading classes
+``legend-events``           legend of the event types present
+``message``                 the text of a panel without a map
+==========================  ===================================================
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely.ops
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, PathPatch, Rectangle
+from matplotlib.path import Path
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
+
+from geo.boundaries import UTM_EPSG
+from geo.briefing import Briefing, CityPart, label, number
+from geo.maps import (
+    _LABELS, _OTHER_COLOUR, _PLAIN_BACKGROUND, _ZERO_FILL, EVENT_COLOURS, _badge_text, _classes,
+    _district_values, _fill,
+)
+from geo.schema import EVENT_TYPES
+
+__all__ = ["map_figure", "map_png", "DEFAULT_SIZE_IN", "scale_length_km"]
+
+#: Figure size (inches) by number of panels when ``size_in`` is not given.
+DEFAULT_SIZE_IN = {1: (8.0, 8.0), 2: (14.0, 8.0)}
+
+FONT = "DejaVu Sans"  # bundled with matplotlib; covers Cyrillic and Kazakh letters
+_INK = "#222222"
+_MUTED = "#555555"
+_DISTRICT_EDGE = "#444444"
+_MARKER_PT = 7.0  # incident marker diameter, points
+_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
+#: Round scale-bar lengths (km) to choose from.
+_SCALE_STEPS_KM = (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 500)
+
+_OWN_WORDS = {
+    "en": {
+        "km": "km",
+        "stacked": "Incidents at the same spot are fanned out around it (thin lines lead to the spot).",
+        "no_map": "No map",
+    },
+    "ru": {
+        "km": "км",
+        "stacked": "Инциденты в одной точке разведены вокруг неё (тонкие линии ведут к точке).",
+        "no_map": "Нет карты",
+    },
+    "kk": {"km": "км"},
+}
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def map_figure(
+    briefing: Briefing,
+    *,
+    city_id: str | None = None,
+    size_in: tuple[float, float] | None = None,
+) -> Figure:
+    """The briefing's map as a matplotlib figure (Agg canvas attached).
+
+    Parameters
+    ----------
+    briefing : Briefing
+        :func:`geo.briefing.build_briefing`; its filters give the metric
+        (``detained``: the reconciled floor per district, or ``incidents``) and
+        the language.
+    city_id : str, optional
+        Draw this city of ``briefing.cities`` alone; ``None``: every city of the
+        briefing, side by side.
+    size_in : (width, height), optional
+        Figure size in inches; :data:`DEFAULT_SIZE_IN` by panel count.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One map axes per city (``gid`` ``panel:<city_id>``).  A city without
+        boundaries or without a district layer in force gets a panel with a
+        message instead of a map (``gid`` ``message``).
+
+    Raises
+    ------
+    ValueError
+        ``city_id`` is not a city of the briefing; ``size_in`` is not positive.
+    """
+    parts = _parts(briefing, city_id)
+    size = tuple(float(v) for v in (size_in or DEFAULT_SIZE_IN.get(len(parts), (7.0 * len(parts), 8.0))))
+    if len(size) != 2 or min(size) <= 0:
+        raise ValueError(f"size_in must be two positive numbers (inches), got {size_in!r}")
+    fig = Figure(figsize=size, dpi=100, facecolor="white")
+    FigureCanvasAgg(fig)
+    width, height = size
+    panel_width = width / len(parts)
+    panels = [_Panel(fig, briefing, part, x0=n * panel_width, width=panel_width, height=height)
+              for n, part in enumerate(parts)]
+    spans = [panel.prepare() for panel in panels]
+    # the maps of a row share their top and bottom edges
+    top = min(t for t, _ in spans)
+    bottom = max(b for _, b in spans)
+    for panel in panels:
+        panel.finish(top, bottom)
+    return fig
+
+
+def map_png(
+    briefing: Briefing,
+    *,
+    city_id: str | None = None,
+    dpi: int = 200,
+    size_in: tuple[float, float] | None = None,
+) -> bytes:
+    """:func:`map_figure` as PNG bytes, ``size_in`` × ``dpi`` pixels.
+
+    The same briefing gives the same bytes: the PNG carries no metadata text
+    (no software version, no time).
+    """
+    if dpi <= 0:
+        raise ValueError(f"dpi must be positive, got {dpi!r}")
+    fig = map_figure(briefing, city_id=city_id, size_in=size_in)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+    return out.getvalue()
+
+
+def scale_length_km(span_m: float, *, share: float = 0.25) -> float:
+    """The longest round length (km) not above ``share`` of ``span_m`` metres.
+
+    >>> scale_length_km(40_000)
+    10
+    >>> scale_length_km(3_000)
+    0.5
+    """
+    limit = span_m * share / 1000
+    fitting = [step for step in _SCALE_STEPS_KM if step <= limit]
+    return fitting[-1] if fitting else _SCALE_STEPS_KM[0]
+
+
+# ----------------------------------------------------------------------------- words
+
+
+def _words(lang: str) -> dict[str, str]:
+    """The app map's labels and this module's own, Kazakh falling back to Russian, then English."""
+    chain = ["en", "ru", "kk"] if lang == "kk" else ["en", lang]
+    out: dict[str, str] = {}
+    for code in chain:
+        out |= _LABELS.get(code, {})
+        out |= _OWN_WORDS.get(code, {})
+    return out
+
+
+def _district_name(row: dict, lang: str) -> str:
+    """The name in ``lang``: name_kk → name_ru → name_en (Russian: name_ru → name_en)."""
+    order = {"kk": ("name_kk", "name_ru", "name_en"), "ru": ("name_ru", "name_en")}.get(lang, ("name_en",))
+    for column in order:
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return str(row.get("district_id", ""))
+
+
+def _km_text(km: float, lang: str, words: dict[str, str]) -> str:
+    text = f"{km:g}"
+    if lang != "en":
+        text = text.replace(".", ",")
+    return f"{text} {words['km']}"
+
+
+def _class_text(lo: int, hi: int, lang: str) -> str:
+    return number(lo, lang) if lo == hi else f"{number(lo, lang)}–{number(hi, lang)}"
+
+
+# ----------------------------------------------------------------------------- panels
+
+
+def _parts(briefing: Briefing, city_id: str | None) -> list[CityPart]:
+    if city_id is None:
+        if not briefing.cities:
+            raise ValueError("the briefing has no city to draw")
+        return list(briefing.cities)
+    found = [part for part in briefing.cities if part.city_id == city_id]
+    if not found:
+        raise ValueError(
+            f"city_id {city_id!r} is not in this briefing; it has {[p.city_id for p in briefing.cities]}"
+        )
+    return found
+
+
+@dataclass
+class _Box:
+    """A rectangle in figure inches."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+class _Panel:
+    """One city's panel: title on top, map in the middle, legends and notes below."""
+
+    MARGIN = 0.18  # inches around the panel's content
+    GAP = 0.12
+
+    def __init__(self, fig: Figure, briefing: Briefing, part: CityPart, *, x0: float, width: float,
+                 height: float):
+        self.fig = fig
+        self.briefing = briefing
+        self.part = part
+        self.lang = briefing.lang
+        self.words = _words(self.lang)
+        self.box = _Box(x0 + self.MARGIN, self.MARGIN, x0 + width - self.MARGIN, height - self.MARGIN)
+        self.renderer = fig.canvas.get_renderer()
+
+    # -- measuring, in inches
+
+    def _extent(self, artist) -> tuple[float, float]:
+        bbox = artist.get_window_extent(self.renderer)
+        return bbox.width / self.fig.dpi, bbox.height / self.fig.dpi
+
+    def _text(self, x: float, y: float, text: str, *, gid: str, size: float, wrap: bool = True,
+              **kwargs):
+        """Figure text at (x, y) inches, wrapped to the panel's width."""
+        artist = self.fig.text(x, y, text, transform=self.fig.dpi_scale_trans, fontsize=size,
+                               fontfamily=FONT, gid=gid, **kwargs)
+        if wrap:
+            self._wrap(artist, text)
+        return artist
+
+    def _wrap(self, artist, text: str) -> None:
+        limit = self.box.width
+        width, _ = self._extent(artist)
+        if width <= limit:
+            return
+        chars = max(12, int(len(text) * limit / width))
+        while chars > 12:
+            artist.set_text("\n".join(textwrap.wrap(text, chars, break_long_words=False)))
+            if self._extent(artist)[0] <= limit:
+                return
+            chars -= 2
+
+    # -- drawing
+
+    def prepare(self) -> tuple[float, float]:
+        """Draw the title and the footer; return the room left for the map (top, bottom), inches."""
+        top = self._title()
+        self.layer = None
+        boundaries = self.briefing.boundaries
+        if boundaries is not None:
+            self.layer = boundaries.layer_for(self.part.city_id, self.part.layer_date)
+        if self.layer is None:
+            self.map = None
+            return top, self.box.y0
+        self.map = _MapData(self.briefing, self.part, self.layer, self.words)
+        return top, self._footer(self.map)
+
+    def finish(self, top: float, bottom: float) -> None:
+        """Draw the map (or the message) between ``bottom`` and ``top`` (inches)."""
+        if self.map is None:
+            self._message(top)
+            return
+        self._place_legends(bottom)
+        area = _Box(self.box.x0, bottom + self.GAP, self.box.x1, top - self.GAP)
+        fig_w, fig_h = self.fig.get_figwidth(), self.fig.get_figheight()
+        ax = self.fig.add_axes(
+            [area.x0 / fig_w, area.y0 / fig_h, area.width / fig_w, area.height / fig_h],
+            gid=f"panel:{self.part.city_id}",
+        )
+        self.map.draw(ax, area)
+
+    def _title(self) -> float:
+        """Draw the title lines; return the y (inches) below them."""
+        f = self.briefing.filters
+        centre = (self.box.x0 + self.box.x1) / 2
+        title = self._text(centre, self.box.y1, f"{self.part.name}: {f.start.isoformat()} – {f.end.isoformat()}",
+                           gid="title", size=13, ha="center", va="top", fontweight="bold", color=_INK)
+        y = self.box.y1 - self._extent(title)[1] - 0.06
+        if self.briefing.boundaries is not None:
+            sub = self._text(centre, y, label("districts_on", self.lang, date=self.part.layer_date.isoformat()),
+                             gid="subtitle", size=9.5, ha="center", va="top", color=_MUTED)
+            y -= self._extent(sub)[1]
+        return y
+
+    def _message(self, top: float) -> None:
+        if self.briefing.boundaries is None:
+            text = label("no_boundaries", self.lang)
+        else:
+            text = self.words["no_layer"].format(city=self.part.name, date=self.part.layer_date.isoformat())
+        centre = (self.box.x0 + self.box.x1) / 2
+        self._text(centre, (self.box.y0 + top) / 2, text, gid="message", size=11, ha="center",
+                   va="center", color=_INK, multialignment="center")
+
+    def _footer(self, map_: "_MapData") -> float:
+        """Draw legends, notes and attribution from the bottom up; return the y above them."""
+        y = self.box.y0
+        attributions = self.briefing.boundaries.attributions(self.part.city_id, self.part.layer_date)
+        if attributions:
+            text = self._text(self.box.x0, y, " · ".join(attributions), gid="attribution", size=7,
+                              ha="left", va="bottom", color=_MUTED)
+            y += self._extent(text)[1] + 0.05
+        notes = []
+        if map_.fanned:
+            notes.append((self.words["stacked"], "stack-note"))
+        city_level = len(self.part.city_level)
+        if city_level:
+            notes.append((_badge_text(city_level, "ru" if self.lang == "kk" else self.lang), "city-level-note"))
+        for text, gid in notes:
+            artist = self._text(self.box.x0, y, text, gid=gid, size=8.5, ha="left", va="bottom",
+                                color=_INK, fontstyle="italic")
+            y += self._extent(artist)[1] + 0.04
+        return self._legends(map_, y + 0.06)
+
+    def _legends(self, map_: "_MapData", bottom: float) -> float:
+        """Make the legends; return the top of the footer when they stand on ``bottom``."""
+        self.legends = [self._legend(map_.class_handles(), map_.legend_title, "legend-classes")]
+        events = map_.event_handles()
+        if events:
+            self.legends.append(self._legend(events, self.words["event_type"], "legend-events"))
+        self.legend_sizes = [self._extent(legend) for legend in self.legends]
+        sizes = self.legend_sizes
+        self.side_by_side = sum(w for w, _ in sizes) + self.GAP * (len(sizes) - 1) <= self.box.width
+        if self.side_by_side:
+            self.legend_height = max(h for _, h in sizes)
+        else:
+            self.legend_height = sum(h for _, h in sizes) + 0.05 * (len(sizes) - 1)
+        return bottom + self.legend_height
+
+    def _place_legends(self, top: float) -> None:
+        """Put the legends just below the map, whose bottom edge is at ``top`` (inches)."""
+        x, y = self.box.x0, top
+        for legend, (w, h) in zip(self.legends, self.legend_sizes):
+            legend.set_bbox_to_anchor((x, y), transform=self.fig.dpi_scale_trans)
+            if self.side_by_side:
+                x += w + self.GAP
+            else:
+                y -= h + 0.05
+
+    def _legend(self, handles, title: str, gid: str):
+        legend = self.fig.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(0, 0),
+            bbox_transform=self.fig.dpi_scale_trans, borderaxespad=0, frameon=False,
+            prop={"family": FONT, "size": 8.5}, title=title,
+            title_fontproperties={"family": FONT, "size": 8.5, "weight": "bold"},
+            alignment="left", handlelength=1.4, handleheight=1.0, labelspacing=0.35,
+        )
+        legend.set_gid(gid)
+        return legend
+
+
+# ----------------------------------------------------------------------------- the map itself
+
+
+class _MapData:
+    """One city's map content in UTM metres, and how to draw it on an axes."""
+
+    def __init__(self, briefing: Briefing, part: CityPart, layer, words: dict[str, str]):
+        self.briefing = briefing
+        self.part = part
+        self.lang = briefing.lang
+        self.words = words
+        self.epsg = UTM_EPSG[part.city_id]
+        self.districts = layer.districts.to_crs(self.epsg)
+        self.outline = gpd.GeoSeries([briefing.boundaries.outline(part.city_id)], crs=4326).to_crs(
+            self.epsg).iloc[0]
+        metric = briefing.filters.metric
+        table = part.districts
+        if table is not None and "kind" in table.columns:
+            table = table[table["kind"] == "district"]  # as the map page passes it
+        values, _, self.legend_title = _district_values(part.placed, layer, table, metric, words)
+        self.values = values
+        self.classes = _classes(values.values())
+        self.points = _incident_points(part.placed, self.epsg)
+        self.fanned = bool(self.points["group_size"].gt(1).any()) if len(self.points) else False
+
+    # -- legend handles
+
+    def class_handles(self) -> list:
+        edge = {"edgecolor": _DISTRICT_EDGE, "linewidth": 0.8}
+        handles = [_patch_handle(_ZERO_FILL, "0", edge)]
+        for lo, hi, colour in self.classes:
+            handles.append(_patch_handle(colour, _class_text(lo, hi, self.lang), edge))
+        return handles
+
+    def event_handles(self) -> list:
+        present = set(self.points["event_type"])
+        kinds = [k for k in EVENT_TYPES if k in present] + sorted(present - set(EVENT_TYPES))
+        return [
+            Line2D([], [], linestyle="", marker="o", markersize=_MARKER_PT,
+                   markerfacecolor=EVENT_COLOURS.get(kind, _OTHER_COLOUR), markeredgecolor="#1a1a1a",
+                   markeredgewidth=0.7, label=self.words.get(kind, kind.replace("_", " ")))
+            for kind in kinds
+        ]
+
+    # -- drawing
+
+    def draw(self, ax, area: _Box) -> None:
+        xmin, ymin, xmax, ymax = self.outline.bounds
+        if len(self.points):
+            xmin = min(xmin, self.points["x"].min())
+            xmax = max(xmax, self.points["x"].max())
+            ymin = min(ymin, self.points["y"].min())
+            ymax = max(ymax, self.points["y"].max())
+        pad = 0.04 * max(xmax - xmin, ymax - ymin)
+        xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
+        # metres per inch, equal in x and y, the map filling the axes box
+        scale = max((xmax - xmin) / area.width, (ymax - ymin) / area.height)
+        cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+        ax.set_xlim(cx - scale * area.width / 2, cx + scale * area.width / 2)
+        ax.set_ylim(cy - scale * area.height / 2, cy + scale * area.height / 2)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_facecolor(_PLAIN_BACKGROUND)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_edgecolor("#999999")
+            spine.set_linewidth(0.8)
+        self.metres_per_point = scale / 72
+
+        self._draw_districts(ax)
+        ax.add_patch(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8,
+                               linestyle=(0, (5, 3)), zorder=3, gid=f"city-outline:{self.part.city_id}"))
+        self._draw_incidents(ax)
+        self._draw_scalebar(ax)
+        self._draw_north_arrow(ax)
+
+    def _draw_districts(self, ax) -> None:
+        rows = self.districts.drop(columns="geometry").to_dict("records")
+        for row, geometry in zip(rows, self.districts.geometry):
+            district_id = str(row["district_id"])
+            fill = _fill(self.values.get(district_id, 0), self.classes)
+            ax.add_patch(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9,
+                                   zorder=1, gid=f"district:{district_id}"))
+            x, y = _label_point(geometry)
+            name = _district_name(row, self.lang)
+            ax.text(x, y, _label_lines(name), ha="center", va="center", fontsize=7.5, fontfamily=FONT,
+                    color=_INK, zorder=5, gid=f"district-label:{district_id}", path_effects=_HALO,
+                    multialignment="center")
+
+    def _draw_incidents(self, ax) -> None:
+        points = self.points
+        if points.empty:
+            return
+        radius_m = _MARKER_PT / 2 * self.metres_per_point
+        xs, ys = points["x"].to_numpy(), points["y"].to_numpy()
+        px, py = xs.copy(), ys.copy()
+        leaders = []
+        for (x, y), group in points.groupby(["x", "y"], sort=True):
+            k = len(group)
+            if k == 1:
+                continue
+            ring = max(2.6 * radius_m, k * 2.3 * radius_m / (2 * math.pi))
+            angles = math.pi / 2 - 2 * math.pi * np.arange(k) / k
+            index = group.index.to_numpy()
+            px[index] = x + ring * np.cos(angles)
+            py[index] = y + ring * np.sin(angles)
+            leaders.extend([((x, y), (a, b)) for a, b in zip(px[index], py[index])])
+        if leaders:
+            ax.add_collection(LineCollection(leaders, colors=_INK, linewidths=0.6, zorder=6,
+                                             gid="incident-leaders"))
+            sites = np.unique(np.array([start for start, _ in leaders]), axis=0)
+            ax.scatter(sites[:, 0], sites[:, 1], s=9, color=_INK, zorder=6, gid="incident-sites",
+                       linewidths=0)
+        colours = [EVENT_COLOURS.get(k, _OTHER_COLOUR) for k in points["event_type"]]
+        ax.scatter(px, py, s=_MARKER_PT ** 2, c=colours, edgecolors="#1a1a1a", linewidths=0.7, zorder=7,
+                   gid="incidents")
+
+    def _draw_scalebar(self, ax) -> None:
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        km = scale_length_km(x1 - x0)
+        length = km * 1000
+        height = 5 * self.metres_per_point
+        left = x0 + 0.04 * (x1 - x0)
+        base = y0 + 0.04 * (y1 - y0)
+        ax.add_patch(Rectangle((left, base), length, height, facecolor="white", edgecolor=_INK,
+                               linewidth=0.8, zorder=8, gid="scalebar"))
+        ax.add_patch(Rectangle((left, base), length / 2, height, facecolor=_INK, edgecolor=_INK,
+                               linewidth=0.8, zorder=8, gid="scalebar-half"))
+        ax.text(left + length / 2, base + height + 3 * self.metres_per_point, _km_text(km, self.lang, self.words),
+                ha="center", va="bottom", fontsize=8.5, fontfamily=FONT, color=_INK, zorder=8,
+                path_effects=_HALO, gid="scalebar-label")
+        self.scalebar_m = length
+
+    def _draw_north_arrow(self, ax) -> None:
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        length = 28 * self.metres_per_point
+        dx, dy = _true_north(self.outline, self.epsg)
+        tail = (x1 - 0.05 * (x1 - x0) - 0.5 * length * dx, y1 - 0.05 * (y1 - y0) - 16 * self.metres_per_point
+                - length * dy)
+        tip = (tail[0] + length * dx, tail[1] + length * dy)
+        ax.add_patch(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=14, color=_INK,
+                                     linewidth=1.6, zorder=8, gid="north-arrow"))
+        ax.text(tip[0] + 3 * self.metres_per_point * dx, tip[1] + 3 * self.metres_per_point * dy, "N",
+                ha="center", va="bottom", fontsize=11, fontweight="bold", fontfamily=FONT, color=_INK,
+                zorder=8, path_effects=_HALO, gid="north-arrow-label")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _patch_handle(colour: str, text: str, edge: dict):
+    from matplotlib.patches import Patch
+
+    return Patch(facecolor=colour, label=text, **edge)
+
+
+def _incident_points(placed: pd.DataFrame, epsg: int) -> pd.DataFrame:
+    """The placed records with coordinates, in UTM metres (``x``, ``y``), in a fixed order.
+
+    ``group_size`` counts the records at the same spot (to the metre).
+    """
+    columns = ["record_id", "date", "event_type", "latitude", "longitude"]
+    frame = placed[[c for c in columns if c in placed.columns]].copy()
+    lat = pd.to_numeric(frame["latitude"], errors="coerce")
+    lon = pd.to_numeric(frame["longitude"], errors="coerce")
+    frame = frame[lat.notna() & lon.notna()]
+    if frame.empty:
+        return pd.DataFrame(columns=[*columns, "x", "y", "group_size"])
+    frame = frame.sort_values([c for c in ("date", "record_id") if c in frame.columns], kind="stable")
+    frame = frame.reset_index(drop=True)
+    transformer = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
+    x, y = transformer.transform(frame["longitude"].to_numpy(dtype=float), frame["latitude"].to_numpy(dtype=float))
+    frame["x"] = np.round(x, 0)
+    frame["y"] = np.round(y, 0)
+    frame["event_type"] = frame["event_type"].astype(str)
+    frame["group_size"] = frame.groupby(["x", "y"])["x"].transform("size")
+    return frame
+
+
+def _polygons(geometry) -> list[Polygon]:
+    if isinstance(geometry, Polygon):
+        return [geometry]
+    if isinstance(geometry, MultiPolygon):
+        return list(geometry.geoms)
+    return [g for g in getattr(geometry, "geoms", []) if isinstance(g, Polygon)]
+
+
+def _path(geometry) -> Path:
+    """A matplotlib path of a (multi)polygon, holes wound the other way (so they stay empty)."""
+    vertices, codes = [], []
+    for polygon in _polygons(geometry):
+        polygon = orient(polygon, sign=1.0)
+        for ring in (polygon.exterior, *polygon.interiors):
+            coords = np.asarray(ring.coords)[:, :2]
+            if len(coords) < 4:
+                continue
+            vertices.append(coords)
+            ring_codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+            ring_codes[0] = Path.MOVETO
+            ring_codes[-1] = Path.CLOSEPOLY
+            codes.append(ring_codes)
+    if not vertices:
+        return Path(np.zeros((0, 2)))
+    return Path(np.concatenate(vertices), np.concatenate(codes))
+
+
+def _label_point(geometry) -> tuple[float, float]:
+    """Where a district's name goes: the centre of the largest circle inside its largest part."""
+    largest = max(_polygons(geometry), key=lambda p: p.area)
+    point = shapely.ops.polylabel(largest, tolerance=max(1.0, math.sqrt(largest.area) / 200))
+    return point.x, point.y
+
+
+def _label_lines(name: str, width: int = 12) -> str:
+    """A long name on two or more lines (at spaces)."""
+    if len(name) <= width or " " not in name:
+        return name
+    return "\n".join(textwrap.wrap(name, width, break_long_words=False))
+
+
+def _true_north(outline, epsg: int) -> tuple[float, float]:
+    """Unit vector (map metres) pointing to true north at the outline's centre (UTM grid north differs)."""
+    centre = outline.centroid
+    back = pyproj.Transformer.from_crs(epsg, 4326, always_xy=True)
+    forward = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
+    lon, lat = back.transform(centre.x, centre.y)
+    nx, ny = forward.transform(lon, lat + 0.05)
+    dx, dy = nx - centre.x, ny - centre.y
+    norm = math.hypot(dx, dy)
+    return dx / norm, dy / norm
+
