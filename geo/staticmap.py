@@ -143,12 +143,25 @@ def map_figure(
     panel_width = width / len(parts)
     panels = [_Panel(fig, briefing, part, x0=n * panel_width, width=panel_width, height=height)
               for n, part in enumerate(parts)]
-    spans = [panel.prepare() for panel in panels]
-    # the maps of a row share their top and bottom edges
-    top = min(t for t, _ in spans)
-    bottom = max(b for _, b in spans)
     for panel in panels:
-        panel.finish(top, bottom)
+        panel.prepare()
+    # legends below the maps or beside them: whichever draws the maps larger;
+    # the maps of a row share their top and bottom edges
+    best = None
+    for place in _Panel.LEGEND_PLACES:
+        rooms = [panel.room(place) for panel in panels]
+        if any(room is None for room in rooms):
+            continue
+        top = min(room[1] for room in rooms)
+        bottom = max(room[0] for room in rooms)
+        score = sum(math.log(panel.scale(place, top, bottom)) for panel in panels)
+        if best is None or score < best[0] - 1e-9:
+            best = (score, place, top, bottom)
+    _, place, top, bottom = best
+    # side by side, the cities are drawn at one scale (the smaller one), so they compare
+    scale = max(panel.scale(place, top, bottom) for panel in panels)
+    for panel in panels:
+        panel.finish(place, top, bottom, scale)
     return fig
 
 
@@ -172,13 +185,15 @@ def map_png(
     return out.getvalue()
 
 
-def scale_length_km(span_m: float, *, share: float = 0.25) -> float:
+def scale_length_km(span_m: float, *, share: float = 0.3) -> float:
     """The longest round length (km) not above ``share`` of ``span_m`` metres.
 
     >>> scale_length_km(40_000)
     10
     >>> scale_length_km(3_000)
     0.5
+    >>> scale_length_km(30_000)
+    5
     """
     limit = span_m * share / 1000
     fitting = [step for step in _SCALE_STEPS_KM if step <= limit]
@@ -254,10 +269,12 @@ class _Box:
 
 
 class _Panel:
-    """One city's panel: title on top, map in the middle, legends and notes below."""
+    """One city's panel: title on top, the map, its legends (below or beside it), notes at the bottom."""
 
     MARGIN = 0.18  # inches around the panel's content
     GAP = 0.12
+    #: Where the legends may go; the first wins a tie.
+    LEGEND_PLACES = ("below", "beside")
 
     def __init__(self, fig: Figure, briefing: Briefing, part: CityPart, *, x0: float, width: float,
                  height: float):
@@ -268,6 +285,9 @@ class _Panel:
         self.words = _words(self.lang)
         self.box = _Box(x0 + self.MARGIN, self.MARGIN, x0 + width - self.MARGIN, height - self.MARGIN)
         self.renderer = fig.canvas.get_renderer()
+        self.map: _MapData | None = None
+        self.legends: list = []
+        self.legend_sizes: list[tuple[float, float]] = []
 
     # -- measuring, in inches
 
@@ -275,13 +295,11 @@ class _Panel:
         bbox = artist.get_window_extent(self.renderer)
         return bbox.width / self.fig.dpi, bbox.height / self.fig.dpi
 
-    def _text(self, x: float, y: float, text: str, *, gid: str, size: float, wrap: bool = True,
-              **kwargs):
+    def _text(self, x: float, y: float, text: str, *, gid: str, size: float, **kwargs):
         """Figure text at (x, y) inches, wrapped to the panel's width."""
         artist = self.fig.text(x, y, text, transform=self.fig.dpi_scale_trans, fontsize=size,
                                fontfamily=FONT, gid=gid, **kwargs)
-        if wrap:
-            self._wrap(artist, text)
+        self._wrap(artist, text)
         return artist
 
     def _wrap(self, artist, text: str) -> None:
@@ -296,41 +314,96 @@ class _Panel:
                 return
             chars -= 2
 
-    # -- drawing
+    # -- layout
 
-    def prepare(self) -> tuple[float, float]:
-        """Draw the title and the footer; return the room left for the map (top, bottom), inches."""
-        top = self._title()
-        self.layer = None
+    def prepare(self) -> None:
+        """Draw the title and the notes, make the legends; the map waits for :meth:`finish`."""
+        self.top = self._title()
         boundaries = self.briefing.boundaries
+        layer = None
         if boundaries is not None:
-            self.layer = boundaries.layer_for(self.part.city_id, self.part.layer_date)
-        if self.layer is None:
-            self.map = None
-            return top, self.box.y0
-        self.map = _MapData(self.briefing, self.part, self.layer, self.words)
-        return top, self._footer(self.map)
+            layer = boundaries.layer_for(self.part.city_id, self.part.layer_date)
+        if layer is None:
+            self.notes_top = self.box.y0
+            return
+        self.map = _MapData(self.briefing, self.part, layer, self.words)
+        self.notes_top = self._notes(self.map)
+        self.legends = [self._legend(self.map.class_handles(), self.map.legend_title, "legend-classes")]
+        events = self.map.event_handles()
+        if events:
+            self.legends.append(self._legend(events, self.words["event_type"], "legend-events"))
+        self.legend_sizes = [self._extent(legend) for legend in self.legends]
 
-    def finish(self, top: float, bottom: float) -> None:
+    def _stacked_height(self) -> float:
+        return sum(h for _, h in self.legend_sizes) + self.GAP * (len(self.legend_sizes) - 1)
+
+    def _side_by_side(self) -> bool:
+        widths = [w for w, _ in self.legend_sizes]
+        return sum(widths) + self.GAP * (len(widths) - 1) <= self.box.width
+
+    def room(self, place: str) -> tuple[float, float] | None:
+        """(bottom, top) inches left to the map with the legends at ``place``; ``None`` if they do not fit."""
+        if self.map is None:
+            return self.notes_top, self.top
+        if place == "below":
+            height = max(h for _, h in self.legend_sizes) if self._side_by_side() else self._stacked_height()
+            bottom = self.notes_top + height + self.GAP
+        else:
+            if self._stacked_height() > self.top - self.notes_top - self.GAP:
+                return None
+            if max(w for w, _ in self.legend_sizes) > self.box.width / 2:
+                return None
+            bottom = self.notes_top
+        return (bottom, self.top) if self.top - bottom > 1.0 else None
+
+    def _area(self, place: str, top: float, bottom: float) -> _Box:
+        x1 = self.box.x1
+        if place == "beside" and self.legends:
+            x1 -= max(w for w, _ in self.legend_sizes) + self.GAP
+        return _Box(self.box.x0, bottom + self.GAP, x1, top - self.GAP)
+
+    def scale(self, place: str, top: float, bottom: float) -> float:
+        """Metres per inch of the map with this layout (smaller: a larger map)."""
+        if self.map is None:
+            return 1.0
+        return self.map.scale(self._area(place, top, bottom))
+
+    def finish(self, place: str, top: float, bottom: float, scale: float) -> None:
         """Draw the map (or the message) between ``bottom`` and ``top`` (inches)."""
         if self.map is None:
-            self._message(top)
+            self._message()
             return
-        self._place_legends(bottom)
-        area = _Box(self.box.x0, bottom + self.GAP, self.box.x1, top - self.GAP)
+        area = self._area(place, top, bottom)
+        self._place_legends(place, area)
         fig_w, fig_h = self.fig.get_figwidth(), self.fig.get_figheight()
         ax = self.fig.add_axes(
             [area.x0 / fig_w, area.y0 / fig_h, area.width / fig_w, area.height / fig_h],
             gid=f"panel:{self.part.city_id}",
         )
-        self.map.draw(ax, area)
+        self.map.draw(ax, area, max(scale, self.map.scale(area)))
+
+    def _place_legends(self, place: str, area: _Box) -> None:
+        if place == "beside":
+            x, y = area.x1 + self.GAP, area.y1
+        else:
+            x, y = self.box.x0, area.y0 - self.GAP
+        side_by_side = place == "below" and self._side_by_side()
+        for legend, (w, h) in zip(self.legends, self.legend_sizes):
+            legend.set_bbox_to_anchor((x, y), transform=self.fig.dpi_scale_trans)
+            if side_by_side:
+                x += w + self.GAP
+            else:
+                y -= h + self.GAP
+
+    # -- pieces
 
     def _title(self) -> float:
         """Draw the title lines; return the y (inches) below them."""
         f = self.briefing.filters
         centre = (self.box.x0 + self.box.x1) / 2
         title = self._text(centre, self.box.y1, f"{self.part.name}: {f.start.isoformat()} – {f.end.isoformat()}",
-                           gid="title", size=13, ha="center", va="top", fontweight="bold", color=_INK)
+                           gid="title", size=13, ha="center", va="top", fontweight="bold", color=_INK,
+                           multialignment="center")
         y = self.box.y1 - self._extent(title)[1] - 0.06
         if self.briefing.boundaries is not None:
             sub = self._text(centre, y, label("districts_on", self.lang, date=self.part.layer_date.isoformat()),
@@ -338,17 +411,17 @@ class _Panel:
             y -= self._extent(sub)[1]
         return y
 
-    def _message(self, top: float) -> None:
+    def _message(self) -> None:
         if self.briefing.boundaries is None:
             text = label("no_boundaries", self.lang)
         else:
             text = self.words["no_layer"].format(city=self.part.name, date=self.part.layer_date.isoformat())
         centre = (self.box.x0 + self.box.x1) / 2
-        self._text(centre, (self.box.y0 + top) / 2, text, gid="message", size=11, ha="center",
+        self._text(centre, (self.box.y0 + self.top) / 2, text, gid="message", size=11, ha="center",
                    va="center", color=_INK, multialignment="center")
 
-    def _footer(self, map_: "_MapData") -> float:
-        """Draw legends, notes and attribution from the bottom up; return the y above them."""
+    def _notes(self, map_: "_MapData") -> float:
+        """Draw the attribution and the notes from the bottom up; return the y above them."""
         y = self.box.y0
         attributions = self.briefing.boundaries.attributions(self.part.city_id, self.part.layer_date)
         if attributions:
@@ -365,37 +438,12 @@ class _Panel:
             artist = self._text(self.box.x0, y, text, gid=gid, size=8.5, ha="left", va="bottom",
                                 color=_INK, fontstyle="italic")
             y += self._extent(artist)[1] + 0.04
-        return self._legends(map_, y + 0.06)
-
-    def _legends(self, map_: "_MapData", bottom: float) -> float:
-        """Make the legends; return the top of the footer when they stand on ``bottom``."""
-        self.legends = [self._legend(map_.class_handles(), map_.legend_title, "legend-classes")]
-        events = map_.event_handles()
-        if events:
-            self.legends.append(self._legend(events, self.words["event_type"], "legend-events"))
-        self.legend_sizes = [self._extent(legend) for legend in self.legends]
-        sizes = self.legend_sizes
-        self.side_by_side = sum(w for w, _ in sizes) + self.GAP * (len(sizes) - 1) <= self.box.width
-        if self.side_by_side:
-            self.legend_height = max(h for _, h in sizes)
-        else:
-            self.legend_height = sum(h for _, h in sizes) + 0.05 * (len(sizes) - 1)
-        return bottom + self.legend_height
-
-    def _place_legends(self, top: float) -> None:
-        """Put the legends just below the map, whose bottom edge is at ``top`` (inches)."""
-        x, y = self.box.x0, top
-        for legend, (w, h) in zip(self.legends, self.legend_sizes):
-            legend.set_bbox_to_anchor((x, y), transform=self.fig.dpi_scale_trans)
-            if self.side_by_side:
-                x += w + self.GAP
-            else:
-                y -= h + 0.05
+        return y
 
     def _legend(self, handles, title: str, gid: str):
         legend = self.fig.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(0, 0),
-            bbox_transform=self.fig.dpi_scale_trans, borderaxespad=0, frameon=False,
+            bbox_transform=self.fig.dpi_scale_trans, borderaxespad=0, borderpad=0, frameon=False,
             prop={"family": FONT, "size": 8.5}, title=title,
             title_fontproperties={"family": FONT, "size": 8.5, "weight": "bold"},
             alignment="left", handlelength=1.4, handleheight=1.0, labelspacing=0.35,
@@ -450,7 +498,8 @@ class _MapData:
 
     # -- drawing
 
-    def draw(self, ax, area: _Box) -> None:
+    def extent(self) -> tuple[float, float, float, float]:
+        """What the map must show (metres): the outline and the incidents, with a margin."""
         xmin, ymin, xmax, ymax = self.outline.bounds
         if len(self.points):
             xmin = min(xmin, self.points["x"].min())
@@ -458,9 +507,16 @@ class _MapData:
             ymin = min(ymin, self.points["y"].min())
             ymax = max(ymax, self.points["y"].max())
         pad = 0.04 * max(xmax - xmin, ymax - ymin)
-        xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
-        # metres per inch, equal in x and y, the map filling the axes box
-        scale = max((xmax - xmin) / area.width, (ymax - ymin) / area.height)
+        return xmin - pad, ymin - pad, xmax + pad, ymax + pad
+
+    def scale(self, area: _Box) -> float:
+        """Metres per inch (equal in x and y) when the map fills ``area``."""
+        xmin, ymin, xmax, ymax = self.extent()
+        return max((xmax - xmin) / area.width, (ymax - ymin) / area.height)
+
+    def draw(self, ax, area: _Box, scale: float) -> None:
+        """Draw the map on ``ax``, which fills ``area``, at ``scale`` metres per inch."""
+        xmin, ymin, xmax, ymax = self.extent()
         cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
         ax.set_xlim(cx - scale * area.width / 2, cx + scale * area.width / 2)
         ax.set_ylim(cy - scale * area.height / 2, cy + scale * area.height / 2)
@@ -473,6 +529,7 @@ class _MapData:
             spine.set_linewidth(0.8)
         self.metres_per_point = scale / 72
 
+        self._layout_incidents()
         self._draw_districts(ax)
         ax.add_patch(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8,
                                linestyle=(0, (5, 3)), zorder=3, gid=f"city-outline:{self.part.city_id}"))
@@ -482,44 +539,74 @@ class _MapData:
 
     def _draw_districts(self, ax) -> None:
         rows = self.districts.drop(columns="geometry").to_dict("records")
-        for row, geometry in zip(rows, self.districts.geometry):
+        geometries = list(self.districts.geometry)
+        for row, geometry in zip(rows, geometries):
             district_id = str(row["district_id"])
             fill = _fill(self.values.get(district_id, 0), self.classes)
             ax.add_patch(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9,
                                    zorder=1, gid=f"district:{district_id}"))
-            x, y = _label_point(geometry)
-            name = _district_name(row, self.lang)
-            ax.text(x, y, _label_lines(name), ha="center", va="center", fontsize=7.5, fontfamily=FONT,
-                    color=_INK, zorder=5, gid=f"district-label:{district_id}", path_effects=_HALO,
-                    multialignment="center")
+        # names: the smallest districts first (they have the least room), each clear of
+        # the markers and of the names already placed
+        renderer = ax.figure.canvas.get_renderer()
+        metres_per_pixel = self.metres_per_point * 72 / ax.figure.dpi
+        taken = [self._keep_out()] if len(self.points) else []
+        for i in sorted(range(len(rows)), key=lambda i: (geometries[i].area, str(rows[i]["district_id"]))):
+            name = _district_name(rows[i], self.lang)
+            text = ax.text(0, 0, _label_lines(name), ha="center", va="center", fontsize=7.5, fontfamily=FONT,
+                           color=_INK, zorder=5, gid=f"district-label:{rows[i]['district_id']}",
+                           path_effects=_HALO, multialignment="center")
+            bbox = text.get_window_extent(renderer)
+            width = (bbox.width + 4) * metres_per_pixel
+            height = (bbox.height + 2) * metres_per_pixel
+            x, y = _label_point(geometries[i], width, height, shapely.union_all(taken) if taken else None)
+            text.set_position((x, y))
+            taken.append(shapely.box(x - width / 2, y - height / 2, x + width / 2, y + height / 2))
 
-    def _draw_incidents(self, ax) -> None:
+    def _layout_incidents(self) -> None:
+        """Where each incident is drawn: on its spot, or fanned out on a ring around a shared spot.
+
+        Sets ``drawn_x``/``drawn_y`` (metres, in :attr:`points` order), ``leaders``
+        (spot → drawn point) and ``rings`` (spot x, spot y, ring radius).
+        """
         points = self.points
-        if points.empty:
-            return
-        radius_m = _MARKER_PT / 2 * self.metres_per_point
-        xs, ys = points["x"].to_numpy(), points["y"].to_numpy()
-        px, py = xs.copy(), ys.copy()
-        leaders = []
+        radius = _MARKER_PT / 2 * self.metres_per_point
+        px = points["x"].to_numpy(dtype=float).copy()
+        py = points["y"].to_numpy(dtype=float).copy()
+        self.leaders, self.rings = [], []
         for (x, y), group in points.groupby(["x", "y"], sort=True):
             k = len(group)
             if k == 1:
                 continue
-            ring = max(2.6 * radius_m, k * 2.3 * radius_m / (2 * math.pi))
+            # neighbours on the ring 2.3 radii apart (centre to centre): they never touch
+            ring = max(2.6 * radius, k * 2.3 * radius / (2 * math.pi))
             angles = math.pi / 2 - 2 * math.pi * np.arange(k) / k
             index = group.index.to_numpy()
             px[index] = x + ring * np.cos(angles)
             py[index] = y + ring * np.sin(angles)
-            leaders.extend([((x, y), (a, b)) for a, b in zip(px[index], py[index])])
-        if leaders:
-            ax.add_collection(LineCollection(leaders, colors=_INK, linewidths=0.6, zorder=6,
+            self.leaders.extend(((x, y), (a, b)) for a, b in zip(px[index], py[index]))
+            self.rings.append((x, y, ring))
+        self.drawn_x, self.drawn_y = px, py
+
+    def _keep_out(self):
+        """The area district names keep clear of: the markers and the fanned rings (metres)."""
+        radius = _MARKER_PT / 2 * self.metres_per_point
+        margin = 4 * self.metres_per_point
+        discs = [shapely.Point(x, y).buffer(radius + margin) for x, y in zip(self.drawn_x, self.drawn_y)]
+        discs += [shapely.Point(x, y).buffer(ring + radius + margin) for x, y, ring in self.rings]
+        return shapely.union_all(discs) if discs else None
+
+    def _draw_incidents(self, ax) -> None:
+        if self.points.empty:
+            return
+        if self.leaders:
+            ax.add_collection(LineCollection(self.leaders, colors=_INK, linewidths=0.6, zorder=6,
                                              gid="incident-leaders"))
-            sites = np.unique(np.array([start for start, _ in leaders]), axis=0)
+            sites = np.array([(x, y) for x, y, _ in self.rings])
             ax.scatter(sites[:, 0], sites[:, 1], s=9, color=_INK, zorder=6, gid="incident-sites",
                        linewidths=0)
-        colours = [EVENT_COLOURS.get(k, _OTHER_COLOUR) for k in points["event_type"]]
-        ax.scatter(px, py, s=_MARKER_PT ** 2, c=colours, edgecolors="#1a1a1a", linewidths=0.7, zorder=7,
-                   gid="incidents")
+        colours = [EVENT_COLOURS.get(k, _OTHER_COLOUR) for k in self.points["event_type"]]
+        ax.scatter(self.drawn_x, self.drawn_y, s=_MARKER_PT ** 2, c=colours, edgecolors="#1a1a1a",
+                   linewidths=0.7, zorder=7, gid="incidents")
 
     def _draw_scalebar(self, ax) -> None:
         x0, x1 = ax.get_xlim()
@@ -612,11 +699,30 @@ def _path(geometry) -> Path:
     return Path(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _label_point(geometry) -> tuple[float, float]:
-    """Where a district's name goes: the centre of the largest circle inside its largest part."""
+def _label_point(geometry, width: float, height: float, obstacles=None) -> tuple[float, float]:
+    """Where a ``width`` × ``height`` name of a district goes (metres).
+
+    Candidates: the centre of the largest circle inside the district's largest
+    part, then a grid over that part.  The best one keeps the name clear of
+    ``obstacles``, then inside the district, then near that centre.
+    """
     largest = max(_polygons(geometry), key=lambda p: p.area)
-    point = shapely.ops.polylabel(largest, tolerance=max(1.0, math.sqrt(largest.area) / 200))
-    return point.x, point.y
+    centre = shapely.ops.polylabel(largest, tolerance=max(1.0, math.sqrt(largest.area) / 200))
+    xmin, ymin, xmax, ymax = largest.bounds
+    gx, gy = np.meshgrid(np.linspace(xmin, xmax, 25), np.linspace(ymin, ymax, 25))
+    xs = np.concatenate([[centre.x], gx.ravel()])
+    ys = np.concatenate([[centre.y], gy.ravel()])
+    inside = shapely.contains_xy(largest, xs, ys)
+    inside[0] = True
+    xs, ys = xs[inside], ys[inside]
+    boxes = shapely.box(xs - width / 2, ys - height / 2, xs + width / 2, ys + height / 2)
+    area = width * height
+    outside = 1 - shapely.area(shapely.intersection(boxes, geometry)) / area
+    clash = shapely.area(shapely.intersection(boxes, obstacles)) / area if obstacles is not None else 0 * xs
+    distance = np.hypot(xs - centre.x, ys - centre.y) / math.sqrt(largest.area)
+    score = 10 * clash + 3 * outside + distance
+    best = int(np.argmin(np.round(score, 9)))
+    return float(xs[best]), float(ys[best])
 
 
 def _label_lines(name: str, width: int = 12) -> str:

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
@@ -166,7 +167,7 @@ def test_scale_bar_is_a_round_length_drawn_true_to_scale(almaty_figure):
     assert bar.get_width() == pytest.approx(km * 1000)
     ax = bar.axes
     x0, x1 = ax.get_xlim()
-    assert 0.1 * (x1 - x0) <= bar.get_width() <= 0.25 * (x1 - x0)
+    assert 0.1 * (x1 - x0) <= bar.get_width() <= 0.3 * (x1 - x0)
     # on the ground: the bar's ends are km apart (UTM's scale factor is within 0.1 % here)
     back = pyproj.Transformer.from_crs(UTM_EPSG["almaty"], 4326, always_xy=True)
     lon0, lat0 = back.transform(bar.get_x(), bar.get_y())
@@ -228,6 +229,14 @@ def test_both_cities_side_by_side(make_briefing):
     assert left.x1 <= right.x0
     assert left.y0 == pytest.approx(right.y0) and left.y1 == pytest.approx(right.y1)  # maps aligned
     assert len(with_prefix(fig, "district:")) == 12
+    # one scale for both: metres per inch of map are equal
+    per_inch = [np.diff(ax.get_xlim())[0] / (ax.get_position().width * fig.get_figwidth()) for ax in panels]
+    assert per_inch[0] == pytest.approx(per_inch[1])
+    for ax in panels:  # and the whole city is on its map
+        city = brief.boundaries.outline(ax.get_gid().split(":")[1])
+        x0, y0, x1, y1 = gpd.GeoSeries([city], crs=4326).to_crs(UTM_EPSG[ax.get_gid().split(":")[1]]).total_bounds
+        (ax0, ax1), (ay0, ay1) = ax.get_xlim(), ax.get_ylim()
+        assert ax0 < x0 and x1 < ax1 and ay0 < y0 and y1 < ay1
     assert len(by_gid(fig, "scalebar")) == len(by_gid(fig, "north-arrow")) == 2
     one_city = drawn(map_figure(brief, city_id="astana"))
     assert [ax.get_gid() for ax in one_city.axes] == ["panel:astana"]
@@ -278,3 +287,30 @@ def test_no_layer_in_force_gives_a_message(embedded_joined, real_boundaries):
     fig = drawn(map_figure(brief))
     assert fig.axes == []
     assert plain(one(fig, "message").get_text()) == "Astana: no district layer is in force on 2017-12-31"
+
+
+def window_boxes(fig, artists):
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in artists]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("size_in", [(8, 8), (7.087, 6.378)])  # slide; the PDF's A4 column (0.9 aspect)
+def test_layout_nothing_overlaps_and_everything_is_on_the_page(make_briefing, lang, size_in):
+    fig = drawn(map_figure(make_briefing(city="almaty", lang=lang), size_in=size_in))
+    page = fig.bbox
+    names = window_boxes(fig, with_prefix(fig, "district-label:").values())
+    for i, a in enumerate(names):  # district names never overlap one another
+        assert not any(a.overlaps(b) for b in names[i + 1:])
+    [ax] = fig.axes
+    legends = window_boxes(fig, fig.legends)
+    notes = window_boxes(fig, by_gid(fig, "city-level-note") + by_gid(fig, "stack-note") + by_gid(fig, "attribution"))
+    titles = window_boxes(fig, by_gid(fig, "title") + by_gid(fig, "subtitle"))
+    frame = ax.get_window_extent()
+    for box in legends + notes + titles:
+        assert not box.overlaps(frame)
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
+    for i, a in enumerate(legends + notes):
+        assert not any(a.overlaps(b) for b in (legends + notes)[i + 1:])
+    # the map takes a fair share of the page
+    assert frame.width * frame.height > 0.4 * page.width * page.height
