@@ -531,7 +531,7 @@ class _MapData:
 
         self._layout_incidents()
         self._draw_districts(ax)
-        ax.add_patch(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8,
+        ax.add_artist(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8,
                                linestyle=(0, (5, 3)), zorder=3, gid=f"city-outline:{self.part.city_id}"))
         self._draw_incidents(ax)
         self._draw_scalebar(ax)
@@ -543,7 +543,7 @@ class _MapData:
         for row, geometry in zip(rows, geometries):
             district_id = str(row["district_id"])
             fill = _fill(self.values.get(district_id, 0), self.classes)
-            ax.add_patch(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9,
+            ax.add_artist(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9,
                                    zorder=1, gid=f"district:{district_id}"))
         # names: the smallest districts first (they have the least room), each clear of
         # the markers and of the names already placed
@@ -616,9 +616,9 @@ class _MapData:
         height = 5 * self.metres_per_point
         left = x0 + 0.04 * (x1 - x0)
         base = y0 + 0.04 * (y1 - y0)
-        ax.add_patch(Rectangle((left, base), length, height, facecolor="white", edgecolor=_INK,
+        ax.add_artist(Rectangle((left, base), length, height, facecolor="white", edgecolor=_INK,
                                linewidth=0.8, zorder=8, gid="scalebar"))
-        ax.add_patch(Rectangle((left, base), length / 2, height, facecolor=_INK, edgecolor=_INK,
+        ax.add_artist(Rectangle((left, base), length / 2, height, facecolor=_INK, edgecolor=_INK,
                                linewidth=0.8, zorder=8, gid="scalebar-half"))
         ax.text(left + length / 2, base + height + 3 * self.metres_per_point, _km_text(km, self.lang, self.words),
                 ha="center", va="bottom", fontsize=8.5, fontfamily=FONT, color=_INK, zorder=8,
@@ -633,7 +633,7 @@ class _MapData:
         tail = (x1 - 0.05 * (x1 - x0) - 0.5 * length * dx, y1 - 0.05 * (y1 - y0) - 16 * self.metres_per_point
                 - length * dy)
         tip = (tail[0] + length * dx, tail[1] + length * dy)
-        ax.add_patch(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=14, color=_INK,
+        ax.add_artist(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=14, color=_INK,
                                      linewidth=1.6, zorder=8, gid="north-arrow"))
         ax.text(tip[0] + 3 * self.metres_per_point * dx, tip[1] + 3 * self.metres_per_point * dy, "N",
                 ha="center", va="bottom", fontsize=11, fontweight="bold", fontfamily=FONT, color=_INK,
@@ -706,10 +706,12 @@ def _label_point(geometry, width: float, height: float, obstacles=None) -> tuple
     part, then a grid over that part.  The best one keeps the name clear of
     ``obstacles``, then inside the district, then near that centre.
     """
+    # scored on a simplified outline: 1/500 of the district's size changes no choice
+    geometry = geometry.simplify(math.sqrt(geometry.area) / 500)
     largest = max(_polygons(geometry), key=lambda p: p.area)
     centre = shapely.ops.polylabel(largest, tolerance=max(1.0, math.sqrt(largest.area) / 200))
     xmin, ymin, xmax, ymax = largest.bounds
-    gx, gy = np.meshgrid(np.linspace(xmin, xmax, 25), np.linspace(ymin, ymax, 25))
+    gx, gy = np.meshgrid(np.linspace(xmin, xmax, 21), np.linspace(ymin, ymax, 21))
     xs = np.concatenate([[centre.x], gx.ravel()])
     ys = np.concatenate([[centre.y], gy.ravel()])
     inside = shapely.contains_xy(largest, xs, ys)
