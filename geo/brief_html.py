@@ -1,0 +1,932 @@
+"""The briefing pack as one self-contained, offline HTML file.
+
+:func:`render_html` lays out a :class:`~geo.briefing.Briefing`: header (filters,
+generated-at time, data version, link back to the app), key figures, a map and
+a district table per city, the timeline chart, where sources disagree, the
+incidents, key events and sources of the view, and the boundary attributions.
+
+Self-contained means the file makes no request to any host, ever:
+
+* each city's map is :func:`geo.maps.incident_map` rendered into a document of
+  its own (:func:`standalone_map_html`) with Leaflet and its plugins inlined
+  from ``static/vendor`` (``python -m geo.assets install``) and every CSS
+  ``url(...)`` turned into a ``data:`` URI; it is embedded as an
+  ``<iframe srcdoc=...>``, so the map's own CSS cannot restyle the pack;
+* the timeline is the app's Altair chart drawn by vega-embed from the bundle
+  of vl-convert (:func:`vl_convert.javascript_bundle`), inline;
+* a Content-Security-Policy ``<meta>`` (:func:`content_security_policy`) allows
+  no load from anywhere (``default-src 'none'``), images and fonts only as
+  ``data:``/``blob:``, and scripts only by the SHA-256 of the inline scripts
+  the pack itself wrote: a ``<script>`` that slipped in through the data
+  would not run.  A srcdoc frame inherits the pack's policy; each map document
+  carries its own as well.
+
+Markup safety: every string from the data is escaped with :func:`html.escape`
+(text and attributes); JSON inside ``<script>`` has ``<``, ``>`` and ``&`` as
+``\\uXXXX``; inlined JavaScript has ``</script`` and ``<!--`` neutralised;
+only ``http``/``https`` URLs become links.  No data string is ever compiled as
+a template: the map comes from :mod:`geo.maps`, which guards folium's Jinja
+pass, and this module builds its markup with plain string joins.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import timezone
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlsplit
+
+import pandas as pd
+
+from geo import __version__
+from geo.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, AssetsError, assets_installed
+from geo.boundaries import city_display_name
+from geo.briefing import LABELS as BRIEF_LABELS
+from geo.briefing import Briefing, CityPart, label, number, range_text
+from geo.maps import DEFAULT_ASSET_BASE, incident_map
+
+__all__ = [
+    "LABELS",
+    "LEAN_DROPPED",
+    "MAP_HEIGHT",
+    "content_security_policy",
+    "render_html",
+    "standalone_map_html",
+]
+
+#: Height of each city's map, in CSS pixels.
+MAP_HEIGHT = 560
+
+#: The maps' highest zoom (that of the app's tile layer; the pack's maps have no tiles).
+MAX_ZOOM = 19
+
+#: The pack's words beyond :data:`geo.briefing.LABELS` (Kazakh falls back to Russian, then English).
+LABELS: dict[str, dict[str, str]] = {
+    "app_version": {"en": "protest-map version", "ru": "Версия protest-map"},
+    "record_count": {"en": "Records in the data", "ru": "Записей в данных"},
+    "by_city": {"en": "By city", "ru": "По городам"},
+    "map_of": {"en": "Map: {city}", "ru": "Карта: {city}"},
+    "figure": {"en": "Figure", "ru": "Цифра"},
+    "alternatives_above": {
+        "en": "The figures the headline considered and did not use for its floor, and why, are "
+              "listed under Key figures.",
+        "ru": "Цифры, рассмотренные для основной оценки и не использованные для нижней границы, "
+              "с причинами, приведены в разделе «Основные цифры».",
+    },
+    "no_alternatives": {"en": "No other figure was considered.", "ru": "Другие цифры не рассматривались."},
+    "no_records": {"en": "No incident or statement in this view.", "ru": "В этом виде нет инцидентов и заявлений."},
+    "no_events": {"en": "No key event in these dates.", "ru": "В эти даты нет ключевых событий."},
+    "no_sources": {"en": "No source is cited in this view.", "ru": "В этом виде нет источников."},
+    "address": {"en": "Address", "ru": "Адрес"},
+    "host": {"en": "Site", "ru": "Сайт"},
+    "named_as": {"en": "Named as", "ru": "Название"},
+    "not_a_link": {"en": "not a web address, not linked", "ru": "не веб-адрес, без ссылки"},
+    "chart_failed": {"en": "The timeline chart could not be drawn:", "ru": "Не удалось построить график:"},
+    "chart_needs_js": {"en": "The timeline chart needs JavaScript.", "ru": "Для графика нужен JavaScript."},
+    "chart_actions": {"en": "Save the chart", "ru": "Сохранить график"},
+    "save_png": {"en": "Save as PNG", "ru": "Сохранить как PNG"},
+    "save_svg": {"en": "Save as SVG", "ru": "Сохранить как SVG"},
+    "offline_note": {
+        "en": "This file works offline: it loads nothing from the network.",
+        "ru": "Этот файл работает без сети: он ничего не загружает из интернета.",
+    },
+}
+
+#: Map resources :func:`standalone_map_html` leaves out by default (``lean=True``): jQuery,
+#: Bootstrap, Font Awesome and Awesome Markers, which :mod:`geo.maps` maps never use
+#: (they draw circle markers).  A map holding a ``folium.Icon`` keeps the icon files.
+LEAN_DROPPED = frozenset({
+    JS_ASSETS["jquery"], JS_ASSETS["bootstrap"], CSS_ASSETS["bootstrap_css"],
+})
+_ICON_ASSETS = frozenset({
+    JS_ASSETS["awesome_markers"], CSS_ASSETS["awesome_markers_css"],
+    CSS_ASSETS["awesome_markers_font_css"], CSS_ASSETS["awesome_rotate_css"],
+})
+
+#: Where the pack's own maps point their resources before they are inlined (never served).
+_INLINE_BASE = "/protest-map-inline/vendor"
+
+_MIME = {
+    ".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif", ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg", ".webp": "image/webp", ".woff2": "font/woff2", ".woff": "font/woff",
+    ".ttf": "font/ttf", ".otf": "font/otf", ".eot": "application/vnd.ms-fontobject",
+}
+
+_SCRIPT_LINK = re.compile(r'<script src="([^"<>]*)"></script>')
+_CSS_LINK = re.compile(r'<link rel="stylesheet" href="([^"<>]*)"\s*/?>')
+_INLINE_SCRIPT = re.compile(r"<script(\s[^>]*)?>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
+_CSS_DECLARATION = re.compile(r"([{;])([^{};]*)")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def render_html(briefing: Briefing) -> str:
+    """The briefing pack as one HTML5 document that needs no network.
+
+    Raises
+    ------
+    geo.assets.AssetsError
+        The pack has maps (``briefing.boundaries`` is set) and Leaflet & co. are
+        not installed in ``static/vendor`` (``python -m geo.assets install``).
+    """
+    lang = briefing.lang
+    hashes: list[str] = []
+    body: list[str] = [
+        _header(briefing),
+        _key_figures(briefing),
+    ]
+    for part in briefing.cities:
+        section, frame_hashes = _city_section(briefing, part)
+        body.append(section)
+        hashes.extend(frame_hashes)
+    body.append(_timeline_section(briefing))
+    body.append(_discrepancy_section(briefing))
+    body.append(_records_section(briefing))
+    body.append(_events_section(briefing))
+    body.append(_sources_section(briefing))
+    body.append(_attribution_section(briefing))
+    body.append(
+        f'<footer><p>{_esc(briefing.title)} · protest-map {_esc(__version__)} · '
+        f'{_esc(_t("offline_note", lang))}</p></footer>'
+    )
+
+    scripts = _timeline_scripts(briefing)
+    hashes.extend(_script_hashes(scripts))
+    policy = content_security_policy(hashes)
+    return "".join([
+        "<!DOCTYPE html>\n",
+        f'<html lang="{_esc(lang)}">\n<head>\n<meta charset="utf-8">\n',
+        f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">\n',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+        '<meta name="referrer" content="no-referrer">\n',
+        f'<meta name="generator" content="protest-map {_esc(__version__)}">\n',
+        f"<title>{_esc(briefing.title)}</title>\n",
+        f"<style>{_PAGE_CSS}</style>\n</head>\n<body>\n<main>\n",
+        "\n".join(body),
+        "\n</main>\n",
+        scripts,
+        "\n</body>\n</html>\n",
+    ])
+
+
+def standalone_map_html(
+    m,
+    *,
+    asset_base: str = DEFAULT_ASSET_BASE,
+    vendor: Path | None = None,
+    lean: bool = True,
+) -> str:
+    """Folium map ``m`` as one self-contained HTML document (no request to any host).
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map whose resources point at ``asset_base`` (:func:`geo.maps.incident_map`
+        with that ``asset_base``, or :func:`geo.assets.localize`).
+    asset_base : str
+        The base URL the map's ``<script src>``/``<link href>`` start with.
+    vendor : Path, optional
+        Where the files are installed (default ``static/vendor``).
+    lean : bool
+        Leave out the files :mod:`geo.maps` maps never use (:data:`LEAN_DROPPED`;
+        the icon files too unless the map holds a ``folium.Icon``).
+
+    Every script and stylesheet is inlined, every CSS ``url(...)`` becomes a
+    ``data:`` URI (a declaration whose URL is no file, such as IE's
+    ``behavior:url(#default#VML)``, is dropped), and the document carries a
+    Content-Security-Policy that allows only its own inline scripts.
+
+    Raises
+    ------
+    geo.assets.AssetsError
+        The files are not installed, or the map loads something that is not
+        under ``asset_base`` (a CDN URL, say).
+    """
+    return _standalone(m, asset_base=asset_base, vendor=vendor, lean=lean).html
+
+
+def content_security_policy(script_hashes) -> str:
+    """The policy of a pack: nothing from the network; only the listed inline scripts run.
+
+    ``script_hashes`` are ``sha256-<base64>`` sources (each inline script's text).
+    Styles may be inline (Leaflet and Vega set ``style`` attributes); images and
+    fonts only ``data:``/``blob:``; no frame may be loaded by URL (srcdoc frames
+    have no URL to load), no fetch, no form, no ``<base>``.
+    """
+    scripts = " ".join(f"'{h}'" for h in dict.fromkeys(script_hashes)) or "'none'"
+    return (
+        "default-src 'none'; "
+        f"script-src {scripts}; "
+        "style-src 'unsafe-inline'; "
+        "img-src data: blob:; "
+        "font-src data:; "
+        "connect-src 'none'; "
+        "frame-src 'none'; "
+        "worker-src 'none'; "
+        "object-src 'none'; "
+        "media-src 'none'; "
+        "manifest-src 'none'; "
+        "base-uri 'none'; "
+        "form-action 'none'"
+    )
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _t(key: str, lang: str, **values) -> str:
+    """This module's word for ``key`` (then :func:`geo.briefing.label`'s)."""
+    if key not in LABELS:
+        return label(key, lang, **values)
+    entry = LABELS[key]
+    text = entry.get(lang) or (entry.get("ru") if lang == "kk" else None) or entry["en"]
+    return text.format(**values) if values else text
+
+
+
+# --------------------------------------------------------------------------- markup helpers
+
+
+def _esc(value) -> str:
+    """Text for HTML (element content or a quoted attribute)."""
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(value), quote=True)
+
+
+def _web_url(url: str) -> bool:
+    """Whether ``url`` may become a link: http or https with a host."""
+    try:
+        parts = urlsplit(str(url).strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def _link(url: str, text: str | None = None) -> str:
+    """An outbound link for an http(s) URL; any other URL is shown as text, not linked."""
+    shown = _esc(url if text is None else text)
+    if not _web_url(url):
+        return f'<span class="pm-unlinked">{shown}</span>'
+    return f'<a href="{_esc(str(url).strip())}" target="_blank" rel="noopener noreferrer">{shown}</a>'
+
+
+def _anchor(record_id: str) -> str:
+    return "rec-" + quote(str(record_id), safe="")
+
+
+def _record_refs(ids, known: set[str]) -> str:
+    """Record ids, each a link to its row when that record is listed in the pack."""
+    out = []
+    for rid in ids:
+        rid = str(rid)
+        if rid in known:
+            out.append(f'<a class="pm-ref" href="#{_esc(_anchor(rid))}">{_esc(rid)}</a>')
+        else:
+            out.append(f'<span class="pm-ref">{_esc(rid)}</span>')
+    return ", ".join(out)
+
+
+def _table(headers: list[str], rows: list[list[str]], *, cls: str, caption: str = "",
+           row_attrs: list[str] | None = None) -> str:
+    """A table; ``headers`` are plain text, cells are markup already escaped."""
+    head = "".join(f'<th scope="col">{_esc(h)}</th>' for h in headers)
+    lines = []
+    for i, cells in enumerate(rows):
+        attrs = row_attrs[i] if row_attrs else ""
+        lines.append(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
+    return (f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(lines)}</tbody></table>')
+
+
+def _day(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _int_or_none(value):
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _figure(low, high, lang: str) -> str:
+    return range_text(_int_or_none(low), _int_or_none(high), lang)
+
+
+def _known_ids(briefing: Briefing) -> set[str]:
+    return set(briefing.records["record_id"].astype(str))
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _header(briefing: Briefing) -> str:
+    lang = briefing.lang
+    when = briefing.generated_at
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    stamp = when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    filters = "".join(f"<dt>{_esc(what)}</dt><dd>{_esc(value)}</dd>"
+                      for what, value in briefing.filter_lines())
+    if _web_url(briefing.app_link):
+        app = _link(briefing.app_link, _t("open_in_app", lang))
+    else:
+        app = f'{_esc(_t("open_in_app", lang))}: <span class="pm-unlinked">{_esc(briefing.app_link)}</span>'
+    meta = [
+        (_t("generated", lang), f'<time datetime="{_esc(stamp)}">{_esc(stamp)}</time>'),
+        (_t("data_version", lang), f"<code>{_esc(briefing.data_version)}</code>"),
+        (_t("record_count", lang), _esc(number(briefing.record_count, lang))),
+        (_t("app_version", lang), _esc(__version__)),
+    ]
+    meta_html = "".join(f"<dt>{_esc(k)}</dt><dd>{v}</dd>" for k, v in meta)
+    return (
+        '<header id="pm-header">'
+        f"<h1>{_esc(briefing.title)}</h1>"
+        f'<p class="pm-subtitle">{_esc(_t("subtitle", lang))}</p>'
+        f'<section class="pm-filters"><h2>{_esc(_t("filters", lang))}</h2><dl>{filters}</dl></section>'
+        f'<dl class="pm-meta">{meta_html}</dl>'
+        f'<p class="pm-app-link">{app}</p>'
+        "</header>"
+    )
+
+
+def _key_figures(briefing: Briefing) -> str:
+    lang = briefing.lang
+    head = briefing.headline
+    known = _known_ids(briefing)
+    figure = range_text(head.detained_low, head.detained_high, lang)
+    parts = [
+        f'<section id="pm-key-figures"><h2>{_esc(_t("key_figures", lang))}</h2>',
+        '<div class="pm-headline">'
+        f'<span class="pm-headline-label">{_esc(_t("detained", lang))}, {_esc(briefing.area_name)}</span> '
+        f'<span class="pm-headline-figure" data-low="{head.detained_low}" '
+        f'data-high="{"" if head.detained_high is None else head.detained_high}">{_esc(figure)}</span>'
+        "</div>",
+        "<dl class=\"pm-basis\">",
+        f"<dt>{_esc(_t('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(_t('none', lang))}</dd>",
+        f"<dt>{_esc(_t('high_basis', lang))}</dt>"
+        f"<dd>{_record_refs(head.high_basis, known) or _esc(_t('none', lang))}</dd>",
+        "</dl>",
+    ]
+    if head.notes:
+        parts.append('<ul class="pm-notes">' + "".join(f"<li>{_esc(n)}</li>" for n in head.notes) + "</ul>")
+
+    rows, attrs = [], []
+    for part in briefing.cities:
+        rows.append([
+            _esc(part.name),
+            _esc(range_text(part.figure.detained_low, part.figure.detained_high, lang)),
+            _record_refs(part.figure.basis, known) or _esc(_t("none", lang)),
+            _esc(number(len(part.records), lang)),
+            _esc(number(len(part.placed), lang)),
+            _esc(number(len(part.city_level), lang)),
+        ])
+        attrs.append(f' data-city="{_esc(part.city_id)}"')
+    parts.append(_table(
+        [_t("city", lang), _t("detained", lang), _t("basis", lang), _t("incidents", lang),
+         _t("incidents_mapped", lang), _t("incidents_city_level", lang)],
+        rows, cls="pm-city-figures", caption=_t("by_city", lang), row_attrs=attrs,
+    ))
+    parts.append(f'<p class="pm-range-note">{_esc(_t("range_note", lang))}</p>')
+
+    parts.append(f'<h3 id="pm-alternatives">{_esc(_t("alternatives", lang))}</h3>')
+    if head.alternatives:
+        parts.append(_table(
+            [_t("record", lang), _t("figure", lang), _t("reason", lang)],
+            [[_record_refs([a.record_id], known), _esc(_figure(a.detained_low, a.detained_high, lang)),
+              _esc(a.reason)] for a in head.alternatives],
+            cls="pm-alternatives",
+        ))
+    else:
+        parts.append(f"<p>{_esc(_t('no_alternatives', lang))}</p>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
+    lang = briefing.lang
+    out = [f'<section class="pm-city" id="pm-city-{_esc(part.city_id)}" data-city="{_esc(part.city_id)}">',
+           f"<h2>{_esc(part.name)}</h2>"]
+    hashes: list[str] = []
+    if briefing.boundaries is None:
+        out.append(f'<p class="pm-no-boundaries">{_esc(_t("no_boundaries", lang))}</p>')
+    else:
+        districts = None if part.districts is None else part.districts[part.districts["kind"] == "district"]
+        m = incident_map(
+            part.records, briefing.boundaries, city_id=part.city_id, on=part.layer_date,
+            districts=districts, metric=briefing.filters.metric, lang=lang, tiles=False,
+            height=MAP_HEIGHT, asset_base=_INLINE_BASE,
+        )
+        # Without a tile layer the Leaflet map has no maxZoom, and MarkerCluster then throws
+        # "Map has no maxZoom specified" and draws no incident (geo.maps passes max_zoom only
+        # to the tile layer).  19 is the tile layer's own limit in geo.maps.
+        m.options.setdefault("max_zoom", MAX_ZOOM)
+        doc = _standalone(m, asset_base=_INLINE_BASE, vendor=None, lean=True)
+        hashes.extend(doc.script_hashes)
+        title = _t("map_of", lang, city=part.name)
+        out.append(
+            f'<figure class="pm-map"><iframe class="pm-map-frame" data-city="{_esc(part.city_id)}" '
+            f'title="{_esc(title)}" '
+            f'referrerpolicy="no-referrer" style="height:{MAP_HEIGHT + 4}px" '
+            f'srcdoc="{_esc(doc.html)}"></iframe></figure>'
+        )
+        if part.districts is not None:
+            out.append(_district_table(part, lang))
+    out.append("</section>")
+    return "".join(out), hashes
+
+
+def _district_table(part: CityPart, lang: str) -> str:
+    table = part.districts
+    name_col = f"name_{lang}" if f"name_{lang}" in table.columns else "name_en"
+    rows, attrs = [], []
+    for row in table.to_dict("records"):
+        name = row.get(name_col)
+        if not isinstance(name, str) or not name:
+            name = row.get("name_en") or row.get("district_id")
+        kind = str(row.get("kind", "district"))
+        cell = _esc(name)
+        if kind != "district":
+            cell = f"<em>{cell}</em>"
+        rows.append([
+            cell,
+            _esc(number(row["incidents"], lang)),
+            _esc(_figure(row["detained_low"], row["detained_high"], lang)),
+        ])
+        attrs.append(f' class="pm-row-{_esc(kind)}" data-district="{_esc(row.get("district_id", ""))}"')
+    caption = f"{part.name}: {_t('districts_on', lang, date=part.layer_date.isoformat())}"
+    return _table([_t("district", lang), _t("incidents", lang), _t("detained", lang)], rows,
+                  cls="pm-districts", caption=caption, row_attrs=attrs)
+
+
+def _timeline_section(briefing: Briefing) -> str:
+    lang = briefing.lang
+    return (
+        f'<section id="pm-timeline-section"><h2>{_esc(_t("timeline", lang))}</h2>'
+        '<div id="pm-timeline" class="pm-chart" data-state="pending"></div>'
+        f'<noscript><p>{_esc(_t("chart_needs_js", lang))}</p></noscript>'
+        "</section>"
+    )
+
+
+def _timeline_scripts(briefing: Briefing) -> str:
+    """The vega bundle, the chart's spec (a JSON data block) and the script that draws it."""
+    lang = briefing.lang
+    spec = _safe_json_text(briefing.timeline_chart().to_json(indent=None))
+    options = {
+        "renderer": "svg",
+        "ast": True,  # Vega's expression interpreter: no eval, so no 'unsafe-eval' in the policy
+        "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+        "downloadFileName": "protest-map-timeline",
+        "i18n": {
+            "CLICK_TO_VIEW_ACTIONS": _t("chart_actions", lang),
+            "PNG_ACTION": _t("save_png", lang),
+            "SVG_ACTION": _t("save_svg", lang),
+        },
+    }
+    draw = (
+        "(function () {\n"
+        '  var el = document.getElementById("pm-timeline");\n'
+        "  function fail(err) {\n"
+        '    el.setAttribute("data-state", "failed");\n'
+        '    var p = document.createElement("p");\n'
+        '    p.className = "pm-chart-error";\n'
+        f"    p.textContent = {_safe_json(_t('chart_failed', lang))} + \" \" + String(err);\n"
+        "    el.appendChild(p);\n"
+        "  }\n"
+        '  if (typeof window.vegaEmbed !== "function") { fail("vega-embed is missing"); return; }\n'
+        "  var spec;\n"
+        '  try { spec = JSON.parse(document.getElementById("pm-timeline-spec").textContent); }\n'
+        "  catch (err) { fail(err); return; }\n"
+        f"  window.vegaEmbed(el, spec, {_safe_json(options)}).then(function () {{\n"
+        '    el.setAttribute("data-state", "drawn");\n'
+        "  }, fail);\n"
+        "})();\n"
+    )
+    return (
+        f"<script>{_script_text(_vega_bundle())}</script>\n"
+        f'<script type="application/json" id="pm-timeline-spec">{spec}</script>\n'
+        f"<script>{draw}</script>"
+    )
+
+
+def _discrepancy_section(briefing: Briefing) -> str:
+    lang = briefing.lang
+    rows = briefing.discrepancies
+    parts = [f'<section id="pm-discrepancies"><h2>{_esc(_t("discrepancies", lang))}</h2>']
+    if rows.empty:
+        parts.append(f"<p>{_esc(_t('no_discrepancies', lang))}</p>")
+    else:
+        known = _known_ids(briefing)
+        body = []
+        for row in rows.to_dict("records"):
+            contested = str(row.get("contested_by") or "").split()
+            body.append([
+                _record_refs([row["record_id"]], known),
+                _esc(_day(row["date"])),
+                _esc(_city_name(row, lang)),
+                _esc(_figure(row["detained_low"], row["detained_high"], lang)),
+                _esc(row.get("source_names", "")),
+                _record_refs(contested, known),
+                _esc(row.get("notes", "")),
+            ])
+        parts.append(_table(
+            [_t("record", lang), _t("date", lang), _t("city", lang), _t("detained", lang),
+             _t("sources", lang), _t("contested_by", lang), _t("notes", lang)],
+            body, cls="pm-discrepancy-table",
+        ))
+    parts.append(f'<p><a href="#pm-alternatives">{_esc(_t("alternatives_above", lang))}</a></p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _city_name(row: dict, lang: str) -> str:
+    city_id = str(row.get("city_id") or "")
+    if city_id in ("almaty", "astana") and not pd.isna(row.get("date")):
+        return city_display_name(city_id, pd.Timestamp(row["date"]).date(), lang)
+    if str(row.get("city", "")) == "national":
+        return _t("national", lang)
+    return str(row.get("city", ""))
+
+
+def _place(row: dict, lang: str) -> str:
+    for column in (f"place_name_{lang}", "place_name_en"):
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            return value
+    return ""
+
+
+def _links(urls) -> str:
+    found = [u for u in str(urls or "").split() if u]
+    out = []
+    for url in found:
+        if _web_url(url):
+            out.append(_link(url, urlsplit(url).hostname or url))
+        else:
+            out.append(f'<span class="pm-unlinked">{_esc(url)}</span>')
+    return "<br>".join(out)
+
+
+def _records_section(briefing: Briefing) -> str:
+    lang = briefing.lang
+    parts = [f'<section id="pm-records"><h2>{_esc(_t("incident_list", lang))}</h2>']
+    records = briefing.records
+    if records.empty:
+        parts.append(f"<p>{_esc(_t('no_records', lang))}</p>")
+    else:
+        rows, attrs = [], []
+        for row in records.to_dict("records"):
+            when = _day(row["date"])
+            if isinstance(row.get("time_local"), str) and row["time_local"]:
+                when += " " + row["time_local"]
+            kind = str(row.get("event_type", ""))
+            event = _t(f"event_{kind}", lang) if f"event_{kind}" in BRIEF_LABELS else kind
+            rows.append([
+                f"<code>{_esc(row['record_id'])}</code>",
+                _esc(when),
+                _esc(_city_name(row, lang)),
+                _esc(_place(row, lang)),
+                _esc(event),
+                _esc(_figure(row.get("detained_low"), row.get("detained_high"), lang)),
+                _esc(row.get("summary", "")),
+                _links(row.get("source_urls")),
+            ])
+            attrs.append(f' id="{_esc(_anchor(row["record_id"]))}" data-record="{_esc(row["record_id"])}"')
+        parts.append(_table(
+            [_t("record", lang), _t("date", lang), _t("city", lang), _t("place", lang), _t("event", lang),
+             _t("detained", lang), _t("summary", lang), _t("sources", lang)],
+            rows, cls="pm-record-table", row_attrs=attrs,
+        ))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _events_section(briefing: Briefing) -> str:
+    lang = briefing.lang
+    parts = [f'<section id="pm-events"><h2>{_esc(_t("key_events", lang))}</h2>']
+    events = briefing.events
+    if events.empty:
+        parts.append(f"<p>{_esc(_t('no_events', lang))}</p>")
+    else:
+        rows = []
+        for row in events.to_dict("records"):
+            columns = [f"label_{lang}"] + (["label_ru"] if lang == "kk" else []) + ["label_en"]
+            text = next((row[c] for c in columns if isinstance(row.get(c), str) and row[c].strip()), "")
+            rows.append([_esc(_day(row["date"])), _esc(text), _links(row.get("source_urls"))])
+        parts.append(_table([_t("date", lang), _t("event", lang), _t("sources", lang)], rows,
+                            cls="pm-event-table"))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _sources_section(briefing: Briefing) -> str:
+    lang = briefing.lang
+    parts = [f'<section id="pm-sources"><h2>{_esc(_t("sources", lang))}</h2>']
+    if not briefing.sources:
+        parts.append(f"<p>{_esc(_t('no_sources', lang))}</p>")
+    else:
+        known = _known_ids(briefing)
+        rows = []
+        for ref in briefing.sources:
+            address = _link(ref.url)
+            if not _web_url(ref.url):
+                address += f' <small>({_esc(_t("not_a_link", lang))})</small>'
+            rows.append([address, _esc(ref.host), _esc("; ".join(ref.names)),
+                         _record_refs(ref.record_ids, known)])
+        parts.append(_table([_t("address", lang), _t("host", lang), _t("named_as", lang),
+                             _t("cited_by", lang)], rows, cls="pm-source-table"))
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _attribution_section(briefing: Briefing) -> str:
+    lang = briefing.lang
+    if not briefing.attributions:
+        return ""
+    items = "".join(f"<li>{_esc(a)}</li>" for a in briefing.attributions)
+    return (f'<section id="pm-attributions"><h2>{_esc(_t("attribution", lang))}</h2>'
+            f"<ul>{items}</ul></section>")
+
+
+# --------------------------------------------------------------------------- inlining
+
+
+@dataclass(frozen=True)
+class _Document:
+    html: str
+    script_hashes: tuple[str, ...]
+
+
+def _standalone(m, *, asset_base: str, vendor: Path | None, lean: bool) -> _Document:
+    vendor = Path(vendor) if vendor is not None else DEFAULT_DEST
+    if not assets_installed(vendor):
+        raise AssetsError(
+            f"The map's JavaScript and CSS (Leaflet and plugins) are not installed in {vendor}, so "
+            "a self-contained map cannot be written. Run `python -m geo.assets install` (or ./dev run) "
+            "on a machine that reaches the npm registry."
+        )
+    base = asset_base.rstrip("/") + "/"
+    dropped = set(LEAN_DROPPED) if lean else set()
+    if lean and not _has_icons(m):
+        dropped |= _ICON_ASSETS
+    page = _newlines(m.get_root().render())
+
+    def resource(url: str, kind: str) -> str:
+        if not url.startswith(base):
+            raise AssetsError(
+                f"The map loads {kind} {url!r}, which is not one of the local files under {asset_base!r}; "
+                "a self-contained map cannot fetch it. Localize the map (geo.assets.localize) first."
+            )
+        return url[len(base):]
+
+    def script(match: re.Match) -> str:
+        rel = resource(html.unescape(match.group(1)), "the script")
+        if rel in dropped:
+            return ""
+        return f"<script>{_script_text(_vendor_text(vendor, rel))}</script>"
+
+    def stylesheet(match: re.Match) -> str:
+        rel = resource(html.unescape(match.group(1)), "the stylesheet")
+        if rel in dropped:
+            return ""
+        return f"<style>{_style_text(_inline_css(vendor, rel))}</style>"
+
+    page = _SCRIPT_LINK.sub(script, page)
+    page = _CSS_LINK.sub(stylesheet, page)
+    leftover = re.search(r"<(script|link)\b[^>]*\b(src|href)\s*=", page, re.IGNORECASE)
+    if leftover:
+        raise AssetsError(f"The map still loads a file after inlining: {leftover.group(0)!r}")
+    hashes = tuple(_script_hashes(page))
+    policy = content_security_policy(hashes)
+    head = page.find("<head>")
+    if head < 0:
+        raise AssetsError("The rendered map has no <head>; cannot add its Content-Security-Policy.")
+    at = head + len("<head>")
+    page = (page[:at] + '\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">' + page[at:])
+    return _Document(html=page, script_hashes=hashes)
+
+
+def _has_icons(m) -> bool:
+    import folium
+
+    stack = [m]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, folium.Icon):
+            return True
+        stack.extend(getattr(element, "_children", {}).values())
+    return False
+
+
+def _newlines(text: str) -> str:
+    """LF line ends only (the HTML parser turns CR LF into LF before a script's hash is taken)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _vendor_bytes(path: Path) -> bytes:
+    stat = path.stat()
+    return _read_cached(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_cached(path: Path, mtime_ns: int, size: int) -> bytes:
+    """A vendor file's bytes, read once while it is unchanged (the key holds its mtime and size)."""
+    return path.read_bytes()
+
+
+def _vendor_file(vendor: Path, rel: str) -> Path:
+    root = vendor.resolve()
+    path = (root / rel).resolve()
+    if root not in path.parents or not path.is_file():
+        raise AssetsError(f"{rel!r} is not an installed file under {vendor}")
+    return path
+
+
+def _vendor_text(vendor: Path, rel: str) -> str:
+    return _newlines(_vendor_bytes(_vendor_file(vendor, rel)).decode("utf-8"))
+
+
+def _data_uri(vendor: Path, rel: str) -> str:
+    path = _vendor_file(vendor, rel)
+    mime = _MIME.get(path.suffix.lower())
+    if mime is None:
+        raise AssetsError(f"{rel!r}: no known type for a data: URI")
+    return f"data:{mime};base64,{base64.b64encode(_vendor_bytes(path)).decode('ascii')}"
+
+
+def _inline_css(vendor: Path, rel: str) -> str:
+    """The stylesheet ``rel`` with every ``url()`` a ``data:`` URI (or its declaration dropped)."""
+    text = re.sub(r"/\*.*?\*/", "", _vendor_text(vendor, rel), flags=re.DOTALL)
+    if re.search(r"@import\b", text, re.IGNORECASE):
+        raise AssetsError(f"{rel!r} imports another stylesheet (@import); not supported inline")
+    folder = PurePosixPath(rel).parent
+
+    def target(url: str) -> str | None:
+        """The file ``url`` names under ``vendor`` (relative to the sheet), or None."""
+        if url.lower().startswith("data:"):
+            return url
+        path = re.split(r"[?#]", url, maxsplit=1)[0]
+        if not path or urlsplit(url).scheme or url.startswith("/"):
+            return None
+        parts: list[str] = []
+        for piece in (folder / path).parts:
+            if piece == "..":
+                if not parts:
+                    return None
+                parts.pop()
+            elif piece != ".":
+                parts.append(piece)
+        candidate = "/".join(parts)
+        try:
+            _vendor_file(vendor, candidate)
+        except AssetsError:
+            return None
+        return candidate
+
+    def declaration(match: re.Match) -> str:
+        lead, decl = match.group(1), match.group(2)
+        if "url(" not in decl.lower():
+            return match.group(0)
+        name, _, value = decl.partition(":")
+        if name.strip().lower() == "src":
+            value = _prefer_woff2(value)
+        resolved = []
+        for url_match in _CSS_URL.finditer(value):
+            found = target(url_match.group(2).strip())
+            if found is None:
+                return lead  # a URL that is no installed file: drop the declaration
+            resolved.append(found)
+        it = iter(resolved)
+
+        def replace(_url_match: re.Match) -> str:
+            found = next(it)
+            return f'url("{found}")' if found.lower().startswith("data:") else f'url("{_data_uri(vendor, found)}")'
+
+        return lead + name + ":" + _CSS_URL.sub(replace, value)
+
+    return _CSS_DECLARATION.sub(declaration, "{" + text)[1:]
+
+
+def _prefer_woff2(value: str) -> str:
+    """An ``@font-face`` ``src`` list without the other formats when a woff2 is there."""
+    entries = [e for e in value.split(",")]
+    woff2 = [e for e in entries if "woff2" in e.lower()]
+    return ",".join(woff2) if woff2 and len(woff2) < len(entries) else value
+
+
+def _script_text(js: str) -> str:
+    """JavaScript that cannot end (or re-enter) its ``<script>`` element early.
+
+    ``</script`` becomes ``<\\/script`` and ``<!--`` becomes ``\\x3C!--``: in a string,
+    template or regular expression both still mean the same characters, and in a
+    comment they are harmless.
+    """
+    js = re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
+    return js.replace("<!--", "\\x3C!--")
+
+
+def _style_text(css: str) -> str:
+    """CSS that cannot end its ``<style>`` element early (``<\\/style`` means ``</style`` in CSS)."""
+    return re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE)
+
+
+def _safe_json_text(text: str) -> str:
+    """JSON text safe inside ``<script>``: ``<``, ``>`` and ``&`` only as ``\\uXXXX`` (still valid JSON)."""
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _safe_json(value) -> str:
+    return _safe_json_text(json.dumps(value, ensure_ascii=False))
+
+
+def _script_hashes(page: str) -> list[str]:
+    """``sha256-<base64>`` of every executable inline ``<script>`` of ``page`` (for the policy)."""
+    out = []
+    for match in _INLINE_SCRIPT.finditer(page):
+        attrs = (match.group(1) or "").lower()
+        kind = re.search(r"\btype\s*=\s*['\"]?([^'\"\s>]+)", attrs)
+        if kind and kind.group(1) not in ("text/javascript", "module", "application/javascript"):
+            continue  # a data block: never executed
+        if re.search(r"\bsrc\s*=", attrs):
+            continue
+        digest = hashlib.sha256(match.group(2).encode("utf-8")).digest()
+        out.append("sha256-" + base64.b64encode(digest).decode("ascii"))
+    return out
+
+
+@functools.cache
+def _vega_bundle() -> str:
+    """vega-embed, Vega-Lite and Vega in one script (vl-convert; a few seconds the first time)."""
+    import vl_convert
+
+    return _newlines(vl_convert.javascript_bundle())
+
+
+# --------------------------------------------------------------------------- style
+
+_PAGE_CSS = """
+:root { color-scheme: light; --ink: #1d1d1f; --muted: #5b5b60; --rule: #d4d4d8; --accent: #0b5cad; }
+* { box-sizing: border-box; }
+html { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
+       color: var(--ink); background: #fff; }
+body { margin: 0; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 28px 40px; }
+h1 { font-size: 1.6rem; margin: 0 0 4px; line-height: 1.2; }
+h2 { font-size: 1.25rem; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 1.05rem; margin: 20px 0 8px; }
+a { color: var(--accent); }
+code { font: 0.85em/1.3 ui-monospace, "DejaVu Sans Mono", monospace; }
+.pm-subtitle { color: var(--muted); margin: 0 0 16px; font-size: 1.05rem; }
+.pm-filters h2 { font-size: 1rem; border: 0; margin: 12px 0 4px; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0 0 8px; }
+dt { color: var(--muted); }
+dd { margin: 0; }
+.pm-meta { font-size: 0.9rem; }
+.pm-headline { margin: 8px 0 12px; }
+.pm-headline-label { display: block; color: var(--muted); }
+.pm-headline-figure { font-size: 2.4rem; font-weight: 700; line-height: 1.1; }
+.pm-range-note { color: var(--muted); font-size: 0.9rem; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 0.88rem; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border: 1px solid var(--rule); padding: 4px 6px; text-align: left; vertical-align: top; }
+thead th { background: #f2f2f4; }
+tr { break-inside: avoid; }
+.pm-districts td:nth-child(n+2), .pm-city-figures td:nth-child(n+4) { text-align: right; }
+.pm-districts tr.pm-row-city_level td, .pm-districts tr.pm-row-unallocated td { background: #fafafa; }
+.pm-record-table td:nth-child(7) { min-width: 18em; }
+.pm-unlinked { color: var(--muted); word-break: break-all; }
+.pm-source-table td:first-child { word-break: break-all; }
+.pm-map { margin: 0 0 12px; }
+.pm-map-frame { display: block; width: 100%; border: 1px solid var(--rule); background: #f4f3ef; }
+.pm-no-boundaries { padding: 8px 12px; background: #fff6d6; border-left: 4px solid #c99a00; }
+.pm-chart { overflow-x: auto; min-height: 40px; }
+.pm-chart-error { color: #a40000; }
+footer { margin-top: 32px; color: var(--muted); font-size: 0.85rem; border-top: 1px solid var(--rule); }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  html { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; }
+  .pm-map, .pm-chart, .pm-headline { break-inside: avoid; }
+  .vega-embed details, .vega-actions { display: none !important; }
+  section.pm-city { break-before: page; }
+}
+"""
