@@ -17,6 +17,7 @@ source URL in full.  Every page has a footer
 from __future__ import annotations
 
 import io
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -190,7 +191,8 @@ class _BriefPDF(FPDF):
         """A section heading, moved to the next page when fewer than ``keep`` mm would follow it."""
         if self.get_y() > self.t_margin + 1:
             self.ln(4 if level == 1 else 2)
-        if self.will_page_break(keep):
+        usable = self.h - self.t_margin - FOOTER_ZONE
+        if self.will_page_break(min(keep, usable - 10)) and self.get_y() > self.t_margin + 1:
             self.add_page()
         self._font(12 if level == 1 else 10, bold=True)
         self.set_text_color(*ACCENT)
@@ -217,7 +219,7 @@ class _BriefPDF(FPDF):
         self.set_text_color(*INK)
         self._font(BODY)
 
-    def pair(self, key: str, value: str, *, key_width: float = 42.0, link: str | None = None,
+    def pair(self, key: str, value: str, *, key_width: float = 48.0, link: str | None = None,
              char_wrap: bool = False, value_color=INK) -> None:
         """``key  value`` on one line (the value wraps under itself)."""
         self._font(SMALL, bold=True)
@@ -241,8 +243,13 @@ class _BriefPDF(FPDF):
 
     def grid(self, headings: list[str], rows: list[list[str]], widths: list[float], *,
               align: list[str] | None = None, size: float = SMALL, muted_rows: set[int] = frozenset(),
-              bold_rows: set[int] = frozenset()) -> None:
-        """A table over the text width (``widths`` are fractions), headings repeated on each page."""
+              bold_rows: set[int] = frozenset(), title: str | None = None, level: int = 1) -> None:
+        """A table over the text width (``widths`` are fractions), headings repeated on each page.
+
+        With a ``title``, the section heading goes first, kept on the page of the table's first row.
+        """
+        if title is not None:
+            self.heading(title, keep=self.lead_height(headings, rows[:1], widths, size) + 4, level=level)
         self._font(size)
         self.set_draw_color(*RULE)
         self.set_line_width(0.2)
@@ -277,6 +284,20 @@ class _BriefPDF(FPDF):
                     row.cell(text)
         self._font(BODY)
         self.set_x(MARGIN)
+
+    def lead_height(self, headings: list[str], rows: list[list[str]], widths: list[float], size: float) -> float:
+        """An over-estimate (mm) of the height of a table's heading row and ``rows``, from text widths."""
+        total, height = sum(widths), 0.0
+        for values, bold in [(headings, True)] + [(row, False) for row in rows]:
+            self._font(size, bold)
+            lines = 1
+            for text, share in zip(values, widths):
+                column = self.epw * share / total - 2 * 1.4 - 1.0  # less the padding, and some slack
+                lines = max(lines, sum(max(1, math.ceil(self.get_string_width(part) / column))
+                                       for part in str(text).split("\n")))
+            height += lines * size * 0.47 + 2 * 1.1
+        self._font(BODY)
+        return height * 1.1
 
     def fit(self, png: bytes, *, width: float, max_height: float) -> tuple[float, float]:
         """The (width, height) in mm of ``png`` scaled to ``width`` and at most ``max_height``."""
@@ -437,9 +458,9 @@ class _BriefPDF(FPDF):
 
     def disagreements(self) -> None:
         b, lang = self.b, self.lang
-        self.heading(label("discrepancies", lang), keep=40)
         frame = b.discrepancies
         if frame.empty:
+            self.heading(label("discrepancies", lang), keep=20)
             self.para(label("no_discrepancies", lang), color=MUTED)
         else:
             rows = []
@@ -454,23 +475,25 @@ class _BriefPDF(FPDF):
             self.grid([f"{label('record', lang)} · {label('date', lang)} · {label('city', lang)}",
                         label("detained", lang), label("sources", lang), label("contested_by", lang),
                         label("notes", lang)],
-                       rows, [25, 14, 18, 17, 60], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY)
+                      rows, [25, 14, 18, 17, 60], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY,
+                      title=label("discrepancies", lang))
 
-        self.heading(label("alternatives", lang), keep=30, level=2)
         alternatives = b.headline.alternatives
         if not alternatives:
+            self.heading(label("alternatives", lang), keep=20, level=2)
             self.para(self.t("no_alternatives"), color=MUTED)
             return
         self.grid([label("record", lang), label("detained", lang), label("reason", lang)],
                    [[_clip(a.record_id, SHORT), range_text(a.detained_low, a.detained_high, lang),
                      _clip(a.reason, LONG)]
                     for a in alternatives],
-                   [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY)
+                  [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY, title=label("alternatives", lang),
+                  level=2)
 
     def incidents(self) -> None:
         b, lang = self.b, self.lang
-        self.heading(label("incident_list", lang), keep=40)
         if b.records.empty:
+            self.heading(label("incident_list", lang), keep=20)
             self.para(self.t("no_records"), color=MUTED)
             return
         rows = []
@@ -486,7 +509,8 @@ class _BriefPDF(FPDF):
         self.grid([f"{label('date', lang)} · {label('record', lang)}",
                     f"{label('city', lang)} · {label('place', lang)}", label("event", lang),
                     label("detained", lang), label("summary", lang)],
-                   rows, [23, 26, 16, 15, 70], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY)
+                  rows, [23, 26, 16, 15, 70], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY,
+                  title=label("incident_list", lang))
 
     def key_events(self) -> None:
         b, lang = self.b, self.lang
@@ -506,22 +530,24 @@ class _BriefPDF(FPDF):
         if not b.sources:
             self.para(self.t("no_sources"), color=MUTED)
             return
-        number_w = 9.0
+        number_w, indent = 9.0, 10.0
+        width = self.epw - indent
         for n, ref in enumerate(b.sources, start=1):
-            self._font(SMALL)
-            url_lines = self.multi_cell(self.epw - number_w, 3.9, ref.url, wrapmode=WrapMode.CHAR,
-                                        dry_run=True, output="LINES")
             details = f"{ref.host} · {label('cited_by', lang)}: {', '.join(ref.record_ids)}"
-            detail_lines = self.multi_cell(self.epw - number_w, 3.5, details, dry_run=True, output="LINES")
-            if self.will_page_break(len(url_lines) * 3.9 + len(detail_lines) * 3.5 + 1.5):
+            # keep a source's lines on one page (a URL split by a page break cannot be read back);
+            # the heights are over-estimates from the text widths (a dry run costs as much as the real one)
+            self._font(SMALL)
+            url_h = 3.9 * math.ceil(self.get_string_width(ref.url) / (width - 3))
+            self._font(TINY)
+            details_h = 3.5 * math.ceil(self.get_string_width(details) / (width - 25))
+            if self.will_page_break(url_h + details_h + 1.2):
                 self.add_page()
-            y = self.get_y()
             self._font(SMALL, bold=True)
             self.set_text_color(*MUTED)
-            self.set_xy(MARGIN, y)
+            self.set_x(MARGIN)
             self.cell(number_w, 3.9, f"{n}.", align="R")
-            self.para(ref.url, size=SMALL, color=LINK, h=3.9, link=ref.url, char_wrap=True, indent=number_w + 1)
-            self.para(details, size=TINY, color=MUTED, h=3.5, indent=number_w + 1)
+            self.para(ref.url, size=SMALL, color=LINK, h=3.9, link=ref.url, char_wrap=True, indent=indent)
+            self.para(details, size=TINY, color=MUTED, h=3.5, indent=indent)
             self.ln(1.2)
 
     # -- values ----------------------------------------------------------------------------------
