@@ -79,7 +79,6 @@ _INK = "#222222"
 _MUTED = "#555555"
 _DISTRICT_EDGE = "#444444"
 _MARKER_PT = 7.0  # incident marker diameter, points
-_HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 #: Round scale-bar lengths (km) to choose from.
 _SCALE_STEPS_KM = (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 500)
 
@@ -141,7 +140,9 @@ def map_figure(
     FigureCanvasAgg(fig)
     width, height = size
     panel_width = width / len(parts)
-    panels = [_Panel(fig, briefing, part, x0=n * panel_width, width=panel_width, height=height)
+    # type and symbols shrink on a small figure (a thumbnail), never grow
+    k = min(1.0, max(0.55, min(panel_width, height) / 6.0))
+    panels = [_Panel(fig, briefing, part, x0=n * panel_width, width=panel_width, height=height, k=k)
               for n, part in enumerate(parts)]
     for panel in panels:
         panel.prepare()
@@ -277,8 +278,9 @@ class _Panel:
     LEGEND_PLACES = ("below", "beside")
 
     def __init__(self, fig: Figure, briefing: Briefing, part: CityPart, *, x0: float, width: float,
-                 height: float):
+                 height: float, k: float = 1.0):
         self.fig = fig
+        self.k = k  # type scale
         self.briefing = briefing
         self.part = part
         self.lang = briefing.lang
@@ -297,7 +299,7 @@ class _Panel:
 
     def _text(self, x: float, y: float, text: str, *, gid: str, size: float, **kwargs):
         """Figure text at (x, y) inches, wrapped to the panel's width."""
-        artist = self.fig.text(x, y, text, transform=self.fig.dpi_scale_trans, fontsize=size,
+        artist = self.fig.text(x, y, text, transform=self.fig.dpi_scale_trans, fontsize=size * self.k,
                                fontfamily=FONT, gid=gid, **kwargs)
         self._wrap(artist, text)
         return artist
@@ -326,7 +328,7 @@ class _Panel:
         if layer is None:
             self.notes_top = self.box.y0
             return
-        self.map = _MapData(self.briefing, self.part, layer, self.words)
+        self.map = _MapData(self.briefing, self.part, layer, self.words, self.k)
         self.notes_top = self._notes(self.map)
         self.legends = [self._legend(self.map.class_handles(), self.map.legend_title, "legend-classes")]
         events = self.map.event_handles()
@@ -354,13 +356,18 @@ class _Panel:
             if max(w for w, _ in self.legend_sizes) > self.box.width / 2:
                 return None
             bottom = self.notes_top
-        return (bottom, self.top) if self.top - bottom > 1.0 else None
+            if self.top - bottom < 1.0:
+                return None
+            return bottom, self.top
+        # below always fits: on a page too small for everything, the map overlaps its legends
+        return min(bottom, self.top - 0.6), self.top
 
     def _area(self, place: str, top: float, bottom: float) -> _Box:
         x1 = self.box.x1
         if place == "beside" and self.legends:
             x1 -= max(w for w, _ in self.legend_sizes) + self.GAP
-        return _Box(self.box.x0, bottom + self.GAP, x1, top - self.GAP)
+        y0 = bottom + self.GAP
+        return _Box(self.box.x0, y0, max(x1, self.box.x0 + 0.2), max(top - self.GAP, y0 + 0.2))
 
     def scale(self, place: str, top: float, bottom: float) -> float:
         """Metres per inch of the map with this layout (smaller: a larger map)."""
@@ -444,8 +451,8 @@ class _Panel:
         legend = self.fig.legend(
             handles=handles, loc="upper left", bbox_to_anchor=(0, 0),
             bbox_transform=self.fig.dpi_scale_trans, borderaxespad=0, borderpad=0, frameon=False,
-            prop={"family": FONT, "size": 8.5}, title=title,
-            title_fontproperties={"family": FONT, "size": 8.5, "weight": "bold"},
+            prop={"family": FONT, "size": 8.5 * self.k}, title=title,
+            title_fontproperties={"family": FONT, "size": 8.5 * self.k, "weight": "bold"},
             alignment="left", handlelength=1.4, handleheight=1.0, labelspacing=0.35,
         )
         legend.set_gid(gid)
@@ -458,8 +465,11 @@ class _Panel:
 class _MapData:
     """One city's map content in UTM metres, and how to draw it on an axes."""
 
-    def __init__(self, briefing: Briefing, part: CityPart, layer, words: dict[str, str]):
+    def __init__(self, briefing: Briefing, part: CityPart, layer, words: dict[str, str], k: float = 1.0):
         self.briefing = briefing
+        self.k = k  # type scale
+        self.marker_pt = _MARKER_PT * k
+        self.halo = [patheffects.withStroke(linewidth=2.5 * k, foreground="white")]
         self.part = part
         self.lang = briefing.lang
         self.words = words
@@ -490,7 +500,7 @@ class _MapData:
         present = set(self.points["event_type"])
         kinds = [k for k in EVENT_TYPES if k in present] + sorted(present - set(EVENT_TYPES))
         return [
-            Line2D([], [], linestyle="", marker="o", markersize=_MARKER_PT,
+            Line2D([], [], linestyle="", marker="o", markersize=self.marker_pt,
                    markerfacecolor=EVENT_COLOURS.get(kind, _OTHER_COLOUR), markeredgecolor="#1a1a1a",
                    markeredgewidth=0.7, label=self.words.get(kind, kind.replace("_", " ")))
             for kind in kinds
@@ -531,7 +541,7 @@ class _MapData:
 
         self._layout_incidents()
         self._draw_districts(ax)
-        ax.add_artist(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8,
+        ax.add_artist(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8 * self.k,
                                linestyle=(0, (5, 3)), zorder=3, gid=f"city-outline:{self.part.city_id}"))
         self._draw_incidents(ax)
         self._draw_scalebar(ax)
@@ -543,7 +553,7 @@ class _MapData:
         for row, geometry in zip(rows, geometries):
             district_id = str(row["district_id"])
             fill = _fill(self.values.get(district_id, 0), self.classes)
-            ax.add_artist(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9,
+            ax.add_artist(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9 * self.k,
                                    zorder=1, gid=f"district:{district_id}"))
         # names: the smallest districts first (they have the least room), each clear of
         # the markers and of the names already placed
@@ -552,13 +562,18 @@ class _MapData:
         taken = [self._keep_out()] if len(self.points) else []
         for i in sorted(range(len(rows)), key=lambda i: (geometries[i].area, str(rows[i]["district_id"]))):
             name = _district_name(rows[i], self.lang)
-            text = ax.text(0, 0, _label_lines(name), ha="center", va="center", fontsize=7.5, fontfamily=FONT,
+            text = ax.text(0, 0, _label_lines(name), ha="center", va="center", fontsize=7.5 * self.k, fontfamily=FONT,
                            color=_INK, zorder=5, gid=f"district-label:{rows[i]['district_id']}",
-                           path_effects=_HALO, multialignment="center")
-            bbox = text.get_window_extent(renderer)
-            width = (bbox.width + 4) * metres_per_pixel
-            height = (bbox.height + 2) * metres_per_pixel
-            x, y = _label_point(geometries[i], width, height, shapely.union_all(taken) if taken else None)
+                           path_effects=self.halo, multialignment="center")
+            obstacles = shapely.union_all(taken) if taken else None
+            for attempt in range(3):  # where no spot is clear, a smaller name
+                bbox = text.get_window_extent(renderer)
+                width = (bbox.width + 4) * metres_per_pixel
+                height = (bbox.height + 2) * metres_per_pixel
+                x, y, clash = _label_point(geometries[i], width, height, obstacles)
+                if clash == 0 or attempt == 2:
+                    break
+                text.set_fontsize(text.get_fontsize() * 0.85)
             text.set_position((x, y))
             taken.append(shapely.box(x - width / 2, y - height / 2, x + width / 2, y + height / 2))
 
@@ -569,7 +584,7 @@ class _MapData:
         (spot → drawn point) and ``rings`` (spot x, spot y, ring radius).
         """
         points = self.points
-        radius = _MARKER_PT / 2 * self.metres_per_point
+        radius = self.marker_pt / 2 * self.metres_per_point
         px = points["x"].to_numpy(dtype=float).copy()
         py = points["y"].to_numpy(dtype=float).copy()
         self.leaders, self.rings = [], []
@@ -589,8 +604,8 @@ class _MapData:
 
     def _keep_out(self):
         """The area district names keep clear of: the markers and the fanned rings (metres)."""
-        radius = _MARKER_PT / 2 * self.metres_per_point
-        margin = 4 * self.metres_per_point
+        radius = self.marker_pt / 2 * self.metres_per_point
+        margin = 4 * self.k * self.metres_per_point
         discs = [shapely.Point(x, y).buffer(radius + margin) for x, y in zip(self.drawn_x, self.drawn_y)]
         discs += [shapely.Point(x, y).buffer(ring + radius + margin) for x, y, ring in self.rings]
         return shapely.union_all(discs) if discs else None
@@ -605,7 +620,7 @@ class _MapData:
             ax.scatter(sites[:, 0], sites[:, 1], s=9, color=_INK, zorder=6, gid="incident-sites",
                        linewidths=0)
         colours = [EVENT_COLOURS.get(k, _OTHER_COLOUR) for k in self.points["event_type"]]
-        ax.scatter(self.drawn_x, self.drawn_y, s=_MARKER_PT ** 2, c=colours, edgecolors="#1a1a1a",
+        ax.scatter(self.drawn_x, self.drawn_y, s=self.marker_pt ** 2, c=colours, edgecolors="#1a1a1a",
                    linewidths=0.7, zorder=7, gid="incidents")
 
     def _draw_scalebar(self, ax) -> None:
@@ -613,31 +628,31 @@ class _MapData:
         y0, y1 = ax.get_ylim()
         km = scale_length_km(x1 - x0)
         length = km * 1000
-        height = 5 * self.metres_per_point
+        height = 5 * self.k * self.metres_per_point
         left = x0 + 0.04 * (x1 - x0)
         base = y0 + 0.04 * (y1 - y0)
         ax.add_artist(Rectangle((left, base), length, height, facecolor="white", edgecolor=_INK,
                                linewidth=0.8, zorder=8, gid="scalebar"))
         ax.add_artist(Rectangle((left, base), length / 2, height, facecolor=_INK, edgecolor=_INK,
                                linewidth=0.8, zorder=8, gid="scalebar-half"))
-        ax.text(left + length / 2, base + height + 3 * self.metres_per_point, _km_text(km, self.lang, self.words),
-                ha="center", va="bottom", fontsize=8.5, fontfamily=FONT, color=_INK, zorder=8,
-                path_effects=_HALO, gid="scalebar-label")
+        ax.text(left + length / 2, base + height + 3 * self.k * self.metres_per_point, _km_text(km, self.lang, self.words),
+                ha="center", va="bottom", fontsize=8.5 * self.k, fontfamily=FONT, color=_INK, zorder=8,
+                path_effects=self.halo, gid="scalebar-label")
         self.scalebar_m = length
 
     def _draw_north_arrow(self, ax) -> None:
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
-        length = 28 * self.metres_per_point
+        length = 28 * self.k * self.metres_per_point
         dx, dy = _true_north(self.outline, self.epsg)
-        tail = (x1 - 0.05 * (x1 - x0) - 0.5 * length * dx, y1 - 0.05 * (y1 - y0) - 16 * self.metres_per_point
+        tail = (x1 - 0.05 * (x1 - x0) - 0.5 * length * dx, y1 - 0.05 * (y1 - y0) - 16 * self.k * self.metres_per_point
                 - length * dy)
         tip = (tail[0] + length * dx, tail[1] + length * dy)
-        ax.add_artist(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=14, color=_INK,
+        ax.add_artist(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=14 * self.k, color=_INK,
                                      linewidth=1.6, zorder=8, gid="north-arrow"))
         ax.text(tip[0] + 3 * self.metres_per_point * dx, tip[1] + 3 * self.metres_per_point * dy, "N",
-                ha="center", va="bottom", fontsize=11, fontweight="bold", fontfamily=FONT, color=_INK,
-                zorder=8, path_effects=_HALO, gid="north-arrow-label")
+                ha="center", va="bottom", fontsize=11 * self.k, fontweight="bold", fontfamily=FONT, color=_INK,
+                zorder=8, path_effects=self.halo, gid="north-arrow-label")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -699,8 +714,8 @@ def _path(geometry) -> Path:
     return Path(np.concatenate(vertices), np.concatenate(codes))
 
 
-def _label_point(geometry, width: float, height: float, obstacles=None) -> tuple[float, float]:
-    """Where a ``width`` × ``height`` name of a district goes (metres).
+def _label_point(geometry, width: float, height: float, obstacles=None) -> tuple[float, float, float]:
+    """Where a ``width`` × ``height`` name of a district goes (metres), and the share of it on obstacles.
 
     Candidates: the centre of the largest circle inside the district's largest
     part, then a grid over that part.  The best one keeps the name clear of
@@ -721,10 +736,11 @@ def _label_point(geometry, width: float, height: float, obstacles=None) -> tuple
     area = width * height
     outside = 1 - shapely.area(shapely.intersection(boxes, geometry)) / area
     clash = shapely.area(shapely.intersection(boxes, obstacles)) / area if obstacles is not None else 0 * xs
+    clash = np.where(clash < 1e-6, 0.0, clash)
     distance = np.hypot(xs - centre.x, ys - centre.y) / math.sqrt(largest.area)
     score = 10 * clash + 3 * outside + distance
     best = int(np.argmin(np.round(score, 9)))
-    return float(xs[best]), float(ys[best])
+    return float(xs[best]), float(ys[best]), float(np.round(clash[best], 9))
 
 
 def _label_lines(name: str, width: int = 12) -> str:

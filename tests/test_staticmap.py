@@ -295,7 +295,7 @@ def window_boxes(fig, artists):
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])
-@pytest.mark.parametrize("size_in", [(8, 8), (7.087, 6.378)])  # slide; the PDF's A4 column (0.9 aspect)
+@pytest.mark.parametrize("size_in", [(8, 8), (7.087, 6.378), (4, 3.5)])  # slide; the PDF's A4 column; a thumbnail
 def test_layout_nothing_overlaps_and_everything_is_on_the_page(make_briefing, lang, size_in):
     fig = drawn(map_figure(make_briefing(city="almaty", lang=lang), size_in=size_in))
     page = fig.bbox
@@ -312,5 +312,28 @@ def test_layout_nothing_overlaps_and_everything_is_on_the_page(make_briefing, la
         assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
     for i, a in enumerate(legends + notes):
         assert not any(a.overlaps(b) for b in (legends + notes)[i + 1:])
-    # the map takes a fair share of the page
-    assert frame.width * frame.height > 0.4 * page.width * page.height
+    # the map takes a fair share of the page (less on a thumbnail, where the words need more room)
+    assert frame.width * frame.height > (0.4 if min(size_in) >= 6 else 0.3) * page.width * page.height
+
+
+def test_a_window_without_incidents_has_the_zero_class_only(make_briefing):
+    # June 2023: Astana's five districts (Nura split from Yesil in December 2022), nothing recorded
+    brief = make_briefing(city="astana", start=date(2023, 6, 1), end=date(2023, 6, 30))
+    [part] = brief.cities
+    assert part.records.empty
+    fig = drawn(map_figure(brief))
+    patches = with_prefix(fig, "district:")
+    assert "nura" in patches and len(patches) == 5
+    assert {to_hex(p.get_facecolor(), keep_alpha=False) for p in patches.values()} == {_ZERO_FILL}
+    assert [t.get_text() for t in one(fig, "legend-classes").get_texts()] == ["0"]
+    assert by_gid(fig, "incidents") == by_gid(fig, "legend-events") == by_gid(fig, "city-level-note") == []
+    assert one(fig, "title").get_text() == "Astana: 2023-06-01 – 2023-06-30"  # renamed in September 2022
+
+
+def test_kazakh_falls_back_to_russian_for_words_it_lacks(make_briefing):
+    fig = drawn(map_figure(make_briefing(city="astana", lang="kk")))
+    assert one(fig, "title").get_text() == "Нұр-Сұлтан: 2019-06-09 – 2019-06-13"
+    assert one(fig, "legend-classes").get_title().get_text() == "Задержано, не менее (сведённая оценка)"
+    assert [t.get_text() for t in one(fig, "legend-events").get_texts()] == ["Задержание"]
+    assert one(fig, "scalebar-label").get_text().endswith(" км")
+    assert plain(one(fig, "city-level-note").get_text()).startswith("5 записей")
