@@ -230,7 +230,7 @@ def hostile_joined(joined: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def hostile(embedded_joined, real_boundaries):
     brief = build_briefing(hostile_joined(embedded_joined), Filters(city="almaty"),
-                           boundaries=real_boundaries, now=BRIEF_TIME)
+                           boundaries=real_boundaries, now=BRIEF_TIME, app_url="javascript:alert(3)")
     return brief, render_html(brief)
 
 
@@ -422,6 +422,11 @@ def test_hostile_record_is_escaped_never_linked_never_evaluated(hostile):
     links = hrefs(text)
     assert HOSTILE_OK_URL in links
     assert not [h for h in links if not (h.startswith("#") or re.match(r"https?://", h))]
+    # an app address that is not http(s) is shown, not linked
+    assert brief.app_link.startswith("javascript:")
+    app = parse(text).find("p", class_="pm-app-link")
+    assert list(app.find_all("a")) == []
+    assert brief.app_link in app.inner_text()
     sources = parse(text).find("section", id="pm-sources")
     unlinked = [n.inner_text() for n in sources.with_class("pm-unlinked")]
     assert unlinked == [HOSTILE_URL]
