@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import io
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import matplotlib
@@ -80,7 +80,6 @@ PDF_LABELS: dict[str, dict[str, str]] = {
               "и официальные общенациональные цифры, каждая за свой период, {start} – {end}.",
     },
     "national_short": {"en": "national", "ru": "по стране"},
-    "figure": {"en": "Figure", "ru": "Цифра"},
     "no_records": {"en": "No incidents or statements in this view.",
                    "ru": "В этом виде нет инцидентов и заявлений."},
     "no_sources": {"en": "No source is cited in this view.", "ru": "В этом виде нет источников."},
@@ -565,8 +564,8 @@ class _BriefPDF(FPDF):
 def _utc(moment: datetime) -> datetime:
     """``moment`` in UTC (a naive time is taken to be UTC already)."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def _number(n, lang: str) -> str:
