@@ -456,6 +456,13 @@ class _Panel:
             alignment="left", handlelength=1.4, handleheight=1.0, labelspacing=0.35,
         )
         legend.set_gid(gid)
+        # a long title (the metric's, in Russian say) on two lines rather than one wide column
+        heading = legend.get_title()
+        if " " in title and self._extent(heading)[0] > 0.3 * self.box.width:
+            half = len(title) // 2
+            cuts = [i for i, c in enumerate(title) if c == " "]
+            cut = min(cuts, key=lambda i: (abs(i - half), i))
+            heading.set_text(title[:cut] + "\n" + title[cut + 1:])
         return legend
 
 
