@@ -63,9 +63,6 @@ __all__ = [
 #: Height of each city's map, in CSS pixels.
 MAP_HEIGHT = 560
 
-#: The maps' highest zoom (that of the app's tile layer; the pack's maps have no tiles).
-MAX_ZOOM = 19
-
 #: The pack's words beyond :data:`geo.briefing.LABELS` (Kazakh falls back to Russian, then English).
 LABELS: dict[str, dict[str, str]] = {
     "app_version": {"en": "protest-map version", "ru": "Версия protest-map"},
@@ -431,10 +428,6 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
             districts=districts, metric=briefing.filters.metric, lang=lang, tiles=False,
             height=MAP_HEIGHT, asset_base=_INLINE_BASE,
         )
-        # Without a tile layer the Leaflet map has no maxZoom, and MarkerCluster then throws
-        # "Map has no maxZoom specified" and draws no incident (geo.maps passes max_zoom only
-        # to the tile layer).  19 is the tile layer's own limit in geo.maps.
-        m.options.setdefault("max_zoom", MAX_ZOOM)
         doc = _standalone(m, asset_base=_INLINE_BASE, vendor=None, lean=True)
         hashes.extend(doc.script_hashes)
         title = _t("map_of", lang, city=part.name)

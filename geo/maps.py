@@ -78,6 +78,7 @@ _ZERO_FILL = "#f0f0f0"
 _PLAIN_BACKGROUND = "#f4f3ef"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
+MAX_ZOOM = 19
 
 _NEEDED_COLUMNS = (
     "record_id", "date", "city_id", "attribution", "district_id", "latitude", "longitude",
@@ -508,9 +509,12 @@ def _base_map(bounds, *, height: int, tiles: bool, labels: dict[str, str]) -> fo
         height=height,
         control_scale=True,
     )
+    # the map's own zoom limit: without a tile layer (tiles=False) Leaflet has none, and
+    # MarkerCluster then refuses to draw ("Map has no maxZoom specified")
+    m.options["max_zoom"] = MAX_ZOOM
     if tiles:
         basemap = folium.TileLayer(
-            OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=19
+            OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM
         ).add_to(m)
         _PlainBackground(tiles_name=basemap.get_name(), message=labels["tile_error"]).add_to(m)
     else:

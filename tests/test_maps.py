@@ -306,6 +306,8 @@ def test_without_tiles_no_tile_layer_and_a_plain_background(joined, boundaries):
     assert "tile.openstreetmap.org" not in html and "L.tileLayer" not in html
     assert "No basemap: districts and incidents are drawn on a plain background." in html
     assert js(maps._PLAIN_BACKGROUND) in html
+    # without a tile layer the map itself carries the zoom limit MarkerCluster needs
+    assert '"maxZoom": 19' in html
 
 
 def test_with_tiles_the_tile_error_note_is_wired(joined, boundaries):
