@@ -474,7 +474,7 @@ class _BriefPDF(FPDF):
             self.grid([f"{label('record', lang)} · {label('date', lang)} · {label('city', lang)}",
                         label("detained", lang), label("sources", lang), label("contested_by", lang),
                         label("notes", lang)],
-                      rows, [25, 14, 18, 17, 60], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY,
+                      rows, [25, 16, 18, 17, 58], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY,
                       title=label("discrepancies", lang))
 
         alternatives = b.headline.alternatives
@@ -508,7 +508,7 @@ class _BriefPDF(FPDF):
         self.grid([f"{label('date', lang)} · {label('record', lang)}",
                     f"{label('city', lang)} · {label('place', lang)}", label("event", lang),
                     label("detained", lang), label("summary", lang)],
-                  rows, [23, 26, 16, 15, 70], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY,
+                  rows, [23, 26, 16, 17, 68], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY,
                   title=label("incident_list", lang))
 
     def key_events(self) -> None:
