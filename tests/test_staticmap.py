@@ -337,3 +337,20 @@ def test_kazakh_falls_back_to_russian_for_words_it_lacks(make_briefing):
     assert [t.get_text() for t in one(fig, "legend-events").get_texts()] == ["Задержание"]
     assert one(fig, "scalebar-label").get_text().endswith(" км")
     assert plain(one(fig, "city-level-note").get_text()).startswith("5 записей")
+
+
+def test_threads_render_the_same_bytes(make_briefing):
+    """Streamlit runs each session's script in a thread: renders at once give what renders one by one give."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    briefs = [make_briefing(city="almaty", lang="ru"), make_briefing(city="astana", lang="kk")] * 2
+    alone = [map_png(b, dpi=60) for b in briefs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda b: map_png(b, dpi=60), briefs))
+    assert together == alone
+
+
+def test_the_pack_renderer_uses_this_map_for_png(almaty):
+    from geo.briefing import render
+
+    assert render(almaty, "png", chart="map") == map_png(almaty)
