@@ -64,12 +64,19 @@ from shapely.geometry.polygon import orient
 from geo.boundaries import UTM_EPSG
 from geo.briefing import Briefing, CityPart, label, number
 from geo.maps import (
-    _LABELS, _OTHER_COLOUR, _PLAIN_BACKGROUND, _ZERO_FILL, EVENT_COLOURS, _badge_text, _classes,
-    _district_values, _fill,
+    _LABELS,
+    _OTHER_COLOUR,
+    _PLAIN_BACKGROUND,
+    _ZERO_FILL,
+    EVENT_COLOURS,
+    _badge_text,
+    _classes,
+    _district_values,
+    _fill,
 )
 from geo.schema import EVENT_TYPES
 
-__all__ = ["map_figure", "map_png", "DEFAULT_SIZE_IN", "scale_length_km"]
+__all__ = ["DEFAULT_SIZE_IN", "map_figure", "map_png", "scale_length_km"]
 
 #: Figure size (inches) by number of panels when ``size_in`` is not given.
 DEFAULT_SIZE_IN = {1: (8.0, 8.0), 2: (14.0, 8.0)}
@@ -86,12 +93,10 @@ _OWN_WORDS = {
     "en": {
         "km": "km",
         "stacked": "Incidents at the same spot are fanned out around it (thin lines lead to the spot).",
-        "no_map": "No map",
     },
     "ru": {
         "km": "км",
         "stacked": "Инциденты в одной точке разведены вокруг неё (тонкие линии ведут к точке).",
-        "no_map": "Нет карты",
     },
     "kk": {"km": "км"},
 }
@@ -427,7 +432,7 @@ class _Panel:
         self._text(centre, (self.box.y0 + self.top) / 2, text, gid="message", size=11, ha="center",
                    va="center", color=_INK, multialignment="center")
 
-    def _notes(self, map_: "_MapData") -> float:
+    def _notes(self, map_: _MapData) -> float:
         """Draw the attribution and the notes from the bottom up; return the y above them."""
         y = self.box.y0
         attributions = self.briefing.boundaries.attributions(self.part.city_id, self.part.layer_date)
@@ -645,7 +650,6 @@ class _MapData:
         ax.text(left + length / 2, base + height + 3 * self.k * self.metres_per_point, _km_text(km, self.lang, self.words),
                 ha="center", va="bottom", fontsize=8.5 * self.k, fontfamily=FONT, color=_INK, zorder=8,
                 path_effects=self.halo, gid="scalebar-label")
-        self.scalebar_m = length
 
     def _draw_north_arrow(self, ax) -> None:
         x0, x1 = ax.get_xlim()
