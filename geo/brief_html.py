@@ -60,6 +60,13 @@ __all__ = [
     "standalone_map_html",
 ]
 
+#: The pack lists at most this many records, disputed figures, alternatives and sources (a
+#: view of 100,000 records would be a file of hundreds of megabytes); the rest are counted
+#: and the note points to the app's CSV download of the view.  The maps draw every record.
+MAX_LISTED = 2000
+#: A source's "cited by" cell names at most this many records.
+MAX_CITING_IDS = 50
+
 #: Height of each city's map, in CSS pixels.
 MAP_HEIGHT = 560
 
@@ -297,6 +304,16 @@ def _record_refs(ids, known: set[str]) -> str:
     return ", ".join(out)
 
 
+def _cap_note(briefing: Briefing, shown: int, total: int, what: str) -> str:
+    """The note under a list cut to ``shown`` of ``total`` (nothing when it is whole)."""
+    note = briefing.cap_note(shown, total, what)
+    return f'<p class="pm-capped">{_esc(note)}</p>' if note else ""
+
+
+def _more(n: int, lang: str) -> str:
+    return f" {_esc(label('and_more', lang, n=number(n, lang)))}" if n > 0 else ""
+
+
 def _table(headers: list[str], rows: list[list[str]], *, cls: str, caption: str = "",
            row_attrs: list[str] | None = None) -> str:
     """A table; ``headers`` are plain text, cells are markup already escaped."""
@@ -405,9 +422,11 @@ def _key_figures(briefing: Briefing) -> str:
         parts.append(_table(
             [_t("record", lang), _t("figure", lang), _t("reason", lang)],
             [[_record_refs([a.record_id], known), _esc(_figure(a.detained_low, a.detained_high, lang)),
-              _esc(a.reason)] for a in head.alternatives],
+              _esc(a.reason)] for a in head.alternatives[:MAX_LISTED]],
             cls="pm-alternatives",
         ))
+        parts.append(_cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives),
+                               "alternatives"))
     else:
         parts.append(f"<p>{_esc(_t('no_alternatives', lang))}</p>")
     parts.append("</section>")
@@ -526,7 +545,7 @@ def _discrepancy_section(briefing: Briefing) -> str:
     else:
         known = _known_ids(briefing)
         body = []
-        for row in rows.to_dict("records"):
+        for row in rows.head(MAX_LISTED).to_dict("records"):
             contested = str(row.get("contested_by") or "").split()
             body.append([
                 _record_refs([row["record_id"]], known),
@@ -542,6 +561,7 @@ def _discrepancy_section(briefing: Briefing) -> str:
              _t("sources", lang), _t("contested_by", lang), _t("notes", lang)],
             body, cls="pm-discrepancy-table",
         ))
+        parts.append(_cap_note(briefing, len(body), len(rows), "discrepancies"))
     parts.append(f'<p><a href="#pm-alternatives">{_esc(_t("alternatives_above", lang))}</a></p>')
     parts.append("</section>")
     return "".join(parts)
@@ -583,7 +603,7 @@ def _records_section(briefing: Briefing) -> str:
         parts.append(f"<p>{_esc(_t('no_records', lang))}</p>")
     else:
         rows, attrs = [], []
-        for row in records.to_dict("records"):
+        for row in records.head(MAX_LISTED).to_dict("records"):
             when = _day(row["date"])
             if isinstance(row.get("time_local"), str) and row["time_local"]:
                 when += " " + row["time_local"]
@@ -605,6 +625,7 @@ def _records_section(briefing: Briefing) -> str:
              _t("detained", lang), _t("summary", lang), _t("sources", lang)],
             rows, cls="pm-record-table", row_attrs=attrs,
         ))
+        parts.append(_cap_note(briefing, len(rows), len(records), "records"))
     parts.append("</section>")
     return "".join(parts)
 
@@ -635,14 +656,16 @@ def _sources_section(briefing: Briefing) -> str:
     else:
         known = _known_ids(briefing)
         rows = []
-        for ref in briefing.sources:
+        for ref in briefing.sources[:MAX_LISTED]:
             address = _link(ref.url)
             if not _web_url(ref.url):
                 address += f' <small>({_esc(_t("not_a_link", lang))})</small>'
             rows.append([address, _esc(ref.host), _esc("; ".join(ref.names)),
-                         _record_refs(ref.record_ids, known)])
+                         _record_refs(ref.record_ids[:MAX_CITING_IDS], known)
+                         + _more(len(ref.record_ids) - MAX_CITING_IDS, lang)])
         parts.append(_table([_t("address", lang), _t("host", lang), _t("named_as", lang),
                              _t("cited_by", lang)], rows, cls="pm-source-table"))
+        parts.append(_cap_note(briefing, len(rows), len(briefing.sources), "sources"))
     parts.append("</section>")
     return "".join(parts)
 

@@ -30,7 +30,7 @@ from PIL import Image
 
 from geo import __version__
 from geo.boundaries import city_display_name
-from geo.briefing import Briefing, label, range_text
+from geo.briefing import Briefing, label, range_text, some_ids
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -58,6 +58,15 @@ MAP_DPI = 200
 #: cannot run over a page break, so a pathological summary must not make one taller than a page.
 LONG = 1500
 SHORT = 300
+
+#: A printed pack lists at most this many records and sources (a view of 10,000 records
+#: would be hundreds of pages and take minutes); the rest are counted, and the note points
+#: to the app's CSV download of the view, which holds every one.
+MAX_LISTED_RECORDS = 300
+MAX_LISTED_SOURCES = 400
+
+#: A source's "cited by" line names at most this many records.
+MAX_CITING_IDS = 30
 
 #: Font sizes, points.
 BODY = 9.0
@@ -463,7 +472,7 @@ class _BriefPDF(FPDF):
             self.para(label("no_discrepancies", lang), color=MUTED)
         else:
             rows = []
-            for _, r in frame.iterrows():
+            for _, r in frame.head(MAX_LISTED_RECORDS).iterrows():
                 rows.append([
                     f"{_clip(r['record_id'], SHORT)}\n{_day(r['date'])}\n{self.record_city(r)}",
                     range_text(r["detained_low"], r["detained_high"], lang),
@@ -476,6 +485,7 @@ class _BriefPDF(FPDF):
                         label("notes", lang)],
                       rows, [25, 16, 18, 17, 58], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY,
                       title=label("discrepancies", lang))
+            self.capped(len(rows), len(frame), "discrepancies")
 
         alternatives = b.headline.alternatives
         if not alternatives:
@@ -485,9 +495,10 @@ class _BriefPDF(FPDF):
         self.grid([label("record", lang), label("detained", lang), label("reason", lang)],
                    [[_clip(a.record_id, SHORT), range_text(a.detained_low, a.detained_high, lang),
                      _clip(a.reason, LONG)]
-                    for a in alternatives],
+                    for a in alternatives[:MAX_LISTED_RECORDS]],
                   [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY, title=label("alternatives", lang),
                   level=2)
+        self.capped(min(len(alternatives), MAX_LISTED_RECORDS), len(alternatives), "alternatives")
 
     def incidents(self) -> None:
         b, lang = self.b, self.lang
@@ -496,7 +507,7 @@ class _BriefPDF(FPDF):
             self.para(self.t("no_records"), color=MUTED)
             return
         rows = []
-        for _, r in b.records.iterrows():
+        for _, r in b.records.head(MAX_LISTED_RECORDS).iterrows():
             place = _name(r, "place_name", lang)
             rows.append([
                 f"{_day(r['date'])}\n{_clip(r['record_id'], SHORT)}",
@@ -510,6 +521,12 @@ class _BriefPDF(FPDF):
                     label("detained", lang), label("summary", lang)],
                   rows, [23, 26, 16, 17, 68], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY,
                   title=label("incident_list", lang))
+        self.capped(len(rows), len(b.records), "records")
+
+    def capped(self, shown: int, total: int, what: str) -> None:
+        """Say how many of a list were left out and where the whole list is (never silently)."""
+        if note := self.b.cap_note(shown, total, what):
+            self.para(note, size=SMALL, color=MUTED)
 
     def key_events(self) -> None:
         b, lang = self.b, self.lang
@@ -531,8 +548,8 @@ class _BriefPDF(FPDF):
             return
         number_w, indent = 9.0, 10.0
         width = self.epw - indent
-        for n, ref in enumerate(b.sources, start=1):
-            details = f"{ref.host} · {label('cited_by', lang)}: {', '.join(ref.record_ids)}"
+        for n, ref in enumerate(b.sources[:MAX_LISTED_SOURCES], start=1):
+            details = f"{ref.host} · {label('cited_by', lang)}: {some_ids(ref.record_ids, MAX_CITING_IDS, lang)}"
             # keep a source's lines on one page (a URL split by a page break cannot be read back);
             # the heights are over-estimates from the text widths (a dry run costs as much as the real one)
             self._font(SMALL)
@@ -548,6 +565,7 @@ class _BriefPDF(FPDF):
             self.para(ref.url, size=SMALL, color=LINK, h=3.9, link=ref.url, char_wrap=True, indent=indent)
             self.para(details, size=TINY, color=MUTED, h=3.5, indent=indent)
             self.ln(1.2)
+        self.capped(min(len(b.sources), MAX_LISTED_SOURCES), len(b.sources), "sources")
 
     # -- values ----------------------------------------------------------------------------------
 
@@ -605,3 +623,4 @@ def _clip(text, limit: int) -> str:
 
 def _split_names(names: str) -> str:
     return ", ".join(n.strip() for n in str(names or "").split(";") if n.strip())
+

@@ -92,6 +92,17 @@ LABELS: dict[str, dict[str, str]] = {
     "national_remainder": {"en": "national figure not split by city", "ru": "по стране, без разбивки по городам"},
     "city_level_remainder": {"en": "city level, no district", "ru": "уровень города, без района"},
     "none": {"en": "none", "ru": "нет", "kk": "жоқ"},
+    "list_capped": {
+        "en": "Listed here: the first {shown} of {total} {what}. Every one is in the CSV download of the "
+              "app's Sources page for this view: {link}",
+        "ru": "Здесь первые {shown} из {total} ({what}). Все есть в CSV-выгрузке страницы «Источники» "
+              "этого вида: {link}",
+    },
+    "what_records": {"en": "records", "ru": "записи"},
+    "what_sources": {"en": "sources", "ru": "источники"},
+    "what_discrepancies": {"en": "disputed figures", "ru": "спорные цифры"},
+    "what_alternatives": {"en": "figures considered", "ru": "рассмотренные цифры"},
+    "and_more": {"en": "and {n} more", "ru": "и ещё {n}"},
     "all": {"en": "all", "ru": "все", "kk": "барлығы"},
 }
 for _kind in schema.EVENT_TYPES:
@@ -184,6 +195,8 @@ class Briefing:
     sources: list[SourceRef]
     boundaries: BoundarySet | None = None
     attributions: list[str] = field(default_factory=list)
+    #: The app page the link back opens.
+    page: str = "map"
 
     @property
     def lang(self) -> str:
@@ -202,6 +215,17 @@ class Briefing:
     def title(self) -> str:
         f = self.filters
         return f"{label('title', self.lang)}: {self.area_name}, {f.start.isoformat()} – {f.end.isoformat()}"
+
+    def cap_note(self, shown: int, total: int, what: str) -> str:
+        """What a list cut to ``shown`` of ``total`` entries says (``""`` when nothing was cut).
+
+        ``what`` is ``records``, ``sources``, ``discrepancies`` or ``alternatives``.
+        """
+        if shown >= total:
+            return ""
+        link = self.app_link.replace(f"/{self.page}", "/sources", 1)
+        return self.t("list_capped", shown=number(shown, self.lang), total=number(total, self.lang),
+                      what=self.t(f"what_{what}"), link=link)
 
     def filter_lines(self) -> list[tuple[str, str]]:
         """(what, value) pairs describing the filters, for the pack's header."""
@@ -309,6 +333,7 @@ def build_briefing(
         sources=source_list(records),
         boundaries=boundaries,
         attributions=list(dict.fromkeys(a for a in attributions if a)),
+        page=page,
     )
 
 
@@ -338,20 +363,23 @@ def discrepancies(records: pd.DataFrame) -> pd.DataFrame:
 
 def source_list(records: pd.DataFrame) -> list[SourceRef]:
     """Every source URL the records cite, in first-cited order, with the citing records."""
-    by_url: dict[str, SourceRef] = {}
-    for rid, urls, names in zip(records["record_id"], records["source_urls"], records["source_names"]):
+    ids: dict[str, dict[str, None]] = {}  # url -> record ids (ordered sets: a URL may be cited 100,000 times)
+    names: dict[str, dict[str, None]] = {}
+    for rid, urls, named in zip(records["record_id"], records["source_urls"], records["source_names"]):
+        parts = [n.strip() for n in str(named).split(";") if n.strip()]
         for url in str(urls).split():
-            ref = by_url.get(url)
-            if ref is None:
-                ref = by_url[url] = SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=[],
-                                              names=[])
-            if rid not in ref.record_ids:
-                ref.record_ids.append(rid)
-            for name in str(names).split(";"):
-                name = name.strip()
-                if name and name not in ref.names:
-                    ref.names.append(name)
-    return list(by_url.values())
+            ids.setdefault(url, {})[rid] = None
+            names.setdefault(url, {}).update(dict.fromkeys(parts))
+    return [SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=list(rids), names=list(names[url]))
+            for url, rids in ids.items()]
+
+
+def some_ids(ids: list[str], limit: int, lang: str = "en") -> str:
+    """The first ``limit`` record ids, then how many more (a URL may be cited by thousands)."""
+    shown = ", ".join(ids[:limit])
+    if len(ids) <= limit:
+        return shown
+    return f"{shown} {label('and_more', lang, n=number(len(ids) - limit, lang))}"
 
 
 def timeline_png(briefing: Briefing, *, scale: float = 2.0) -> bytes:

@@ -475,3 +475,27 @@ def test_own_labels_have_english_and_russian_and_shadow_none_of_the_briefings():
     for key, entry in LABELS.items():
         assert entry.get("en") and entry.get("ru"), key
         assert re.search("[А-Яа-я]", entry["ru"]), key
+
+
+def test_long_lists_are_cut_with_a_note_and_the_maps_keep_every_record(make_briefing, monkeypatch):
+    import geo.brief_html as brief_html
+
+    monkeypatch.setattr(brief_html, "MAX_LISTED", 4)
+    monkeypatch.setattr(brief_html, "MAX_CITING_IDS", 1)
+    brief = make_briefing(city="almaty")
+    root = parse(render_html(brief))
+    listed = [n.attrs["data-record"] for n in root.walk() if "data-record" in n.attrs]
+    assert listed == brief.records["record_id"].head(4).tolist()
+    notes = [squash(n.inner_text()) for n in root.with_class("pm-capped")]
+    total = len(brief.records)
+    assert f"Listed here: the first 4 of {total} records. Every one is in the CSV download of the app's " \
+           "Sources page for this view: http://localhost:8501/sources?city=almaty" in notes
+    assert f"Listed here: the first 4 of {len(brief.sources)} sources." in " ".join(notes)
+    many = next(ref for ref in brief.sources if len(ref.record_ids) > 1)
+    assert f"and {len(many.record_ids) - 1} more" in squash(root.inner_text())
+    # the map still draws every placed record: its GeoJSON is not cut
+    placed = brief.cities[0].placed
+    assert len(placed) > 4
+    maps = " ".join(n.attrs["srcdoc"] for n in root.walk() if n.tag == "iframe")
+    for rid in placed["record_id"]:
+        assert f'"record_id": "{rid}"' in maps

@@ -304,3 +304,27 @@ def test_every_page_is_rendered_and_not_blank(packs):
 def test_the_same_briefing_gives_the_same_bytes(packs):
     pack = packs["no-records"]
     assert render_pdf(pack.briefing) == pack.path.read_bytes()
+
+
+def test_a_long_list_is_cut_with_its_count_and_where_the_rest_is(make_briefing, monkeypatch, tmp_path):
+    import geo.brief_pdf as brief_pdf
+
+    monkeypatch.setattr(brief_pdf, "MAX_LISTED_RECORDS", 5)
+    monkeypatch.setattr(brief_pdf, "MAX_LISTED_SOURCES", 3)
+    briefing = make_briefing(city="almaty")
+    path = tmp_path / "capped.pdf"
+    path.write_bytes(render_pdf(briefing))
+    text = _run("pdftotext", "-layout", str(path), "-")
+    flat = re.sub(r"\s+", " ", text)
+    total = len(briefing.records)
+    assert f"Listed here: the first 5 of {total} records. Every one is in the CSV download" in flat
+    assert f"Listed here: the first 3 of {len(briefing.sources)} sources." in flat
+    alternatives = len(briefing.headline.alternatives)
+    assert alternatives > 5 and f"Listed here: the first 5 of {alternatives} figures considered." in flat
+    assert "http://localhost:8501/sources?city=almaty" in re.sub(r"\s+", "", text)
+    incidents = text.split(label("incident_list", "en"), 1)[1].split(label("sources", "en"))[0]
+    listed = [rid for rid in briefing.records["record_id"] if rid in incidents]
+    assert listed == briefing.records["record_id"].head(5).tolist()
+    assert ", ".join(briefing.sources[0].record_ids) in flat  # fewer than MAX_CITING_IDS: all named
+    assert briefing.sources[2].url in re.sub(r"\s+", "", text) and briefing.sources[3].url not in re.sub(r"\s+", "", text)
+

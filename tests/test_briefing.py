@@ -113,3 +113,17 @@ def test_format_follows_the_extension():
     assert format_of("x/brief.html") == "html"
     with pytest.raises(ProtestMapError, match=r"brief\.docx.*\.docx"):
         format_of("brief.docx")
+
+
+def test_long_lists_say_what_was_cut_and_where_the_rest_is(make_briefing):
+    from geo.briefing import some_ids
+
+    ids = [f"R{i}" for i in range(35)]
+    assert some_ids(ids, 30) == ", ".join(ids[:30]) + " and 5 more"
+    assert some_ids(ids[:3], 30, "ru") == "R0, R1, R2"
+    assert some_ids(ids, 30, "ru").endswith("и ещё 5")
+    brief = make_briefing(city="almaty", lang="en")
+    assert brief.cap_note(29, 29, "records") == ""
+    assert brief.cap_note(5, 1234, "records") == (
+        "Listed here: the first 5 of 1,234 records. Every one is in the CSV download of the app's Sources "
+        "page for this view: http://localhost:8501/sources?city=almaty")
