@@ -599,7 +599,10 @@ def _district_values(
         return {d: int(counts.get(d, 0)) for d in ids}, "incidents", title
     column = "detained_low" if metric == "detained" else "incidents"
     _check_columns(districts, ("district_id", column), "districts")
-    table = districts.drop_duplicates("district_id").set_index(districts["district_id"].astype(str))
+    if "kind" in districts.columns:  # a whole district_table: its remainder rows have no district
+        districts = districts[districts["kind"] == "district"]
+    unique = districts.drop_duplicates("district_id")
+    table = unique.set_index(unique["district_id"].astype(str))
     values = {}
     for d in ids:
         value = table[column].get(d, 0) if d in table.index else 0

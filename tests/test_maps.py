@@ -240,6 +240,18 @@ def test_district_features_carry_id_metric_value_and_class(joined, boundaries):
     assert '"district_id": "almaly"' in html
 
 
+def test_a_whole_district_table_with_its_remainder_rows_shades_only_districts(joined, boundaries):
+    table = pd.DataFrame({
+        "district_id": ["almaly", "", ""],
+        "incidents": [3, 10, 10],
+        "detained_low": [103, 0, 3562],
+        "kind": ["district", "city_level", "unallocated"],
+    })
+    m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table, asset_base=None)
+    props = {f["properties"]["district_id"]: f["properties"] for f in district_layer(m).data["features"]}
+    assert {d: p["value"] for d, p in props.items() if p["value"]} == {"almaly": 103}
+
+
 def test_metric_changes_legend_title_and_values(joined, boundaries):
     table = pd.DataFrame({"district_id": ["almaly"], "incidents": [3], "detained_low": [103]})
     legends = {}
