@@ -50,7 +50,10 @@ from folium.utilities import JsCode
 from geo.boundaries import BoundarySet, Layer, city_display_name
 from geo.schema import EVENT_TYPES
 
-__all__ = ["EVENT_COLOURS", "DEFAULT_ASSET_BASE", "METRICS", "incident_map", "overview_map"]
+__all__ = [
+    "EVENT_COLOURS", "DEFAULT_ASSET_BASE", "METRICS", "LABELS", "OTHER_COLOUR", "PLAIN_BACKGROUND", "ZERO_FILL",
+    "badge_text", "district_values", "incident_map", "overview_map", "shade_classes", "shade_fill",
+]
 
 #: Marker fill per event type: the Okabe-Ito palette (safe for the common
 #: colour-vision deficiencies), each marker with a dark outline.
@@ -62,7 +65,7 @@ EVENT_COLOURS: dict[str, str] = {
     "journalist_assaulted": "#E69F00",  # orange
     "official_statement": "#56B4E9",  # sky blue
 }
-_OTHER_COLOUR = "#999999"
+OTHER_COLOUR = "#999999"
 
 #: Where the page serves Leaflet & co. locally (see ``geo.assets``).
 DEFAULT_ASSET_BASE = "/app/static/vendor"
@@ -73,9 +76,9 @@ METRICS = ("detained", "incidents")
 #: Sequential scale for districts with a value > 0 (ColorBrewer YlOrRd, 5 classes).
 _SCALE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 #: Fill of districts whose value is 0.
-_ZERO_FILL = "#f0f0f0"
+ZERO_FILL = "#f0f0f0"
 #: Map container colour when there are no tiles.
-_PLAIN_BACKGROUND = "#f4f3ef"
+PLAIN_BACKGROUND = "#f4f3ef"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 MAX_ZOOM = 19
@@ -92,7 +95,7 @@ _BOX_CSS = (
 
 # ----------------------------------------------------------------------------- labels
 
-_LABELS: dict[str, dict[str, str]] = {
+LABELS: dict[str, dict[str, str]] = {
     "en": {
         "districts": "Districts",
         "city_outline": "City boundary",
@@ -182,12 +185,12 @@ _LABELS: dict[str, dict[str, str]] = {
 
 
 def _labels(lang: str) -> dict[str, str]:
-    if lang not in _LABELS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {sorted(_LABELS)}")
-    return {**_LABELS["en"], **_LABELS[lang]}
+    if lang not in LABELS:
+        raise ValueError(f"unknown language {lang!r}; expected one of {sorted(LABELS)}")
+    return {**LABELS["en"], **LABELS[lang]}
 
 
-def _badge_text(n: int, lang: str) -> str:
+def badge_text(n: int, lang: str) -> str:
     """'N records known only to city level (not on the map)' with the right plural."""
     if lang == "ru":
         if n % 10 == 1 and n % 100 != 11:
@@ -297,8 +300,8 @@ def incident_map(
     layer = boundaries.layer_for(city_id, on)
     legend_parts = []
     if layer is not None:
-        values, shaded_by, legend_title = _district_values(placed, layer, districts, metric, labels)
-        classes = _classes(values.values())
+        values, shaded_by, legend_title = district_values(placed, layer, districts, metric, labels)
+        classes = shade_classes(values.values())
         _district_layer(layer, values, shaded_by, classes, lang, labels).add_to(m)
         legend_parts.append(
             f"<b>{html.escape(labels['districts_on'].format(city=city_name, date=on.isoformat()))}</b>"
@@ -323,7 +326,7 @@ def incident_map(
             "<br>".join(legend_parts), position="bottomright", css_class="pm-legend"
         ).add_to(m)
     _HtmlControl(
-        html.escape(_badge_text(city_level, lang)),
+        html.escape(badge_text(city_level, lang)),
         position="topright",
         css_class="pm-city-badge",
         data={"count": city_level},
@@ -496,7 +499,7 @@ class _PlainBackground(_RawScript):
         self._name = "PlainBackground"
         self.tiles_name = tiles_name
         self.message = message
-        self.background = _PLAIN_BACKGROUND
+        self.background = PLAIN_BACKGROUND
         self.css = _BOX_CSS
 
 
@@ -543,7 +546,7 @@ def _district_layer(
 
     def style(feature: dict) -> dict:
         return {
-            "fillColor": _fill(feature["properties"]["value"], classes),
+            "fillColor": shade_fill(feature["properties"]["value"], classes),
             "fillOpacity": 0.6,
             "color": "#444444",
             "weight": 1.5,
@@ -584,7 +587,7 @@ def _district_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-def _district_values(
+def district_values(
     placed: pd.DataFrame,
     layer: Layer,
     districts: pd.DataFrame | None,
@@ -610,7 +613,7 @@ def _district_values(
     return values, metric, labels[f"metric_{metric}"]
 
 
-def _classes(values) -> list[tuple[int, int, str]]:
+def shade_classes(values) -> list[tuple[int, int, str]]:
     """Integer classes (low, high, colour) covering 1..max of ``values``; [] when all are 0."""
     top = max([int(v) for v in values] or [0])
     if top <= 0:
@@ -624,11 +627,11 @@ def _classes(values) -> list[tuple[int, int, str]]:
     return [(lo, hi, colour) for (lo, hi), colour in zip(spans, colours)]
 
 
-def _fill(value: int, classes: list[tuple[int, int, str]]) -> str:
+def shade_fill(value: int, classes: list[tuple[int, int, str]]) -> str:
     for lo, hi, colour in classes:
         if lo <= value <= hi:
             return colour
-    return _ZERO_FILL
+    return ZERO_FILL
 
 
 def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], labels: dict[str, str]) -> str:
@@ -637,7 +640,7 @@ def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], labels
         'border:1px solid #666;background:{}"></span>'
     )
     rows = [f'<div class="pm-legend-title">{html.escape(metric_label)}</div>']
-    rows.append(f'<div>{swatch.format(_ZERO_FILL)}0</div>')
+    rows.append(f'<div>{swatch.format(ZERO_FILL)}0</div>')
     for lo, hi, colour in classes:
         span = f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
         rows.append(f'<div class="pm-legend-class">{swatch.format(colour)}{span}</div>')
@@ -684,7 +687,7 @@ function (feature, latlng) {
         className: "pm-incident"
     });
 }
-""" % (json.dumps(EVENT_COLOURS), _OTHER_COLOUR)
+""" % (json.dumps(EVENT_COLOURS), OTHER_COLOUR)
 
 _POPUP_JS = """
 function (feature, layer) {

@@ -63,16 +63,16 @@ from shapely.geometry.polygon import orient
 
 from geo.boundaries import UTM_EPSG
 from geo.briefing import Briefing, CityPart, label, number
-from geo.maps import (
-    _LABELS,
-    _OTHER_COLOUR,
-    _PLAIN_BACKGROUND,
-    _ZERO_FILL,
+from geo.maps import (  # the interactive map's classes, colours and words: both maps read alike
     EVENT_COLOURS,
-    _badge_text,
-    _classes,
-    _district_values,
-    _fill,
+    LABELS,
+    OTHER_COLOUR,
+    PLAIN_BACKGROUND,
+    ZERO_FILL,
+    badge_text,
+    district_values,
+    shade_classes,
+    shade_fill,
 )
 from geo.schema import EVENT_TYPES
 
@@ -214,7 +214,7 @@ def _words(lang: str) -> dict[str, str]:
     chain = ["en", "ru", "kk"] if lang == "kk" else ["en", lang]
     out: dict[str, str] = {}
     for code in chain:
-        out |= _LABELS.get(code, {})
+        out |= LABELS.get(code, {})
         out |= _OWN_WORDS.get(code, {})
     return out
 
@@ -445,7 +445,7 @@ class _Panel:
             notes.append((self.words["stacked"], "stack-note"))
         city_level = len(self.part.city_level)
         if city_level:
-            notes.append((_badge_text(city_level, "ru" if self.lang == "kk" else self.lang), "city-level-note"))
+            notes.append((badge_text(city_level, "ru" if self.lang == "kk" else self.lang), "city-level-note"))
         for text, gid in notes:
             artist = self._text(self.box.x0, y, text, gid=gid, size=8.5, ha="left", va="bottom",
                                 color=_INK, fontstyle="italic")
@@ -493,9 +493,9 @@ class _MapData:
         table = part.districts
         if table is not None and "kind" in table.columns:
             table = table[table["kind"] == "district"]  # as the map page passes it
-        values, _, self.legend_title = _district_values(part.placed, layer, table, metric, words)
+        values, _, self.legend_title = district_values(part.placed, layer, table, metric, words)
         self.values = values
-        self.classes = _classes(values.values())
+        self.classes = shade_classes(values.values())
         self.points = _incident_points(part.placed, self.epsg)
         self.fanned = bool(self.points["group_size"].gt(1).any()) if len(self.points) else False
 
@@ -503,7 +503,7 @@ class _MapData:
 
     def class_handles(self) -> list:
         edge = {"edgecolor": _DISTRICT_EDGE, "linewidth": 0.8}
-        handles = [_patch_handle(_ZERO_FILL, "0", edge)]
+        handles = [_patch_handle(ZERO_FILL, "0", edge)]
         for lo, hi, colour in self.classes:
             handles.append(_patch_handle(colour, _class_text(lo, hi, self.lang), edge))
         return handles
@@ -513,7 +513,7 @@ class _MapData:
         kinds = [k for k in EVENT_TYPES if k in present] + sorted(present - set(EVENT_TYPES))
         return [
             Line2D([], [], linestyle="", marker="o", markersize=self.marker_pt,
-                   markerfacecolor=EVENT_COLOURS.get(kind, _OTHER_COLOUR), markeredgecolor="#1a1a1a",
+                   markerfacecolor=EVENT_COLOURS.get(kind, OTHER_COLOUR), markeredgecolor="#1a1a1a",
                    markeredgewidth=0.7, label=self.words.get(kind, kind.replace("_", " ")))
             for kind in kinds
         ]
@@ -543,7 +543,7 @@ class _MapData:
         ax.set_xlim(cx - scale * area.width / 2, cx + scale * area.width / 2)
         ax.set_ylim(cy - scale * area.height / 2, cy + scale * area.height / 2)
         ax.set_aspect("equal", adjustable="box")
-        ax.set_facecolor(_PLAIN_BACKGROUND)
+        ax.set_facecolor(PLAIN_BACKGROUND)
         ax.set_xticks([])
         ax.set_yticks([])
         for spine in ax.spines.values():
@@ -564,7 +564,7 @@ class _MapData:
         geometries = list(self.districts.geometry)
         for row, geometry in zip(rows, geometries):
             district_id = str(row["district_id"])
-            fill = _fill(self.values.get(district_id, 0), self.classes)
+            fill = shade_fill(self.values.get(district_id, 0), self.classes)
             ax.add_artist(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9 * self.k,
                                    zorder=1, gid=f"district:{district_id}"))
         # names: the smallest districts first (they have the least room), each clear of
@@ -631,7 +631,7 @@ class _MapData:
             sites = np.array([(x, y) for x, y, _ in self.rings])
             ax.scatter(sites[:, 0], sites[:, 1], s=9, color=_INK, zorder=6, gid="incident-sites",
                        linewidths=0)
-        colours = [EVENT_COLOURS.get(k, _OTHER_COLOUR) for k in self.points["event_type"]]
+        colours = [EVENT_COLOURS.get(k, OTHER_COLOUR) for k in self.points["event_type"]]
         ax.scatter(self.drawn_x, self.drawn_y, s=self.marker_pt ** 2, c=colours, edgecolors="#1a1a1a",
                    linewidths=0.7, zorder=7, gid="incidents")
 

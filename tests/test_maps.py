@@ -233,8 +233,8 @@ def test_district_features_carry_id_metric_value_and_class(joined, boundaries):
     styles = [layer.style_function(f) for f in layer.data["features"]]
     assert all(s["className"] == "pm-district" for s in styles)
     fills = {f["properties"]["district_id"]: s["fillColor"] for f, s in zip(layer.data["features"], styles)}
-    assert fills["auezov"] == maps._ZERO_FILL
-    assert fills["almaly"] != fills["medeu"] != maps._ZERO_FILL
+    assert fills["auezov"] == maps.ZERO_FILL
+    assert fills["almaly"] != fills["medeu"] != maps.ZERO_FILL
     html = render(m)
     assert '"className": "pm-district"' in html
     assert '"district_id": "almaly"' in html
@@ -317,7 +317,7 @@ def test_without_tiles_no_tile_layer_and_a_plain_background(joined, boundaries):
     html = render(m)
     assert "tile.openstreetmap.org" not in html and "L.tileLayer" not in html
     assert "No basemap: districts and incidents are drawn on a plain background." in html
-    assert js(maps._PLAIN_BACKGROUND) in html
+    assert js(maps.PLAIN_BACKGROUND) in html
     # without a tile layer the map itself carries the zoom limit MarkerCluster needs
     assert '"maxZoom": 19' in html
 

@@ -22,7 +22,7 @@ from matplotlib.image import imread
 from geo.boundaries import UTM_EPSG
 from geo.briefing import build_briefing, label
 from geo.filters import Filters
-from geo.maps import _SCALE, _ZERO_FILL, EVENT_COLOURS, _classes, _fill
+from geo.maps import _SCALE, ZERO_FILL, EVENT_COLOURS, shade_classes, shade_fill
 from geo.staticmap import map_figure, map_png
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "staticmap"
@@ -73,13 +73,13 @@ def test_almaty_june_2019_districts_are_shaded_by_the_reconciled_floor(almaty, a
     layer = almaty.boundaries.layer_for("almaty", date(2019, 6, 13))
     assert sorted(patches) == sorted(layer.districts["district_id"]) and len(patches) == 8
     values = district_values(part)
-    classes = _classes(values.values())
+    classes = shade_classes(values.values())
     fills = {d: to_hex(p.get_facecolor(), keep_alpha=False) for d, p in patches.items()}
-    assert fills == {d: _fill(v, classes) for d, v in values.items()}
+    assert fills == {d: shade_fill(v, classes) for d, v in values.items()}
     top = max(values, key=values.get)
     assert values[top] > 0 and fills[top] == _SCALE[-1]  # the darkest class
     zeros = [d for d, v in values.items() if v == 0]
-    assert zeros and all(fills[d] == _ZERO_FILL for d in zeros)
+    assert zeros and all(fills[d] == ZERO_FILL for d in zeros)
     assert len({fills[d] for d in values if values[d] > 0}) >= 2  # Almaly and Alatau differ
 
 
@@ -97,9 +97,9 @@ def test_metric_incidents_shades_by_the_incident_count(make_briefing):
     fig = drawn(map_figure(brief))
     [part] = brief.cities
     values = district_values(part, "incidents")
-    classes = _classes(values.values())
+    classes = shade_classes(values.values())
     fills = {d: to_hex(p.get_facecolor(), keep_alpha=False) for d, p in with_prefix(fig, "district:").items()}
-    assert fills == {d: _fill(v, classes) for d, v in values.items()}
+    assert fills == {d: shade_fill(v, classes) for d, v in values.items()}
     legend = one(fig, "legend-classes")
     assert plain(legend.get_title().get_text()) == "Incidents"
 
@@ -202,7 +202,7 @@ def test_attribution_and_titles(almaty, almaty_figure, make_briefing):
 
 def test_legends_list_the_classes_and_the_event_types_present(almaty, almaty_figure):
     [part] = almaty.cities
-    classes = _classes(district_values(part).values())
+    classes = shade_classes(district_values(part).values())
     legend = one(almaty_figure, "legend-classes")
     assert plain(legend.get_title().get_text()) == "Detained, at least (reconciled floor)"
     texts = [t.get_text() for t in legend.get_texts()]
@@ -324,7 +324,7 @@ def test_a_window_without_incidents_has_the_zero_class_only(make_briefing):
     fig = drawn(map_figure(brief))
     patches = with_prefix(fig, "district:")
     assert "nura" in patches and len(patches) == 5
-    assert {to_hex(p.get_facecolor(), keep_alpha=False) for p in patches.values()} == {_ZERO_FILL}
+    assert {to_hex(p.get_facecolor(), keep_alpha=False) for p in patches.values()} == {ZERO_FILL}
     assert [t.get_text() for t in one(fig, "legend-classes").get_texts()] == ["0"]
     assert by_gid(fig, "incidents") == by_gid(fig, "legend-events") == by_gid(fig, "city-level-note") == []
     assert one(fig, "title").get_text() == "Astana: 2023-06-01 – 2023-06-30"  # renamed in September 2022
