@@ -36,6 +36,7 @@ import functools
 import hashlib
 import html
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import timezone
@@ -889,10 +890,30 @@ def _script_hashes(page: str) -> list[str]:
 
 @functools.cache
 def _vega_bundle() -> str:
-    """vega-embed, Vega-Lite and Vega in one script (vl-convert; a few seconds the first time)."""
+    """vega-embed, Vega-Lite and Vega in one script.
+
+    vl-convert builds it in a few seconds; it is kept in the cache folder
+    (``<cache>/vega/vl-convert-<version>.js``), so a command-line pack pays that
+    once per vl-convert version, not once per run.
+    """
     import vl_convert
 
-    return _newlines(vl_convert.javascript_bundle())
+    from geo.settings import get_settings
+
+    path = get_settings().cache_dir / "vega" / f"vl-convert-{vl_convert.__version__}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = _newlines(vl_convert.javascript_bundle())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(bundle, encoding="utf-8")
+        partial.replace(path)  # atomic: a reader sees the whole bundle or none
+    except OSError:
+        pass  # a read-only cache only costs time
+    return bundle
 
 
 # --------------------------------------------------------------------------- style

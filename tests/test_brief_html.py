@@ -499,3 +499,21 @@ def test_long_lists_are_cut_with_a_note_and_the_maps_keep_every_record(make_brie
     maps = " ".join(n.attrs["srcdoc"] for n in root.walk() if n.tag == "iframe")
     for rid in placed["record_id"]:
         assert f'"record_id": "{rid}"' in maps
+
+
+def test_the_vega_bundle_is_built_once_and_kept_in_the_cache_folder(tmp_path, monkeypatch):
+    import vl_convert
+
+    import geo.brief_html as brief_html
+
+    monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path))
+    brief_html._vega_bundle.cache_clear()
+    try:
+        bundle = brief_html._vega_bundle()
+        kept = tmp_path / "vega" / f"vl-convert-{vl_convert.__version__}.js"
+        assert kept.read_text(encoding="utf-8") == bundle and "vegaEmbed" in bundle
+        kept.write_text("window.vegaEmbed = 'from the cache';", encoding="utf-8")
+        brief_html._vega_bundle.cache_clear()
+        assert brief_html._vega_bundle() == "window.vegaEmbed = 'from the cache';"
+    finally:
+        brief_html._vega_bundle.cache_clear()
