@@ -618,8 +618,10 @@ class _MapData:
         """The area district names keep clear of: the markers and the fanned rings (metres)."""
         radius = self.marker_pt / 2 * self.metres_per_point
         margin = 4 * self.k * self.metres_per_point
-        discs = [shapely.Point(x, y).buffer(radius + margin) for x, y in zip(self.drawn_x, self.drawn_y)]
-        discs += [shapely.Point(x, y).buffer(ring + radius + margin) for x, y, ring in self.rings]
+        # 12-sided discs: a keep-out zone needs no finer circle, and with thousands of markers
+        # the union's vertex count is what the label search pays for
+        discs = list(shapely.buffer(shapely.points(self.drawn_x, self.drawn_y), radius + margin, quad_segs=3))
+        discs += [shapely.Point(x, y).buffer(ring + radius + margin, quad_segs=3) for x, y, ring in self.rings]
         return shapely.union_all(discs) if discs else None
 
     def _draw_incidents(self, ax) -> None:
@@ -746,7 +748,14 @@ def _label_point(geometry, width: float, height: float, obstacles=None) -> tuple
     boxes = shapely.box(xs - width / 2, ys - height / 2, xs + width / 2, ys + height / 2)
     area = width * height
     outside = 1 - shapely.area(shapely.intersection(boxes, geometry)) / area
-    clash = shapely.area(shapely.intersection(boxes, obstacles)) / area if obstacles is not None else 0 * xs
+    clash = np.zeros(len(xs))
+    if obstacles is not None:
+        # only the obstacles near this district, and only the boxes that touch them (with
+        # thousands of markers the whole union is a large shape: this is what costs)
+        local = shapely.clip_by_rect(obstacles, xmin - width, ymin - height, xmax + width, ymax + height)
+        shapely.prepare(local)
+        hit = shapely.intersects(local, boxes)
+        clash[hit] = shapely.area(shapely.intersection(boxes[hit], local)) / area
     clash = np.where(clash < 1e-6, 0.0, clash)
     distance = np.hypot(xs - centre.x, ys - centre.y) / math.sqrt(largest.area)
     score = 10 * clash + 3 * outside + distance
