@@ -33,14 +33,14 @@ if st.button(t("brief_prepare", lang), type="primary", icon=":material/descripti
             continue  # no map without boundaries; the PDF and HTML say so
         files[name] = render(brief, fmt, chart=chart)
     progress.progress(1.0, text=t("brief_ready", lang))
-    st.session_state["brief"] = {"view": view, "files": files, "generated": brief.generated_at.isoformat(),
+    st.session_state["brief"] = {"view": view, "files": files, "generated": f"{brief.generated_at:%Y-%m-%d %H:%M:%S} UTC",
                                  "version": brief.data_version}
 
 pack = st.session_state.get("brief")
 if pack and pack["view"] != view:
     st.info(t("brief_stale", lang))
 elif pack:
-    st.caption(f"{t('brief_ready', lang)}: {pack['generated']} UTC · {pack['version']}")
+    st.caption(f"{t('brief_ready', lang)}: {pack['generated']} · {pack['version']}")
     names = {"pdf": ("download_pdf", "pdf", "brief"), "html": ("download_html", "html", "brief"),
              "map_png": ("download_map_png", "png", "map"), "timeline_png": ("download_timeline_png", "png", "timeline")}
     for column, (name, payload) in zip(st.columns(len(pack["files"])), pack["files"].items()):

@@ -9,6 +9,8 @@ allowed to be missing.  The map is located through the DOM classes geo.maps sets
 from __future__ import annotations
 
 import re
+import subprocess
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -166,9 +168,14 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     page.goto(f"{fresh_app.url}/districts?city=almaty&lang=ru")
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Фильтры").wait_for()
+    # the navigation arrives with app.py's run (a frame may still show the one before it)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')]"
+        ".some(a => a.innerText.includes('Обзор'))", timeout=30_000)
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     # each link is the icon's ligature name, then the title
-    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники", "Импорт"]
+    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники", "Справка",
+                                                  "Импорт"]
     page.get_by_text("Алмалинский район").first.wait_for(state="attached")  # a grid cell (canvas table)
     # and no "Page not found" dialog from Streamlit's legacy pages-folder mode
     assert page.locator('[role="dialog"]').count() == 0
@@ -191,4 +198,43 @@ def test_import_checks_a_large_file_in_the_background(app, offline_page, tmp_pat
     imported.wait_for(timeout=120_000)
     assert imported.locator('[data-testid="stMetricValue"]').inner_text().strip() == "5,000"
     offline_page.screenshot("import-checked")
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
+
+
+def _download(page, label: str, *, timeout: float = 120_000) -> tuple[str, bytes]:
+    """Click the download button ``label``; the file's suggested name and bytes."""
+    button = page.locator('[data-testid="stDownloadButton"] button').filter(has_text=label)
+    button.wait_for(timeout=timeout)
+    with page.expect_download(timeout=timeout) as info:
+        button.click()
+    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+
+def test_the_map_pages_png_button_draws_the_static_map_when_clicked(app, offline_page):
+    """The button's file is made on the click (deferred), on the server, with no network."""
+    page, _ = _open_map(offline_page, app)
+    _wait_until_idle(page)
+    name, data = _download(page, "Map as PNG")
+    assert name == "protest-map_almaty_2019-06-09_2019-06-13_map.png"
+    assert data.startswith(b"\x89PNG") and len(data) > 50_000
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
+
+
+def test_briefing_page_prepares_the_pack_and_hands_over_its_files(app, offline_page, tmp_path):
+    page = offline_page.page
+    page.goto(f"{app.url}/briefing?{ALMATY_JUNE}")
+    _first(page, '[data-testid="stMetric"]', app)
+    figure = page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+    assert figure == "at least 231"
+    page.get_by_role("button").filter(has_text="Prepare the briefing pack").click()
+    name, data = _download(page, "Briefing PDF (A4)")
+    assert name == "protest-map_almaty_2019-06-09_2019-06-13_brief.pdf" and data.startswith(b"%PDF")
+    pdf = tmp_path / name
+    pdf.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert figure in text  # the app's figure, in the pack
+    name, data = _download(page, "Briefing HTML (works offline)")
+    assert name.endswith("_brief.html") and b"Content-Security-Policy" in data and figure.encode() in data
+    offline_page.screenshot("briefing")
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
