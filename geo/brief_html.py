@@ -48,12 +48,10 @@ import pandas as pd
 from geo import __version__
 from geo.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, AssetsError, assets_installed
 from geo.boundaries import city_display_name
-from geo.briefing import LABELS as BRIEF_LABELS
-from geo.briefing import Briefing, CityPart, label, number, range_text
+from geo.briefing import LABELS, Briefing, CityPart, label, number, range_text
 from geo.maps import DEFAULT_ASSET_BASE, incident_map
 
 __all__ = [
-    "LABELS",
     "LEAN_DROPPED",
     "MAP_HEIGHT",
     "content_security_policy",
@@ -70,38 +68,6 @@ MAX_CITING_IDS = 50
 
 #: Height of each city's map, in CSS pixels.
 MAP_HEIGHT = 560
-
-#: The pack's words beyond :data:`geo.briefing.LABELS` (Kazakh falls back to Russian, then English).
-LABELS: dict[str, dict[str, str]] = {
-    "app_version": {"en": "protest-map version", "ru": "Версия protest-map"},
-    "record_count": {"en": "Records in the data", "ru": "Записей в данных"},
-    "by_city": {"en": "By city", "ru": "По городам"},
-    "map_of": {"en": "Map: {city}", "ru": "Карта: {city}"},
-    "figure": {"en": "Figure", "ru": "Цифра"},
-    "alternatives_above": {
-        "en": "The figures the headline considered and did not use for its floor, and why, are "
-              "listed under Key figures.",
-        "ru": "Цифры, рассмотренные для основной оценки и не использованные для нижней границы, "
-              "с причинами, приведены в разделе «Основные цифры».",
-    },
-    "no_alternatives": {"en": "No other figure was considered.", "ru": "Другие цифры не рассматривались."},
-    "no_records": {"en": "No incident or statement in this view.", "ru": "В этом виде нет инцидентов и заявлений."},
-    "no_events": {"en": "No key event in these dates.", "ru": "В эти даты нет ключевых событий."},
-    "no_sources": {"en": "No source is cited in this view.", "ru": "В этом виде нет источников."},
-    "address": {"en": "Address", "ru": "Адрес"},
-    "host": {"en": "Site", "ru": "Сайт"},
-    "named_as": {"en": "Named as", "ru": "Название"},
-    "not_a_link": {"en": "not a web address, not linked", "ru": "не веб-адрес, без ссылки"},
-    "chart_failed": {"en": "The timeline chart could not be drawn:", "ru": "Не удалось построить график:"},
-    "chart_needs_js": {"en": "The timeline chart needs JavaScript.", "ru": "Для графика нужен JavaScript."},
-    "chart_actions": {"en": "Save the chart", "ru": "Сохранить график"},
-    "save_png": {"en": "Save as PNG", "ru": "Сохранить как PNG"},
-    "save_svg": {"en": "Save as SVG", "ru": "Сохранить как SVG"},
-    "offline_note": {
-        "en": "This file works offline: it loads nothing from the network.",
-        "ru": "Этот файл работает без сети: он ничего не загружает из интернета.",
-    },
-}
 
 #: Map resources :func:`standalone_map_html` leaves out by default (``lean=True``): jQuery,
 #: Bootstrap, Font Awesome and Awesome Markers, which :mod:`geo.maps` maps never use
@@ -160,7 +126,7 @@ def render_html(briefing: Briefing) -> str:
     body.append(_attribution_section(briefing))
     body.append(
         f'<footer><p>{_esc(briefing.title)} · protest-map {_esc(__version__)} · '
-        f'{_esc(_t("offline_note", lang))}</p></footer>'
+        f'{_esc(label("offline_note", lang))}</p></footer>'
     )
 
     scripts = _timeline_scripts(briefing)
@@ -245,15 +211,6 @@ def content_security_policy(script_hashes) -> str:
 
 
 # --------------------------------------------------------------------------- words
-
-
-def _t(key: str, lang: str, **values) -> str:
-    """This module's word for ``key`` (then :func:`geo.briefing.label`'s)."""
-    if key not in LABELS:
-        return label(key, lang, **values)
-    entry = LABELS[key]
-    text = entry.get(lang) or (entry.get("ru") if lang == "kk" else None) or entry["en"]
-    return text.format(**values) if values else text
 
 
 
@@ -358,21 +315,21 @@ def _header(briefing: Briefing) -> str:
     filters = "".join(f"<dt>{_esc(what)}</dt><dd>{_esc(value)}</dd>"
                       for what, value in briefing.filter_lines())
     if _web_url(briefing.app_link):
-        app = _link(briefing.app_link, _t("open_in_app", lang))
+        app = _link(briefing.app_link, label("open_in_app", lang))
     else:
-        app = f'{_esc(_t("open_in_app", lang))}: <span class="pm-unlinked">{_esc(briefing.app_link)}</span>'
+        app = f'{_esc(label("open_in_app", lang))}: <span class="pm-unlinked">{_esc(briefing.app_link)}</span>'
     meta = [
-        (_t("generated", lang), f'<time datetime="{_esc(stamp)}">{_esc(stamp)}</time>'),
-        (_t("data_version", lang), f"<code>{_esc(briefing.data_version)}</code>"),
-        (_t("record_count", lang), _esc(number(briefing.record_count, lang))),
-        (_t("app_version", lang), _esc(__version__)),
+        (label("generated", lang), f'<time datetime="{_esc(stamp)}">{_esc(stamp)}</time>'),
+        (label("data_version", lang), f"<code>{_esc(briefing.data_version)}</code>"),
+        (label("record_count", lang), _esc(number(briefing.record_count, lang))),
+        (label("app_version", lang), _esc(__version__)),
     ]
     meta_html = "".join(f"<dt>{_esc(k)}</dt><dd>{v}</dd>" for k, v in meta)
     return (
         '<header id="pm-header">'
         f"<h1>{_esc(briefing.title)}</h1>"
-        f'<p class="pm-subtitle">{_esc(_t("subtitle", lang))}</p>'
-        f'<section class="pm-filters"><h2>{_esc(_t("filters", lang))}</h2><dl>{filters}</dl></section>'
+        f'<p class="pm-subtitle">{_esc(label("subtitle", lang))}</p>'
+        f'<section class="pm-filters"><h2>{_esc(label("filters", lang))}</h2><dl>{filters}</dl></section>'
         f'<dl class="pm-meta">{meta_html}</dl>'
         f'<p class="pm-app-link">{app}</p>'
         "</header>"
@@ -385,16 +342,16 @@ def _key_figures(briefing: Briefing) -> str:
     known = _known_ids(briefing)
     figure = range_text(head.detained_low, head.detained_high, lang)
     parts = [
-        f'<section id="pm-key-figures"><h2>{_esc(_t("key_figures", lang))}</h2>',
+        f'<section id="pm-key-figures"><h2>{_esc(label("key_figures", lang))}</h2>',
         '<div class="pm-headline">'
-        f'<span class="pm-headline-label">{_esc(_t("detained", lang))}, {_esc(briefing.area_name)}</span> '
+        f'<span class="pm-headline-label">{_esc(label("detained", lang))}, {_esc(briefing.area_name)}</span> '
         f'<span class="pm-headline-figure" data-low="{head.detained_low}" '
         f'data-high="{"" if head.detained_high is None else head.detained_high}">{_esc(figure)}</span>'
         "</div>",
         "<dl class=\"pm-basis\">",
-        f"<dt>{_esc(_t('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(_t('none', lang))}</dd>",
-        f"<dt>{_esc(_t('high_basis', lang))}</dt>"
-        f"<dd>{_record_refs(head.high_basis, known) or _esc(_t('none', lang))}</dd>",
+        f"<dt>{_esc(label('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(label('none', lang))}</dd>",
+        f"<dt>{_esc(label('high_basis', lang))}</dt>"
+        f"<dd>{_record_refs(head.high_basis, known) or _esc(label('none', lang))}</dd>",
         "</dl>",
     ]
     if head.notes:
@@ -405,23 +362,23 @@ def _key_figures(briefing: Briefing) -> str:
         rows.append([
             _esc(part.name),
             _esc(range_text(part.figure.detained_low, part.figure.detained_high, lang)),
-            _record_refs(part.figure.basis, known) or _esc(_t("none", lang)),
+            _record_refs(part.figure.basis, known) or _esc(label("none", lang)),
             _esc(number(len(part.records), lang)),
             _esc(number(len(part.placed), lang)),
             _esc(number(len(part.city_level), lang)),
         ])
         attrs.append(f' data-city="{_esc(part.city_id)}"')
     parts.append(_table(
-        [_t("city", lang), _t("detained", lang), _t("basis", lang), _t("incidents", lang),
-         _t("incidents_mapped", lang), _t("incidents_city_level", lang)],
-        rows, cls="pm-city-figures", caption=_t("by_city", lang), row_attrs=attrs,
+        [label("city", lang), label("detained", lang), label("basis", lang), label("incidents", lang),
+         label("incidents_mapped", lang), label("incidents_city_level", lang)],
+        rows, cls="pm-city-figures", caption=label("by_city", lang), row_attrs=attrs,
     ))
-    parts.append(f'<p class="pm-range-note">{_esc(_t("range_note", lang))}</p>')
+    parts.append(f'<p class="pm-range-note">{_esc(label("range_note", lang))}</p>')
 
-    parts.append(f'<h3 id="pm-alternatives">{_esc(_t("alternatives", lang))}</h3>')
+    parts.append(f'<h3 id="pm-alternatives">{_esc(label("alternatives", lang))}</h3>')
     if head.alternatives:
         parts.append(_table(
-            [_t("record", lang), _t("figure", lang), _t("reason", lang)],
+            [label("record", lang), label("figure", lang), label("reason", lang)],
             [[_record_refs([a.record_id], known), _esc(_figure(a.detained_low, a.detained_high, lang)),
               _esc(a.reason)] for a in head.alternatives[:MAX_LISTED]],
             cls="pm-alternatives",
@@ -429,7 +386,7 @@ def _key_figures(briefing: Briefing) -> str:
         parts.append(_cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives),
                                "alternatives"))
     else:
-        parts.append(f"<p>{_esc(_t('no_alternatives', lang))}</p>")
+        parts.append(f"<p>{_esc(label('no_alternatives', lang))}</p>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -440,7 +397,7 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
            f"<h2>{_esc(part.name)}</h2>"]
     hashes: list[str] = []
     if briefing.boundaries is None:
-        out.append(f'<p class="pm-no-boundaries">{_esc(_t("no_boundaries", lang))}</p>')
+        out.append(f'<p class="pm-no-boundaries">{_esc(label("no_boundaries", lang))}</p>')
     else:
         districts = None if part.districts is None else part.districts[part.districts["kind"] == "district"]
         m = incident_map(
@@ -450,7 +407,7 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
         )
         doc = _standalone(m, asset_base=_INLINE_BASE, vendor=None, lean=True)
         hashes.extend(doc.script_hashes)
-        title = _t("map_of", lang, city=part.name)
+        title = label("map_of", lang, city=part.name)
         out.append(
             f'<figure class="pm-map"><iframe class="pm-map-frame" data-city="{_esc(part.city_id)}" '
             f'title="{_esc(title)}" '
@@ -481,17 +438,17 @@ def _district_table(part: CityPart, lang: str) -> str:
             _esc(_figure(row["detained_low"], row["detained_high"], lang)),
         ])
         attrs.append(f' class="pm-row-{_esc(kind)}" data-district="{_esc(row.get("district_id", ""))}"')
-    caption = f"{part.name}: {_t('districts_on', lang, date=part.layer_date.isoformat())}"
-    return _table([_t("district", lang), _t("incidents", lang), _t("detained", lang)], rows,
+    caption = f"{part.name}: {label('districts_on', lang, date=part.layer_date.isoformat())}"
+    return _table([label("district", lang), label("incidents", lang), label("detained", lang)], rows,
                   cls="pm-districts", caption=caption, row_attrs=attrs)
 
 
 def _timeline_section(briefing: Briefing) -> str:
     lang = briefing.lang
     return (
-        f'<section id="pm-timeline-section"><h2>{_esc(_t("timeline", lang))}</h2>'
+        f'<section id="pm-timeline-section"><h2>{_esc(label("timeline", lang))}</h2>'
         '<div id="pm-timeline" class="pm-chart" data-state="pending"></div>'
-        f'<noscript><p>{_esc(_t("chart_needs_js", lang))}</p></noscript>'
+        f'<noscript><p>{_esc(label("chart_needs_js", lang))}</p></noscript>'
         "</section>"
     )
 
@@ -506,9 +463,9 @@ def _timeline_scripts(briefing: Briefing) -> str:
         "actions": {"export": True, "source": False, "compiled": False, "editor": False},
         "downloadFileName": "protest-map-timeline",
         "i18n": {
-            "CLICK_TO_VIEW_ACTIONS": _t("chart_actions", lang),
-            "PNG_ACTION": _t("save_png", lang),
-            "SVG_ACTION": _t("save_svg", lang),
+            "CLICK_TO_VIEW_ACTIONS": label("chart_actions", lang),
+            "PNG_ACTION": label("save_png", lang),
+            "SVG_ACTION": label("save_svg", lang),
         },
     }
     draw = (
@@ -518,7 +475,7 @@ def _timeline_scripts(briefing: Briefing) -> str:
         '    el.setAttribute("data-state", "failed");\n'
         '    var p = document.createElement("p");\n'
         '    p.className = "pm-chart-error";\n'
-        f"    p.textContent = {_safe_json(_t('chart_failed', lang))} + \" \" + String(err);\n"
+        f"    p.textContent = {_safe_json(label('chart_failed', lang))} + \" \" + String(err);\n"
         "    el.appendChild(p);\n"
         "  }\n"
         '  if (typeof window.vegaEmbed !== "function") { fail("vega-embed is missing"); return; }\n'
@@ -540,9 +497,9 @@ def _timeline_scripts(briefing: Briefing) -> str:
 def _discrepancy_section(briefing: Briefing) -> str:
     lang = briefing.lang
     rows = briefing.discrepancies
-    parts = [f'<section id="pm-discrepancies"><h2>{_esc(_t("discrepancies", lang))}</h2>']
+    parts = [f'<section id="pm-discrepancies"><h2>{_esc(label("discrepancies", lang))}</h2>']
     if rows.empty:
-        parts.append(f"<p>{_esc(_t('no_discrepancies', lang))}</p>")
+        parts.append(f"<p>{_esc(label('no_discrepancies', lang))}</p>")
     else:
         known = _known_ids(briefing)
         body = []
@@ -558,12 +515,12 @@ def _discrepancy_section(briefing: Briefing) -> str:
                 _esc(row.get("notes", "")),
             ])
         parts.append(_table(
-            [_t("record", lang), _t("date", lang), _t("city", lang), _t("detained", lang),
-             _t("sources", lang), _t("contested_by", lang), _t("notes", lang)],
+            [label("record", lang), label("date", lang), label("city", lang), label("detained", lang),
+             label("sources", lang), label("contested_by", lang), label("notes", lang)],
             body, cls="pm-discrepancy-table",
         ))
         parts.append(_cap_note(briefing, len(body), len(rows), "discrepancies"))
-    parts.append(f'<p><a href="#pm-alternatives">{_esc(_t("alternatives_above", lang))}</a></p>')
+    parts.append(f'<p><a href="#pm-alternatives">{_esc(label("alternatives_above", lang))}</a></p>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -573,7 +530,7 @@ def _city_name(row: dict, lang: str) -> str:
     if city_id in ("almaty", "astana") and not pd.isna(row.get("date")):
         return city_display_name(city_id, pd.Timestamp(row["date"]).date(), lang)
     if str(row.get("city", "")) == "national":
-        return _t("national", lang)
+        return label("national", lang)
     return str(row.get("city", ""))
 
 
@@ -598,10 +555,10 @@ def _links(urls) -> str:
 
 def _records_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-records"><h2>{_esc(_t("incident_list", lang))}</h2>']
+    parts = [f'<section id="pm-records"><h2>{_esc(label("incident_list", lang))}</h2>']
     records = briefing.records
     if records.empty:
-        parts.append(f"<p>{_esc(_t('no_records', lang))}</p>")
+        parts.append(f"<p>{_esc(label('no_records', lang))}</p>")
     else:
         rows, attrs = [], []
         for row in records.head(MAX_LISTED).to_dict("records"):
@@ -609,7 +566,7 @@ def _records_section(briefing: Briefing) -> str:
             if isinstance(row.get("time_local"), str) and row["time_local"]:
                 when += " " + row["time_local"]
             kind = str(row.get("event_type", ""))
-            event = _t(f"event_{kind}", lang) if f"event_{kind}" in BRIEF_LABELS else kind
+            event = label(f"event_{kind}", lang) if f"event_{kind}" in LABELS else kind
             rows.append([
                 f"<code>{_esc(row['record_id'])}</code>",
                 _esc(when),
@@ -622,8 +579,8 @@ def _records_section(briefing: Briefing) -> str:
             ])
             attrs.append(f' id="{_esc(_anchor(row["record_id"]))}" data-record="{_esc(row["record_id"])}"')
         parts.append(_table(
-            [_t("record", lang), _t("date", lang), _t("city", lang), _t("place", lang), _t("event", lang),
-             _t("detained", lang), _t("summary", lang), _t("sources", lang)],
+            [label("record", lang), label("date", lang), label("city", lang), label("place", lang), label("event", lang),
+             label("detained", lang), label("summary", lang), label("sources", lang)],
             rows, cls="pm-record-table", row_attrs=attrs,
         ))
         parts.append(_cap_note(briefing, len(rows), len(records), "records"))
@@ -633,17 +590,17 @@ def _records_section(briefing: Briefing) -> str:
 
 def _events_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-events"><h2>{_esc(_t("key_events", lang))}</h2>']
+    parts = [f'<section id="pm-events"><h2>{_esc(label("key_events", lang))}</h2>']
     events = briefing.events
     if events.empty:
-        parts.append(f"<p>{_esc(_t('no_events', lang))}</p>")
+        parts.append(f"<p>{_esc(label('no_events', lang))}</p>")
     else:
         rows = []
         for row in events.to_dict("records"):
             columns = [f"label_{lang}"] + (["label_ru"] if lang == "kk" else []) + ["label_en"]
             text = next((row[c] for c in columns if isinstance(row.get(c), str) and row[c].strip()), "")
             rows.append([_esc(_day(row["date"])), _esc(text), _links(row.get("source_urls"))])
-        parts.append(_table([_t("date", lang), _t("event", lang), _t("sources", lang)], rows,
+        parts.append(_table([label("date", lang), label("event", lang), label("sources", lang)], rows,
                             cls="pm-event-table"))
     parts.append("</section>")
     return "".join(parts)
@@ -651,21 +608,21 @@ def _events_section(briefing: Briefing) -> str:
 
 def _sources_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-sources"><h2>{_esc(_t("sources", lang))}</h2>']
+    parts = [f'<section id="pm-sources"><h2>{_esc(label("sources", lang))}</h2>']
     if not briefing.sources:
-        parts.append(f"<p>{_esc(_t('no_sources', lang))}</p>")
+        parts.append(f"<p>{_esc(label('no_sources', lang))}</p>")
     else:
         known = _known_ids(briefing)
         rows = []
         for ref in briefing.sources[:MAX_LISTED]:
             address = _link(ref.url)
             if not _web_url(ref.url):
-                address += f' <small>({_esc(_t("not_a_link", lang))})</small>'
+                address += f' <small>({_esc(label("not_a_link", lang))})</small>'
             rows.append([address, _esc(ref.host), _esc("; ".join(ref.names)),
                          _record_refs(ref.record_ids[:MAX_CITING_IDS], known)
                          + _more(len(ref.record_ids) - MAX_CITING_IDS, lang)])
-        parts.append(_table([_t("address", lang), _t("host", lang), _t("named_as", lang),
-                             _t("cited_by", lang)], rows, cls="pm-source-table"))
+        parts.append(_table([label("address", lang), label("host", lang), label("named_as", lang),
+                             label("cited_by", lang)], rows, cls="pm-source-table"))
         parts.append(_cap_note(briefing, len(rows), len(briefing.sources), "sources"))
     parts.append("</section>")
     return "".join(parts)
@@ -676,7 +633,7 @@ def _attribution_section(briefing: Briefing) -> str:
     if not briefing.attributions:
         return ""
     items = "".join(f"<li>{_esc(a)}</li>" for a in briefing.attributions)
-    return (f'<section id="pm-attributions"><h2>{_esc(_t("attribution", lang))}</h2>'
+    return (f'<section id="pm-attributions"><h2>{_esc(label("attribution", lang))}</h2>'
             f"<ul>{items}</ul></section>")
 
 

@@ -73,42 +73,6 @@ BODY = 9.0
 SMALL = 7.8
 TINY = 7.0
 
-#: The PDF's own words (English and Russian; Kazakh falls back to Russian, then English).
-PDF_LABELS: dict[str, dict[str, str]] = {
-    "generated_utc": {"en": "Generated (UTC)", "ru": "Создано (UTC)"},
-    "records_total": {"en": "{version}, {n} records in the data", "ru": "{version}, записей в данных: {n}"},
-    "app_version": {"en": "protest-map version", "ru": "Версия protest-map"},
-    "detained_in": {"en": "Detained, {area}", "ru": "Задержано, {area}"},
-    "by_city": {"en": "By city", "ru": "По городам"},
-    "records_in_view": {"en": "Records in view", "ru": "Записей в виде"},
-    "map_caption": {"en": "{city}: {districts}.", "ru": "{city}: {districts}."},
-    "timeline_caption": {
-        "en": "Detained per day by city (lowest defensible to highest reported) and the official "
-              "national totals, each over its own period, {start} – {end}.",
-        "ru": "Задержано за день по городам (от минимально обоснованного до наибольшего сообщённого) "
-              "и официальные общенациональные цифры, каждая за свой период, {start} – {end}.",
-    },
-    "national_short": {"en": "national", "ru": "по стране"},
-    "no_records": {"en": "No incidents or statements in this view.",
-                   "ru": "В этом виде нет инцидентов и заявлений."},
-    "no_sources": {"en": "No source is cited in this view.", "ru": "В этом виде нет источников."},
-    "no_events": {"en": "No key event falls in this view's dates.",
-                  "ru": "На даты этого вида ключевых событий нет."},
-    "no_alternatives": {"en": "No other figure was considered.", "ru": "Других цифр не рассматривалось."},
-    "no_districts": {"en": "No district layer is in force for {city} on {date}.",
-                     "ru": "Для {city} на {date} нет действующего слоя районов."},
-}
-
-
-def pdf_label(key: str, lang: str = "en", **values) -> str:
-    """The PDF's word for ``key`` (:data:`PDF_LABELS`, else :data:`geo.briefing.LABELS`)."""
-    entry = PDF_LABELS.get(key)
-    if entry is None:
-        return label(key, lang, **values)
-    text = entry.get(lang) or (entry.get("ru") if lang == "kk" else None) or entry["en"]
-    return text.format(**values) if values else text
-
-
 def render_pdf(briefing: Briefing) -> bytes:
     """The briefing pack as an A4 portrait PDF, in the briefing's language.
 
@@ -161,7 +125,7 @@ class _BriefPDF(FPDF):
     # -- words and fonts -------------------------------------------------------------------------
 
     def t(self, key: str, **values) -> str:
-        return pdf_label(key, self.lang, **values)
+        return label(key, self.lang, **values)
 
     def _font(self, size: float, bold: bool = False) -> None:
         self.set_font(FONT, "B" if bold else "", size)

@@ -104,6 +104,47 @@ LABELS: dict[str, dict[str, str]] = {
     "what_alternatives": {"en": "figures considered", "ru": "рассмотренные цифры"},
     "and_more": {"en": "and {n} more", "ru": "и ещё {n}"},
     "all": {"en": "all", "ru": "все", "kk": "барлығы"},
+    # the HTML and PDF packs' own words
+    "app_version": {"en": "protest-map version", "ru": "Версия protest-map"},
+    "record_count": {"en": "Records in the data", "ru": "Записей в данных"},
+    "by_city": {"en": "By city", "ru": "По городам"},
+    "map_of": {"en": "Map: {city}", "ru": "Карта: {city}"},
+    "figure": {"en": "Figure", "ru": "Цифра"},
+    "alternatives_above": {
+        "en": "The figures the headline considered and did not use for its floor, and why, are listed under Key figures.",
+        "ru": "Цифры, рассмотренные для основной оценки и не использованные для нижней границы, с причинами, приведены в разделе «Основные цифры».",
+    },
+    "no_alternatives": {"en": "No other figure was considered.", "ru": "Другие цифры не рассматривались."},
+    "no_records": {"en": "No incident or statement in this view.", "ru": "В этом виде нет инцидентов и заявлений."},
+    "no_events": {"en": "No key event in these dates.", "ru": "В эти даты нет ключевых событий."},
+    "no_sources": {"en": "No source is cited in this view.", "ru": "В этом виде нет источников."},
+    "address": {"en": "Address", "ru": "Адрес"},
+    "host": {"en": "Site", "ru": "Сайт"},
+    "named_as": {"en": "Outlets the citing records name", "ru": "Издания, названные в цитирующих записях"},
+    "not_a_link": {"en": "not a web address, not linked", "ru": "не веб-адрес, без ссылки"},
+    "chart_failed": {"en": "The timeline chart could not be drawn:", "ru": "Не удалось построить график:"},
+    "chart_needs_js": {"en": "The timeline chart needs JavaScript.", "ru": "Для графика нужен JavaScript."},
+    "chart_actions": {"en": "Save the chart", "ru": "Сохранить график"},
+    "save_png": {"en": "Save as PNG", "ru": "Сохранить как PNG"},
+    "save_svg": {"en": "Save as SVG", "ru": "Сохранить как SVG"},
+    "offline_note": {
+        "en": "This file works offline: it loads nothing from the network.",
+        "ru": "Этот файл работает без сети: он ничего не загружает из интернета.",
+    },
+    "generated_utc": {"en": "Generated (UTC)", "ru": "Создано (UTC)"},
+    "records_total": {"en": "{version}, {n} records in the data", "ru": "{version}, записей в данных: {n}"},
+    "detained_in": {"en": "Detained, {area}", "ru": "Задержано, {area}"},
+    "records_in_view": {"en": "Records in view", "ru": "Записей в виде"},
+    "map_caption": {"en": "{city}: {districts}.", "ru": "{city}: {districts}."},
+    "timeline_caption": {
+        "en": "Detained per day by city (lowest defensible to highest reported) and the official national totals, each over its own period, {start} – {end}.",
+        "ru": "Задержано за день по городам (от минимально обоснованного до наибольшего сообщённого) и официальные общенациональные цифры, каждая за свой период, {start} – {end}.",
+    },
+    "national_short": {"en": "national", "ru": "по стране"},
+    "no_districts": {
+        "en": "No district layer is in force for {city} on {date}.",
+        "ru": "Для {city} на {date} нет действующего слоя районов.",
+    },
 }
 for _kind in schema.EVENT_TYPES:
     LABELS.setdefault(f"event_{_kind}", {"en": _kind.replace("_", " ")})

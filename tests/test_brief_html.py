@@ -20,8 +20,7 @@ import pytest
 
 from geo import __version__
 from geo.assets import AssetsError
-from geo.brief_html import LABELS, render_html, standalone_map_html
-from geo.briefing import LABELS as BRIEFING_LABELS
+from geo.brief_html import render_html, standalone_map_html
 from geo.briefing import build_briefing, label, range_text
 from geo.filters import Filters
 from geo.maps import incident_map
@@ -468,13 +467,6 @@ def test_standalone_map_inlines_leaflet_and_refuses_a_cdn(embedded_joined, real_
     cdn = incident_map(embedded_joined, real_boundaries, city_id="astana", on=on, tiles=False, asset_base=None)
     with pytest.raises(AssetsError, match="not one of the local files"):
         standalone_map_html(cdn)
-
-
-def test_own_labels_have_english_and_russian_and_shadow_none_of_the_briefings():
-    assert not set(LABELS) & set(BRIEFING_LABELS)
-    for key, entry in LABELS.items():
-        assert entry.get("en") and entry.get("ru"), key
-        assert re.search("[А-Яа-я]", entry["ru"]), key
 
 
 def test_long_lists_are_cut_with_a_note_and_the_maps_keep_every_record(make_briefing, monkeypatch):

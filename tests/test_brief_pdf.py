@@ -269,9 +269,7 @@ def test_a_pack_with_no_records_renders_and_says_there_is_nothing(packs):
     pack = packs["no-records"]
     assert pack.briefing.records.empty and not pack.briefing.sources
     for key in ("no_records", "no_sources", "no_events", "no_alternatives"):
-        from geo.brief_pdf import pdf_label
-
-        assert pdf_label(key, "en") in pack.text
+        assert label(key, "en") in pack.text
     assert label("no_discrepancies", "en") in pack.text
     assert re.search(r"Rests on\s+none", pack.pages[0])
     assert re.search(r"^\s*0\s*$", pack.pages[0], re.MULTILINE)

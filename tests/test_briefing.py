@@ -9,7 +9,7 @@ import pytest
 
 from geo.aggregate import detained_range
 from geo.briefing import (
-    build_briefing, data_version, discrepancies, format_of, label, range_text, source_list,
+    LABELS, build_briefing, data_version, discrepancies, format_of, label, range_text, source_list,
 )
 from geo.districts import district_table
 from geo.errors import ProtestMapError
@@ -127,3 +127,12 @@ def test_long_lists_say_what_was_cut_and_where_the_rest_is(make_briefing):
     assert brief.cap_note(5, 1234, "records") == (
         "Listed here: the first 5 of 1,234 records. Every one is in the CSV download of the app's Sources "
         "page for this view: http://localhost:8501/sources?city=almaty")
+
+
+def test_every_word_of_the_packs_has_english_and_russian():
+    import re
+
+    for key, entry in LABELS.items():
+        assert entry.get("en"), key
+        if re.search("[A-Za-z]{3}", re.sub(r"\{\w+\}", "", entry["en"])):  # words, not only {placeholders}
+            assert re.search("[А-Яа-я]", entry.get("ru", "")), key

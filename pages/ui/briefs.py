@@ -78,3 +78,13 @@ def pdf_button(f: Filters, *, key: str) -> None:
     st.download_button(t("download_pdf", f.lang), data=lambda make=later(f): render_pdf(make()),
                        file_name=file_name(f, "pdf"), mime=MIME["pdf"], on_click="ignore",
                        icon=":material/picture_as_pdf:", key=key)
+
+
+def download_row(f: Filters, png: str, *, key: str) -> None:
+    """Under a page's chart: its PNG (``map`` or ``timeline``), the view's PDF, a link to the Briefing page."""
+    columns = st.columns(3)
+    with columns[0]:
+        (map_png_button if png == "map" else timeline_png_button)(f, key=f"{key}-png")
+    with columns[1]:
+        pdf_button(f, key=f"{key}-pdf")
+    columns[2].page_link("pages/views/briefing.py", label=t("briefing", f.lang), icon=":material/description:")

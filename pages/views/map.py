@@ -57,12 +57,7 @@ with right:
     tables.table(city_level, lang, compact=True)
 
 shown_view = f.but(city=city) if day is None else f.but(city=city, start=day, end=day)
-buttons = st.columns(3)
-with buttons[0]:
-    briefs.map_png_button(shown_view, key="map-png")
-with buttons[1]:
-    briefs.pdf_button(shown_view, key="map-pdf")
-buttons[2].page_link("pages/views/briefing.py", label=t("briefing", lang), icon=":material/description:")
+briefs.download_row(shown_view, "map", key="map")
 
 if what:
     st.button(f"{t('clear_selection', lang)} ({what})",

@@ -15,12 +15,7 @@ daily, national, hours, events = data.timeline(*data.filter_key(f))
 if f.city != "all":
     daily = daily[daily["city_id"] == f.city]
 st.altair_chart(timeline_chart(daily, national, events, lang=lang), width="stretch")
-buttons = st.columns(3)
-with buttons[0]:
-    briefs.timeline_png_button(f, key="timeline-png")
-with buttons[1]:
-    briefs.pdf_button(f, key="timeline-pdf")
-buttons[2].page_link("pages/views/briefing.py", label=t("briefing", lang), icon=":material/description:")
+briefs.download_row(f, "timeline", key="timeline")
 
 st.subheader(t("hour_of_day", lang))
 if f.city != "all":
