@@ -152,6 +152,15 @@ def test_map_and_timeline_pages_offer_their_png_and_the_pdf():
     assert [b.label for b in at.get("download_button")] == ["Хронология в PNG", "Справка PDF (A4)"]
 
 
+def test_the_packs_link_back_is_the_apps_address_without_the_page():
+    from pages.ui.briefs import app_base
+
+    assert app_base("https://pm.streamlit.app/map?city=almaty") == "https://pm.streamlit.app"
+    assert app_base("http://127.0.0.1:8501/") == "http://127.0.0.1:8501"
+    assert app_base("http://host:8501/base/path/briefing") == "http://host:8501/base/path"
+    assert app_base("javascript:alert(1)") == app_base("") == "http://localhost:8501"
+
+
 def _pdf_text(payload: bytes, tmp_path) -> str:
     import subprocess
 

@@ -22,7 +22,14 @@ MIME = {"pdf": "application/pdf", "html": "text/html", "png": "image/png"}
 
 def app_url() -> str:
     """The address this app is reached at (for the pack's link back), e.g. ``http://localhost:8501``."""
-    url = getattr(st.context, "url", None) or ""
+    return app_base(getattr(st.context, "url", None) or "")
+
+
+def app_base(url: str) -> str:
+    """The app's address from a page's: ``https://x.streamlit.app/map?city=almaty`` -> ``https://x.streamlit.app``.
+
+    Anything that is not an http(s) address gives the local default.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return DEFAULT_APP_URL
