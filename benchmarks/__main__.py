@@ -5,19 +5,21 @@
     python -m benchmarks maps --sizes 1000,10000,50000
     python -m benchmarks aggregate --sizes 10000,100000,1000000
     python -m benchmarks imports --rows 100000
+    python -m benchmarks brief --sizes 1000,10000
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import aggregate, imports, join, maps
+from benchmarks import aggregate, brief, imports, join, maps
 
 BENCHMARKS = {
     "join": join.main,
     "maps": maps.main,
     "aggregate": aggregate.main,
     "imports": imports.main,
+    "brief": brief.main,
 }
 
 

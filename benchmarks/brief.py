@@ -1,0 +1,130 @@
+"""Benchmark: how long a briefing pack takes, format by format, beside bare-bones equivalents.
+
+Views: the June 2019 view of the embedded data (both cities and the national
+figure, English; Almaty alone, Russian), then the Almaty view with ``--sizes``
+extra synthetic incidents (copies of the embedded Almaty points scattered over
+the city, joined like real records).  Each step is timed once per view, best
+of ``--repeat``:
+
+* figures: :func:`geo.briefing.build_briefing` (reconciliation, district tables, series);
+* map PNG: :func:`geo.staticmap.map_png` beside the baseline ``GeoDataFrame.plot``
+  of the same districts and points saved at the same size (no legend, labels,
+  scale bar or attribution);
+* timeline PNG (vl-convert), PDF (:func:`geo.brief_pdf.render_pdf`);
+* HTML: :func:`geo.brief_html.render_html` (self-contained: every script inlined)
+  beside the baseline folium ``Map.get_root().render()`` of the same map, which
+  links its scripts from CDNs and so needs a network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from benchmarks.timing import best, machine
+from geo.boundaries import load_boundaries
+from geo.filters import Filters
+from geo.join import join_incidents
+from geo.records import load_embedded_records
+from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
+
+JUNE = dict(start=date(2019, 6, 9), end=date(2019, 6, 13))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks brief", description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000", help="extra synthetic Almaty incidents, comma-separated")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    folder = get_settings().boundaries_dir
+    if folder is None:
+        raise SystemExit(HOW_TO_GET_BOUNDARIES)
+    boundaries = load_boundaries(folder)
+    embedded = load_embedded_records()
+    views = [("June 2019, national, en", embedded, Filters(**JUNE)),
+             ("June 2019, Almaty, ru", embedded, Filters(city="almaty", lang="ru", **JUNE))]
+    for n in (int(s) for s in args.sizes.split(",") if s.strip()):
+        views.append((f"Almaty + {n:,} synthetic", _with_synthetic(embedded, boundaries, n, args.seed),
+                      Filters(city="almaty", **JUNE)))
+
+    print(machine())
+    print("seconds, best of", args.repeat, "(baselines: bare GeoDataFrame.plot PNG; folium HTML linking CDNs)")
+    head = (f"{'view':<28} {'records':>8} {'figures':>8} {'map PNG':>8} {'baseline':>9} {'timeline':>9} "
+            f"{'PDF':>6} {'PDF MB':>7} {'HTML':>6} {'HTML MB':>8} {'baseline':>9} {'total':>6}")
+    print(head)
+    for name, records, filters in views:
+        print(_row(name, records, filters, boundaries, args.repeat))
+    return 0
+
+
+def _row(name, records, filters, boundaries, repeat) -> str:
+    from geo.brief_html import render_html
+    from geo.brief_pdf import render_pdf
+    from geo.briefing import build_briefing, timeline_png
+    from geo.staticmap import map_png
+
+    joined = join_incidents(records, boundaries)
+    t_fig, brief = best(lambda: build_briefing(joined, filters, boundaries=boundaries), repeat)
+    city = brief.cities[0]
+    t_map, _ = best(lambda: map_png(brief, city_id=city.city_id), repeat)
+    t_map_base, _ = best(lambda: _baseline_png(city, boundaries), repeat)
+    t_tl, _ = best(lambda: timeline_png(brief), repeat)
+    t_pdf, pdf = best(lambda: render_pdf(brief), repeat)
+    t_html, page = best(lambda: render_html(brief), repeat)
+    t_html_base, _ = best(lambda: _baseline_html(city, boundaries, brief), repeat)
+    total = t_fig + t_pdf + t_html + t_map + t_tl
+    return (f"{name:<28} {len(records):>8,} {t_fig:>8.2f} {t_map:>8.2f} {t_map_base:>9.2f} {t_tl:>9.2f} "
+            f"{t_pdf:>6.2f} {len(pdf) / 1e6:>7.1f} {t_html:>6.2f} {len(page.encode()) / 1e6:>8.1f} "
+            f"{t_html_base:>9.2f} {total:>6.2f}")
+
+
+def _baseline_png(city, boundaries) -> bytes:
+    import geopandas as gpd
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.5, 6.0))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    boundaries.layer_for(city.city_id, city.layer_date).districts.plot(ax=ax, column="area_km2", edgecolor="k")
+    placed = city.placed
+    gpd.GeoSeries(gpd.points_from_xy(placed["longitude"], placed["latitude"]), crs=4326).plot(ax=ax, color="r")
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=200)
+    return out.getvalue()
+
+
+def _baseline_html(city, boundaries, brief) -> str:
+    from geo.maps import incident_map
+
+    table = city.districts[city.districts["kind"] == "district"]
+    m = incident_map(city.records, boundaries, city_id=city.city_id, on=city.layer_date, districts=table,
+                     lang=brief.lang, tiles=False, asset_base=None)
+    return m.get_root().render()
+
+
+def _with_synthetic(embedded: pd.DataFrame, boundaries, n: int, seed: int) -> pd.DataFrame:
+    """``embedded`` plus ``n`` copies of its Almaty point incidents, scattered inside the city."""
+    rng = np.random.default_rng(seed)
+    points = embedded[(embedded["city"] == "Almaty") & embedded["geo_precision"].isin([1, 2])
+                      & (embedded["period_start"] >= pd.Timestamp(JUNE["start"]))
+                      & (embedded["period_end"] <= pd.Timestamp(JUNE["end"]))
+                      & (embedded["included_in"] == "") & (embedded["contested_by"] == "")]
+    copies = points.sample(n, replace=True, random_state=seed).reset_index(drop=True)
+    outline = boundaries.outline("almaty")
+    minx, miny, maxx, maxy = outline.bounds
+    xs, ys = [], []
+    while len(xs) < n:
+        x, y = rng.uniform(minx, maxx, n), rng.uniform(miny, maxy, n)
+        inside = shapely.contains_xy(outline, x, y)
+        xs.extend(x[inside])
+        ys.extend(y[inside])
+    copies["record_id"] = [f"SYN-{i}" for i in range(n)]
+    copies["longitude"], copies["latitude"] = xs[:n], ys[:n]
+    return pd.concat([embedded, copies], ignore_index=True)
