@@ -48,7 +48,7 @@ import pandas as pd
 from geo import __version__
 from geo.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, AssetsError, assets_installed
 from geo.boundaries import city_display_name
-from geo.briefing import LABELS, Briefing, CityPart, label, number, range_text
+from geo.briefing import LABELS, Briefing, CityPart, label, number, range_text, reason_text
 from geo.maps import DEFAULT_ASSET_BASE, incident_map
 
 __all__ = [
@@ -380,7 +380,7 @@ def _key_figures(briefing: Briefing) -> str:
         parts.append(_table(
             [label("record", lang), label("figure", lang), label("reason", lang)],
             [[_record_refs([a.record_id], known), _esc(_figure(a.detained_low, a.detained_high, lang)),
-              _esc(a.reason)] for a in head.alternatives[:MAX_LISTED]],
+              _esc(reason_text(a.reason, lang))] for a in head.alternatives[:MAX_LISTED]],
             cls="pm-alternatives",
         ))
         parts.append(_cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives),

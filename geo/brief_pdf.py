@@ -30,7 +30,7 @@ from PIL import Image
 
 from geo import __version__
 from geo.boundaries import city_display_name
-from geo.briefing import Briefing, label, range_text, some_ids
+from geo.briefing import Briefing, label, range_text, reason_text, some_ids
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -458,7 +458,7 @@ class _BriefPDF(FPDF):
             return
         self.grid([label("record", lang), label("detained", lang), label("reason", lang)],
                    [[_clip(a.record_id, SHORT), range_text(a.detained_low, a.detained_high, lang),
-                     _clip(a.reason, LONG)]
+                     _clip(reason_text(a.reason, lang), LONG)]
                     for a in alternatives[:MAX_LISTED_RECORDS]],
                   [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY, title=label("alternatives", lang),
                   level=2)

@@ -14,6 +14,7 @@ shows for the same filters.  The renderers (:mod:`geo.brief_html`,
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -178,6 +179,44 @@ def range_text(low, high, lang: str = "en") -> str:
     if int(high) == int(low):
         return number(low, lang)
     return f"{number(low, lang)}–{number(high, lang)}"
+
+
+#: geo.aggregate's reasons (English) as Russian: (pattern, replacement); Kazakh reads the Russian.
+_REASONS_RU: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"contained in (?P<a>.+?), which is counted"), r"входит в \g<a>, которая учтена"),
+    (re.compile(r"contested by (?P<a>.+?): counts toward the high end only"),
+     r"оспаривается записью \g<a>: учитывается только в верхней оценке"),
+    (re.compile(r"its parts \((?P<a>.+?)\) add up to more; counted instead"),
+     r"её части (\g<a>) в сумме больше; учтены они"),
+    (re.compile(r"overlaps (?P<a>.+?), which give\(s\) the higher floor"),
+     r"пересекается с \g<a>, что даёт более высокую нижнюю оценку"),
+    (re.compile(r"not needed for the floor"), "не нужна для нижней оценки"),
+    (re.compile(r"people held at one moment \(snapshot\), not a count of detentions"),
+     "число удерживаемых в один момент (срез), а не число задержаний"),
+    (re.compile(r"covers (?P<s>\S+?)\.\.(?P<e>\S+), which reaches beyond the window (?P<lo>\S+?)\.\.(?P<hi>\S+)"),
+     r"охватывает \g<s>..\g<e>, что выходит за окно \g<lo>..\g<hi>"),
+    (re.compile(r"national figure that no source splits by area: unallocated here"),
+     "цифра по стране, которую ни один источник не разбивает по территории: здесь не распределена"),
+    (re.compile(r"city-level figure that no source splits by area: unallocated here"),
+     "цифра по городу, которую ни один источник не разбивает по районам: здесь не распределена"),
+    (re.compile(r"count kind not given"), "тип подсчёта не указан"),
+    (re.compile(r"; used for the high end"), "; использована для верхней оценки"),
+    (re.compile(r" and (?P<n>[\d,]+) more"), r" и ещё \g<n>"),
+]
+
+
+def reason_text(reason: str, lang: str = "en") -> str:
+    """Why a figure was not used for the floor (:class:`geo.aggregate.Alternative`), in ``lang``.
+
+    The reasons are written in English by :mod:`geo.aggregate`; Russian (and Kazakh,
+    which reads Russian here) replace each known phrase, record ids untouched.  A phrase
+    not known here stays in English rather than be guessed.
+    """
+    if lang == "en":
+        return reason
+    for pattern, replacement in _REASONS_RU:
+        reason = pattern.sub(replacement, reason)
+    return reason
 
 
 @dataclass

@@ -145,6 +145,12 @@ def test_sources_page_lists_records_and_offers_downloads():
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download GeoJSON"]
 
 
+def test_why_a_figure_was_not_used_reads_in_the_chosen_language():
+    at = open_page("pages/views/sources.py", lang="ru")
+    reasons = at.dataframe[-1].value["reason"].tolist()
+    assert "входит в KZ-20190618-01, которая учтена" in reasons
+
+
 def test_map_and_timeline_pages_offer_their_png_and_the_pdf():
     at = open_page("pages/views/map.py", city="almaty")
     assert [b.label for b in at.get("download_button")] == ["Map as PNG", "Briefing PDF (A4)"]

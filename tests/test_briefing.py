@@ -136,3 +136,21 @@ def test_every_word_of_the_packs_has_english_and_russian():
         assert entry.get("en"), key
         if re.search("[A-Za-z]{3}", re.sub(r"\{\w+\}", "", entry["en"])):  # words, not only {placeholders}
             assert re.search("[А-Яа-я]", entry.get("ru", "")), key
+
+
+@pytest.mark.parametrize("area,start,end", [
+    ("national", "2019-06-09", "2019-06-13"), ("national", "2019-06-09", "2019-06-10"),
+    ("almaty", "2019-06-09", "2019-06-10"), ("astana", "2019-06-09", "2019-06-13"),
+    ("national", "2022-01-02", "2022-01-11"), ("almaty", "2022-01-04", "2022-01-07"),
+])
+def test_every_reason_the_data_gives_reads_in_russian(embedded_joined, area, start, end):
+    import re
+
+    from geo.briefing import reason_text
+
+    reasons = [a.reason for a in detained_range(embedded_joined, area=area, start=start, end=end).alternatives]
+    assert reasons, "this window should have figures that were not used"
+    for reason in reasons:
+        russian = reason_text(reason, "ru")
+        assert not re.search(r"\b[a-z]{3,}\b", russian), (reason, russian)  # record ids are upper case
+        assert reason_text(reason, "kk") == russian and reason_text(reason, "en") == reason

@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.briefing import reason_text
 from geo.maps import incident_map
 
 from pages.ui import data, state
@@ -34,7 +35,8 @@ with st.expander(t("basis", lang)):
                         "source_names"]], hide_index=True)
     if result["alternatives"]:
         st.write(t("considered", lang))
-        st.dataframe(result["alternatives"], hide_index=True)
+        st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]],
+                     hide_index=True)
 
 bset, problem = data.boundaries()
 if bset is None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.briefing import discrepancies
+from geo.briefing import discrepancies, reason_text
 from geo.export import records_to_csv, records_to_geojson
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
@@ -35,5 +35,6 @@ result = data.detained(area, *data.filter_key(f))
 st.subheader(t("considered", lang))
 st.metric(f"{t('detained', lang)} ({area}, {f.start} – {f.end})", result["label"])
 st.text(f"{t('basis', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data
-st.dataframe(result["alternatives"], hide_index=True, width="stretch",
+st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]],
+             hide_index=True, width="stretch",
              column_config={"reason": t("reason", lang)})
