@@ -37,6 +37,26 @@ EVENT_TYPE_ORDER = (
     "journalist_assaulted",
     "official_statement",
 )
+#: Vega's number and time formats for the Russian and Kazakh charts (month and day names on
+#: the date axis; thousands apart by a narrow space, as in the rest of the app).
+_MONTHS = {
+    "ru": ("январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+           "янв фев мар апр май июн июл авг сен окт ноя дек",
+           "воскресенье понедельник вторник среда четверг пятница суббота", "вс пн вт ср чт пт сб"),
+    "kk": ("қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан",
+           "қаң ақп нау сәу мам мау шіл там қыр қаз қар жел",
+           "жексенбі дүйсенбі сейсенбі сәрсенбі бейсенбі жұма сенбі", "жс дс сс ср бс жм сб"),
+}
+LOCALES = {
+    lang: {
+        "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0₸"]},
+        "time": {"dateTime": "%A, %e %B %Y " + ("г." if lang == "ru" else "ж.") + " %X", "date": "%d.%m.%Y",
+                 "time": "%H:%M:%S",
+                 "periods": ["AM", "PM"], "months": months.split(), "shortMonths": short.split(),
+                 "days": days.split(), "shortDays": short_days.split()},
+    }
+    for lang, (months, short, days, short_days) in _MONTHS.items()
+}
 #: Where in its day a city's range is drawn (hours after midnight), so the two cities sit side by side.
 _CITY_HOUR = {"almaty": 8, "astana": 16}
 
@@ -298,11 +318,12 @@ def timeline_chart(
         title=text["national_title"], width=width, height=160
     )
 
-    return (
+    chart = (
         alt.vconcat(events_panel, city_panel, national_panel, title=text["title"], spacing=12)
         .resolve_scale(x="shared", y="independent", color="independent", shape="independent")
         .resolve_legend(color="independent", shape="independent")
     )
+    return chart.configure(locale=LOCALES[lang]) if lang in LOCALES else chart
 
 
 def hour_chart(hours: pd.DataFrame, *, lang: str = "en", labels: dict | None = None) -> alt.Chart:
@@ -320,7 +341,7 @@ def hour_chart(hours: pd.DataFrame, *, lang: str = "en", labels: dict | None = N
     present += sorted(set(frame["event_type"]) - set(present))
     palette = ["#4c78a8", "#e45756", "#f58518", "#b279a2", "#9d755d", "#bab0ac", "#72b7b2", "#54a24b"]
     domain = [text.get(f"event_{e}", e) for e in present]
-    return (
+    chart = (
         alt.Chart(frame, name="hours", title=text["hour_title"])
         .mark_bar()
         .encode(
@@ -339,6 +360,7 @@ def hour_chart(hours: pd.DataFrame, *, lang: str = "en", labels: dict | None = N
         )
         .properties(height=220)
     )
+    return chart.configure(locale=LOCALES[lang]) if lang in LOCALES else chart
 
 
 # --------------------------------------------------------------------------- helpers

@@ -249,3 +249,17 @@ def test_empty_inputs_still_make_valid_specs(june):
     spec = timeline_chart(daily.iloc[0:0], national.iloc[0:0], events.iloc[0:0]).to_dict()
     assert [_name(p) for p in spec["vconcat"]] == ["events", "city_ranges", "national_totals"]
     hour_chart(hours.iloc[0:0]).to_dict()
+
+
+@pytest.mark.parametrize("lang,month", [("ru", "июн"), ("kk", "мау")])
+def test_the_date_axis_speaks_the_chosen_language(june, lang, month):
+    import vl_convert
+
+    daily, national, events, _ = june
+    chart = timeline_chart(daily, national, events, lang=lang)
+    assert chart.to_dict()["config"]["locale"]["time"]["shortMonths"][5] == month
+    svg = vl_convert.vegalite_to_svg(chart.to_json())
+    assert f"09 {month} 2019" in svg and "Jun 2019" not in svg
+    english = timeline_chart(daily, national, events, lang="en")
+    assert "locale" not in english.to_dict().get("config", {})
+    assert "09 Jun 2019" in vl_convert.vegalite_to_svg(english.to_json())
