@@ -31,6 +31,9 @@ from geo.filters import Filters, filter_records
 #: Where the app is reached when nothing else is known (``streamlit run`` on this machine).
 DEFAULT_APP_URL = "http://localhost:8501"
 FORMATS = ("html", "pdf", "png")
+#: The map PNG is for slides: 16:9, 2,000 × 1,125 pixels.
+SLIDE_SIZE_IN = (40 / 3, 7.5)
+SLIDE_DPI = 150
 CITIES = ("almaty", "astana")
 
 #: The pack's own words; Kazakh falls back to Russian, then English (as the app does).
@@ -486,7 +489,7 @@ def render(briefing: Briefing, fmt: str, *, chart: str = "map") -> bytes:
             raise ProtestMapError(f"unknown chart {chart!r}; expected map or timeline")
         from geo.staticmap import map_png
 
-        return map_png(briefing)
+        return map_png(briefing, size_in=SLIDE_SIZE_IN, dpi=SLIDE_DPI)
     raise ProtestMapError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 

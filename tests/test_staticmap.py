@@ -350,7 +350,11 @@ def test_threads_render_the_same_bytes(make_briefing):
     assert together == alone
 
 
-def test_the_pack_renderer_uses_this_map_for_png(almaty):
-    from geo.briefing import render
+def test_the_pack_renderer_uses_this_map_for_png_at_slide_size(almaty):
+    from matplotlib.image import imread
 
-    assert render(almaty, "png", chart="map") == map_png(almaty)
+    from geo.briefing import SLIDE_DPI, SLIDE_SIZE_IN, render
+
+    png = render(almaty, "png", chart="map")
+    assert png == map_png(almaty, size_in=SLIDE_SIZE_IN, dpi=SLIDE_DPI)
+    assert imread(io.BytesIO(png)).shape[:2] == (1125, 2000)  # 16:9 for slides

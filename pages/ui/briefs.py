@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from geo.briefing import DEFAULT_APP_URL, Briefing, build_briefing, timeline_png
+from geo.briefing import DEFAULT_APP_URL, Briefing, build_briefing, render, timeline_png
 from geo.filters import Filters
 from pages.ui import data
 from pages.ui.i18n import t
@@ -63,10 +63,8 @@ def file_name(f: Filters, ext: str, what: str = "brief") -> str:
 
 
 def map_png_button(f: Filters, *, key: str) -> None:
-    """A button that draws the view's static map (scale bar, legend, attribution) as PNG when clicked."""
-    from geo.staticmap import map_png
-
-    st.download_button(t("download_map_png", f.lang), data=lambda make=later(f): map_png(make()),
+    """A button that draws the view's static map (scale bar, legend, attribution) as a 16:9 PNG when clicked."""
+    st.download_button(t("download_map_png", f.lang), data=lambda make=later(f): render(make(), "png", chart="map"),
                        file_name=file_name(f, "png", "map"), mime=MIME["png"], on_click="ignore",
                        icon=":material/image:", key=key)
 
