@@ -48,7 +48,7 @@ import pandas as pd
 from geo import __version__
 from geo.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, AssetsError, assets_installed
 from geo.boundaries import city_display_name
-from geo.briefing import LABELS, Briefing, CityPart, label, number, range_text, reason_text
+from geo.briefing import LABELS, Briefing, CityPart, label, number, range_text, reason_text, web_url
 from geo.maps import DEFAULT_ASSET_BASE, incident_map
 
 __all__ = [
@@ -229,19 +229,10 @@ def _esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _web_url(url: str) -> bool:
-    """Whether ``url`` may become a link: http or https with a host."""
-    try:
-        parts = urlsplit(str(url).strip())
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
-
-
 def _link(url: str, text: str | None = None) -> str:
     """An outbound link for an http(s) URL; any other URL is shown as text, not linked."""
     shown = _esc(url if text is None else text)
-    if not _web_url(url):
+    if not web_url(url):
         return f'<span class="pm-unlinked">{shown}</span>'
     return f'<a href="{_esc(str(url).strip())}" target="_blank" rel="noopener noreferrer">{shown}</a>'
 
@@ -314,7 +305,7 @@ def _header(briefing: Briefing) -> str:
     stamp = when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
     filters = "".join(f"<dt>{_esc(what)}</dt><dd>{_esc(value)}</dd>"
                       for what, value in briefing.filter_lines())
-    if _web_url(briefing.app_link):
+    if web_url(briefing.app_link):
         app = _link(briefing.app_link, label("open_in_app", lang))
     else:
         app = f'{_esc(label("open_in_app", lang))}: <span class="pm-unlinked">{_esc(briefing.app_link)}</span>'
@@ -546,7 +537,7 @@ def _links(urls) -> str:
     found = [u for u in str(urls or "").split() if u]
     out = []
     for url in found:
-        if _web_url(url):
+        if web_url(url):
             out.append(_link(url, urlsplit(url).hostname or url))
         else:
             out.append(f'<span class="pm-unlinked">{_esc(url)}</span>')
@@ -616,7 +607,7 @@ def _sources_section(briefing: Briefing) -> str:
         rows = []
         for ref in briefing.sources[:MAX_LISTED]:
             address = _link(ref.url)
-            if not _web_url(ref.url):
+            if not web_url(ref.url):
                 address += f' <small>({_esc(label("not_a_link", lang))})</small>'
             rows.append([address, _esc(ref.host), _esc("; ".join(ref.names)),
                          _record_refs(ref.record_ids[:MAX_CITING_IDS], known)

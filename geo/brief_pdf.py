@@ -30,7 +30,7 @@ from PIL import Image
 
 from geo import __version__
 from geo.boundaries import city_display_name
-from geo.briefing import Briefing, label, range_text, reason_text, some_ids
+from geo.briefing import Briefing, label, range_text, reason_text, some_ids, web_url
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -317,8 +317,9 @@ class _BriefPDF(FPDF):
         self.pair(label("data_version", lang),
                   self.t("records_total", version=b.data_version, n=_number(b.record_count, lang)))
         self.pair(self.t("app_version"), __version__)
-        self.pair(label("open_in_app", lang), b.app_link, link=b.app_link, char_wrap=True,
-                  value_color=LINK)
+        linked = web_url(b.app_link)  # only http(s) becomes a link (an --app-url could be anything)
+        self.pair(label("open_in_app", lang), b.app_link, link=b.app_link if linked else None, char_wrap=True,
+                  value_color=LINK if linked else INK)
 
         self.heading(label("key_figures", lang), keep=60)
         self.key_figures()
@@ -526,7 +527,8 @@ class _BriefPDF(FPDF):
             self.set_text_color(*MUTED)
             self.set_x(MARGIN)
             self.cell(number_w, 3.9, f"{n}.", align="R")
-            self.para(ref.url, size=SMALL, color=LINK, h=3.9, link=ref.url, char_wrap=True, indent=indent)
+            self.para(ref.url, size=SMALL, color=LINK, h=3.9, link=ref.url if web_url(ref.url) else None,
+                      char_wrap=True, indent=indent)
             self.para(details, size=TINY, color=MUTED, h=3.5, indent=indent)
             self.ln(1.2)
         self.capped(min(len(b.sources), MAX_LISTED_SOURCES), len(b.sources), "sources")

@@ -457,6 +457,15 @@ def source_list(records: pd.DataFrame) -> list[SourceRef]:
             for url, rids in ids.items()]
 
 
+def web_url(url: str) -> bool:
+    """Whether ``url`` may become a link in a pack: http or https with a host (never javascript:, file:...)."""
+    try:
+        parts = urlsplit(str(url).strip())
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
 def some_ids(ids: list[str], limit: int, lang: str = "en") -> str:
     """The first ``limit`` record ids, then how many more (a URL may be cited by thousands)."""
     shown = ", ".join(ids[:limit])

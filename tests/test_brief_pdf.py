@@ -326,3 +326,15 @@ def test_a_long_list_is_cut_with_its_count_and_where_the_rest_is(make_briefing, 
     assert ", ".join(briefing.sources[0].record_ids) in flat  # fewer than MAX_CITING_IDS: all named
     assert briefing.sources[2].url in re.sub(r"\s+", "", text) and briefing.sources[3].url not in re.sub(r"\s+", "", text)
 
+
+
+def test_only_web_addresses_become_links(embedded_joined, real_boundaries, tmp_path):
+    brief = build_briefing(embedded_joined, _filters(city="astana"), boundaries=real_boundaries,
+                           app_url="javascript:alert(1)//")
+    path = tmp_path / "hostile-link.pdf"
+    path.write_bytes(render_pdf(brief))
+    raw = path.read_bytes()
+    assert b"/URI (javascript" not in raw
+    assert brief.app_link == "javascript:alert(1)/map?city=astana"
+    assert brief.app_link in re.sub(r"\s+", "", _run("pdftotext", str(path), "-"))  # shown, not linked
+    assert f"/URI ({brief.sources[0].url})".encode() in raw
