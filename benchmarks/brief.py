@@ -26,12 +26,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from benchmarks.timing import best, machine
-from geo.boundaries import load_boundaries
+from benchmarks.timing import best, machine, reference_boundaries
 from geo.filters import Filters
 from geo.join import join_incidents
 from geo.records import load_embedded_records
-from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
 
 JUNE = dict(start=date(2019, 6, 9), end=date(2019, 6, 13))
 
@@ -42,10 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    folder = get_settings().boundaries_dir
-    if folder is None:
-        raise SystemExit(HOW_TO_GET_BOUNDARIES)
-    boundaries = load_boundaries(folder)
+    boundaries = reference_boundaries()
     embedded = load_embedded_records()
     views = [("June 2019, national, en", embedded, Filters(**JUNE)),
              ("June 2019, Almaty, ru", embedded, Filters(city="almaty", lang="ru", **JUNE))]

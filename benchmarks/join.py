@@ -23,12 +23,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from benchmarks.timing import best, machine, timed
+from benchmarks.timing import best, machine, reference_boundaries, timed
 from geo import join as join_module
-from geo.boundaries import load_boundaries
-from geo.errors import BoundariesNotConfigured
 from geo.join import join_incidents
-from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
+from geo.settings import get_settings
 
 CITIES = [("almaty", "Almaty"), ("astana", "Astana")]
 
@@ -40,13 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="best of (default 3)")
     args = parser.parse_args(argv)
 
+    boundaries = reference_boundaries()
     folder = get_settings().boundaries_dir
-    if folder is None:
-        raise SystemExit(HOW_TO_GET_BOUNDARIES)
-    try:
-        boundaries = load_boundaries(folder)
-    except BoundariesNotConfigured as err:
-        raise SystemExit(f"{err}\n{HOW_TO_GET_BOUNDARIES}") from None
 
     print(f"{machine()}; grid {1 << join_module.GRID_DEPTH}x{1 << join_module.GRID_DEPTH}")
     print(f"boundaries: {folder}")

@@ -18,10 +18,8 @@ import pandas as pd
 import shapely
 from folium.plugins import MarkerCluster
 
-from benchmarks.timing import best, machine
-from geo.boundaries import load_boundaries
+from benchmarks.timing import best, machine, reference_boundaries
 from geo.maps import EVENT_COLOURS, incident_map
-from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
 
 ON = date(2019, 6, 10)
 
@@ -33,10 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    folder = get_settings().boundaries_dir
-    if folder is None:
-        raise SystemExit(HOW_TO_GET_BOUNDARIES)
-    boundaries = load_boundaries(folder)
+    boundaries = reference_boundaries()
     print(machine())
     print(f"\n{'incidents':>10} {'ours s':>8} {'ours MB':>8} {'baseline s':>11} {'baseline MB':>12} {'speed-up':>9}")
     for n in (int(s) for s in args.sizes.split(",")):

@@ -44,3 +44,18 @@ def machine() -> str:
                 f"{pd.__version__}, geopandas {gpd.__version__}, shapely {shapely.__version__}, "
                 f"pyproj {pyproj.__version__}")
     return f"machine: {platform.platform()}; CPU {cpu}; {os.cpu_count()} cores (one used); {versions}"
+
+
+def reference_boundaries():
+    """The configured boundaries (``PROTESTMAP_BOUNDARIES``), or exit saying how to get them."""
+    from geo.boundaries import load_boundaries
+    from geo.errors import BoundariesNotConfigured
+    from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
+
+    folder = get_settings().boundaries_dir
+    if folder is None:
+        raise SystemExit(HOW_TO_GET_BOUNDARIES)
+    try:
+        return load_boundaries(folder)
+    except BoundariesNotConfigured as err:
+        raise SystemExit(f"{err}\n{HOW_TO_GET_BOUNDARIES}") from None

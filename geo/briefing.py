@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 
-from geo import __version__, schema
+from geo import schema
 from geo.aggregate import Area, Reconciliation, detained_range
 from geo.boundaries import BoundarySet, city_display_name
 from geo.errors import ProtestMapError
