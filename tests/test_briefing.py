@@ -9,7 +9,7 @@ import pytest
 
 from geo.aggregate import detained_range
 from geo.briefing import (
-    LABELS, build_briefing, data_version, discrepancies, format_of, label, range_text, source_list,
+    LABELS, data_version, discrepancies, format_of, label, range_text, source_list,
 )
 from geo.districts import district_table
 from geo.errors import ProtestMapError
