@@ -33,8 +33,8 @@ if st.button(t("brief_prepare", lang), type="primary", icon=":material/descripti
             continue  # no map without boundaries; the PDF and HTML say so
         files[name] = render(brief, fmt, chart=chart)
     progress.progress(1.0, text=t("brief_ready", lang))
-    st.session_state["brief"] = {"view": view, "files": files, "generated": f"{brief.generated_at:%Y-%m-%d %H:%M:%S} UTC",
-                                 "version": brief.data_version}
+    st.session_state["brief"] = {"view": view, "files": files, "version": brief.data_version,
+                                 "generated": f"{brief.generated_at:%Y-%m-%d %H:%M:%S} UTC"}
 
 pack = st.session_state.get("brief")
 if pack and pack["view"] != view:
