@@ -280,6 +280,8 @@ class Briefing:
     attributions: list[str] = field(default_factory=list)
     #: The app page the link back opens.
     page: str = "map"
+    #: Images already drawn for this pack (the PDF and the PNG share the timeline).
+    drawn: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def lang(self) -> str:
@@ -478,7 +480,10 @@ def timeline_png(briefing: Briefing, *, scale: float = 2.0) -> bytes:
     """The timeline chart as PNG (rendered offline by vl-convert, the same chart as the app's)."""
     import vl_convert
 
-    return vl_convert.vegalite_to_png(briefing.timeline_chart().to_json(), scale=scale)
+    key = ("timeline", scale)
+    if key not in briefing.drawn:
+        briefing.drawn[key] = vl_convert.vegalite_to_png(briefing.timeline_chart().to_json(), scale=scale)
+    return briefing.drawn[key]
 
 
 def render(briefing: Briefing, fmt: str, *, chart: str = "map") -> bytes:

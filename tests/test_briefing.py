@@ -154,3 +154,18 @@ def test_every_reason_the_data_gives_reads_in_russian(embedded_joined, area, sta
         russian = reason_text(reason, "ru")
         assert not re.search(r"\b[a-z]{3,}\b", russian), (reason, russian)  # record ids are upper case
         assert reason_text(reason, "kk") == russian and reason_text(reason, "en") == reason
+
+
+def test_the_timeline_is_drawn_once_per_pack(make_briefing, monkeypatch):
+    import vl_convert
+
+    from geo.briefing import timeline_png
+
+    brief = make_briefing(city="almaty")
+    calls = []
+    real = vl_convert.vegalite_to_png
+    monkeypatch.setattr(vl_convert, "vegalite_to_png", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = timeline_png(brief)
+    assert timeline_png(brief) is first and len(calls) == 1
+    assert first.startswith(b"\x89PNG")
+    assert timeline_png(make_briefing(city="almaty")) == first and len(calls) == 2  # a new pack draws afresh
