@@ -88,6 +88,7 @@ LABELS: dict[str, dict[str, str]] = {
     "cited_by": {"en": "cited by", "ru": "цитируется в"},
     "incident_list": {"en": "Incidents and statements in this view", "ru": "Инциденты и заявления в этом виде"},
     "key_events": {"en": "Key events", "ru": "Ключевые события"},
+    "key_event_ref": {"en": "key event {date}", "ru": "ключевое событие {date}"},
     "no_boundaries": {"en": "District boundaries are not configured: figures by city only.",
                       "ru": "Границы районов не настроены: только данные по городам."},
     "attribution": {"en": "Boundaries", "ru": "Границы", "kk": "Шекаралар"},
@@ -415,7 +416,7 @@ def build_briefing(
         national=national_cumulative(everywhere, start=start, end=end),
         events=events,
         discrepancies=discrepancies(records),
-        sources=source_list(records),
+        sources=source_list(records, events, filters.lang),
         boundaries=boundaries,
         attributions=list(dict.fromkeys(a for a in attributions if a)),
         page=page,
@@ -446,8 +447,11 @@ def discrepancies(records: pd.DataFrame) -> pd.DataFrame:
     return records[ranged | contested]
 
 
-def source_list(records: pd.DataFrame) -> list[SourceRef]:
-    """Every source URL the records cite, in first-cited order, with the citing records."""
+def source_list(records: pd.DataFrame, events: pd.DataFrame | None = None, lang: str = "en") -> list[SourceRef]:
+    """Every source URL the records (then the key events) cite, in first-cited order, with who cites it.
+
+    A key event is named ``key event YYYY-MM-DD`` (in ``lang``), so the timeline's labels are traceable too.
+    """
     ids: dict[str, dict[str, None]] = {}  # url -> record ids (ordered sets: a URL may be cited 100,000 times)
     names: dict[str, dict[str, None]] = {}
     for rid, urls, named in zip(records["record_id"], records["source_urls"], records["source_names"]):
@@ -455,6 +459,11 @@ def source_list(records: pd.DataFrame) -> list[SourceRef]:
         for url in str(urls).split():
             ids.setdefault(url, {})[rid] = None
             names.setdefault(url, {}).update(dict.fromkeys(parts))
+    if events is not None and "source_urls" in events.columns:
+        for day, urls in zip(events["date"], events["source_urls"]):
+            for url in str(urls if isinstance(urls, str) else "").split():
+                ids.setdefault(url, {})[label("key_event_ref", lang, date=f"{pd.Timestamp(day):%Y-%m-%d}")] = None
+                names.setdefault(url, {})
     return [SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=list(rids), names=list(names[url]))
             for url, rids in ids.items()]
 

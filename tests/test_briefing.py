@@ -81,13 +81,21 @@ def test_source_list_keeps_every_url_once_with_its_records():
     assert [(r.url, r.host, r.record_ids) for r in refs] == [
         ("https://x.org/1", "x.org", ["a", "b"]), ("https://y.kz/2", "y.kz", ["a"])]
     assert refs[0].names == ["X", "Y"]
+    events = pd.DataFrame({"date": pd.to_datetime(["2019-06-09"]), "source_urls": ["https://y.kz/2 https://z.org/3"]})
+    refs = source_list(frame, events)
+    assert [(r.url, r.record_ids) for r in refs][1:] == [
+        ("https://y.kz/2", ["a", "key event 2019-06-09"]), ("https://z.org/3", ["key event 2019-06-09"])]
 
 
 def test_every_cited_url_of_the_view_is_in_the_source_list(make_briefing):
     brief = make_briefing()
     cited = {u for urls in brief.records["source_urls"] for u in urls.split()}
-    assert {r.url for r in brief.sources} == cited
-    assert len(cited) > 20
+    events = {u for urls in brief.events["source_urls"] for u in urls.split()}
+    assert {r.url for r in brief.sources} == cited | events
+    assert len(cited) > 20 and events
+    by_url = {r.url: r for r in brief.sources}
+    odihr = "https://odihr.osce.org/node/434465"  # cited by the 9 June key event
+    assert "key event 2019-06-09" in by_url[odihr].record_ids
 
 
 def test_data_version_follows_content_not_order(embedded_joined):
