@@ -6,29 +6,22 @@ district names always come from the data in the chosen language.
 
 from __future__ import annotations
 
+from geo.briefing import LABELS as BRIEF_LABELS
+
 LABELS: dict[str, dict[str, str]] = {
     "app_title": {"en": "protest-map", "ru": "protest-map", "kk": "protest-map"},
     "overview": {"en": "Overview", "ru": "Обзор", "kk": "Шолу"},
-    "map": {"en": "Map", "ru": "Карта", "kk": "Карта"},
-    "timeline": {"en": "Timeline", "ru": "Хронология", "kk": "Хронология"},
-    "districts": {"en": "Districts", "ru": "Районы", "kk": "Аудандар"},
-    "sources": {"en": "Sources", "ru": "Источники", "kk": "Дереккөздер"},
     "filters": {"en": "Filters", "ru": "Фильтры", "kk": "Сүзгілер"},
-    "city": {"en": "City", "ru": "Город", "kk": "Қала"},
     "all_cities": {"en": "Both cities and national", "ru": "Оба города и вся страна",
                    "kk": "Екі қала және бүкіл ел"},
     "dates": {"en": "Dates", "ru": "Даты", "kk": "Күндер"},
-    "event_types": {"en": "Event types", "ru": "Типы событий"},
     "precision": {"en": "Place known to", "ru": "Точность места"},
     "language": {"en": "Language", "ru": "Язык", "kk": "Тіл"},
-    "datasets": {"en": "Datasets", "ru": "Наборы данных"},
     "import": {"en": "Import", "ru": "Импорт", "kk": "Импорт"},
     "metric": {"en": "Shade districts by", "ru": "Закрасить районы по"},
     "metric_detained": {"en": "detentions", "ru": "задержаниям"},
     "metric_incidents": {"en": "incidents", "ru": "инцидентам"},
-    "detained": {"en": "Detained", "ru": "Задержано", "kk": "Ұсталды"},
     "detained_national": {"en": "Detained, whole country", "ru": "Задержано по стране"},
-    "incidents": {"en": "Incidents", "ru": "Инциденты"},
     "journalists": {"en": "Journalists detained or assaulted", "ru": "Журналисты задержаны или избиты"},
     "rallies": {"en": "Rallies", "ru": "Митинги", "kk": "Митингілер"},
     "basis": {"en": "What this figure rests on", "ru": "На чём основана цифра"},
@@ -44,35 +37,18 @@ LABELS: dict[str, dict[str, str]] = {
     "no_boundaries": {"en": "District boundaries are not configured", "ru": "Границы районов не настроены"},
     "download_csv": {"en": "Download CSV", "ru": "Скачать CSV"},
     "download_geojson": {"en": "Download GeoJSON", "ru": "Скачать GeoJSON"},
-    "discrepancies": {"en": "Where sources disagree", "ru": "Где источники расходятся"},
     "share": {"en": "Copy the page address to share this exact view.",
               "ru": "Скопируйте адрес страницы, чтобы поделиться этим видом."},
     "hour_of_day": {"en": "Hour of day (where reported)", "ru": "Час дня (где известен)"},
-    "range_note": {
-        "en": "Ranges: the lowest defensible number, then the highest reported; overlapping "
-              "reports are never added twice.",
-        "ru": "Диапазон: минимально обоснованное число и наибольшее сообщённое; "
-              "пересекающиеся сообщения не суммируются дважды.",
-    },
-    "event_rally": {"en": "rally", "ru": "митинг", "kk": "митинг"},
-    "event_detention": {"en": "detention", "ru": "задержание"},
-    "event_police_violence": {"en": "police violence", "ru": "насилие полиции"},
-    "event_journalist_detained": {"en": "journalist detained", "ru": "задержан журналист"},
-    "event_journalist_assaulted": {"en": "journalist assaulted", "ru": "нападение на журналиста"},
-    "event_official_statement": {"en": "official statement", "ru": "официальное заявление"},
     "prec_1": {"en": "1 named place", "ru": "1 названное место"},
     "prec_2": {"en": "2 part of a city", "ru": "2 часть города"},
     "prec_3": {"en": "3 city only", "ru": "3 только город"},
     "prec_4": {"en": "4 country only", "ru": "4 только страна"},
-    "date": {"en": "Date", "ru": "Дата", "kk": "Күні"},
     "place": {"en": "Place", "ru": "Место", "kk": "Орын"},
     "event": {"en": "Event", "ru": "Событие"},
-    "district": {"en": "District", "ru": "Район", "kk": "Аудан"},
     "summary": {"en": "Summary", "ru": "Кратко"},
     "source": {"en": "Source", "ru": "Источник", "kk": "Дереккөз"},
     "source_names": {"en": "Reported by", "ru": "Кто сообщил"},
-    "notes": {"en": "Notes", "ru": "Примечания"},
-    "area_km2": {"en": "Area, km²", "ru": "Площадь, км²"},
     "per_km2": {"en": "Detained per km²", "ru": "Задержано на км²"},
     "incidents_per_km2": {"en": "Incidents per km²", "ru": "Инцидентов на км²"},
     "detained_low": {"en": "Detained (at least)", "ru": "Задержано (не менее)"},
@@ -103,6 +79,15 @@ LABELS: dict[str, dict[str, str]] = {
     "no_boundaries_brief": {"en": "Without district boundaries the pack has figures by city, no maps.",
                             "ru": "Без границ районов в справке только цифры по городам, без карт."},
 }
+
+#: Words the pages share with the briefing packs, kept once in geo.briefing.
+SHARED = (
+    "area_km2", "city", "datasets", "date", "detained", "discrepancies", "district", "districts",
+    "event_types", "incidents", "map", "notes", "range_note", "sources", "timeline",
+    *(f"event_{kind}" for kind in ("rally", "detention", "police_violence", "journalist_detained",
+                                   "journalist_assaulted", "official_statement")),
+)
+LABELS.update({key: BRIEF_LABELS[key] for key in SHARED})
 
 
 def t(key: str, lang: str) -> str:
