@@ -24,6 +24,13 @@ def sidebar() -> Filters:
     """Render the sidebar filters (seeded from the URL) and return them; keep the URL in step."""
     if "f_city" not in st.session_state:
         _seed(Filters.from_query(st.query_params.to_dict()))
+    elif st.session_state.pop("pm_handed_over", False) and _KEY in st.session_state:
+        # The run before was a fresh server's hand-over (pages/<name>.py, see
+        # pages/__init__.py); the browser then drops the widgets' values, which would
+        # lose a shared link's filters on the first click.  Set them again.
+        _seed(st.session_state[_KEY].but(problems=()))
+    if _legacy_pages_mode():
+        st.session_state["pm_handed_over"] = True
     lang = st.session_state.get("f_lang", "en")
     with st.sidebar:
         st.selectbox(t("language", lang), LANGUAGES, key="f_lang", format_func=_LANG_NAMES.get)
@@ -48,6 +55,13 @@ def sidebar() -> Filters:
     _write_query(filters)
     st.session_state[_KEY] = filters
     return filters
+
+
+def _legacy_pages_mode() -> bool:
+    """Whether this run is Streamlit's legacy pages-folder run (a fresh server's first request)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
 
 
 def current() -> Filters:

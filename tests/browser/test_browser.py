@@ -180,6 +180,14 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     # and no "Page not found" dialog from Streamlit's legacy pages-folder mode
     assert page.locator('[role="dialog"]').count() == 0
     offline_page.screenshot("districts-ru-first-request")
+    # the link's filters survive the first click after that hand-over (they used to fall
+    # back to their defaults: all cities, English)
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="Карта").click()
+    page.wait_for_url(re.compile(r"/map\?"))
+    _wait_until_idle(page)
+    assert "city=almaty" in page.url and "lang=ru" in page.url, page.url
+    assert page.locator('[data-testid="stSidebar"] label:has(input[type=radio]:checked)').first.inner_text() \
+        == "Almaty"
 
 
 def test_import_checks_a_large_file_in_the_background(app, offline_page, tmp_path):
