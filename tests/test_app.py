@@ -11,6 +11,8 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from pages.ui.state import widget_key
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -77,11 +79,11 @@ def test_overview_opens_on_june_2019_and_city_headline():
 def test_query_parameters_restore_the_filters():
     at = open_page("pages/views/overview.py", city="astana", lang="ru", **{"from": "2019-06-10", "to": "2019-06-12"},
                    types="detention,rally", prec="1,2,3")
-    assert at.radio(key="f_city").value == "astana"
+    assert at.radio(key=widget_key("f_city", "ru")).value == "astana"
     assert at.selectbox(key="f_lang").value == "ru"
     assert at.date_input(key="f_dates").value == (date(2019, 6, 10), date(2019, 6, 12))
-    assert at.multiselect(key="f_types").value == ["rally", "detention"]
-    assert at.multiselect(key="f_prec").value == [1, 2, 3]
+    assert at.multiselect(key=widget_key("f_types", "ru")).value == ["rally", "detention"]
+    assert at.multiselect(key=widget_key("f_prec", "ru")).value == [1, 2, 3]
     assert at.title[0].value == "Обзор"
     # the URL keeps exactly the non-default filters
     assert dict(at.query_params) == {"city": "astana", "lang": "ru", "from": "2019-06-10",
@@ -90,14 +92,14 @@ def test_query_parameters_restore_the_filters():
 
 def test_a_changed_filter_is_written_to_the_url():
     at = open_page("pages/views/overview.py")
-    at.radio(key="f_city").set_value("almaty").run()
+    at.radio(key=widget_key("f_city", "en")).set_value("almaty").run()
     assert dict(at.query_params) == {"city": "almaty"}
     assert at.metric[0].value == "at least 231"
 
 
 def test_bad_link_values_are_reported_not_fatal():
     at = open_page("pages/views/overview.py", city="Karaganda", **{"from": "yesterday"})
-    assert at.radio(key="f_city").value == "all"
+    assert at.radio(key=widget_key("f_city", "en")).value == "all"
     assert any("city='karaganda'" in w.value for w in at.sidebar.warning)
 
 
@@ -194,7 +196,7 @@ def test_briefing_page_prepares_the_pack_with_the_apps_figures(tmp_path):
     assert [b.label for b in at.get("download_button")] == [
         "Map as PNG", "Timeline as PNG", "Briefing PDF (A4)", "Briefing HTML (works offline)"]
     # another view: the pack is not offered as if it were this one's
-    at.radio(key="f_city").set_value("astana").run()
+    at.radio(key=widget_key("f_city", "en")).set_value("astana").run()
     assert not at.get("download_button")
     assert "The filters changed since the pack was prepared" in at.info[0].value
 

@@ -18,11 +18,31 @@ from pages.ui.i18n import city_label, t
 
 _KEY = "pm_filters"
 _LANG_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+#: The widgets whose option labels are translated: each language has its own key
+#: (``f_city@ru``), see :func:`widget_key`.
+_TRANSLATED = ("f_city", "f_types", "f_prec", "f_metric")
+
+
+def widget_key(name: str, lang: str | None = None) -> str:
+    """The session-state key of the sidebar widget ``name`` (``f_city``, ``f_lang`` ...) in ``lang``.
+
+    A radio or multiselect comes back from the browser as its options' *labels*,
+    and a widget with a key keeps its identity when its labels change.  After a
+    language switch the browser would send last run's words, which the new
+    language's labels cannot match, and Streamlit would drop them (the filters fell
+    back to their defaults or emptied).  So each language has its own widgets for
+    the filters with translated labels (``f_city@ru``), seeded from the view's
+    values (:func:`current`) when the language changes.  ``lang`` defaults to the
+    language chosen in the sidebar.
+    """
+    if name not in _TRANSLATED:
+        return name
+    return f"{name}@{lang or st.session_state.get('f_lang', 'en')}"
 
 
 def sidebar() -> Filters:
     """Render the sidebar filters (seeded from the URL) and return them; keep the URL in step."""
-    if "f_city" not in st.session_state:
+    if _KEY not in st.session_state or "f_lang" not in st.session_state:
         _seed(Filters.from_query(st.query_params.to_dict()))
     elif st.session_state.pop("pm_handed_over", False) and _KEY in st.session_state:
         # The run before was a fresh server's hand-over (pages/<name>.py, see
@@ -35,21 +55,22 @@ def sidebar() -> Filters:
     with st.sidebar:
         st.selectbox(t("language", lang), LANGUAGES, key="f_lang", format_func=_LANG_NAMES.get)
         lang = st.session_state["f_lang"]
+        _seed_translated(lang)
         st.header(t("filters", lang))
-        st.radio(t("city", lang), CITY_CHOICES, key="f_city",
+        st.radio(t("city", lang), CITY_CHOICES, key=widget_key("f_city", lang),
                  format_func=lambda c: t("all_cities", lang) if c == "all" else city_label(c))
         st.date_input(t("dates", lang), key="f_dates", format="YYYY-MM-DD")
-        st.multiselect(t("event_types", lang), schema.EVENT_TYPES, key="f_types",
+        st.multiselect(t("event_types", lang), schema.EVENT_TYPES, key=widget_key("f_types", lang),
                        format_func=lambda e: t(f"event_{e}", lang))
-        st.multiselect(t("precision", lang), schema.GEO_PRECISIONS, key="f_prec",
+        st.multiselect(t("precision", lang), schema.GEO_PRECISIONS, key=widget_key("f_prec", lang),
                        format_func=lambda p: t(f"prec_{p}", lang))
-        st.radio(t("metric", lang), METRICS, key="f_metric", horizontal=True,
+        st.radio(t("metric", lang), METRICS, key=widget_key("f_metric", lang), horizontal=True,
                  format_func=lambda m: t(f"metric_{m}", lang))
         names = data.dataset_names()
         st.session_state["f_data"] = [n for n in st.session_state.get("f_data", []) if n in names]
         st.multiselect(t("datasets", lang), names, key="f_data")
         st.caption(t("share", lang))
-    filters = _from_widgets()
+    filters = _from_widgets(lang)
     for problem in st.session_state.pop("f_problems", ()):
         st.sidebar.warning(f"Link: {_markdown_literal(problem)}")
     _write_query(filters)
@@ -71,35 +92,63 @@ def current() -> Filters:
 
 def set_city(city: str) -> None:
     """Switch the city filter (for use in a widget callback on a page)."""
-    st.session_state["f_city"] = city
+    st.session_state[widget_key("f_city")] = city
+    if _KEY in st.session_state:
+        st.session_state[_KEY] = st.session_state[_KEY].but(city=city)
 
 
 def _seed(f: Filters) -> None:
-    st.session_state["f_city"] = f.city
-    st.session_state["f_dates"] = (f.start, f.end)
-    st.session_state["f_types"] = list(f.event_types)
-    st.session_state["f_prec"] = list(f.precisions)
+    """Set every sidebar widget (those of ``f.lang``) and the view's values to ``f``."""
     st.session_state["f_lang"] = f.lang
-    st.session_state["f_metric"] = f.metric
+    _set_translated(f, f.lang)
+    st.session_state["f_dates"] = (f.start, f.end)
     st.session_state["f_data"] = list(f.datasets)
     st.session_state["f_problems"] = f.problems
+    st.session_state[_KEY] = f.but(problems=())
 
 
-def _from_widgets() -> Filters:
+def _seed_translated(lang: str) -> None:
+    """Give ``lang``'s widgets the view's values when the language changed since the last run.
+
+    The view's values are the last run's filters (:func:`current`): a language switch
+    is a run of its own, so nothing else changed since.  A widget of ``lang`` that is
+    missing (a run stopped before the sidebar was drawn) gets its value too.
+    """
+    view = current()
+    if view.lang != lang:
+        _set_translated(view, lang)
+        return
+    for name, value in _translated_values(view).items():
+        st.session_state.setdefault(widget_key(name, lang), value)
+
+
+def _set_translated(f: Filters, lang: str) -> None:
+    for name, value in _translated_values(f).items():
+        st.session_state[widget_key(name, lang)] = value
+
+
+def _translated_values(f: Filters) -> dict[str, object]:
+    return {"f_city": f.city, "f_types": list(f.event_types), "f_prec": list(f.precisions),
+            "f_metric": f.metric}
+
+
+def _from_widgets(lang: str) -> Filters:
     dates = st.session_state.get("f_dates") or ()
     default = Filters()
     start = dates[0] if len(dates) >= 1 else default.start
     end = dates[1] if len(dates) >= 2 else start  # a half-picked range is one day
-    types = tuple(e for e in schema.EVENT_TYPES if e in (st.session_state.get("f_types") or ()))
-    precs = tuple(p for p in schema.GEO_PRECISIONS if p in (st.session_state.get("f_prec") or ()))
+    chosen_types = st.session_state.get(widget_key("f_types", lang)) or ()
+    chosen_precs = st.session_state.get(widget_key("f_prec", lang)) or ()
+    types = tuple(e for e in schema.EVENT_TYPES if e in chosen_types)
+    precs = tuple(p for p in schema.GEO_PRECISIONS if p in chosen_precs)
     return Filters(
-        city=st.session_state["f_city"],
+        city=st.session_state[widget_key("f_city", lang)],
         start=start,
         end=end,
         event_types=types or default.event_types,
         precisions=precs or default.precisions,
-        lang=st.session_state["f_lang"],
-        metric=st.session_state["f_metric"],
+        lang=lang,
+        metric=st.session_state[widget_key("f_metric", lang)],
         datasets=tuple(st.session_state.get("f_data") or ()) or default.datasets,
     )
 
