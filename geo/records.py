@@ -327,7 +327,15 @@ class _RowChecker:
         self._check_counts(out)
         self._check_sources(out)
         self._check_references(out)
+        self._check_inferred(out)
         return out
+
+    def _check_inferred(self, out: pd.DataFrame) -> None:
+        tokens = self.raw["inferred"].str.replace(_ID_SPLIT.pattern, " ", regex=True).str.split()
+        unknown = tokens.map(lambda ts: " ".join(t for t in ts if t not in schema.COLUMNS))
+        self.flag(unknown != "", "inferred",
+                  "inferred lists column names of this file (e.g. period_start), separated by spaces", unknown)
+        out["inferred"] = tokens.map(" ".join)
 
     def _check_ids(self, out: pd.DataFrame) -> None:
         ids = self.raw["record_id"]
@@ -403,7 +411,8 @@ class _RowChecker:
                       f"{low} is blank while {high} is given; give the lowest reported figure in {low}")
         no_kind = out["detained_low"].notna() & (out["count_kind"] == "")
         self.flag(no_kind, "count_kind",
-                  "a detained count needs count_kind (incremental, cumulative or snapshot)")
+                  "a detained count needs count_kind (" + ", ".join(schema.COUNT_KINDS[:-1])
+                  + " or " + schema.COUNT_KINDS[-1] + ")")
 
     def _int_column(self, col: str, allowed: tuple[int, ...] | None = None) -> pd.Series:
         text = self.raw[col]
@@ -462,7 +471,8 @@ class _RowChecker:
         last = ~ids.iloc[named].duplicated(keep="last").to_numpy()
         targets = pd.Index(ids.to_numpy(dtype=object)[named[last]])
         target_pos = named[last]
-        city = raw["city"].str.casefold().to_numpy(dtype=object)
+        # the capital's names (Astana, Nur-Sultan) are one city: compare city ids
+        city = _city_key(raw["city"]).to_numpy(dtype=object)
         start = pd.to_datetime(raw["period_start"].where(raw["period_start"] != "", raw["date"]),
                                errors="coerce", format="%Y-%m-%d").to_numpy(dtype="datetime64[ns]")
         end = pd.to_datetime(raw["period_end"].where(raw["period_end"] != "", raw["date"]),
@@ -473,7 +483,7 @@ class _RowChecker:
             fresh = ~ext["record_id"].isin(targets).to_numpy()
             targets = targets.append(pd.Index(ext["record_id"].to_numpy(dtype=object)[fresh]))
             target_pos = np.concatenate([target_pos, n + np.flatnonzero(fresh)])
-            all_city = np.concatenate([city, ext["city"].to_numpy(dtype=object)])
+            all_city = np.concatenate([city, _city_key(ext["city"]).to_numpy(dtype=object)])
             all_start = np.concatenate([start, ext["start"].to_numpy(dtype="datetime64[ns]")])
             all_end = np.concatenate([end, ext["end"].to_numpy(dtype="datetime64[ns]")])
         found = targets.get_indexer(parent.to_numpy(dtype=object))
@@ -522,6 +532,14 @@ class _RowChecker:
             self.flag(ids.isin(in_cycle), "included_in",
                       "included_in links form a cycle (" + " -> ".join(sorted(in_cycle)) + ")",
                       parent)
+
+
+def _city_key(city: pd.Series) -> pd.Series:
+    """A ``city`` column as the key the containment check compares: the city id where
+    there is one (``Astana`` and ``Nur-Sultan`` are both ``astana``), else the casefolded name."""
+    folded = city.fillna("").astype(str).str.strip().str.casefold()
+    ids = {name.casefold(): city_id for name, city_id in schema.CITY_IDS.items()}
+    return folded.map(ids).fillna(folded)
 
 
 def _existing_references(existing: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -5,8 +5,8 @@ After :func:`geo.records.load_records` a records frame has exactly these columns
 
 * text columns (``str``, ``""`` when blank): ``record_id``, ``time_local``,
   ``time_precision``, ``city``, ``place_name_*``, ``coord_source``, ``event_type``,
-  ``count_kind``, ``included_in``, ``contested_by``, ``summary``, ``notes``,
-  ``source_urls``, ``source_names``
+  ``detained_text``, ``count_kind``, ``included_in``, ``contested_by``, ``summary``,
+  ``notes``, ``inferred``, ``source_urls``, ``source_names``
 * dates (``datetime64[ns]``, day resolution): ``date``, ``period_start``,
   ``period_end`` (both default to ``date``)
 * floats (``NaN`` when blank): ``latitude``, ``longitude``
@@ -29,14 +29,21 @@ TEXT_COLUMNS = [
     "place_name_kk",
     "coord_source",
     "event_type",
+    "detained_text",
     "count_kind",
     "included_in",
     "contested_by",
     "summary",
     "notes",
+    "inferred",
     "source_urls",
     "source_names",
 ]
+#: ``detained_text``: how the sources word a count that is not a number ("dozens",
+#: "several"), kept beside (or instead of) ``detained_low``/``detained_high``.
+#: ``inferred``: the columns (space-separated names) whose value this dataset infers
+#: rather than a source states, e.g. ``period_start`` of a running total whose start
+#: day no statement gives; answers that rest on them say so.
 DATE_COLUMNS = ["date", "period_start", "period_end"]
 FLOAT_COLUMNS = ["latitude", "longitude"]
 INT_COLUMNS = [
@@ -67,6 +74,7 @@ COLUMNS = [
     "event_type",
     "detained_low",
     "detained_high",
+    "detained_text",
     "count_kind",
     "included_in",
     "contested_by",
@@ -75,6 +83,7 @@ COLUMNS = [
     "injured",
     "summary",
     "notes",
+    "inferred",
     "source_urls",
     "source_names",
 ]
@@ -84,6 +93,8 @@ REQUIRED_COLUMNS = ["record_id", "date", "city", "event_type", "source_urls"]
 
 CITIES = ("Almaty", "Nur-Sultan", "Astana", "national", "other")
 #: ``city`` value -> ``city_id`` of the boundary layers (national/other have none).
+#: The capital's names (Astana until 2019-03-23, Nur-Sultan until 2022-09-17, Astana
+#: again since) are one city, ``astana``, for every rule.
 CITY_IDS = {"Almaty": "almaty", "Nur-Sultan": "astana", "Astana": "astana"}
 TIME_PRECISIONS = ("exact", "range", "day")
 EVENT_TYPES = (
@@ -94,7 +105,14 @@ EVENT_TYPES = (
     "journalist_assaulted",
     "official_statement",
 )
-COUNT_KINDS = ("incremental", "cumulative", "snapshot")
+#: ``incremental``: the detentions of one episode; ``cumulative``: every detention in
+#: the record's area and period (a total); ``partial``: some of the people detained in
+#: its area and period (journalists, those charged, those moved away): a floor for
+#: that total, containing nothing; ``snapshot``: people held at one moment, never added.
+COUNT_KINDS = ("incremental", "cumulative", "partial", "snapshot")
+#: Event types that are detentions: such a record without a number (``detained_text``
+#: "dozens", or nothing) is a count nobody knows, which leaves a figure's high end open.
+DETENTION_TYPES = ("detention", "journalist_detained")
 GEO_PRECISIONS = (1, 2, 3, 4)
 
 #: Columns the spatial join adds.

@@ -28,8 +28,10 @@ per record, its values as text (missing values are left out; ``NULL`` when the
 record has none), and ``source_row`` (the row in the source file) is an
 ``INTEGER`` column of its own.
 
-Schema versions: 1 had no ``extras`` and ``source_row``; 2 adds them.  Opening
-a version-1 store migrates it in place, in one transaction (its records then
+Schema versions: 1 had no ``extras`` and ``source_row``; 2 adds them; 3 adds
+the schema columns ``detained_text`` and ``inferred`` (a version-2 record that
+kept them among its extras gets them moved into the columns).  Opening an older
+store migrates it in place, in one transaction (a version-1 store's records then
 have no extras); a store of a newer version is refused.
 """
 
@@ -60,7 +62,7 @@ EMBEDDED_DATASET = "embedded"
 #: Dataset kinds.
 KINDS = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Columns ``read`` adds after :data:`geo.schema.COLUMNS` and the extra columns
 #: (``source_row`` follows them when a record read has one).
 EXTRA_COLUMNS = ["dataset", "flags"]
@@ -512,11 +514,28 @@ _SCHEMA = [
 
 #: Schema version -> the statements that bring a store of the version before up to it
 #: (the columns end up where a new store's ``CREATE TABLE`` puts them).
+#: Schema columns added after version 2, with the version that added them.
+ADDED_COLUMNS = {"detained_text": 3, "inferred": 3}
+
+
+def _add_column(column: str) -> list[str]:
+    """Add a text schema column; a record that kept it among its extras has it moved in."""
+    key = f'$."{column}"'
+    return [
+        f"ALTER TABLE records ADD COLUMN {_quote(column)} TEXT NOT NULL DEFAULT ''",
+        f"UPDATE records SET {_quote(column)} = json_extract(extras, '{key}'), "
+        f"extras = NULLIF(json_remove(extras, '{key}'), '{{}}') "
+        f"WHERE extras IS NOT NULL AND json_type(extras, '{key}') = 'text'",
+    ]
+
+
 _MIGRATIONS = {
     2: [
         "ALTER TABLE records ADD COLUMN extras TEXT",
         "ALTER TABLE records ADD COLUMN source_row INTEGER",
     ],
+    3: [statement for column, version in ADDED_COLUMNS.items() if version == 3
+        for statement in _add_column(column)],
 }
 
 _INSERT_RECORD = (

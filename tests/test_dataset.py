@@ -33,7 +33,18 @@ SEED_ALMATY = "ALA-20190611-03"
 #: Research values deliberately changed in the dataset (documented in the README).
 AMENDED = {
     ("ALA-20190610-04", "participants_high"): ("", "200"),  # Al Jazeera: about 200 supporters
-    ("ALA-20220112-01", "count_kind"): ("incremental", "cumulative"),  # official city day total
+    # counts of a part of those detained: a floor for their area and period, never its total
+    ("NQZ-20190611-01", "count_kind"): ("cumulative", "partial"),  # the capital's detainees moved away
+    ("NQZ-20190611-01", "detained_high"): ("200", ""),
+    ("KZ-20190612-01", "count_kind"): ("cumulative", "partial"),  # at least 13 journalists
+    ("KZ-20190612-01", "detained_high"): ("13", ""),
+    ("KZ-20220115-01", "count_kind"): ("cumulative", "partial"),  # about 2,000 arrested for crimes
+}
+#: Values this dataset infers rather than a source states (the ``inferred`` column).
+INFERRED = {
+    "KZ-20220106-01": "date period_start", "KZ-20220107-01": "period_start", "KZ-20220109-01": "period_start",
+    "KZ-20220110-01": "period_start", "KZ-20220112-01": "period_start", "KZ-20220115-01": "period_start",
+    "KZ-20190709-01": "date", "NQZ-20200227-01": "date", "NQZ-20190322-01": "detained_high",
 }
 #: Columns whose research text must be kept unchanged.
 UNCHANGED = [
@@ -235,7 +246,8 @@ def test_included_in_parent_is_broader(by_id):
     for rid, parent_id in _parents(by_id).items():
         child, parent = by_id[rid], by_id[parent_id]
         assert parent["detained_low"], f"{rid}: parent {parent_id} has no detained count"
-        assert parent["count_kind"] in ("incremental", "cumulative"), f"{rid}: parent {parent_id} is a snapshot"
+        assert parent["count_kind"] in ("incremental", "cumulative", "partial"), \
+            f"{rid}: parent {parent_id} is a snapshot"
         assert parent["city"] in ("national", child["city"]), f"{rid}: parent {parent_id} is another city"
         cs, ce = _period(child)
         ps, pe = _period(parent)
@@ -261,6 +273,26 @@ def test_june_2019_chains(by_id):
     for rid, r in by_id.items():
         if r["detained_low"] and "2019-06-09" <= r["date"] <= "2019-06-13":
             assert chain(rid)[-1] == "KZ-20190618-01", f"{rid} is not inside KZ-20190618-01"
+
+
+def test_inferred_values_are_named(by_id):
+    assert {rid: r["inferred"] for rid, r in by_id.items() if r["inferred"]} == INFERRED
+    for rid, fields in INFERRED.items():
+        assert set(fields.split()) <= set(schema.COLUMNS), rid
+
+
+def test_detentions_without_a_number_keep_the_sources_wording(by_id):
+    uncounted = {rid: r["detained_text"] for rid, r in by_id.items()
+                 if r["event_type"] in schema.DETENTION_TYPES and not r["detained_low"]}
+    assert uncounted == {
+        "ALA-20190501-02": "hundreds", "NQZ-20190501-01": "dozens", "NQZ-20190609-02": "several dozen",
+        "NQZ-20190610-01": "", "ALA-20190611-01": "several; a number of", "ALA-20200222-01": "dozens",
+        "ALA-20200301-01": "dozens",
+    }
+    for rid, wording in uncounted.items():  # each wording is in the record's own text
+        text = (by_id[rid]["summary"] + " " + by_id[rid]["notes"]).casefold()
+        assert all(part.strip() in text for part in wording.split(";")), rid
+    assert not [rid for rid, r in by_id.items() if r["detained_text"] and r["detained_low"]]
 
 
 def test_contested_records_have_counts(by_id):

@@ -600,6 +600,10 @@ def test_a_newer_schema_version_is_refused(tmp_path):
         open_store(path)
 
 
+#: The schema columns of a version 1 or 2 store.
+OLD_COLUMNS = [c for c in schema.COLUMNS if c not in store_module.ADDED_COLUMNS]
+
+
 def _version_1_store(path: Path, frames: dict[str, pd.DataFrame]) -> None:
     """A store as protest-map wrote it at schema version 1 (no extras, no source_row)."""
     types = {**{c: "TEXT NOT NULL DEFAULT ''" for c in schema.TEXT_COLUMNS},
@@ -613,13 +617,13 @@ def _version_1_store(path: Path, frames: dict[str, pd.DataFrame]) -> None:
                      "source_file TEXT NOT NULL DEFAULT '', source_format TEXT NOT NULL DEFAULT '', "
                      "version TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '')")
         conn.execute("CREATE TABLE records (dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE, "
-                     "seq INTEGER NOT NULL, " + "".join(f'"{c}" {types[c]}, ' for c in schema.COLUMNS)
+                     "seq INTEGER NOT NULL, " + "".join(f'"{c}" {types[c]}, ' for c in OLD_COLUMNS)
                      + "flags TEXT NOT NULL DEFAULT '', CHECK (record_id <> ''), UNIQUE (dataset, record_id))")
         conn.execute("CREATE UNIQUE INDEX records_dataset_seq ON records (dataset, seq)")
         for name, frame in frames.items():
             conn.execute("INSERT INTO datasets VALUES (?, 'import', ?, '2024-01-01T00:00:00+00:00', "
                          "'old.csv', 'native', '', '')", (name, len(frame)))
-            for seq, row in enumerate(frame[schema.COLUMNS].astype(object).itertuples(index=False)):
+            for seq, row in enumerate(frame[OLD_COLUMNS].astype(object).itertuples(index=False)):
                 values = [None if pd.isna(v) else v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp)
                           else int(v) if isinstance(v, (int, np.integer)) else v for v in row]
                 conn.execute(f"INSERT INTO records VALUES ({', '.join('?' * (len(values) + 3))})",
@@ -636,10 +640,10 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path):
 
     store = open_store(path)
     with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
         columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert columns[-3:] == ["flags", "extras", "source_row"]
+    assert columns[-5:] == ["flags", "extras", "source_row", "detained_text", "inferred"]
     assert [(i.name, i.rows, i.source_file) for i in store.datasets()] == [("acled", 2, "old.csv"),
                                                                           ("team", 3, "old.csv")]
     back = store.read(["team"])
@@ -652,6 +656,29 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path):
     again = open_store(path)
     assert again.read(["new"])["acled_actor1"].tolist() == ["Актёры"]
     pd.testing.assert_frame_equal(again.read(["acled"])[schema.COLUMNS], old["acled"])
+
+
+def test_a_version_2_store_gains_the_new_columns_and_moves_them_out_of_its_extras(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    old = make_records(3, prefix="t")
+    _version_1_store(path, {"team": old})
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:  # as protest-map wrote version 2
+        conn.execute("ALTER TABLE records ADD COLUMN extras TEXT")
+        conn.execute("ALTER TABLE records ADD COLUMN source_row INTEGER")
+        conn.execute("""UPDATE records SET extras = '{"detained_text":"dozens","actor":"Актёр"}' WHERE seq = 0""")
+        conn.execute("""UPDATE records SET extras = '{"inferred":"period_start"}' WHERE seq = 1""")
+        conn.execute("PRAGMA user_version = 2")
+
+    back = open_store(path).read(["team"])
+    assert back["detained_text"].tolist() == ["dozens", "", ""]
+    assert back["inferred"].tolist() == ["", "period_start", ""]
+    assert back["actor"].tolist() == ["Актёр", "", ""]  # the other extras stay where they were
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        assert [r[0] for r in conn.execute("SELECT extras FROM records ORDER BY seq")] == [
+            '{"actor":"Актёр"}', None, None]
+    pd.testing.assert_frame_equal(back[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]],
+                                  old[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]])
 
 
 def test_a_failed_migration_leaves_the_version_1_store_as_it_was(tmp_path, monkeypatch):
