@@ -185,8 +185,11 @@ def range_text(low, high, lang: str = "en") -> str:
     return f"{number(low, lang)}–{number(high, lang)}"
 
 
+#: Column names that reasons mention, in Russian.
+_FIELDS_RU = {"period_start": "начало периода", "period_end": "конец периода"}
+
 #: geo.aggregate's reasons (English) as Russian: (pattern, replacement); Kazakh reads the Russian.
-_REASONS_RU: list[tuple[re.Pattern, str]] = [
+_REASONS_RU: list[tuple[re.Pattern, object]] = [
     (re.compile(r"contained in (?P<a>.+?), which is counted"), r"входит в \g<a>, которая учтена"),
     (re.compile(r"contested by (?P<a>.+?): counts toward the high end only"),
      r"оспаривается записью \g<a>: учитывается только в верхней оценке"),
@@ -204,6 +207,15 @@ _REASONS_RU: list[tuple[re.Pattern, str]] = [
     (re.compile(r"city-level figure that no source splits by area: unallocated here"),
      "цифра по городу, которую ни один источник не разбивает по районам: здесь не распределена"),
     (re.compile(r"count kind not given"), "тип подсчёта не указан"),
+    (re.compile(r"counts part of those detained in its cell; what is counted there \((?P<a>.+?)\) gives more"),
+     r"считает лишь часть задержанных в своей ячейке; учтённое там (\g<a>) даёт больше"),
+    (re.compile(r"reported without a number"), "сообщено без числа"),
+    (re.compile(r" \((?P<f>[a-z_, ]+) inferred\)"),
+     lambda m: " (" + ", ".join(_FIELDS_RU.get(f.strip(), f.strip()) for f in m["f"].split(","))
+     + ": выведено, источник этого не говорит)"),
+    (re.compile(r"; the high end stays open"), "; верхняя оценка остаётся открытой"),
+    (re.compile(r"; (?P<a>\S+) covers it"), r"; её покрывает \g<a>"),
+    (re.compile(r"^inferred, not stated by a source: "), "выведено, источник этого не говорит: "),
     (re.compile(r"; used for the high end"), "; использована для верхней оценки"),
     (re.compile(r" and (?P<n>[\d,]+) more"), r" и ещё \g<n>"),
 ]

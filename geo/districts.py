@@ -12,7 +12,7 @@ from datetime import date
 
 import pandas as pd
 
-from geo.aggregate import Area, detained_range
+from geo.aggregate import Area, Reconciler
 from geo.boundaries import BoundarySet
 
 #: Columns of :func:`district_table`.
@@ -62,10 +62,10 @@ def district_table(
     counts = placed.groupby("district_id").size()
     frame["incidents"] = frame["district_id"].map(counts).fillna(0).astype(int)
 
+    reconcile = Reconciler(joined)  # prepared once for the dozen areas asked below
     lows, highs = [], []
     for district_id in frame["district_id"]:
-        result = detained_range(joined, area=Area(city_id, district_id), start=start, end=end,
-                                breakdown=False)
+        result = reconcile.range(Area(city_id, district_id), start=start, end=end, breakdown=False)
         lows.append(result.detained_low)
         highs.append(result.detained_high)
     frame["detained_low"] = lows
@@ -73,8 +73,8 @@ def district_table(
     frame["kind"] = "district"
     frame = frame.sort_values(["detained_low", "incidents", "name_en"], ascending=[False, False, True])
 
-    city = detained_range(joined, area=Area(city_id), start=start, end=end, breakdown=False)
-    national = detained_range(joined, area=Area(), start=start, end=end)
+    city = reconcile.range(Area(city_id), start=start, end=end, breakdown=False)
+    national = reconcile.range(Area(), start=start, end=end)
     city_level = max(0, city.detained_low - int(frame["detained_low"].sum()))
     remainders = pd.DataFrame(
         [

@@ -6,10 +6,11 @@ record; nothing is summed across figures that may contain each other.
 
 * :func:`daily_ranges` asks the reconciliation for one city and one day at a time.
   A day only gets a number from figures about that day alone; a figure over several
-  days (``NQZ-20190611-01``: about 200 moved out of Nur-Sultan over 9-10 June) is
-  never split by day.  Such a figure, and any detention reported without a number,
-  leaves the day's high end open: the day's count is known to be at least the floor,
-  and nothing bounds it from above.
+  days (``NQZ-20190611-01``: about 200 moved out of Nur-Sultan over 9-10 June) or a
+  national one is never split by day or city.  Such a figure, and any detention
+  reported without a number, leaves the day's high end open unless a closed total
+  of that city and day covers it: the day's count is known to be at least the
+  floor, and nothing bounds it from above.
 * :func:`national_cumulative` lists the official national totals ("about 700 over
   9-10 June") one row each.  They are a separate series: never stacked on, or added
   to, the city figures.
@@ -26,17 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import detained_range
+from geo.aggregate import COUNTED_KINDS, Reconciler
 from geo.errors import Problem, ProtestMapError
-from geo.schema import CITY_IDS
+from geo.schema import CITY_IDS, DETENTION_TYPES
 from geo.settings import PROJECT_ROOT
 
 #: Cities that have daily series (``city_id`` of the boundary layers).
 SERIES_CITIES = ("almaty", "astana")
-
-#: Event types that are detentions: a record of one of these without a number
-#: still says that people were detained.
-DETENTION_TYPES = ("detention", "journalist_detained")
 
 DAILY_COLUMNS = [
     "day",
@@ -70,7 +67,8 @@ EVENT_KINDS = ("election", "protest", "detention", "official", "unrest")
 #: The columns :func:`geo.aggregate.detained_range` reads.
 _RECONCILE_COLUMNS = (
     "record_id", "city", "city_id", "district_id", "attribution", "period_start", "period_end",
-    "detained_low", "detained_high", "count_kind", "included_in", "contested_by",
+    "detained_low", "detained_high", "detained_text", "count_kind", "included_in", "contested_by",
+    "event_type", "inferred",
 )
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -95,19 +93,17 @@ def daily_ranges(
 ) -> pd.DataFrame:
     """The reconciled detained range of every city on every day of a window.
 
-    For each day and city this is ``detained_range(records, area=city, start=day,
-    end=day, breakdown=False)``, except that the high end is also left open when
-    that city reported a detention without a number that day (``uncounted``), or
-    has a figure covering several days that include this one (``spanning``): in
-    both cases no figure bounds the day from above.
-
-    Only the days on which a city has a figure about that day alone are
-    reconciled; the others are 0 (closed, or open when ``uncounted``/``spanning``).
+    Each cell is ``detained_range(records, area=city, start=day, end=day,
+    breakdown=False)``: the same rules as every other figure.  A day's high end is
+    open when a figure reaching beyond that day or city (a several-day figure, a
+    national one) or a detention reported without a number touches it and no closed
+    total of that city and day covers it; such a figure is never split by day.
 
     Parameters
     ----------
     records : pandas.DataFrame
-        Validated records (:func:`geo.records.load_records`).
+        Validated records (:func:`geo.records.load_records`), national ones
+        included (they leave a city's day open).
     cities : tuple of str
         ``city_id`` values (``almaty``, ``astana``).
     start, end : date or str
@@ -120,7 +116,9 @@ def daily_ranges(
         ``day`` (datetime64), ``city_id``, ``detained_low`` (int),
         ``detained_high`` (Int64, ``<NA>`` = open-ended), ``open_ended``,
         ``basis`` (the floor's record_ids, space-separated), ``high_basis``,
-        ``uncounted`` and ``spanning`` (record_ids, space-separated).
+        ``uncounted`` (that city's detentions without a number that day) and
+        ``spanning`` (that city's figures covering several days, this one among
+        them), record_ids space-separated.
     """
     lo, hi = _window(start, end)
     unknown = [c for c in cities if c not in SERIES_CITIES]
@@ -133,39 +131,24 @@ def daily_ranges(
     starts, ends = frame["period_start"], frame["period_end"]
     touches = ((starts <= pd.Timestamp(hi)) & (ends >= pd.Timestamp(lo))).to_numpy()
     frame = frame.loc[touches]
-    # Only what the reconciliation reads (copying every text column costs more than solving).
     records = records.loc[touches, [c for c in records.columns if c in _RECONCILE_COLUMNS]]
-    countable = frame["detained_low"].notna() & frame["count_kind"].isin(["incremental", "cumulative"])
-    single_day = frame["period_start"] == frame["period_end"]
-    of_cities = frame["_city_id"].isin(cities)
+    answers = Reconciler(records).each_day(tuple(cities), lo, hi)
 
     grid = pd.MultiIndex.from_product([days, list(cities)], names=["day", "city_id"])
-    uncounted = frame.loc[of_cities & frame["detained_low"].isna() & frame["event_type"].isin(DETENTION_TYPES)]
-    spanning = frame.loc[of_cities & countable & ~single_day]
-
-    # The reconciliation runs only where a city has a figure about one day alone.
-    # Records of other cities and days cannot change that answer: a figure's
-    # included_in chain runs through records of the same city (or national ones,
-    # which never lead back to a city) covering the same day.
-    claims = frame.loc[of_cities & countable & single_day, ["_city_id", "period_start"]].drop_duplicates()
-    answers = {}
-    for city, day in zip(claims["_city_id"], claims["period_start"]):
-        result = detained_range(records.loc[(frame["_city_id"] == city).to_numpy()], area=city,
-                                start=day.date(), end=day.date(), breakdown=False)
-        answers[(pd.Timestamp(day), city)] = (
-            result.detained_low,
-            pd.NA if result.detained_high is None else result.detained_high,
-            " ".join(result.basis),
-            " ".join(result.high_basis),
-        )
-    nothing = (0, 0, "", "")
-    cells = [answers.get((pd.Timestamp(day), city), nothing) for day, city in grid]
+    cells = []
+    for day, city in grid:
+        result = answers[(day.date(), city)]
+        cells.append((result.detained_low, pd.NA if result.detained_high is None else result.detained_high,
+                      " ".join(result.basis), " ".join(result.high_basis)))
     out = pd.DataFrame(cells, index=grid, columns=["detained_low", "detained_high", "basis", "high_basis"])
     out["detained_high"] = out["detained_high"].astype("Int64")
+    of_cities = frame["_city_id"].isin(cities)
+    countable = frame["detained_low"].notna() & frame["count_kind"].isin(COUNTED_KINDS)
+    single_day = frame["period_start"] == frame["period_end"]
+    uncounted = frame.loc[of_cities & frame["detained_low"].isna() & frame["event_type"].isin(DETENTION_TYPES)]
     out["uncounted"] = _ids_by_day(uncounted, grid, lo, hi)
-    out["spanning"] = _ids_by_day(spanning, grid, lo, hi)
-    out["open_ended"] = out["detained_high"].isna() | (out["uncounted"] != "") | (out["spanning"] != "")
-    out.loc[out["open_ended"], "detained_high"] = pd.NA
+    out["spanning"] = _ids_by_day(frame.loc[of_cities & countable & ~single_day], grid, lo, hi)
+    out["open_ended"] = out["detained_high"].isna()
     out["detained_low"] = out["detained_low"].astype("int64")
     out = out.reset_index()
     out["day"] = out["day"].astype("datetime64[ns]")

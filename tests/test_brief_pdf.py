@@ -216,14 +216,16 @@ def test_fonts_are_dejavu_and_all_embedded(packs):
 def test_where_sources_disagree_lists_every_disputed_record_and_the_alternatives(packs):
     pack = packs["national-2019-06-en"]
     brief = pack.briefing
-    assert len(brief.discrepancies) == 6
+    # ranges, open ends (among them the partial counts NQZ-20190611-01 and KZ-20190612-01) and contested figures
+    assert len(brief.discrepancies) == 8
     disputed = pack.section("Where sources disagree", label("alternatives", "en"))
     for rid in brief.discrepancies["record_id"]:
         assert rid in disputed, rid
     assert "KZ-20190611-03" in disputed  # ALA-20190611-03's contested_by
     assert "at least 100" in disputed  # 'more than 100' has no upper figure
     alternatives = pack.section(label("alternatives", "en"), label("incident_list", "en"))
-    assert len(brief.headline.alternatives) == 22
+    # 22 figures inside the 4,000, and 3 detentions reported without a number
+    assert len(brief.headline.alternatives) == 25
     for alt in brief.headline.alternatives:
         assert re.search(rf"{alt.record_id}\s+{re.escape(range_text(alt.detained_low, alt.detained_high))}\s",
                          alternatives), alt.record_id
@@ -296,7 +298,8 @@ def test_every_page_is_rendered_and_not_blank(packs):
             mm = grey.width / 210
             body = grey.crop((0, round(14 * mm), grey.width, round(grey.height - 16 * mm)))
             dark = sum(body.histogram()[:160]) / (body.width * body.height)
-            assert dark > 0.002, f"{image} looks blank ({dark:.4%} dark)"
+            # a last page may hold one source entry (about 0.08 % dark); an empty body is 0
+            assert dark > 0.0003, f"{image} looks blank ({dark:.4%} dark)"
 
 
 def test_the_same_briefing_gives_the_same_bytes(packs):

@@ -150,6 +150,9 @@ def test_every_word_of_the_packs_has_english_and_russian():
     ("national", "2019-06-09", "2019-06-13"), ("national", "2019-06-09", "2019-06-10"),
     ("almaty", "2019-06-09", "2019-06-10"), ("astana", "2019-06-09", "2019-06-13"),
     ("national", "2022-01-02", "2022-01-11"), ("almaty", "2022-01-04", "2022-01-07"),
+    # detentions without a number, figures reaching beyond the window, inferred start days
+    ("national", "2019-06-11", "2019-06-11"), ("national", "2022-01-03", "2022-01-31"),
+    ("almaty/almaly", "2019-06-09", "2019-06-13"), ("national", "2019-06-09", "2019-06-12"),
 ])
 def test_every_reason_the_data_gives_reads_in_russian(embedded_joined, area, start, end):
     import re
@@ -160,7 +163,8 @@ def test_every_reason_the_data_gives_reads_in_russian(embedded_joined, area, sta
     assert reasons, "this window should have figures that were not used"
     for reason in reasons:
         russian = reason_text(reason, "ru")
-        assert not re.search(r"\b[a-z]{3,}\b", russian), (reason, russian)  # record ids are upper case
+        # record ids are upper case; the sources' own wording of a count ('dozens') is quoted data
+        assert not re.search(r"\b[a-z]{3,}\b", re.sub(r"'[^']*'", "", russian)), (reason, russian)
         assert reason_text(reason, "kk") == russian and reason_text(reason, "en") == reason
 
 
