@@ -24,7 +24,9 @@ st.segmented_control(
 
 records = data.view(f.but(city=city), include_national=False)
 days = pd.date_range(f.start, f.end).date.tolist()
-day = st.select_slider(t("day", lang), options=[None, *days], value=None,
+# keyed, so that its label changing with the language keeps the chosen day (a day's label is the
+# same in every language; "all days" is the default in every language anyway)
+day = st.select_slider(t("day", lang), options=[None, *days], value=None, key="map_day",
                        format_func=lambda d: t("all_days", lang) if d is None else d.isoformat())
 if day is not None:
     on_day = (records["period_start"].dt.date <= day) & (records["period_end"].dt.date >= day)

@@ -173,3 +173,28 @@ def test_switching_the_language_keeps_a_shared_links_filters(app, offline_page):
     assert english["filters"]["city"] == 1 and english["filters"]["metric"] == 1
     assert english["filters"]["event_types"] == ["detention", "journalist_detained"]
     assert english["filters"]["precision"] == [1, 2]
+
+
+def test_the_maps_chosen_day_survives_a_language_switch(app, offline_page):
+    page = offline_page.page
+    page.goto(f"{app.url}/map?city=almaty")
+    _first(page, 'iframe[title*="st_folium"]', app)
+    _settle(page, "en")
+    thumb = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type=range]').first
+    thumb.focus()
+    thumb.press("ArrowRight")  # from "All days" to the window's first day
+    thumb.press("ArrowRight")  # and the second: 10 June 2019
+    _settle(page, "en")
+    assert thumb.get_attribute("aria-valuetext") == "2019-06-10"
+    caption = page.get_by_text(RECORDS_SHOWN).first
+    english = int(RECORDS_SHOWN.search(caption.inner_text()).group(1))
+    for lang in ("ru", "kk", "en"):
+        _pick_language(page, lang)
+        page.wait_for_function(
+            "lang => (new URL(location.href).searchParams.get('lang') || 'en') === lang", arg=lang)
+        _first(page, 'iframe[title*="st_folium"]', app)
+        _settle(page, lang)
+        thumb = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type=range]').first
+        assert thumb.get_attribute("aria-valuetext") == "2019-06-10", lang
+        caption = page.get_by_text(RECORDS_SHOWN).first
+        assert int(RECORDS_SHOWN.search(caption.inner_text()).group(1)) == english, lang
