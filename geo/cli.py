@@ -75,8 +75,8 @@ def _join(args) -> int:
 def _summary(args) -> int:
     from geo.aggregate import detained_range
 
-    records = _summary_records(args)
-    result = detained_range(records, area=args.area, start=args.date_from, end=args.date_to)
+    records, boundaries = _summary_records(args)
+    result = detained_range(records, area=args.area, start=args.date_from, end=args.date_to, boundaries=boundaries)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
         print()
@@ -91,11 +91,14 @@ def _summary(args) -> int:
     if result.alternatives:
         print("  considered and not used for the floor:")
         for alt in result.alternatives:
-            figure = f"{alt.detained_low:,}" if alt.detained_low is not None else "?"
-            if alt.detained_high is None:
-                figure = f"at least {figure}"
+            if alt.detained_low is None:
+                figure = "no number"
+            elif alt.detained_high is None:
+                figure = f"at least {alt.detained_low:,}"
             elif alt.detained_high != alt.detained_low:
-                figure += f"–{alt.detained_high:,}"
+                figure = f"{alt.detained_low:,}–{alt.detained_high:,}"
+            else:
+                figure = f"{alt.detained_low:,}"
             print(f"    {alt.record_id} ({figure}): {alt.reason}")
     return 0
 
@@ -281,8 +284,8 @@ def _summary_records(args):
             parse_area(args.area)  # an unknown name is the first thing to say
             raise ProtestMapError(f"area {args.area!r} is a district: {exc}") from None
         print("note: no boundaries configured; figures are by stated city only", file=sys.stderr)
-        return records
-    return join_incidents(records, boundaries)
+        return records, None
+    return join_incidents(records, boundaries), boundaries
 
 
 def _parser() -> argparse.ArgumentParser:

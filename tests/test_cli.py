@@ -153,6 +153,28 @@ def test_summary_of_a_district_and_of_own_data(tmp_path, boundary_real_dir):
     assert doc["breakdown"]["city_level"] == 5
 
 
+def test_summary_checks_districts_against_the_boundaries(boundary_real_dir):
+    env = {"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)}
+    # a district with no record that day: 0 found there, the city-level and national figures unknown
+    res = run("summary", "--area", "almaty/medeu", "--from", "2019-06-09", "--to", "2019-06-13", "--json", env=env)
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert (doc["area"], doc["detained_low"], doc["detained_high"], doc["basis"]) == ("almaty/medeu", 0, None, [])
+    res = run("summary", "--area", "astana/nosuch", env=env)
+    assert res.returncode == 1 and "unknown district 'nosuch' of astana: expected one of" in res.stderr
+    res = run("summary", "--area", "astana/nura", "--from", "2019-06-09", "--to", "2019-06-13", env=env)
+    assert res.returncode == 1 and "'nura' of astana did not exist on 2019-06-09..2019-06-13" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_summary_lists_detentions_without_a_number():
+    res = run("summary", "--area", "national", "--from", "2019-06-11", "--to", "2019-06-11")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("national, 2019-06-11 to 2019-06-11: at least 0 detained")
+    assert ("ALA-20190611-01 (no number): reported without a number ('several; a number of'); "
+            "the high end stays open") in res.stdout
+
+
 def test_boundaries_check(boundary_real_dir, tmp_path):
     res = run("boundaries", "check", "--folder", str(boundary_real_dir))
     assert res.returncode == 0, res.stdout + res.stderr
