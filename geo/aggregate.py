@@ -494,8 +494,13 @@ class _Claims:
         def factor(name: str) -> tuple[np.ndarray, list[str]]:
             """(code per row, distinct values in order); a blank is code -1, i.e. the last value of
             a list made one longer: columns with few values stay integers."""
-            found, uniques = pd.factorize(column(name), sort=True)
-            return found, [str(u) for u in uniques]
+            found, uniques = pd.factorize(column(name))
+            names = [str(u) for u in uniques]
+            order = sorted(range(len(names)), key=names.__getitem__)
+            rank = np.empty(len(names) + 1, dtype=np.int64)
+            rank[order] = np.arange(len(names))
+            rank[-1] = -1
+            return rank[found], [names[i] for i in order]
 
         def filled(name: str) -> np.ndarray:
             """Where a text column is not blank."""
@@ -543,14 +548,18 @@ class _Claims:
         self.low = np.nan_to_num(low).astype(np.int64)
         self.high = np.where(self.has_high, np.nan_to_num(high), np.nan_to_num(low)).astype(np.int64)
         found, kinds = factor("count_kind")
-        self.kind = np.array([k.lower() for k in kinds] + [""], dtype=object)[found]
-        self.counted = np.isin(self.kind, COUNTED_KINDS)
-        self.partial = self.kind == "partial"
-        self.cumulative = self.kind == "cumulative"
+        kinds = [k.lower() for k in kinds] + [""]
+        self.kind = np.array(kinds, dtype=object)[found]
+        self.counted = np.array([k in COUNTED_KINDS for k in kinds])[found]
+        self.partial = np.array([k == "partial" for k in kinds])[found]
+        self.cumulative = np.array([k == "cumulative" for k in kinds])[found]
         self.contested = filled("contested_by")
         self.has_inferred = filled("inferred")
-        found, types = factor("event_type")
-        self.uncounted = ~self.has_low & np.array([t in DETENTION_TYPES for t in types] + [False])[found]
+        self.uncounted = np.zeros(n, dtype=bool)  # a detention reported without a number
+        bare = np.flatnonzero(~self.has_low)
+        if len(bare) and "event_type" in records.columns:
+            types = column("event_type").iloc[bare].to_numpy(dtype=object, na_value="")
+            self.uncounted[bare] = np.isin(types, DETENTION_TYPES)
         self.parent = np.full(n, -1, dtype=np.int64)
         linked = np.flatnonzero(filled("included_in"))
         if len(linked):
@@ -562,6 +571,12 @@ class _Claims:
         if self._rid is None:
             self._rid = _texts(self.records["record_id"])[self.origin]
         return self._rid
+
+    def rid_of(self, rows: np.ndarray) -> np.ndarray:
+        """The record_ids of a few rows (without making them all)."""
+        if self._rid is not None:
+            return self._rid[rows]
+        return _texts(self.records["record_id"].iloc[self.origin[rows]])
 
     def text_of(self, name: str, row: int) -> str:
         """One record's text in column ``name`` ('' when blank or absent)."""
@@ -671,15 +686,13 @@ class _Query:
         self.in_area = in_area
         self.S = np.flatnonzero(self.scope)
         self._passes: dict[str, _Pass] = {}
+        self._unknowns: _Unknowns | None = None
         self._build()
 
     # -- structure ------------------------------------------------------------
     def _build(self) -> None:
         c, S = self.c, self.S
         m = self.m = len(S)
-        at = np.full(c.n, -1, dtype=np.int64)
-        at[S] = np.arange(m)
-        self.at = at
         # the nearest ancestor (included_in chain) that is in scope, as a position in S
         anc = c.parent[S].copy()
         for _ in range(_MAX_CHAIN):
@@ -690,7 +703,7 @@ class _Query:
             anc[walk] = c.parent[anc[walk]]
         else:
             anc[anc >= 0] = np.where(self.scope[anc[anc >= 0]], anc[anc >= 0], -1)
-        sp = np.where(anc >= 0, at[np.maximum(anc, 0)], -1)
+        sp = np.where(anc >= 0, np.searchsorted(S, anc), -1)  # S is sorted; in-scope ancestors are in it
         depth = _depths(sp)
         sp[depth < 0] = -1  # a cycle in a hand-made frame: cut it
         depth[depth < 0] = 0
@@ -791,11 +804,17 @@ class _Query:
     def answer(self, lo_day: date, hi_day: date) -> Reconciliation:
         low = self.floor()
         high_value, opens = self.pass_("high").value()[:2]
-        unknown = _Unknowns(self)
-        open_ended = opens > 0 or bool(unknown.uncovered.any())
+        # rule 5: open when the sum rests on a figure with no upper bound, or else when
+        # something unknown in the cell is not covered (asked only then: it costs a pass)
+        open_ended = opens > 0 or bool(self.unknowns().uncovered.any())
         high = None if open_ended else max(int(high_value), low)
         return Reconciliation(self.area.label, lo_day, hi_day, low, high, notes=self._inferred_notes(),
-                              explain=_Explain(self, unknown))
+                              explain=_Explain(self))
+
+    def unknowns(self) -> "_Unknowns":
+        if self._unknowns is None:
+            self._unknowns = _Unknowns(self)
+        return self._unknowns
 
     def _inferred_notes(self) -> list[str]:
         c = self.c
@@ -876,7 +895,7 @@ class _Pass:
         blocks = np.flatnonzero(query.block & include)
         self.blocks_at: list[list] = [[] for _ in range(R)]
         cover = np.zeros((R, T + 1), dtype=np.int64)
-        names = _rank(query.c.rid[query.S[blocks]])  # ties go by record_id, whatever the row order
+        names = _rank(query.c.rid_of(query.S[blocks]))  # ties go by record_id, whatever the row order
         for b in blocks[np.lexsort((names, query.spos[blocks], query.epos[blocks]))]:
             r = region[b]
             s, e = int(query.spos[b]), int(query.epos[b])
@@ -1145,18 +1164,22 @@ class _Unknowns:
         cover = np.full(len(rows), -1, dtype=np.int64)
         # closed totals in scope cover what lies in their cell
         totals = S[c.cumulative[S] & c.has_high[S] & ~c.contested[S]]
-        totals = totals[np.lexsort((_rank(c.rid[totals]), -c.high[totals]))]  # the largest is named first
-        if len(rows) and len(totals):
-            # the distinct cells (area, first day, last day) once: a million records have few
+        totals = totals[np.lexsort((_rank(c.rid_of(totals)), -c.high[totals]))]  # the largest is named first
+        if len(rows) and 0 < len(totals) <= 32:  # a few totals: test every row against each
+            for t in totals:
+                fits = (_region_contains(c.city[t], c.district[t], pcity, pdist)
+                        & (c.start[t] <= start) & (end <= c.end[t]) & (cover < 0))
+                cover[fits] = t
+        elif len(rows) and len(totals):  # many: test the distinct cells (a million records have few)
             span = query.hi - query.lo + 1
-            key = ((pcity * (len(c.district_names) + 2) + (pdist + 1)) * span + (start - query.lo)) * span \
-                + (end - query.lo)
+            width = len(c.district_names) + 2
+            key = ((pcity * width + (pdist + 1)) * span + (start - query.lo)) * span + (end - query.lo)
             inverse, uniq = pd.factorize(key)
             uniq = np.asarray(uniq, dtype=np.int64)
             ue = uniq % span + query.lo
             us = (uniq // span) % span + query.lo
             area = uniq // (span * span)
-            ucity, udist = area // (len(c.district_names) + 2), area % (len(c.district_names) + 2) - 1
+            ucity, udist = area // width, area % width - 1
             ucover = np.full(len(uniq), -1, dtype=np.int64)
             for t in totals:
                 fits = (_region_contains(c.city[t], c.district[t], ucity, udist)
@@ -1187,9 +1210,8 @@ class _Unknowns:
 class _Explain:
     """The records an answer rests on, and why every other one is not in its floor."""
 
-    def __init__(self, query: _Query, unknown: _Unknowns):
+    def __init__(self, query: _Query):
         self.q = query
-        self.unknown = unknown
         self._floor = self._high = None
 
     def _masks(self):
@@ -1314,7 +1336,7 @@ class _Explain:
 
     def _listed(self) -> list[Alternative]:
         q, c = self.q, self.q.c
-        covers = self.unknown.covering()
+        covers = self.q.unknowns().covering()
         lo, hi = _day_of(q.lo), _day_of(q.hi)
         out = []
         listed = np.flatnonzero(q.listed)
