@@ -165,8 +165,8 @@ def fetch_boundaries(dest: Path | None = None, *, timeout: float | None = None) 
 # --------------------------------------------------------------------------- helpers
 
 _ADVICE = (
-    "To work without fetching, point PROTESTMAP_BOUNDARIES at a folder that already holds "
-    "the boundary files (in this workplace: export PROTESTMAP_BOUNDARIES=../shared/data/boundaries)."
+    "Nothing is lost: without a fetch the project uses the boundaries it ships in "
+    "data/boundaries (or a folder PROTESTMAP_BOUNDARIES points at)."
 )
 
 

@@ -9,7 +9,7 @@ city level.  :func:`overview_map` draws both cities on one small map.
 Every incident layer is *one* GeoJSON FeatureCollection (one JS array), never
 one Python object per incident: a folium ``CircleMarker`` with a popup per
 incident takes ~1 s per 1,000 incidents to render, the FeatureCollection a few
-milliseconds (see ``/work/shared/GUIDE.md``).
+milliseconds.
 
 Markup safety: every text that comes from data (place and district names,
 summaries, dates, URLs, attribution lines) is escaped with :func:`html.escape`

@@ -5,7 +5,8 @@ variable                        meaning
 =============================  =====================================================
 ``PROTESTMAP_BOUNDARIES``       folder holding the district and city boundary files
                                 (default: the cache that ``python -m geo boundaries
-                                fetch`` writes, when it exists)
+                                fetch`` writes, when it exists; else the boundaries
+                                shipped in ``data/boundaries``)
 ``PROTESTMAP_CACHE``            cache folder (default ``$XDG_CACHE_HOME/protest-map``
                                 or ``~/.cache/protest-map``)
 ``PROTESTMAP_NOMINATIM_URL``    Nominatim endpoint used by the fetch
@@ -27,6 +28,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_INCIDENTS = PROJECT_ROOT / "data" / "incidents"
+#: The district and city boundaries shipped with the project (see its SOURCES.md).
+EMBEDDED_BOUNDARIES = PROJECT_ROOT / "data" / "boundaries"
 
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 DEFAULT_NPM_REGISTRY = "https://registry.npmjs.org"
@@ -75,6 +78,8 @@ def get_settings() -> Settings:
         boundaries_dir: Path | None = Path(configured).expanduser()
     elif (cache_dir / "boundaries").is_dir():
         boundaries_dir = cache_dir / "boundaries"
+    elif EMBEDDED_BOUNDARIES.is_dir():
+        boundaries_dir = EMBEDDED_BOUNDARIES
     else:
         boundaries_dir = None
     return Settings(
@@ -90,9 +95,9 @@ def get_settings() -> Settings:
 
 
 HOW_TO_GET_BOUNDARIES = (
-    "No district boundaries are configured. Either point PROTESTMAP_BOUNDARIES at a folder "
-    "holding them (in this workplace: export PROTESTMAP_BOUNDARIES=../shared/data/boundaries), "
-    "or, on a machine with a network, run `python -m geo boundaries fetch`, which downloads "
-    "them from OpenStreetMap and Astana's city GIS into the cache folder where they are found "
-    "without any setting."
+    "No district boundaries were found (the project ships them in data/boundaries). Restore "
+    "that folder (git checkout -- data/boundaries), point PROTESTMAP_BOUNDARIES at a folder "
+    "holding boundary files, or, on a machine with a network, run `python -m geo boundaries "
+    "fetch`, which downloads them from OpenStreetMap and Astana's city GIS into the cache "
+    "folder, where they are found without any setting."
 )

@@ -2,7 +2,12 @@
 
 Boundary fixtures (``boundary_*``): a tiny synthetic boundary folder made of
 squares near the real cities, written by the tests themselves, and the real
-reference folder named by ``PROTESTMAP_BOUNDARIES``.
+boundaries: the ones the project ships in ``data/boundaries``, or the folder
+``PROTESTMAP_BOUNDARIES`` names.
+
+``tests/test_research.py`` compares the embedded dataset with the research files it
+was built from; it is collected when ``PROTESTMAP_RESEARCH`` names their folder, and
+the test session's header says whether it ran.
 """
 
 from __future__ import annotations
@@ -147,22 +152,36 @@ def write_boundary_folder(tmp_path):
 
 @pytest.fixture
 def boundary_real_dir() -> Path:
-    """The real reference boundary folder; fails (never skips) when it is not configured."""
+    """The real boundary folder: the one the project ships, or the one PROTESTMAP_BOUNDARIES names."""
     return _real_dir()
 
 
 def _real_dir() -> Path:
+    from geo.settings import EMBEDDED_BOUNDARIES
+
     configured = os.environ.get("PROTESTMAP_BOUNDARIES", "").strip()
-    if not configured:
-        pytest.fail(
-            "PROTESTMAP_BOUNDARIES is not set: the real-data boundary tests need the reference "
-            "folder (in this workplace: export PROTESTMAP_BOUNDARIES=../shared/data/boundaries; "
-            "./dev test and .ci/run set it for you)."
-        )
-    folder = Path(configured).expanduser()
+    folder = Path(configured).expanduser() if configured else EMBEDDED_BOUNDARIES
     if not folder.is_dir():
-        pytest.fail(f"PROTESTMAP_BOUNDARIES={configured!r} is not an existing folder")
+        pytest.fail(f"the real boundaries are not at {folder} (PROTESTMAP_BOUNDARIES={configured!r}); "
+                    "the project ships them in data/boundaries")
     return folder
+
+
+def _research_dir() -> Path | None:
+    configured = os.environ.get("PROTESTMAP_RESEARCH", "").strip()
+    return Path(configured).expanduser() if configured else None
+
+
+#: The research comparison runs only where the research files are.
+collect_ignore = [] if _research_dir() is not None else ["test_research.py"]
+
+
+def pytest_report_header(config):
+    folder = _research_dir()
+    if folder is None:
+        return ("research files: PROTESTMAP_RESEARCH is not set, so tests/test_research.py (the embedded "
+                "dataset against the research it was built from) is not collected")
+    return f"research files: {folder} (tests/test_research.py compares the embedded dataset with them)"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from datetime import date
 
 import pytest
@@ -16,7 +18,7 @@ from geo.boundaries import (
     load_boundaries,
 )
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError
-from geo.settings import HOW_TO_GET_BOUNDARIES
+from geo.settings import EMBEDDED_BOUNDARIES, HOW_TO_GET_BOUNDARIES, get_settings
 
 ASTANA_ATTRIBUTION = "Districts: Astana city GIS (gis.esaulet.kz), licence not established"
 
@@ -307,12 +309,31 @@ def test_missing_files_are_reported(boundary_files, write_boundary_folder):
 # ---------------------------------------------------------------- not configured
 
 
-def test_unset_setting_raises_not_configured(monkeypatch, tmp_path):
+def test_with_no_setting_the_shipped_boundaries_load(monkeypatch, tmp_path):
     monkeypatch.delenv("PROTESTMAP_BOUNDARIES", raising=False)
     monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path / "empty-cache"))
+    bset = load_boundaries()
+    assert bset.folder == EMBEDDED_BOUNDARIES
+    assert [(layer.city_id, len(layer.districts)) for layer in bset.layers] == [
+        ("almaty", 8), ("astana", 4), ("astana", 5), ("astana", 6)]
+    assert check_boundaries(EMBEDDED_BOUNDARIES) == []
+    # a fetched copy in the cache comes first, a folder named by the setting before both
+    fetched = tmp_path / "cache" / "boundaries"
+    shutil.copytree(EMBEDDED_BOUNDARIES, fetched)
+    monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path / "cache"))
+    assert get_settings().boundaries_dir == fetched
+    monkeypatch.setenv("PROTESTMAP_BOUNDARIES", str(tmp_path / "mine"))
+    assert get_settings().boundaries_dir == tmp_path / "mine"
+
+
+def test_without_any_boundaries_it_says_how_to_get_them(monkeypatch, tmp_path):
+    monkeypatch.delenv("PROTESTMAP_BOUNDARIES", raising=False)
+    monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setattr("geo.settings.EMBEDDED_BOUNDARIES", tmp_path / "removed")
     with pytest.raises(BoundariesNotConfigured) as caught:
         load_boundaries()
     assert str(caught.value) == HOW_TO_GET_BOUNDARIES
+    assert "data/boundaries" in HOW_TO_GET_BOUNDARIES and "boundaries fetch" in HOW_TO_GET_BOUNDARIES
 
 
 def test_missing_folder_raises_not_configured_with_the_path(monkeypatch, tmp_path):

@@ -1,9 +1,10 @@
 """Checks of the embedded incident dataset, data/incidents/incidents.csv.
 
-The dataset is the research file /work/shared/research/incidents_2019.csv (one
-row per research record, every sourced fact kept) plus the native columns of
-geo.schema and two records from the seed article (Al Jazeera, 11 June 2019).
-See data/incidents/README.md for how the added columns were decided.
+The dataset is the research file it was built from (one row per research record,
+every sourced fact kept; tests/test_research.py compares the two where the research
+files are) plus the native columns of geo.schema and two records from the seed
+article (Al Jazeera, 11 June 2019). See data/incidents/README.md for how the added
+columns were decided.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from geo import schema
 
 REPO = Path(__file__).resolve().parents[1]
 DATASET = REPO / "data" / "incidents" / "incidents.csv"
-RESEARCH = Path(__file__).resolve().parents[2] / "shared" / "research" / "incidents_2019.csv"
 
 AJ_URL = (
     "https://www.aljazeera.com/news/2019/06/"
@@ -30,27 +30,12 @@ AJ_URL = (
 SEED_NATIONAL = "KZ-20190611-03"
 SEED_ALMATY = "ALA-20190611-03"
 
-#: Research values deliberately changed in the dataset (documented in the README).
-AMENDED = {
-    ("ALA-20190610-04", "participants_high"): ("", "200"),  # Al Jazeera: about 200 supporters
-    # counts of a part of those detained: a floor for their area and period, never its total
-    ("NQZ-20190611-01", "count_kind"): ("cumulative", "partial"),  # the capital's detainees moved away
-    ("NQZ-20190611-01", "detained_high"): ("200", ""),
-    ("KZ-20190612-01", "count_kind"): ("cumulative", "partial"),  # at least 13 journalists
-    ("KZ-20190612-01", "detained_high"): ("13", ""),
-    ("KZ-20220115-01", "count_kind"): ("cumulative", "partial"),  # about 2,000 arrested for crimes
-}
 #: Values this dataset infers rather than a source states (the ``inferred`` column).
 INFERRED = {
     "KZ-20220106-01": "date period_start", "KZ-20220107-01": "period_start", "KZ-20220109-01": "period_start",
     "KZ-20220110-01": "period_start", "KZ-20220112-01": "period_start", "KZ-20220115-01": "period_start",
     "KZ-20190709-01": "date", "NQZ-20200227-01": "date", "NQZ-20190322-01": "detained_high",
 }
-#: Columns whose research text must be kept unchanged.
-UNCHANGED = [
-    "date", "time_local", "time_precision", "city", "place_name_en", "place_name_ru",
-    "coord_source", "geo_precision", "event_type", "count_kind", "summary",
-]
 COUNT_COLUMNS = ["detained_low", "detained_high", "participants_low", "participants_high", "injured"]
 URL_RE = re.compile(r"^https?://\S+$")
 ID_RE = re.compile(r"^(ALA|NQZ|KZ)-(\d{8})-(\d{2})$")
@@ -73,16 +58,6 @@ def rows() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def by_id(rows) -> dict[str, dict[str, str]]:
     return {r["record_id"]: r for r in rows}
-
-
-@pytest.fixture(scope="module")
-def research() -> list[dict[str, str]]:
-    if not RESEARCH.exists():
-        pytest.fail(
-            f"research file not found at {RESEARCH}: the dataset is checked against it. "
-            "Check out the shared/ folder beside the repository (shared/research/incidents_2019.csv)."
-        )
-    return _read_dicts(RESEARCH)
 
 
 def _int(text: str) -> int | None:
@@ -299,39 +274,6 @@ def test_contested_records_have_counts(by_id):
     for rid, r in by_id.items():
         if r["contested_by"]:
             assert r["detained_low"], f"{rid}: contested_by without a count"
-
-
-# --------------------------------------------------------------------------- research
-
-
-def test_every_research_record_is_kept(research, by_id):
-    assert len(research) == 86
-    missing = [r["record_id"] for r in research if r["record_id"] not in by_id]
-    assert not missing, f"research records missing from the dataset: {missing}"
-    extra = set(by_id) - {r["record_id"] for r in research}
-    assert extra == {SEED_NATIONAL, SEED_ALMATY}, f"unexpected extra records: {sorted(extra)}"
-
-    for src in research:
-        rid = src["record_id"]
-        row = by_id[rid]
-        for col in UNCHANGED + COUNT_COLUMNS:
-            want = src[col]
-            if (rid, col) in AMENDED:
-                old, new = AMENDED[(rid, col)]
-                assert want == old, f"{rid}.{col}: research value changed, update AMENDED"
-                want = new
-            if col in COUNT_COLUMNS:
-                assert _int(row[col]) == _int(want), f"{rid}.{col}: {row[col]!r} != research {want!r}"
-            else:
-                assert row[col] == want, f"{rid}.{col}: {row[col]!r} != research {want!r}"
-        for col in ("latitude", "longitude"):
-            if src[col]:
-                assert row[col] and float(row[col]) == float(src[col]), f"{rid}.{col}"
-            else:
-                assert row[col] == "", f"{rid}.{col}: coordinate added that the research does not give"
-        assert set(src["source_urls"].split()) <= set(row["source_urls"].split()), f"{rid}: a source URL was dropped"
-        assert row["source_names"].startswith(src["source_names"]), f"{rid}: source_names changed"
-        assert row["notes"].startswith(src["notes"]), f"{rid}: research notes changed"
 
 
 # --------------------------------------------------------------------------- seed

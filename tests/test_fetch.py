@@ -192,7 +192,7 @@ def test_http_500_is_a_fetch_error(fetch_server, tmp_path):
     message = str(caught.value)
     assert message.startswith(f"Could not fetch OSM boundaries from Nominatim from {fetch_server.url}/nominatim/lookup?")
     assert "the server answered HTTP 500 Internal Server Error" in message
-    assert "point PROTESTMAP_BOUNDARIES at a folder" in message
+    assert "the project uses the boundaries it ships in data/boundaries" in message
     assert not dest.exists() and _leftovers(dest) == []
 
 
