@@ -48,8 +48,9 @@ import pandas as pd
 from geo import __version__
 from geo.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, AssetsError, assets_installed
 from geo.boundaries import city_display_name
-from geo.briefing import LABELS, Briefing, CityPart, label, number, range_text, reason_text, web_url
+from geo.briefing import Briefing, CityPart, web_url
 from geo.maps import DEFAULT_ASSET_BASE, incident_map
+from geo.words import WORDS, named, number, range_text, reason_text, word
 
 __all__ = [
     "LEAN_DROPPED",
@@ -126,7 +127,7 @@ def render_html(briefing: Briefing) -> str:
     body.append(_attribution_section(briefing))
     body.append(
         f'<footer><p>{_esc(briefing.title)} · protest-map {_esc(__version__)} · '
-        f'{_esc(label("offline_note", lang))}</p></footer>'
+        f'{_esc(word("offline_note", lang))}</p></footer>'
     )
 
     scripts = _timeline_scripts(briefing)
@@ -260,7 +261,7 @@ def _cap_note(briefing: Briefing, shown: int, total: int, what: str) -> str:
 
 
 def _more(n: int, lang: str) -> str:
-    return f" {_esc(label('and_more', lang, n=number(n, lang)))}" if n > 0 else ""
+    return f" {_esc(word('and_more', lang, n=number(n, lang)))}" if n > 0 else ""
 
 
 def _table(headers: list[str], rows: list[list[str]], *, cls: str, caption: str = "",
@@ -306,21 +307,21 @@ def _header(briefing: Briefing) -> str:
     filters = "".join(f"<dt>{_esc(what)}</dt><dd>{_esc(value)}</dd>"
                       for what, value in briefing.filter_lines())
     if web_url(briefing.app_link):
-        app = _link(briefing.app_link, label("open_in_app", lang))
+        app = _link(briefing.app_link, word("open_in_app", lang))
     else:
-        app = f'{_esc(label("open_in_app", lang))}: <span class="pm-unlinked">{_esc(briefing.app_link)}</span>'
+        app = f'{_esc(word("open_in_app", lang))}: <span class="pm-unlinked">{_esc(briefing.app_link)}</span>'
     meta = [
-        (label("generated", lang), f'<time datetime="{_esc(stamp)}">{_esc(stamp)}</time>'),
-        (label("data_version", lang), f"<code>{_esc(briefing.data_version)}</code>"),
-        (label("record_count", lang), _esc(number(briefing.record_count, lang))),
-        (label("app_version", lang), _esc(__version__)),
+        (word("generated", lang), f'<time datetime="{_esc(stamp)}">{_esc(stamp)}</time>'),
+        (word("data_version", lang), f"<code>{_esc(briefing.data_version)}</code>"),
+        (word("record_count", lang), _esc(number(briefing.record_count, lang))),
+        (word("app_version", lang), _esc(__version__)),
     ]
     meta_html = "".join(f"<dt>{_esc(k)}</dt><dd>{v}</dd>" for k, v in meta)
     return (
         '<header id="pm-header">'
         f"<h1>{_esc(briefing.title)}</h1>"
-        f'<p class="pm-subtitle">{_esc(label("subtitle", lang))}</p>'
-        f'<section class="pm-filters"><h2>{_esc(label("filters", lang))}</h2><dl>{filters}</dl></section>'
+        f'<p class="pm-subtitle">{_esc(word("subtitle", lang))}</p>'
+        f'<section class="pm-filters"><h2>{_esc(word("filters_used", lang))}</h2><dl>{filters}</dl></section>'
         f'<dl class="pm-meta">{meta_html}</dl>'
         f'<p class="pm-app-link">{app}</p>'
         "</header>"
@@ -333,16 +334,16 @@ def _key_figures(briefing: Briefing) -> str:
     known = _known_ids(briefing)
     figure = range_text(head.detained_low, head.detained_high, lang)
     parts = [
-        f'<section id="pm-key-figures"><h2>{_esc(label("key_figures", lang))}</h2>',
+        f'<section id="pm-key-figures"><h2>{_esc(word("key_figures", lang))}</h2>',
         '<div class="pm-headline">'
-        f'<span class="pm-headline-label">{_esc(label("detained", lang))}, {_esc(briefing.area_name)}</span> '
+        f'<span class="pm-headline-label">{_esc(word("detained", lang))}, {_esc(briefing.area_name)}</span> '
         f'<span class="pm-headline-figure" data-low="{head.detained_low}" '
         f'data-high="{"" if head.detained_high is None else head.detained_high}">{_esc(figure)}</span>'
         "</div>",
         "<dl class=\"pm-basis\">",
-        f"<dt>{_esc(label('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(label('none', lang))}</dd>",
-        f"<dt>{_esc(label('high_basis', lang))}</dt>"
-        f"<dd>{_record_refs(head.high_basis, known) or _esc(label('none', lang))}</dd>",
+        f"<dt>{_esc(word('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(word('none', lang))}</dd>",
+        f"<dt>{_esc(word('high_basis', lang))}</dt>"
+        f"<dd>{_record_refs(head.high_basis, known) or _esc(word('none', lang))}</dd>",
         "</dl>",
     ]
     if head.notes:
@@ -353,23 +354,23 @@ def _key_figures(briefing: Briefing) -> str:
         rows.append([
             _esc(part.name),
             _esc(range_text(part.figure.detained_low, part.figure.detained_high, lang)),
-            _record_refs(part.figure.basis, known) or _esc(label("none", lang)),
+            _record_refs(part.figure.basis, known) or _esc(word("none", lang)),
             _esc(number(len(part.records), lang)),
             _esc(number(len(part.placed), lang)),
             _esc(number(len(part.city_level), lang)),
         ])
         attrs.append(f' data-city="{_esc(part.city_id)}"')
     parts.append(_table(
-        [label("city", lang), label("detained", lang), label("basis", lang), label("incidents", lang),
-         label("incidents_mapped", lang), label("incidents_city_level", lang)],
-        rows, cls="pm-city-figures", caption=label("by_city", lang), row_attrs=attrs,
+        [word("city", lang), word("detained", lang), word("basis", lang), word("incidents", lang),
+         word("incidents_mapped", lang), word("incidents_city_level", lang)],
+        rows, cls="pm-city-figures", caption=word("by_city", lang), row_attrs=attrs,
     ))
-    parts.append(f'<p class="pm-range-note">{_esc(label("range_note", lang))}</p>')
+    parts.append(f'<p class="pm-range-note">{_esc(word("range_note", lang))}</p>')
 
-    parts.append(f'<h3 id="pm-alternatives">{_esc(label("alternatives", lang))}</h3>')
+    parts.append(f'<h3 id="pm-alternatives">{_esc(word("alternatives", lang))}</h3>')
     if head.alternatives:
         parts.append(_table(
-            [label("record", lang), label("figure", lang), label("reason", lang)],
+            [word("record", lang), word("figure", lang), word("reason", lang)],
             [[_record_refs([a.record_id], known), _esc(_figure(a.detained_low, a.detained_high, lang)),
               _esc(reason_text(a.reason, lang))] for a in head.alternatives[:MAX_LISTED]],
             cls="pm-alternatives",
@@ -377,7 +378,7 @@ def _key_figures(briefing: Briefing) -> str:
         parts.append(_cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives),
                                "alternatives"))
     else:
-        parts.append(f"<p>{_esc(label('no_alternatives', lang))}</p>")
+        parts.append(f"<p>{_esc(word('no_alternatives', lang))}</p>")
     parts.append("</section>")
     return "".join(parts)
 
@@ -388,7 +389,7 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
            f"<h2>{_esc(part.name)}</h2>"]
     hashes: list[str] = []
     if briefing.boundaries is None:
-        out.append(f'<p class="pm-no-boundaries">{_esc(label("no_boundaries", lang))}</p>')
+        out.append(f'<p class="pm-no-boundaries">{_esc(word("no_boundaries_pack", lang))}</p>')
     else:
         districts = None if part.districts is None else part.districts[part.districts["kind"] == "district"]
         m = incident_map(
@@ -398,7 +399,7 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
         )
         doc = _standalone(m, asset_base=_INLINE_BASE, vendor=None, lean=True)
         hashes.extend(doc.script_hashes)
-        title = label("map_of", lang, city=part.name)
+        title = word("map_of", lang, city=part.name)
         out.append(
             f'<figure class="pm-map"><iframe class="pm-map-frame" data-city="{_esc(part.city_id)}" '
             f'title="{_esc(title)}" '
@@ -413,10 +414,9 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
 
 def _district_table(part: CityPart, lang: str) -> str:
     table = part.districts
-    name_col = f"name_{lang}" if f"name_{lang}" in table.columns else "name_en"
     rows, attrs = [], []
     for row in table.to_dict("records"):
-        name = row.get(name_col)
+        name = named(row, "name", lang)
         if not isinstance(name, str) or not name:
             name = row.get("name_en") or row.get("district_id")
         kind = str(row.get("kind", "district"))
@@ -429,17 +429,17 @@ def _district_table(part: CityPart, lang: str) -> str:
             _esc(_figure(row["detained_low"], row["detained_high"], lang)),
         ])
         attrs.append(f' class="pm-row-{_esc(kind)}" data-district="{_esc(row.get("district_id", ""))}"')
-    caption = f"{part.name}: {label('districts_on', lang, date=part.layer_date.isoformat())}"
-    return _table([label("district", lang), label("incidents", lang), label("detained", lang)], rows,
+    caption = f"{part.name}: {word('districts_on', lang, date=part.layer_date.isoformat())}"
+    return _table([word("district", lang), word("incidents", lang), word("detained", lang)], rows,
                   cls="pm-districts", caption=caption, row_attrs=attrs)
 
 
 def _timeline_section(briefing: Briefing) -> str:
     lang = briefing.lang
     return (
-        f'<section id="pm-timeline-section"><h2>{_esc(label("timeline", lang))}</h2>'
+        f'<section id="pm-timeline-section"><h2>{_esc(word("timeline", lang))}</h2>'
         '<div id="pm-timeline" class="pm-chart" data-state="pending"></div>'
-        f'<noscript><p>{_esc(label("chart_needs_js", lang))}</p></noscript>'
+        f'<noscript><p>{_esc(word("chart_needs_js", lang))}</p></noscript>'
         "</section>"
     )
 
@@ -454,9 +454,9 @@ def _timeline_scripts(briefing: Briefing) -> str:
         "actions": {"export": True, "source": False, "compiled": False, "editor": False},
         "downloadFileName": "protest-map-timeline",
         "i18n": {
-            "CLICK_TO_VIEW_ACTIONS": label("chart_actions", lang),
-            "PNG_ACTION": label("save_png", lang),
-            "SVG_ACTION": label("save_svg", lang),
+            "CLICK_TO_VIEW_ACTIONS": word("chart_actions", lang),
+            "PNG_ACTION": word("save_png", lang),
+            "SVG_ACTION": word("save_svg", lang),
         },
     }
     draw = (
@@ -466,7 +466,7 @@ def _timeline_scripts(briefing: Briefing) -> str:
         '    el.setAttribute("data-state", "failed");\n'
         '    var p = document.createElement("p");\n'
         '    p.className = "pm-chart-error";\n'
-        f"    p.textContent = {_safe_json(label('chart_failed', lang))} + \" \" + String(err);\n"
+        f"    p.textContent = {_safe_json(word('chart_failed', lang))} + \" \" + String(err);\n"
         "    el.appendChild(p);\n"
         "  }\n"
         '  if (typeof window.vegaEmbed !== "function") { fail("vega-embed is missing"); return; }\n'
@@ -488,9 +488,9 @@ def _timeline_scripts(briefing: Briefing) -> str:
 def _discrepancy_section(briefing: Briefing) -> str:
     lang = briefing.lang
     rows = briefing.discrepancies
-    parts = [f'<section id="pm-discrepancies"><h2>{_esc(label("discrepancies", lang))}</h2>']
+    parts = [f'<section id="pm-discrepancies"><h2>{_esc(word("discrepancies", lang))}</h2>']
     if rows.empty:
-        parts.append(f"<p>{_esc(label('no_discrepancies', lang))}</p>")
+        parts.append(f"<p>{_esc(word('no_discrepancies', lang))}</p>")
     else:
         known = _known_ids(briefing)
         body = []
@@ -506,12 +506,12 @@ def _discrepancy_section(briefing: Briefing) -> str:
                 _esc(row.get("notes", "")),
             ])
         parts.append(_table(
-            [label("record", lang), label("date", lang), label("city", lang), label("detained", lang),
-             label("sources", lang), label("contested_by", lang), label("notes", lang)],
+            [word("record", lang), word("date", lang), word("city", lang), word("detained", lang),
+             word("sources", lang), word("contested_by", lang), word("notes", lang)],
             body, cls="pm-discrepancy-table",
         ))
         parts.append(_cap_note(briefing, len(body), len(rows), "discrepancies"))
-    parts.append(f'<p><a href="#pm-alternatives">{_esc(label("alternatives_above", lang))}</a></p>')
+    parts.append(f'<p><a href="#pm-alternatives">{_esc(word("alternatives_above", lang))}</a></p>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -521,16 +521,12 @@ def _city_name(row: dict, lang: str) -> str:
     if city_id in ("almaty", "astana") and not pd.isna(row.get("date")):
         return city_display_name(city_id, pd.Timestamp(row["date"]).date(), lang)
     if str(row.get("city", "")) == "national":
-        return label("national", lang)
+        return word("national", lang)
     return str(row.get("city", ""))
 
 
 def _place(row: dict, lang: str) -> str:
-    for column in (f"place_name_{lang}", "place_name_en"):
-        value = row.get(column)
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""
+    return named(row, "place_name", lang)
 
 
 def _links(urls) -> str:
@@ -546,10 +542,10 @@ def _links(urls) -> str:
 
 def _records_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-records"><h2>{_esc(label("incident_list", lang))}</h2>']
+    parts = [f'<section id="pm-records"><h2>{_esc(word("incident_list", lang))}</h2>']
     records = briefing.records
     if records.empty:
-        parts.append(f"<p>{_esc(label('no_records', lang))}</p>")
+        parts.append(f"<p>{_esc(word('no_records', lang))}</p>")
     else:
         rows, attrs = [], []
         for row in records.head(MAX_LISTED).to_dict("records"):
@@ -557,7 +553,7 @@ def _records_section(briefing: Briefing) -> str:
             if isinstance(row.get("time_local"), str) and row["time_local"]:
                 when += " " + row["time_local"]
             kind = str(row.get("event_type", ""))
-            event = label(f"event_{kind}", lang) if f"event_{kind}" in LABELS else kind
+            event = word(f"event_{kind}", lang) if f"event_{kind}" in WORDS else kind
             rows.append([
                 f"<code>{_esc(row['record_id'])}</code>",
                 _esc(when),
@@ -570,8 +566,8 @@ def _records_section(briefing: Briefing) -> str:
             ])
             attrs.append(f' id="{_esc(_anchor(row["record_id"]))}" data-record="{_esc(row["record_id"])}"')
         parts.append(_table(
-            [label("record", lang), label("date", lang), label("city", lang), label("place", lang), label("event", lang),
-             label("detained", lang), label("summary", lang), label("sources", lang)],
+            [word("record", lang), word("date", lang), word("city", lang), word("place", lang), word("event", lang),
+             word("detained", lang), word("summary", lang), word("sources", lang)],
             rows, cls="pm-record-table", row_attrs=attrs,
         ))
         parts.append(_cap_note(briefing, len(rows), len(records), "records"))
@@ -581,17 +577,16 @@ def _records_section(briefing: Briefing) -> str:
 
 def _events_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-events"><h2>{_esc(label("key_events", lang))}</h2>']
+    parts = [f'<section id="pm-events"><h2>{_esc(word("key_events", lang))}</h2>']
     events = briefing.events
     if events.empty:
-        parts.append(f"<p>{_esc(label('no_events', lang))}</p>")
+        parts.append(f"<p>{_esc(word('no_events', lang))}</p>")
     else:
         rows = []
         for row in events.to_dict("records"):
-            columns = [f"label_{lang}"] + (["label_ru"] if lang == "kk" else []) + ["label_en"]
-            text = next((row[c] for c in columns if isinstance(row.get(c), str) and row[c].strip()), "")
+            text = named(row, "label", lang)
             rows.append([_esc(_day(row["date"])), _esc(text), _links(row.get("source_urls"))])
-        parts.append(_table([label("date", lang), label("event", lang), label("sources", lang)], rows,
+        parts.append(_table([word("date", lang), word("event", lang), word("sources", lang)], rows,
                             cls="pm-event-table"))
     parts.append("</section>")
     return "".join(parts)
@@ -599,21 +594,21 @@ def _events_section(briefing: Briefing) -> str:
 
 def _sources_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-sources"><h2>{_esc(label("sources", lang))}</h2>']
+    parts = [f'<section id="pm-sources"><h2>{_esc(word("sources", lang))}</h2>']
     if not briefing.sources:
-        parts.append(f"<p>{_esc(label('no_sources', lang))}</p>")
+        parts.append(f"<p>{_esc(word('no_sources', lang))}</p>")
     else:
         known = _known_ids(briefing)
         rows = []
         for ref in briefing.sources[:MAX_LISTED]:
             address = _link(ref.url)
             if not web_url(ref.url):
-                address += f' <small>({_esc(label("not_a_link", lang))})</small>'
+                address += f' <small>({_esc(word("not_a_link", lang))})</small>'
             rows.append([address, _esc(ref.host), _esc("; ".join(ref.names)),
                          _record_refs(ref.record_ids[:MAX_CITING_IDS], known)
                          + _more(len(ref.record_ids) - MAX_CITING_IDS, lang)])
-        parts.append(_table([label("address", lang), label("host", lang), label("named_as", lang),
-                             label("cited_by", lang)], rows, cls="pm-source-table"))
+        parts.append(_table([word("address", lang), word("host", lang), word("named_as", lang),
+                             word("cited_by", lang)], rows, cls="pm-source-table"))
         parts.append(_cap_note(briefing, len(rows), len(briefing.sources), "sources"))
     parts.append("</section>")
     return "".join(parts)
@@ -624,7 +619,7 @@ def _attribution_section(briefing: Briefing) -> str:
     if not briefing.attributions:
         return ""
     items = "".join(f"<li>{_esc(a)}</li>" for a in briefing.attributions)
-    return (f'<section id="pm-attributions"><h2>{_esc(label("attribution", lang))}</h2>'
+    return (f'<section id="pm-attributions"><h2>{_esc(word("attribution", lang))}</h2>'
             f"<ul>{items}</ul></section>")
 
 

@@ -30,7 +30,8 @@ from PIL import Image
 
 from geo import __version__
 from geo.boundaries import city_display_name
-from geo.briefing import Briefing, label, range_text, reason_text, some_ids, web_url
+from geo.briefing import Briefing, some_ids, web_url
+from geo.words import named, number, range_text, reason_text, word
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -112,7 +113,7 @@ class _BriefPDF(FPDF):
         self.set_auto_page_break(True, margin=FOOTER_ZONE)
         self.alias_nb_pages("{nb}")
         self.set_title(briefing.title)
-        self.set_subject(f"{label('subtitle', self.lang)}: {briefing.area_name}, "
+        self.set_subject(f"{word('subtitle', self.lang)}: {briefing.area_name}, "
                          f"{briefing.filters.start.isoformat()} – {briefing.filters.end.isoformat()}")
         self.set_author("protest-map")
         self.set_creator(f"protest-map {__version__}")
@@ -125,7 +126,7 @@ class _BriefPDF(FPDF):
     # -- words and fonts -------------------------------------------------------------------------
 
     def t(self, key: str, **values) -> str:
-        return label(key, self.lang, **values)
+        return word(key, self.lang, **values)
 
     def _font(self, size: float, bold: bool = False) -> None:
         self.set_font(FONT, "B" if bold else "", size)
@@ -150,11 +151,11 @@ class _BriefPDF(FPDF):
         self._font(TINY)
         self.set_text_color(*MUTED)
         self.set_xy(MARGIN, self.h - 10.5)
-        right = f"{label('data_version', self.lang)}: {self.b.data_version} · protest-map {__version__}"
+        right = f"{word('data_version', self.lang)}: {self.b.data_version} · protest-map {__version__}"
         self.cell(self.epw, 4, right, align="R")
         self.set_xy(MARGIN, self.h - 10.5)
         # "{nb}" is replaced by the page count when the document is closed
-        self.cell(self.epw / 2, 4, label("page", self.lang, n=self.page_no(), total="{nb}"), align="L")
+        self.cell(self.epw / 2, 4, word("page", self.lang, n=self.page_no(), total="{nb}"), align="L")
         self.set_text_color(*INK)
 
     # -- building blocks -------------------------------------------------------------------------
@@ -304,7 +305,7 @@ class _BriefPDF(FPDF):
         self.set_fill_color(*ACCENT)
         self.rect(MARGIN, MARGIN - 3, self.epw, 1.2, style="F")
         self.set_y(MARGIN + 1)
-        self.para(label("subtitle", lang).upper(), size=SMALL, color=MUTED, bold=True, h=4)
+        self.para(word("subtitle", lang).upper(), size=SMALL, color=MUTED, bold=True, h=4)
         self._font(17, bold=True)
         self.multi_cell(self.epw, 7.6, b.title, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(3)
@@ -314,14 +315,14 @@ class _BriefPDF(FPDF):
             self.pair(key, value)
         self.ln(1.5)
         self.pair(self.t("generated_utc"), _utc(b.generated_at).strftime("%Y-%m-%d %H:%M:%S UTC"))
-        self.pair(label("data_version", lang),
+        self.pair(word("data_version", lang),
                   self.t("records_total", version=b.data_version, n=_number(b.record_count, lang)))
         self.pair(self.t("app_version"), __version__)
         linked = web_url(b.app_link)  # only http(s) becomes a link (an --app-url could be anything)
-        self.pair(label("open_in_app", lang), b.app_link, link=b.app_link if linked else None, char_wrap=True,
+        self.pair(word("open_in_app", lang), b.app_link, link=b.app_link if linked else None, char_wrap=True,
                   value_color=LINK if linked else INK)
 
-        self.heading(label("key_figures", lang), keep=60)
+        self.heading(word("key_figures", lang), keep=60)
         self.key_figures()
 
     def key_figures(self) -> None:
@@ -337,10 +338,10 @@ class _BriefPDF(FPDF):
                         align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
         self.ln(1)
-        self.pair(label("basis", lang), _ids(head.basis, lang))
-        self.pair(label("high_basis", lang), _ids(head.high_basis, lang))
+        self.pair(word("basis", lang), _ids(head.basis, lang))
+        self.pair(word("high_basis", lang), _ids(head.high_basis, lang))
         for note in head.notes:
-            self.pair(label("notes", lang), note)
+            self.pair(word("notes", lang), note)
         self.ln(2)
 
         if b.cities:
@@ -357,23 +358,23 @@ class _BriefPDF(FPDF):
             unallocated = head.breakdown.get("unallocated", 0) if b.area == "national" else 0
             if unallocated:
                 muted.add(len(rows))
-                rows.append([label("national_remainder", lang), _number(unallocated, lang), "", "", ""])
-            self.grid([label("city", lang), label("detained", lang), label("incidents", lang),
-                 label("incidents_mapped", lang), label("incidents_city_level", lang)],
+                rows.append([word("national_remainder", lang), _number(unallocated, lang), "", "", ""])
+            self.grid([word("city", lang), word("detained", lang), word("incidents", lang),
+                 word("incidents_mapped", lang), word("incidents_city_level", lang)],
                 rows, [30, 22, 14, 17, 17], align=["LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"],
                 muted_rows=muted,
             )
         self.ln(2)
         self.pair(self.t("records_in_view"), _number(len(b.records), lang))
         self.ln(1)
-        self.para(label("range_note", lang), size=SMALL, color=MUTED, h=3.8)
+        self.para(word("range_note", lang), size=SMALL, color=MUTED, h=3.8)
 
     def cities(self) -> None:
         """Each city's map (caption naming the district layer's date) and its district table under it."""
         b, lang = self.b, self.lang
         if b.boundaries is None:
-            self.heading(label("map", lang), keep=20)
-            self.para(label("no_boundaries", lang), color=MUTED)
+            self.heading(word("map", lang), keep=20)
+            self.para(word("no_boundaries_pack", lang), color=MUTED)
             return
         from geo.staticmap import map_png
 
@@ -383,14 +384,14 @@ class _BriefPDF(FPDF):
             png = map_png(b, city_id=part.city_id, dpi=MAP_DPI, size_in=size_in)
             _, h = self.fit(png, width=self.epw, max_height=self.epw * MAP_ASPECT)
             on = part.layer_date.isoformat()
-            districts = (label("districts_on", lang, date=on) if part.districts is not None
+            districts = (word("districts_on", lang, date=on) if part.districts is not None
                          else self.t("no_districts", city=part.name, date=on))
-            self.heading(f"{label('map', lang)}: {part.name}", keep=h + 14)
+            self.heading(f"{word('map', lang)}: {part.name}", keep=h + 14)
             self.picture(png, max_height=h, caption=self.t("map_caption", city=part.name, districts=districts))
             self.district_table(part)
         if b.attributions:
             self.ln(2)
-            self.para(f"{label('attribution', lang)}: " + "; ".join(b.attributions), size=TINY, color=MUTED,
+            self.para(f"{word('attribution', lang)}: " + "; ".join(b.attributions), size=TINY, color=MUTED,
                       h=3.4)
 
     def timeline(self) -> None:
@@ -399,7 +400,7 @@ class _BriefPDF(FPDF):
         b, lang = self.b, self.lang
         png = timeline_png(b)
         w, h = self.fit(png, width=self.epw * 0.92, max_height=self.h - MARGIN - FOOTER_ZONE - 30)
-        self.heading(label("timeline", lang), keep=h + 14)
+        self.heading(word("timeline", lang), keep=h + 14)
         caption = self.t("timeline_caption", start=b.filters.start.isoformat(), end=b.filters.end.isoformat())
         self.picture(png, max_height=h, caption=caption, width=w)
 
@@ -407,7 +408,7 @@ class _BriefPDF(FPDF):
         """The city's districts (names in the pack's language), then its remainder rows, labelled."""
         lang = self.lang
         on = part.layer_date.isoformat()
-        self.heading(f"{label('districts', lang)}: {part.name}", keep=30, level=2)
+        self.heading(f"{word('districts', lang)}: {part.name}", keep=30, level=2)
         if part.districts is None:
             self.para(self.t("no_districts", city=part.name, date=on), color=MUTED)
             return
@@ -418,23 +419,23 @@ class _BriefPDF(FPDF):
                 name = _name(row, "name", lang)
                 area = f"{row['area_km2']:.1f}" if pd.notna(row["area_km2"]) else ""
             else:
-                name = label("city_level_remainder" if kind == "city_level" else "national_remainder", lang)
+                name = word("city_level_remainder" if kind == "city_level" else "national_remainder", lang)
                 area = ""
                 muted.add(len(rows))
             # a remainder is the part of the city's (or the country's) floor left over: a plain number
             detained = (range_text(row["detained_low"], row["detained_high"], lang) if kind == "district"
                         else _number(row["detained_low"], lang))
             rows.append([name, _number(row["incidents"], lang), detained or "0", area])
-        self.grid([label("district", lang), label("incidents", lang), label("detained", lang),
-                   label("area_km2", lang)],
+        self.grid([word("district", lang), word("incidents", lang), word("detained", lang),
+                   word("area_km2", lang)],
                   rows, [46, 16, 22, 16], align=["LEFT", "RIGHT", "RIGHT", "RIGHT"], muted_rows=muted)
 
     def disagreements(self) -> None:
         b, lang = self.b, self.lang
         frame = b.discrepancies
         if frame.empty:
-            self.heading(label("discrepancies", lang), keep=20)
-            self.para(label("no_discrepancies", lang), color=MUTED)
+            self.heading(word("discrepancies", lang), keep=20)
+            self.para(word("no_discrepancies", lang), color=MUTED)
         else:
             rows = []
             for _, r in frame.head(MAX_LISTED_RECORDS).iterrows():
@@ -445,30 +446,30 @@ class _BriefPDF(FPDF):
                     _clip(r["contested_by"], SHORT),
                     _clip(r["notes"], LONG),
                 ])
-            self.grid([f"{label('record', lang)} · {label('date', lang)} · {label('city', lang)}",
-                        label("detained", lang), label("sources", lang), label("contested_by", lang),
-                        label("notes", lang)],
+            self.grid([f"{word('record', lang)} · {word('date', lang)} · {word('city', lang)}",
+                        word("detained", lang), word("sources", lang), word("contested_by", lang),
+                        word("notes", lang)],
                       rows, [25, 16, 18, 17, 58], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY,
-                      title=label("discrepancies", lang))
+                      title=word("discrepancies", lang))
             self.capped(len(rows), len(frame), "discrepancies")
 
         alternatives = b.headline.alternatives
         if not alternatives:
-            self.heading(label("alternatives", lang), keep=20, level=2)
+            self.heading(word("alternatives", lang), keep=20, level=2)
             self.para(self.t("no_alternatives"), color=MUTED)
             return
-        self.grid([label("record", lang), label("detained", lang), label("reason", lang)],
+        self.grid([word("record", lang), word("detained", lang), word("reason", lang)],
                    [[_clip(a.record_id, SHORT), range_text(a.detained_low, a.detained_high, lang),
                      _clip(reason_text(a.reason, lang), LONG)]
                     for a in alternatives[:MAX_LISTED_RECORDS]],
-                  [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY, title=label("alternatives", lang),
+                  [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY, title=word("alternatives", lang),
                   level=2)
         self.capped(min(len(alternatives), MAX_LISTED_RECORDS), len(alternatives), "alternatives")
 
     def incidents(self) -> None:
         b, lang = self.b, self.lang
         if b.records.empty:
-            self.heading(label("incident_list", lang), keep=20)
+            self.heading(word("incident_list", lang), keep=20)
             self.para(self.t("no_records"), color=MUTED)
             return
         rows = []
@@ -481,11 +482,11 @@ class _BriefPDF(FPDF):
                 range_text(r["detained_low"], r["detained_high"], lang),
                 _clip(r["summary"], LONG),
             ])
-        self.grid([f"{label('date', lang)} · {label('record', lang)}",
-                    f"{label('city', lang)} · {label('place', lang)}", label("event", lang),
-                    label("detained", lang), label("summary", lang)],
+        self.grid([f"{word('date', lang)} · {word('record', lang)}",
+                    f"{word('city', lang)} · {word('place', lang)}", word("event", lang),
+                    word("detained", lang), word("summary", lang)],
                   rows, [23, 26, 16, 17, 68], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY,
-                  title=label("incident_list", lang))
+                  title=word("incident_list", lang))
         self.capped(len(rows), len(b.records), "records")
 
     def capped(self, shown: int, total: int, what: str) -> None:
@@ -495,26 +496,26 @@ class _BriefPDF(FPDF):
 
     def key_events(self) -> None:
         b, lang = self.b, self.lang
-        self.heading(label("key_events", lang), keep=25)
+        self.heading(word("key_events", lang), keep=25)
         if b.events.empty:
             self.para(self.t("no_events"), color=MUTED)
             return
         rows = []
         for _, e in b.events.iterrows():
-            text = e.get(f"label_{lang}") or (e.get("label_ru") if lang == "kk" else "") or e["label_en"]
+            text = named(e, "label", lang)
             rows.append([_day(e["date"]), _clip(text, LONG)])
-        self.grid([label("date", lang), label("event", lang)], rows, [14, 86], size=SMALL)
+        self.grid([word("date", lang), word("event", lang)], rows, [14, 86], size=SMALL)
 
     def source_list(self) -> None:
         b, lang = self.b, self.lang
-        self.heading(label("sources", lang), keep=30)
+        self.heading(word("sources", lang), keep=30)
         if not b.sources:
             self.para(self.t("no_sources"), color=MUTED)
             return
         number_w, indent = 9.0, 10.0
         width = self.epw - indent
         for n, ref in enumerate(b.sources[:MAX_LISTED_SOURCES], start=1):
-            details = f"{ref.host} · {label('cited_by', lang)}: {some_ids(ref.record_ids, MAX_CITING_IDS, lang)}"
+            details = f"{ref.host} · {word('cited_by', lang)}: {some_ids(ref.record_ids, MAX_CITING_IDS, lang)}"
             # keep a source's lines on one page (a URL split by a page break cannot be read back);
             # the heights are over-estimates from the text widths (a dry run costs as much as the real one)
             self._font(SMALL)
@@ -553,7 +554,6 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _number(n, lang: str) -> str:
-    from geo.briefing import number
 
     return number(int(n), lang)
 
@@ -563,7 +563,7 @@ def _day(value) -> str:
 
 
 def _ids(ids: list[str], lang: str) -> str:
-    return ", ".join(ids) if ids else label("none", lang)
+    return ", ".join(ids) if ids else word("none", lang)
 
 
 def _name(row: pd.Series, prefix: str, lang: str) -> str:
@@ -576,7 +576,7 @@ def _name(row: pd.Series, prefix: str, lang: str) -> str:
 
 def _event(kind: str, lang: str) -> str:
     try:
-        return label(f"event_{kind}", lang)
+        return word(f"event_{kind}", lang)
     except KeyError:
         return str(kind).replace("_", " ")
 

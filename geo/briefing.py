@@ -14,7 +14,6 @@ shows for the same filters.  The renderers (:mod:`geo.brief_html`,
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,6 +26,7 @@ from geo.aggregate import Area, Reconciliation, detained_range
 from geo.boundaries import BoundarySet, city_display_name
 from geo.errors import ProtestMapError
 from geo.filters import Filters, filter_records
+from geo.words import number, word
 
 #: Where the app is reached when nothing else is known (``streamlit run`` on this machine).
 DEFAULT_APP_URL = "http://localhost:8501"
@@ -35,205 +35,6 @@ FORMATS = ("html", "pdf", "png")
 SLIDE_SIZE_IN = (40 / 3, 7.5)
 SLIDE_DPI = 150
 CITIES = ("almaty", "astana")
-
-#: The pack's own words; Kazakh falls back to Russian, then English (as the app does).
-LABELS: dict[str, dict[str, str]] = {
-    "title": {"en": "Protest incidents and detentions", "ru": "Протесты и задержания",
-              "kk": "Наразылықтар мен ұстаулар"},
-    "subtitle": {"en": "Briefing pack", "ru": "Информационная справка", "kk": "Ақпараттық анықтама"},
-    "national": {"en": "Kazakhstan, whole country", "ru": "Казахстан, вся страна", "kk": "Қазақстан, бүкіл ел"},
-    "both_cities": {"en": "Almaty and Nur-Sultan (Astana)", "ru": "Алматы и Нур-Султан (Астана)"},
-    "window": {"en": "Dates", "ru": "Даты", "kk": "Күндер"},
-    "filters": {"en": "Filters used", "ru": "Использованные фильтры", "kk": "Қолданылған сүзгілер"},
-    "event_types": {"en": "Event types", "ru": "Типы событий"},
-    "precision": {"en": "Place known to (precision)", "ru": "Точность места"},
-    "datasets": {"en": "Datasets", "ru": "Наборы данных"},
-    "generated": {"en": "Generated", "ru": "Создано", "kk": "Жасалды"},
-    "data_version": {"en": "Data version", "ru": "Версия данных"},
-    "open_in_app": {"en": "Open this view in the app", "ru": "Открыть этот вид в приложении"},
-    "key_figures": {"en": "Key figures", "ru": "Основные цифры", "kk": "Негізгі сандар"},
-    "detained": {"en": "Detained", "ru": "Задержано", "kk": "Ұсталды"},
-    "range_note": {
-        "en": "Ranges: the lowest defensible number, then the highest reported; overlapping "
-              "reports are never added twice.",
-        "ru": "Диапазон: минимально обоснованное число и наибольшее сообщённое; "
-              "пересекающиеся сообщения не суммируются дважды.",
-    },
-    "basis": {"en": "Rests on", "ru": "Основано на", "kk": "Негізі"},
-    "high_basis": {"en": "High end from", "ru": "Верхняя оценка из"},
-    "alternatives": {"en": "Figures considered and not used for the floor",
-                     "ru": "Рассмотренные, но не использованные для нижней оценки цифры"},
-    "reason": {"en": "Why not", "ru": "Почему нет"},
-    "incidents": {"en": "Incidents", "ru": "Инциденты"},
-    "incidents_mapped": {"en": "placed in a district", "ru": "с районом"},
-    "incidents_city_level": {"en": "known only to city level", "ru": "известны только до уровня города"},
-    "map": {"en": "Map", "ru": "Карта", "kk": "Карта"},
-    "timeline": {"en": "Timeline", "ru": "Хронология", "kk": "Хронология"},
-    "districts": {"en": "Districts", "ru": "Районы", "kk": "Аудандар"},
-    "district": {"en": "District", "ru": "Район", "kk": "Аудан"},
-    "area_km2": {"en": "Area, km²", "ru": "Площадь, км²"},
-    "districts_on": {"en": "districts in force on {date}", "ru": "районы на {date}"},
-    "discrepancies": {"en": "Where sources disagree", "ru": "Где источники расходятся"},
-    "no_discrepancies": {"en": "No figure in this view is disputed or given as a range.",
-                         "ru": "В этом виде нет спорных цифр и диапазонов."},
-    "contested_by": {"en": "Contested by", "ru": "Оспаривается"},
-    "record": {"en": "Record", "ru": "Запись", "kk": "Жазба"},
-    "date": {"en": "Date", "ru": "Дата", "kk": "Күні"},
-    "city": {"en": "City", "ru": "Город", "kk": "Қала"},
-    "place": {"en": "Place", "ru": "Место", "kk": "Орны"},
-    "event": {"en": "Event", "ru": "Событие", "kk": "Оқиға"},
-    "summary": {"en": "Summary", "ru": "Краткое описание"},
-    "notes": {"en": "Notes", "ru": "Примечания"},
-    "sources": {"en": "Sources", "ru": "Источники", "kk": "Дереккөздер"},
-    "cited_by": {"en": "cited by", "ru": "цитируется в"},
-    "incident_list": {"en": "Incidents and statements in this view", "ru": "Инциденты и заявления в этом виде"},
-    "key_events": {"en": "Key events", "ru": "Ключевые события"},
-    "key_event_ref": {"en": "key event {date}", "ru": "ключевое событие {date}"},
-    "no_boundaries": {"en": "District boundaries are not configured: figures by city only.",
-                      "ru": "Границы районов не настроены: только данные по городам."},
-    "attribution": {"en": "Boundaries", "ru": "Границы", "kk": "Шекаралар"},
-    "page": {"en": "Page {n} of {total}", "ru": "Страница {n} из {total}", "kk": "{n}-бет, барлығы {total}"},
-    "at_least": {"en": "at least {n}", "ru": "не менее {n}", "kk": "кемінде {n}"},
-    "national_remainder": {"en": "national figure not split by city", "ru": "по стране, без разбивки по городам"},
-    "city_level_remainder": {"en": "city level, no district", "ru": "уровень города, без района"},
-    "none": {"en": "none", "ru": "нет", "kk": "жоқ"},
-    "list_capped": {
-        "en": "Listed here: the first {shown} of {total} {what}. Every one is in the CSV download of the "
-              "app's Sources page for this view: {link}",
-        "ru": "Здесь первые {shown} из {total} ({what}). Все есть в CSV-выгрузке страницы «Источники» "
-              "этого вида: {link}",
-    },
-    "what_records": {"en": "records", "ru": "записи"},
-    "what_sources": {"en": "sources", "ru": "источники"},
-    "what_discrepancies": {"en": "disputed figures", "ru": "спорные цифры"},
-    "what_alternatives": {"en": "figures considered", "ru": "рассмотренные цифры"},
-    "and_more": {"en": "and {n} more", "ru": "и ещё {n}"},
-    "all": {"en": "all", "ru": "все", "kk": "барлығы"},
-    # the HTML and PDF packs' own words
-    "app_version": {"en": "protest-map version", "ru": "Версия protest-map"},
-    "record_count": {"en": "Records in the data", "ru": "Записей в данных"},
-    "by_city": {"en": "By city", "ru": "По городам"},
-    "map_of": {"en": "Map: {city}", "ru": "Карта: {city}"},
-    "figure": {"en": "Figure", "ru": "Цифра"},
-    "alternatives_above": {
-        "en": "The figures the headline considered and did not use for its floor, and why, are listed under Key figures.",
-        "ru": "Цифры, рассмотренные для основной оценки и не использованные для нижней границы, с причинами, приведены в разделе «Основные цифры».",
-    },
-    "no_alternatives": {"en": "No other figure was considered.", "ru": "Другие цифры не рассматривались."},
-    "no_records": {"en": "No incident or statement in this view.", "ru": "В этом виде нет инцидентов и заявлений."},
-    "no_events": {"en": "No key event in these dates.", "ru": "В эти даты нет ключевых событий."},
-    "no_sources": {"en": "No source is cited in this view.", "ru": "В этом виде нет источников."},
-    "address": {"en": "Address", "ru": "Адрес"},
-    "host": {"en": "Site", "ru": "Сайт"},
-    "named_as": {"en": "Outlets the citing records name", "ru": "Издания, названные в цитирующих записях"},
-    "not_a_link": {"en": "not a web address, not linked", "ru": "не веб-адрес, без ссылки"},
-    "chart_failed": {"en": "The timeline chart could not be drawn:", "ru": "Не удалось построить график:"},
-    "chart_needs_js": {"en": "The timeline chart needs JavaScript.", "ru": "Для графика нужен JavaScript."},
-    "chart_actions": {"en": "Save the chart", "ru": "Сохранить график"},
-    "save_png": {"en": "Save as PNG", "ru": "Сохранить как PNG"},
-    "save_svg": {"en": "Save as SVG", "ru": "Сохранить как SVG"},
-    "offline_note": {
-        "en": "This file works offline: it loads nothing from the network.",
-        "ru": "Этот файл работает без сети: он ничего не загружает из интернета.",
-    },
-    "generated_utc": {"en": "Generated (UTC)", "ru": "Создано (UTC)"},
-    "records_total": {"en": "{version}, {n} records in the data", "ru": "{version}, записей в данных: {n}"},
-    "detained_in": {"en": "Detained, {area}", "ru": "Задержано, {area}"},
-    "records_in_view": {"en": "Records in view", "ru": "Записей в виде"},
-    "map_caption": {"en": "{city}: {districts}.", "ru": "{city}: {districts}."},
-    "timeline_caption": {
-        "en": "Detained per day by city (lowest defensible to highest reported) and the official national totals, each over its own period, {start} – {end}.",
-        "ru": "Задержано за день по городам (от минимально обоснованного до наибольшего сообщённого) и официальные общенациональные цифры, каждая за свой период, {start} – {end}.",
-    },
-    "national_short": {"en": "national", "ru": "по стране"},
-    "no_districts": {
-        "en": "No district layer is in force for {city} on {date}.",
-        "ru": "Для {city} на {date} нет действующего слоя районов.",
-    },
-}
-for _kind in schema.EVENT_TYPES:
-    LABELS.setdefault(f"event_{_kind}", {"en": _kind.replace("_", " ")})
-LABELS["event_rally"] |= {"ru": "митинг", "kk": "митинг"}
-LABELS["event_detention"] |= {"ru": "задержание"}
-LABELS["event_police_violence"] |= {"ru": "насилие полиции"}
-LABELS["event_journalist_detained"] |= {"ru": "задержан журналист"}
-LABELS["event_journalist_assaulted"] |= {"ru": "нападение на журналиста"}
-LABELS["event_official_statement"] |= {"ru": "официальное заявление"}
-
-
-def label(key: str, lang: str = "en", **values) -> str:
-    """The pack's word for ``key`` in ``lang`` (Kazakh falls back to Russian, then English)."""
-    entry = LABELS[key]
-    text = entry.get(lang) or (entry.get("ru") if lang == "kk" else None) or entry["en"]
-    return text.format(**values) if values else text
-
-
-def number(n: int, lang: str = "en") -> str:
-    """``4,000`` in English, ``4 000`` (narrow no-break space) in Russian and Kazakh."""
-    text = f"{int(n):,}"
-    return text if lang == "en" else text.replace(",", "\u202f")
-
-
-def range_text(low, high, lang: str = "en") -> str:
-    """A count as people write it: ``''``, ``700``, ``30–100`` or ``at least 100``."""
-    if low is None or pd.isna(low):
-        return ""
-    if high is None or pd.isna(high):
-        return label("at_least", lang, n=number(low, lang))
-    if int(high) == int(low):
-        return number(low, lang)
-    return f"{number(low, lang)}–{number(high, lang)}"
-
-
-#: Column names that reasons mention, in Russian.
-_FIELDS_RU = {"period_start": "начало периода", "period_end": "конец периода"}
-
-#: geo.aggregate's reasons (English) as Russian: (pattern, replacement); Kazakh reads the Russian.
-_REASONS_RU: list[tuple[re.Pattern, object]] = [
-    (re.compile(r"contained in (?P<a>.+?), which is counted"), r"входит в \g<a>, которая учтена"),
-    (re.compile(r"contested by (?P<a>.+?): counts toward the high end only"),
-     r"оспаривается записью \g<a>: учитывается только в верхней оценке"),
-    (re.compile(r"its parts \((?P<a>.+?)\) add up to more; counted instead"),
-     r"её части (\g<a>) в сумме больше; учтены они"),
-    (re.compile(r"overlaps (?P<a>.+?), which give\(s\) the higher floor"),
-     r"пересекается с \g<a>, что даёт более высокую нижнюю оценку"),
-    (re.compile(r"not needed for the floor"), "не нужна для нижней оценки"),
-    (re.compile(r"people held at one moment \(snapshot\), not a count of detentions"),
-     "число удерживаемых в один момент (срез), а не число задержаний"),
-    (re.compile(r"covers (?P<s>\S+?)\.\.(?P<e>\S+), which reaches beyond the window (?P<lo>\S+?)\.\.(?P<hi>\S+)"),
-     r"охватывает \g<s>..\g<e>, что выходит за окно \g<lo>..\g<hi>"),
-    (re.compile(r"national figure that no source splits by area: unallocated here"),
-     "цифра по стране, которую ни один источник не разбивает по территории: здесь не распределена"),
-    (re.compile(r"city-level figure that no source splits by area: unallocated here"),
-     "цифра по городу, которую ни один источник не разбивает по районам: здесь не распределена"),
-    (re.compile(r"count kind not given"), "тип подсчёта не указан"),
-    (re.compile(r"counts part of those detained in its cell; what is counted there \((?P<a>.+?)\) gives more"),
-     r"считает лишь часть задержанных в своей ячейке; учтённое там (\g<a>) даёт больше"),
-    (re.compile(r"reported without a number"), "сообщено без числа"),
-    (re.compile(r" \((?P<f>[a-z_, ]+) inferred\)"),
-     lambda m: " (" + ", ".join(_FIELDS_RU.get(f.strip(), f.strip()) for f in m["f"].split(","))
-     + ": выведено, источник этого не говорит)"),
-    (re.compile(r"; the high end stays open"), "; верхняя оценка остаётся открытой"),
-    (re.compile(r"; (?P<a>\S+) covers it"), r"; её покрывает \g<a>"),
-    (re.compile(r"^inferred, not stated by a source: "), "выведено, источник этого не говорит: "),
-    (re.compile(r"; used for the high end"), "; использована для верхней оценки"),
-    (re.compile(r" and (?P<n>[\d,]+) more"), r" и ещё \g<n>"),
-]
-
-
-def reason_text(reason: str, lang: str = "en") -> str:
-    """Why a figure was not used for the floor (:class:`geo.aggregate.Alternative`), in ``lang``.
-
-    The reasons are written in English by :mod:`geo.aggregate`; Russian (and Kazakh,
-    which reads Russian here) replace each known phrase, record ids untouched.  A phrase
-    not known here stays in English rather than be guessed.
-    """
-    if lang == "en":
-        return reason
-    for pattern, replacement in _REASONS_RU:
-        reason = pattern.sub(replacement, reason)
-    return reason
-
 
 @dataclass
 class CityPart:
@@ -301,18 +102,18 @@ class Briefing:
         return self.filters.lang
 
     def t(self, key: str, **values) -> str:
-        return label(key, self.lang, **values)
+        return word(key, self.lang, **values)
 
     @property
     def area_name(self) -> str:
         if self.area == "national":
-            return label("national", self.lang)
+            return word("national", self.lang)
         return city_display_name(self.area, self.filters.end, self.lang)
 
     @property
     def title(self) -> str:
         f = self.filters
-        return f"{label('title', self.lang)}: {self.area_name}, {f.start.isoformat()} – {f.end.isoformat()}"
+        return f"{word('brief_title', self.lang)}: {self.area_name}, {f.start.isoformat()} – {f.end.isoformat()}"
 
     def cap_note(self, shown: int, total: int, what: str) -> str:
         """What a list cut to ``shown`` of ``total`` entries says (``""`` when nothing was cut).
@@ -329,16 +130,16 @@ class Briefing:
         """(what, value) pairs describing the filters, for the pack's header."""
         f = self.filters
         default = Filters()
-        types = (label("all", self.lang) if set(f.event_types) == set(default.event_types)
-                 else ", ".join(label(f"event_{k}", self.lang) for k in f.event_types))
-        precs = (label("all", self.lang) if set(f.precisions) == set(default.precisions)
+        types = (word("all", self.lang) if set(f.event_types) == set(default.event_types)
+                 else ", ".join(word(f"event_{k}", self.lang) for k in f.event_types))
+        precs = (word("all", self.lang) if set(f.precisions) == set(default.precisions)
                  else ", ".join(str(p) for p in f.precisions))
         return [
-            (label("city", self.lang), self.area_name),
-            (label("window", self.lang), f"{f.start.isoformat()} – {f.end.isoformat()}"),
-            (label("event_types", self.lang), types),
-            (label("precision", self.lang), precs),
-            (label("datasets", self.lang), ", ".join(f.datasets)),
+            (word("city", self.lang), self.area_name),
+            (word("window", self.lang), f"{f.start.isoformat()} – {f.end.isoformat()}"),
+            (word("event_types", self.lang), types),
+            (word("precision", self.lang), precs),
+            (word("datasets", self.lang), ", ".join(f.datasets)),
         ]
 
     def timeline_chart(self):
@@ -474,7 +275,7 @@ def source_list(records: pd.DataFrame, events: pd.DataFrame | None = None, lang:
     if events is not None and "source_urls" in events.columns:
         for day, urls in zip(events["date"], events["source_urls"]):
             for url in str(urls if isinstance(urls, str) else "").split():
-                ids.setdefault(url, {})[label("key_event_ref", lang, date=f"{pd.Timestamp(day):%Y-%m-%d}")] = None
+                ids.setdefault(url, {})[word("key_event_ref", lang, date=f"{pd.Timestamp(day):%Y-%m-%d}")] = None
                 names.setdefault(url, {})
     return [SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=list(rids), names=list(names[url]))
             for url, rids in ids.items()]
@@ -494,7 +295,7 @@ def some_ids(ids: list[str], limit: int, lang: str = "en") -> str:
     shown = ", ".join(ids[:limit])
     if len(ids) <= limit:
         return shown
-    return f"{shown} {label('and_more', lang, n=number(len(ids) - limit, lang))}"
+    return f"{shown} {word('and_more', lang, n=number(len(ids) - limit, lang))}"
 
 
 def timeline_png(briefing: Briefing, *, scale: float = 2.0) -> bytes:

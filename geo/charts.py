@@ -23,8 +23,9 @@ import altair as alt
 import pandas as pd
 
 from geo.boundaries import city_display_name
+from geo.words import LANGUAGES, named_column, word
 
-__all__ = ["LABELS", "hour_chart", "timeline_chart"]
+__all__ = ["TEXT_KEYS", "hour_chart", "timeline_chart"]
 
 CITY_COLORS = {"almaty": "#1f77b4", "astana": "#d62728"}
 NATIONAL_COLOR = "#444444"
@@ -60,85 +61,13 @@ LOCALES = {
 #: Where in its day a city's range is drawn (hours after midnight), so the two cities sit side by side.
 _CITY_HOUR = {"almaty": 8, "astana": 16}
 
-_EN = {
-    "title": "Detained per day by city, and the official national totals",
-    "events_title": "Key events",
-    "daily_title": "Detained per day, by city: lowest defensible to highest reported",
-    "national_title": "Official national totals, each over its own period (never added to the city figures)",
-    "day": "Day",
-    "detained": "Detained",
-    "national_detained": "Detained, national total",
-    "city": "City",
-    "figure": "Figure",
-    "basis": "Rests on (records)",
-    "high_basis": "High end from",
-    "uncounted": "Detentions reported without a number",
-    "spanning": "Figures over several days (not split by day)",
-    "record": "Record",
-    "period": "Period",
-    "statement_date": "Stated on",
-    "sources": "Sources",
-    "summary": "Summary",
-    "event": "Event",
-    "notes": "Notes",
-    "bound": "Figure",
-    "bound_closed": "reported figure",
-    "bound_open": "at least (no upper figure)",
-    "at_least": "at least {n}",
-    "no_number": "detentions reported, no number",
-    "hour_title": "Records by hour of day (local time as reported: exact or approximate)",
-    "hour": "Hour of day (local)",
-    "records": "Records",
-    "event_type": "Event type",
-    "event_rally": "rally",
-    "event_detention": "detention",
-    "event_police_violence": "police violence",
-    "event_journalist_detained": "journalist detained",
-    "event_journalist_assaulted": "journalist assaulted",
-    "event_official_statement": "official statement",
-}
-
-_RU = {
-    "title": "Задержания по дням и городам и официальные данные по стране",
-    "events_title": "Ключевые события",
-    "daily_title": "Задержано за день по городам: от минимальной обоснованной до максимальной сообщённой оценки",
-    "national_title": "Официальные данные по стране, каждое за свой период (не суммируются с данными городов)",
-    "day": "День",
-    "detained": "Задержано",
-    "national_detained": "Задержано, всего по стране",
-    "city": "Город",
-    "figure": "Оценка",
-    "basis": "Основание (записи)",
-    "high_basis": "Верхняя граница по",
-    "uncounted": "Задержания без указания числа",
-    "spanning": "Данные за несколько дней (без разбивки по дням)",
-    "record": "Запись",
-    "period": "Период",
-    "statement_date": "Дата заявления",
-    "sources": "Источники",
-    "summary": "Описание",
-    "event": "Событие",
-    "notes": "Примечания",
-    "bound": "Оценка",
-    "bound_closed": "сообщённое число",
-    "bound_open": "не менее (без верхней границы)",
-    "at_least": "не менее {n}",
-    "no_number": "задержания были, число не сообщается",
-    "hour_title": "Записи по часу суток (местное время по сообщениям: точное или приблизительное)",
-    "hour": "Час (местное время)",
-    "records": "Записей",
-    "event_type": "Тип события",
-    "event_rally": "акция протеста",
-    "event_detention": "задержание",
-    "event_police_violence": "насилие со стороны полиции",
-    "event_journalist_detained": "задержание журналиста",
-    "event_journalist_assaulted": "нападение на журналиста",
-    "event_official_statement": "официальное заявление",
-}
-
-#: Chart texts by language.  Kazakh has none yet (no translation was confident
-#: enough): its charts use the English texts, with Kazakh city names.
-LABELS: dict[str, dict[str, str]] = {"en": _EN, "ru": _RU, "kk": {}}
+#: The words the charts use (each from :data:`geo.words.WORDS`, under the same key).
+TEXT_KEYS = (
+    "chart_title", "events_title", "daily_title", "national_title", "day", "detained", "national_detained",
+    "city", "figure", "basis", "high_basis", "uncounted", "spanning", "record", "period", "statement_date",
+    "sources", "summary", "event", "notes", "bound", "bound_closed", "bound_open", "at_least", "no_number",
+    "hour_title", "hour", "records", "event_type", *(f"event_{kind}" for kind in EVENT_TYPE_ORDER),
+)
 
 
 def timeline_chart(
@@ -161,9 +90,10 @@ def timeline_chart(
     events : pandas.DataFrame
         :func:`geo.series.load_key_events` (events outside the daily window are dropped).
     lang : str
-        ``en``, ``ru`` or ``kk`` (texts in English, city names in Kazakh).
+        ``en``, ``ru`` or ``kk``.
     labels : dict, optional
-        Texts that replace the defaults of :data:`LABELS` (same keys).
+        Texts that replace the defaults (keys of :data:`TEXT_KEYS`; the words are
+        :data:`geo.words.WORDS`'s).
     width : int
         Width of the panels in pixels.
 
@@ -319,7 +249,7 @@ def timeline_chart(
     )
 
     chart = (
-        alt.vconcat(events_panel, city_panel, national_panel, title=text["title"], spacing=12)
+        alt.vconcat(events_panel, city_panel, national_panel, title=text["chart_title"], spacing=12)
         .resolve_scale(x="shared", y="independent", color="independent", shape="independent")
         .resolve_legend(color="independent", shape="independent")
     )
@@ -367,13 +297,12 @@ def hour_chart(hours: pd.DataFrame, *, lang: str = "en", labels: dict | None = N
 
 
 def _texts(lang: str, labels: dict | None) -> dict[str, str]:
-    if lang not in LABELS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {list(LABELS)}")
-    text = _EN | LABELS[lang] | dict(labels or {})
-    unknown = sorted(set(labels or {}) - set(_EN))
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {list(LANGUAGES)}")
+    unknown = sorted(set(labels or {}) - set(TEXT_KEYS))
     if unknown:
-        raise ValueError(f"unknown label key(s) {', '.join(unknown)}; known: {', '.join(sorted(_EN))}")
-    return text
+        raise ValueError(f"unknown label key(s) {', '.join(unknown)}; known: {', '.join(sorted(TEXT_KEYS))}")
+    return {key: word(key, lang) for key in TEXT_KEYS} | dict(labels or {})
 
 
 def _window(daily, national, events) -> tuple[date, date]:
@@ -466,9 +395,7 @@ def _national_rows(national: pd.DataFrame, lang: str, text: dict) -> pd.DataFram
 def _event_rows(events: pd.DataFrame, lang: str, lo: date, hi: date) -> pd.DataFrame:
     inside = events[(events["date"] >= pd.Timestamp(lo)) & (events["date"] <= pd.Timestamp(hi))]
     out = inside.sort_values("date").reset_index(drop=True)
-    column = f"label_{lang}"
-    local = out[column] if column in out.columns else pd.Series("", index=out.index)
-    out["label"] = [mine if mine else en for mine, en in zip(local.fillna(""), out["label_en"])]
+    out["label"] = named_column(out, "label", lang)
     out["date_text"] = out["date"].dt.strftime("%Y-%m-%d")
     out["date"] = _utc_text(out["date"])
     out["row"] = [i % 4 for i in range(len(out))]  # staggered so that close events stay legible

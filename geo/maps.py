@@ -49,9 +49,10 @@ from folium.utilities import JsCode
 
 from geo.boundaries import BoundarySet, Layer, city_display_name
 from geo.schema import EVENT_TYPES
+from geo.words import LANGUAGES, capital, named, named_column, number, plural_key, range_text, word
 
 __all__ = [
-    "EVENT_COLOURS", "DEFAULT_ASSET_BASE", "METRICS", "LABELS", "OTHER_COLOUR", "PLAIN_BACKGROUND", "ZERO_FILL",
+    "EVENT_COLOURS", "DEFAULT_ASSET_BASE", "METRICS", "OTHER_COLOUR", "PLAIN_BACKGROUND", "ZERO_FILL",
     "badge_text", "district_values", "incident_map", "overview_map", "shade_classes", "shade_fill",
 ]
 
@@ -93,120 +94,17 @@ _BOX_CSS = (
     "box-shadow:0 1px 4px rgba(0,0,0,0.3);font:12px/1.4 sans-serif;color:#222;max-width:260px"
 )
 
-# ----------------------------------------------------------------------------- labels
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "districts": "Districts",
-        "city_outline": "City boundary",
-        "incidents": "Incidents",
-        "heat": "Heat map (weight: detained, else 1; reports not reconciled)",
-        "metric_detained": "Detained, at least (reconciled floor)",
-        "metric_incidents": "Incidents",
-        "metric_incidents_only": (
-            "Incidents (detention figures are not added up per district here: "
-            "overlapping reports would be counted twice)"
-        ),
-        "short_detained": "Detained, at least",
-        "short_incidents": "Incidents",
-        "districts_on": "{city}: districts on {date}",
-        "no_layer": "{city}: no district layer is in force on {date}",
-        "event_type": "Event type",
-        "detained": "Detained",
-        "participants": "Participants",
-        "injured": "Injured",
-        "sources": "Sources",
-        "at_least": "at least {n}",
-        "approx": "approx.",
-        "record": "Record",
-        "links_hidden": "source link(s) not shown (not http/https): {n}",
-        "tile_error": (
-            "Basemap tiles could not be loaded (no network): districts and incidents "
-            "are drawn on a plain background."
-        ),
-        "no_tiles": "No basemap: districts and incidents are drawn on a plain background.",
-        "rally": "Rally",
-        "detention": "Detention",
-        "police_violence": "Police violence",
-        "journalist_detained": "Journalist detained",
-        "journalist_assaulted": "Journalist assaulted",
-        "official_statement": "Official statement",
-        "overview": "Both cities",
-    },
-    "ru": {
-        "districts": "Районы",
-        "city_outline": "Граница города",
-        "incidents": "Инциденты",
-        "heat": "Тепловая карта (вес: задержано, иначе 1; сообщения не сведены)",
-        "metric_detained": "Задержано, не менее (сведённая оценка)",
-        "metric_incidents": "Инциденты",
-        "metric_incidents_only": (
-            "Инциденты (число задержанных здесь не суммируется по районам: "
-            "пересекающиеся сообщения были бы учтены дважды)"
-        ),
-        "short_detained": "Задержано, не менее",
-        "short_incidents": "Инциденты",
-        "districts_on": "{city}: районы на {date}",
-        "no_layer": "{city}: на {date} нет действующего слоя районов",
-        "event_type": "Тип события",
-        "detained": "Задержано",
-        "participants": "Участники",
-        "injured": "Пострадавшие",
-        "sources": "Источники",
-        "at_least": "не менее {n}",
-        "approx": "прибл.",
-        "record": "Запись",
-        "links_hidden": "ссылки на источники не показаны (не http/https): {n}",
-        "tile_error": (
-            "Не удалось загрузить подложку карты (нет сети): районы и инциденты "
-            "показаны на простом фоне."
-        ),
-        "no_tiles": "Без подложки: районы и инциденты показаны на простом фоне.",
-        "rally": "Митинг",
-        "detention": "Задержание",
-        "police_violence": "Насилие полиции",
-        "journalist_detained": "Задержан журналист",
-        "journalist_assaulted": "Нападение на журналиста",
-        "official_statement": "Официальное заявление",
-        "overview": "Оба города",
-    },
-    # Kazakh only where we are confident; everything else falls back to English.
-    "kk": {
-        "districts": "Аудандар",
-        "city_outline": "Қала шекарасы",
-        "detained": "Ұсталды",
-        "participants": "Қатысушылар",
-        "sources": "Дереккөздер",
-        "at_least": "кемінде {n}",
-        "rally": "Митинг",
-        "official_statement": "Ресми мәлімдеме",
-    },
-}
+# ----------------------------------------------------------------------------- words
 
 
-def _labels(lang: str) -> dict[str, str]:
-    if lang not in LABELS:
-        raise ValueError(f"unknown language {lang!r}; expected one of {sorted(LABELS)}")
-    return {**LABELS["en"], **LABELS[lang]}
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
 
 
 def badge_text(n: int, lang: str) -> str:
     """'N records known only to city level (not on the map)' with the right plural."""
-    if lang == "ru":
-        if n % 10 == 1 and n % 100 != 11:
-            words = "запись известна"
-        elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            words = "записи известны"
-        else:
-            words = "записей известны"
-        return f"{_number(n, lang)} {words} только с точностью до города (не на карте)"
-    words = "record" if n == 1 else "records"
-    return f"{_number(n, lang)} {words} known only to city level (not on the map)"
-
-
-def _number(n: int, lang: str) -> str:
-    text = f"{int(n):,}"
-    return text if lang == "en" else text.replace(",", "\u202f")
+    return word(plural_key("badge", n, lang), lang, n=number(n, lang))
 
 
 # ----------------------------------------------------------------------------- public
@@ -251,7 +149,7 @@ def incident_map(
     metric : {'detained', 'incidents'}
         What the districts are shaded by.
     lang : {'en', 'ru', 'kk'}
-        Language of names and labels (Kazakh labels fall back to English).
+        Language of names and words (geo.words: Kazakh falls back to Russian, then English).
     tiles : bool
         Draw the OpenStreetMap basemap (needs a network; when tiles fail, a note
         appears and the map keeps a plain background).  ``False``: plain
@@ -279,7 +177,7 @@ def incident_map(
         Unknown ``city_id``, ``metric`` or ``lang``; ``joined`` or
         ``districts`` lack a needed column.
     """
-    labels = _labels(lang)
+    _check_lang(lang)
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; expected one of {list(METRICS)}")
     if city_id not in set(boundaries.outlines["city_id"]):
@@ -294,32 +192,32 @@ def incident_map(
     city_level = int((in_city["attribution"] == "city").sum())
 
     outline = boundaries.outline(city_id)
-    m = _base_map(outline.bounds, height=height, tiles=tiles, labels=labels)
+    m = _base_map(outline.bounds, height=height, tiles=tiles, lang=lang)
     city_name = city_display_name(city_id, on, lang)
 
     layer = boundaries.layer_for(city_id, on)
     legend_parts = []
     if layer is not None:
-        values, shaded_by, legend_title = district_values(placed, layer, districts, metric, labels)
+        values, shaded_by, legend_title = district_values(placed, layer, districts, metric, lang)
         classes = shade_classes(values.values())
-        _district_layer(layer, values, shaded_by, classes, lang, labels).add_to(m)
+        _district_layer(layer, values, shaded_by, classes, lang).add_to(m)
         legend_parts.append(
-            f"<b>{html.escape(labels['districts_on'].format(city=city_name, date=on.isoformat()))}</b>"
+            f"<b>{html.escape(word('map_districts_on', lang, city=city_name, date=on.isoformat()))}</b>"
         )
-        legend_parts.append(_scale_legend(legend_title, classes, labels))
+        legend_parts.append(_scale_legend(legend_title, classes, lang))
     else:
         legend_parts.append(
-            f"<b>{html.escape(labels['no_layer'].format(city=city_name, date=on.isoformat()))}</b>"
+            f"<b>{html.escape(word('no_layer', lang, city=city_name, date=on.isoformat()))}</b>"
         )
-    _outline_layer(boundaries, [city_id], labels).add_to(m)
+    _outline_layer(boundaries, [city_id], lang).add_to(m)
 
-    points = _incident_collection(placed, lang, labels)
+    points = _incident_collection(placed, lang)
     cluster = MarkerCluster(
-        name=labels["incidents"], show=True, spiderfy_on_max_zoom=True, show_coverage_on_hover=False
+        name=word("incidents", lang), show=True, spiderfy_on_max_zoom=True, show_coverage_on_hover=False
     ).add_to(m)
     _incident_layer(points).add_to(cluster)
-    _heat_layer(placed, labels).add_to(m)
-    legend_parts.append(_event_legend(labels))
+    _heat_layer(placed, lang).add_to(m)
+    legend_parts.append(_event_legend(lang))
 
     if legend:
         _HtmlControl(
@@ -353,30 +251,30 @@ def overview_map(
     city), drawn as one GeoJSON without clustering; same popups and feature
     properties as :func:`incident_map`.  The view fits both city outlines.
     """
-    labels = _labels(lang)
+    _check_lang(lang)
     _check_columns(joined, _NEEDED_COLUMNS, "joined")
     on = _as_date(on)
     outlines = boundaries.outlines
     bounds = tuple(outlines.total_bounds)
-    m = _base_map(bounds, height=height, tiles=tiles, labels=labels)
+    m = _base_map(bounds, height=height, tiles=tiles, lang=lang)
     for city_id in outlines["city_id"]:
         layer = boundaries.layer_for(city_id, on)
         if layer is None:
             continue
-        lines = _district_collection(layer, {}, "", lang, labels)
+        lines = _district_collection(layer, {}, "", lang)
         _GeoJson(
             lines,
-            name=f"{labels['districts']}: {city_display_name(city_id, on, lang)}",
+            name=f"{word('districts', lang)}: {city_display_name(city_id, on, lang)}",
             style_function=lambda _: {
                 "color": "#555555", "weight": 1, "fill": False, "className": "pm-district",
             },
             on_each_feature=JsCode(_TOOLTIP_JS),
             attribution=html.escape(layer.attribution),
         ).add_to(m)
-    _outline_layer(boundaries, list(outlines["city_id"]), labels).add_to(m)
+    _outline_layer(boundaries, list(outlines["city_id"]), lang).add_to(m)
     placed = joined[joined["attribution"] == "district"]
-    _incident_layer(_incident_collection(placed, lang, labels), name=labels["incidents"]).add_to(m)
-    _HtmlControl(_event_legend(labels), position="bottomright", css_class="pm-legend").add_to(m)
+    _incident_layer(_incident_collection(placed, lang), name=word("incidents", lang)).add_to(m)
+    _HtmlControl(_event_legend(lang), position="bottomright", css_class="pm-legend").add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(_latlng_bounds(bounds))
     _localize(m, asset_base)
@@ -503,7 +401,7 @@ class _PlainBackground(_RawScript):
         self.css = _BOX_CSS
 
 
-def _base_map(bounds, *, height: int, tiles: bool, labels: dict[str, str]) -> folium.Map:
+def _base_map(bounds, *, height: int, tiles: bool, lang: str) -> folium.Map:
     minx, miny, maxx, maxy = bounds
     m = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -519,9 +417,9 @@ def _base_map(bounds, *, height: int, tiles: bool, labels: dict[str, str]) -> fo
         basemap = folium.TileLayer(
             OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM
         ).add_to(m)
-        _PlainBackground(tiles_name=basemap.get_name(), message=labels["tile_error"]).add_to(m)
+        _PlainBackground(tiles_name=basemap.get_name(), message=word("tile_error", lang)).add_to(m)
     else:
-        _PlainBackground(tiles_name=None, message=labels["no_tiles"]).add_to(m)
+        _PlainBackground(tiles_name=None, message=word("no_tiles", lang)).add_to(m)
     return m
 
 
@@ -540,9 +438,8 @@ def _district_layer(
     shaded_by: str,
     classes: list[tuple[int, int, str]],
     lang: str,
-    labels: dict[str, str],
 ) -> folium.GeoJson:
-    collection = _district_collection(layer, values, shaded_by, lang, labels)
+    collection = _district_collection(layer, values, shaded_by, lang)
 
     def style(feature: dict) -> dict:
         return {
@@ -555,7 +452,7 @@ def _district_layer(
 
     return _GeoJson(
         collection,
-        name=labels["districts"],
+        name=word("districts", lang),
         style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         on_each_feature=JsCode(_TOOLTIP_JS),
@@ -564,21 +461,20 @@ def _district_layer(
 
 
 def _district_collection(
-    layer: Layer, values: dict[str, int], shaded_by: str, lang: str, labels: dict[str, str]
+    layer: Layer, values: dict[str, int], shaded_by: str, lang: str
 ) -> dict:
     """The districts with ``district_id``, ``name`` (in ``lang``), ``tooltip`` (escaped HTML)
     and, when ``shaded_by`` is a metric, ``metric`` and ``value``."""
     features = []
-    name_column = f"name_{lang}"
     for row, geometry in zip(layer.districts.to_dict("records"), layer.districts.geometry):
         district_id = str(row["district_id"])
-        name = str(row.get(name_column) or row["name_en"])
+        name = named(row, "name", lang) or district_id
         props = {"district_id": district_id, "name": name}
         tooltip = f"<b>{html.escape(name)}</b>"
         if shaded_by:
             value = int(values.get(district_id, 0))
             props |= {"metric": shaded_by, "value": value}
-            tooltip += f"<br>{html.escape(labels['short_' + shaded_by])}: {_number(value, lang)}"
+            tooltip += f"<br>{html.escape(word('legend_short_' + shaded_by, lang))}: {number(value, lang)}"
         props["tooltip"] = tooltip
         features.append(
             {"type": "Feature", "id": district_id, "properties": props,
@@ -592,13 +488,13 @@ def district_values(
     layer: Layer,
     districts: pd.DataFrame | None,
     metric: str,
-    labels: dict[str, str],
+    lang: str,
 ) -> tuple[dict[str, int], str, str]:
     """The value of every district of ``layer``, the metric actually used, the legend title."""
     ids = [str(v) for v in layer.districts["district_id"]]
     if districts is None:
         counts = placed["district_id"].astype(str).value_counts()
-        title = labels["metric_incidents"] if metric == "incidents" else labels["metric_incidents_only"]
+        title = word("legend_incidents" if metric == "incidents" else "legend_incidents_only", lang)
         return {d: int(counts.get(d, 0)) for d in ids}, "incidents", title
     column = "detained_low" if metric == "detained" else "incidents"
     _check_columns(districts, ("district_id", column), "districts")
@@ -610,7 +506,7 @@ def district_values(
     for d in ids:
         value = table[column].get(d, 0) if d in table.index else 0
         values[d] = 0 if pd.isna(value) else int(value)
-    return values, metric, labels[f"metric_{metric}"]
+    return values, metric, word(f"legend_{metric}", lang)
 
 
 def shade_classes(values) -> list[tuple[int, int, str]]:
@@ -634,7 +530,7 @@ def shade_fill(value: int, classes: list[tuple[int, int, str]]) -> str:
     return ZERO_FILL
 
 
-def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], labels: dict[str, str]) -> str:
+def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], lang: str) -> str:
     swatch = (
         '<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
         'border:1px solid #666;background:{}"></span>'
@@ -642,23 +538,23 @@ def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], labels
     rows = [f'<div class="pm-legend-title">{html.escape(metric_label)}</div>']
     rows.append(f'<div>{swatch.format(ZERO_FILL)}0</div>')
     for lo, hi, colour in classes:
-        span = f"{lo:,}" if lo == hi else f"{lo:,}–{hi:,}"
+        span = number(lo, lang) if lo == hi else f"{number(lo, lang)}–{number(hi, lang)}"
         rows.append(f'<div class="pm-legend-class">{swatch.format(colour)}{span}</div>')
     return "".join(rows)
 
 
-def _event_legend(labels: dict[str, str]) -> str:
+def _event_legend(lang: str) -> str:
     dot = (
         '<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
         'margin-right:5px;border:1px solid #222;background:{}"></span>'
     )
-    rows = [f"<div><b>{html.escape(labels['event_type'])}</b></div>"]
+    rows = [f"<div><b>{html.escape(word('event_type', lang))}</b></div>"]
     for kind in EVENT_TYPES:
-        rows.append(f"<div>{dot.format(EVENT_COLOURS[kind])}{html.escape(labels[kind])}</div>")
+        rows.append(f"<div>{dot.format(EVENT_COLOURS[kind])}{html.escape(capital(word(f'event_{kind}', lang)))}</div>")
     return "".join(rows)
 
 
-def _outline_layer(boundaries: BoundarySet, city_ids: list[str], labels: dict[str, str]) -> folium.GeoJson:
+def _outline_layer(boundaries: BoundarySet, city_ids: list[str], lang: str) -> folium.GeoJson:
     rows = boundaries.outlines[boundaries.outlines["city_id"].isin(city_ids)]
     features = [
         {"type": "Feature", "id": str(city_id), "properties": {"city_id": str(city_id)},
@@ -668,7 +564,7 @@ def _outline_layer(boundaries: BoundarySet, city_ids: list[str], labels: dict[st
     attributions = list(dict.fromkeys(a for a in rows["attribution"] if a))
     return _GeoJson(
         {"type": "FeatureCollection", "features": features},
-        name=labels["city_outline"],
+        name=word("city_outline", lang),
         style_function=lambda _: {
             "color": "#222222", "weight": 2.5, "fill": False, "dashArray": "6 4",
             "className": "pm-city-outline",
@@ -706,7 +602,7 @@ def _incident_layer(collection: dict, name: str | None = None) -> folium.GeoJson
     )
 
 
-def _heat_layer(placed: pd.DataFrame, labels: dict[str, str]) -> HeatMap:
+def _heat_layer(placed: pd.DataFrame, lang: str) -> HeatMap:
     lat = placed["latitude"].to_numpy(dtype=float, na_value=np.nan)
     lon = placed["longitude"].to_numpy(dtype=float, na_value=np.nan)
     weight = (
@@ -715,13 +611,13 @@ def _heat_layer(placed: pd.DataFrame, labels: dict[str, str]) -> HeatMap:
         else np.ones(len(placed))
     )
     keep = ~(np.isnan(lat) | np.isnan(lon))
-    heat = _HeatMap([], name=labels["heat"], show=False, radius=20, blur=15, min_opacity=0.3)
+    heat = _HeatMap([], name=word("heat", lang), show=False, radius=20, blur=15, min_opacity=0.3)
     # One array, built without folium's per-point validation (the join checked them).
     heat.data = np.column_stack([lat[keep].round(6), lon[keep].round(6), weight[keep]]).tolist()
     return heat
 
 
-def _incident_collection(placed: pd.DataFrame, lang: str, labels: dict[str, str]) -> dict:
+def _incident_collection(placed: pd.DataFrame, lang: str) -> dict:
     """One FeatureCollection of points with ``record_id``, ``event_type`` and the popup HTML."""
     frame = placed[~(placed["latitude"].isna() | placed["longitude"].isna())]
     if frame.empty:
@@ -730,7 +626,7 @@ def _incident_collection(placed: pd.DataFrame, lang: str, labels: dict[str, str]
     lon = frame["longitude"].to_numpy(dtype=float).round(6).tolist()
     ids = _texts(frame, "record_id")
     kinds = _texts(frame, "event_type")
-    popups = _popups(frame, lang, labels)
+    popups = _popups(frame, lang)
     return {
         "type": "FeatureCollection",
         "features": [
@@ -747,23 +643,21 @@ def _incident_collection(placed: pd.DataFrame, lang: str, labels: dict[str, str]
 _INT_COLUMNS = ("detained_low", "detained_high", "participants_low", "participants_high", "injured")
 
 
-def _popups(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> list[str]:
+def _popups(frame: pd.DataFrame, lang: str) -> list[str]:
     """The popup of every record; every text from the data is escaped here, column by column."""
     esc = html.escape
-    n = len(frame)
     days = pd.to_datetime(frame["date"], errors="coerce").to_numpy(dtype="datetime64[D]")
     dates = ["" if d == "NaT" else d for d in np.datetime_as_string(days, unit="D").tolist()]
     times = _escaped(frame, "time_local")
     approx = [p == "range" for p in _texts(frame, "time_precision")]
-    place_en = _escaped(frame, "place_name_en")
-    place_lang = _escaped(frame, f"place_name_{lang}") if lang != "en" else place_en
+    places = _escaped(named_column(frame, "place_name", lang).to_frame("place"), "place")
     summaries = _escaped(frame, "summary")
     ids = _escaped(frame, "record_id")
     urls = _texts(frame, "source_urls")
     ints = {name: _ints(frame, name) for name in _INT_COLUMNS}
-    titles = {k: esc(labels.get(k, k)) for k in EVENT_COLOURS}
-    heads = {key: esc(labels[key]) for key in ("detained", "participants", "injured", "sources", "record")}
-    approx_text = f" ({esc(labels['approx'])})"
+    titles = {k: esc(capital(word(f'event_{k}', lang))) for k in EVENT_COLOURS}
+    heads = {key: esc(word(key, lang)) for key in ("detained", "participants", "injured", "sources", "record")}
+    approx_text = f" ({esc(word('approx', lang))})"
     link_cache: dict[str, str | None] = {}
     out = []
     for i, kind in enumerate(_texts(frame, "event_type")):
@@ -771,7 +665,7 @@ def _popups(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> list[str]
         if times[i]:
             when += " " + times[i] + (approx_text if approx[i] else "")
         parts = [f"<b>{titles.get(kind) or esc(kind)}</b><div>{when}</div>"]
-        place = place_lang[i] or place_en[i]
+        place = places[i]
         if place:
             parts.append(f"<div>{place}</div>")
         for key, low, high in (
@@ -780,17 +674,16 @@ def _popups(frame: pd.DataFrame, lang: str, labels: dict[str, str]) -> list[str]
             ("injured", ints["injured"][i], ints["injured"][i]),
         ):
             if low is not None or high is not None:
-                parts.append(f"<div>{heads[key]}: {esc(_range_text(low, high, lang, labels))}</div>")
+                parts.append(f"<div>{heads[key]}: {esc(range_text(low, high, lang))}</div>")
         if summaries[i]:
             parts.append(f'<p style="margin:4px 0">{summaries[i]}</p>')
         links, hidden = _source_links(urls[i], link_cache)
         if links:
             parts.append(f"<div>{heads['sources']}: {' · '.join(links)}</div>")
         if hidden:
-            parts.append(f'<div style="color:#666">{esc(labels["links_hidden"].format(n=hidden))}</div>')
+            parts.append(f'<div style="color:#666">{esc(word("links_hidden", lang, n=hidden))}</div>')
         parts.append(f'<div style="color:#666">{heads["record"]}: {ids[i]}</div>')
         out.append("".join(parts))
-    assert len(out) == n
     return out
 
 
@@ -816,17 +709,6 @@ def _ints(frame: pd.DataFrame, name: str) -> list[int | None]:
         return [None] * len(frame)
     values = frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     return [None if v != v else int(v) for v in values]
-
-
-def _range_text(low: int | None, high: int | None, lang: str, labels: dict[str, str]) -> str:
-    """'N', 'at least N' (no upper figure) or 'N–M'; '' when nothing is reported."""
-    if low is None:
-        return "" if high is None else _number(high, lang)
-    if high is None:
-        return labels["at_least"].format(n=_number(low, lang))
-    if high == low:
-        return _number(low, lang)
-    return f"{_number(low, lang)}–{_number(high, lang)}"
 
 
 def _source_links(urls: str, cache: dict[str, str | None] | None = None) -> tuple[list[str], int]:

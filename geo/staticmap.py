@@ -62,10 +62,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 from geo.boundaries import UTM_EPSG
-from geo.briefing import Briefing, CityPart, label, number
+from geo.briefing import Briefing, CityPart
 from geo.maps import (  # the interactive map's classes, colours and words: both maps read alike
     EVENT_COLOURS,
-    LABELS,
     OTHER_COLOUR,
     PLAIN_BACKGROUND,
     ZERO_FILL,
@@ -75,6 +74,7 @@ from geo.maps import (  # the interactive map's classes, colours and words: both
     shade_fill,
 )
 from geo.schema import EVENT_TYPES
+from geo.words import capital, named, number, word
 
 __all__ = ["DEFAULT_SIZE_IN", "map_figure", "map_png", "scale_length_km"]
 
@@ -88,19 +88,6 @@ _DISTRICT_EDGE = "#444444"
 _MARKER_PT = 7.0  # incident marker diameter, points
 #: Round scale-bar lengths (km) to choose from.
 _SCALE_STEPS_KM = (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 500)
-
-_OWN_WORDS = {
-    "en": {
-        "km": "km",
-        "stacked": "Incidents at the same spot are fanned out around it (thin lines lead to the spot).",
-    },
-    "ru": {
-        "km": "км",
-        "stacked": "Инциденты в одной точке разведены вокруг неё (тонкие линии ведут к точке).",
-    },
-    "kk": {"km": "км"},
-}
-
 
 # ----------------------------------------------------------------------------- public
 
@@ -209,31 +196,16 @@ def scale_length_km(span_m: float, *, share: float = 0.3) -> float:
 # ----------------------------------------------------------------------------- words
 
 
-def _words(lang: str) -> dict[str, str]:
-    """The app map's labels and this module's own, Kazakh falling back to Russian, then English."""
-    chain = ["en", "ru", "kk"] if lang == "kk" else ["en", lang]
-    out: dict[str, str] = {}
-    for code in chain:
-        out |= LABELS.get(code, {})
-        out |= _OWN_WORDS.get(code, {})
-    return out
-
-
 def _district_name(row: dict, lang: str) -> str:
-    """The name in ``lang``: name_kk → name_ru → name_en (Russian: name_ru → name_en)."""
-    order = {"kk": ("name_kk", "name_ru", "name_en"), "ru": ("name_ru", "name_en")}.get(lang, ("name_en",))
-    for column in order:
-        value = row.get(column)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return str(row.get("district_id", ""))
+    """The district's name in ``lang`` (by the words' fallback), else its id."""
+    return named(row, "name", lang) or str(row.get("district_id", ""))
 
 
-def _km_text(km: float, lang: str, words: dict[str, str]) -> str:
+def _km_text(km: float, lang: str) -> str:
     text = f"{km:g}"
     if lang != "en":
         text = text.replace(".", ",")
-    return f"{text} {words['km']}"
+    return f"{text} {word('km', lang)}"
 
 
 def _class_text(lo: int, hi: int, lang: str) -> str:
@@ -289,7 +261,6 @@ class _Panel:
         self.briefing = briefing
         self.part = part
         self.lang = briefing.lang
-        self.words = _words(self.lang)
         self.box = _Box(x0 + self.MARGIN, self.MARGIN, x0 + width - self.MARGIN, height - self.MARGIN)
         self.renderer = fig.canvas.get_renderer()
         self.map: _MapData | None = None
@@ -333,12 +304,12 @@ class _Panel:
         if layer is None:
             self.notes_top = self.box.y0
             return
-        self.map = _MapData(self.briefing, self.part, layer, self.words, self.k)
+        self.map = _MapData(self.briefing, self.part, layer, self.k)
         self.notes_top = self._notes(self.map)
         self.legends = [self._legend(self.map.class_handles(), self.map.legend_title, "legend-classes")]
         events = self.map.event_handles()
         if events:
-            self.legends.append(self._legend(events, self.words["event_type"], "legend-events"))
+            self.legends.append(self._legend(events, word("event_type", self.lang), "legend-events"))
         self.legend_sizes = [self._extent(legend) for legend in self.legends]
 
     def _stacked_height(self) -> float:
@@ -418,16 +389,16 @@ class _Panel:
                            multialignment="center")
         y = self.box.y1 - self._extent(title)[1] - 0.06
         if self.briefing.boundaries is not None:
-            sub = self._text(centre, y, label("districts_on", self.lang, date=self.part.layer_date.isoformat()),
+            sub = self._text(centre, y, word("districts_on", self.lang, date=self.part.layer_date.isoformat()),
                              gid="subtitle", size=9.5, ha="center", va="top", color=_MUTED)
             y -= self._extent(sub)[1]
         return y
 
     def _message(self) -> None:
         if self.briefing.boundaries is None:
-            text = label("no_boundaries", self.lang)
+            text = word("no_boundaries_pack", self.lang)
         else:
-            text = self.words["no_layer"].format(city=self.part.name, date=self.part.layer_date.isoformat())
+            text = word("no_layer", self.lang, city=self.part.name, date=self.part.layer_date.isoformat())
         centre = (self.box.x0 + self.box.x1) / 2
         self._text(centre, (self.box.y0 + self.top) / 2, text, gid="message", size=11, ha="center",
                    va="center", color=_INK, multialignment="center")
@@ -442,10 +413,10 @@ class _Panel:
             y += self._extent(text)[1] + 0.05
         notes = []
         if map_.fanned:
-            notes.append((self.words["stacked"], "stack-note"))
+            notes.append((word("stacked", self.lang), "stack-note"))
         city_level = len(self.part.city_level)
         if city_level:
-            notes.append((badge_text(city_level, "ru" if self.lang == "kk" else self.lang), "city-level-note"))
+            notes.append((badge_text(city_level, self.lang), "city-level-note"))
         for text, gid in notes:
             artist = self._text(self.box.x0, y, text, gid=gid, size=8.5, ha="left", va="bottom",
                                 color=_INK, fontstyle="italic")
@@ -477,14 +448,13 @@ class _Panel:
 class _MapData:
     """One city's map content in UTM metres, and how to draw it on an axes."""
 
-    def __init__(self, briefing: Briefing, part: CityPart, layer, words: dict[str, str], k: float = 1.0):
+    def __init__(self, briefing: Briefing, part: CityPart, layer, k: float = 1.0):
         self.briefing = briefing
         self.k = k  # type scale
         self.marker_pt = _MARKER_PT * k
         self.halo = [patheffects.withStroke(linewidth=2.5 * k, foreground="white")]
         self.part = part
         self.lang = briefing.lang
-        self.words = words
         self.epsg = UTM_EPSG[part.city_id]
         self.districts = layer.districts.to_crs(self.epsg)
         self.outline = gpd.GeoSeries([briefing.boundaries.outline(part.city_id)], crs=4326).to_crs(
@@ -493,7 +463,7 @@ class _MapData:
         table = part.districts
         if table is not None and "kind" in table.columns:
             table = table[table["kind"] == "district"]  # as the map page passes it
-        values, _, self.legend_title = district_values(part.placed, layer, table, metric, words)
+        values, _, self.legend_title = district_values(part.placed, layer, table, metric, self.lang)
         self.values = values
         self.classes = shade_classes(values.values())
         self.points = _incident_points(part.placed, self.epsg)
@@ -514,7 +484,7 @@ class _MapData:
         return [
             Line2D([], [], linestyle="", marker="o", markersize=self.marker_pt,
                    markerfacecolor=EVENT_COLOURS.get(kind, OTHER_COLOUR), markeredgecolor="#1a1a1a",
-                   markeredgewidth=0.7, label=self.words.get(kind, kind.replace("_", " ")))
+                   markeredgewidth=0.7, label=capital(word(f"event_{kind}", self.lang)))
             for kind in kinds
         ]
 
@@ -649,7 +619,7 @@ class _MapData:
                                linewidth=0.8, zorder=8, gid="scalebar"))
         ax.add_artist(Rectangle((left, base), length / 2, height, facecolor=_INK, edgecolor=_INK,
                                linewidth=0.8, zorder=8, gid="scalebar-half"))
-        ax.text(left + length / 2, base + height + 3 * self.k * self.metres_per_point, _km_text(km, self.lang, self.words),
+        ax.text(left + length / 2, base + height + 3 * self.k * self.metres_per_point, _km_text(km, self.lang),
                 ha="center", va="bottom", fontsize=8.5 * self.k, fontfamily=FONT, color=_INK, zorder=8,
                 path_effects=self.halo, gid="scalebar-label")
 

@@ -21,7 +21,9 @@ import pytest
 from geo import __version__
 from geo.assets import AssetsError
 from geo.brief_html import render_html, standalone_map_html
-from geo.briefing import build_briefing, label, range_text
+from geo.briefing import build_briefing
+from geo.words import range_text
+from geo.words import word as label
 from geo.filters import Filters
 from geo.maps import incident_map
 
@@ -443,7 +445,7 @@ def test_pack_without_boundaries_has_figures_and_the_note_but_no_map(embedded_jo
     assert remote_loads(text) == []
     assert list(root.find_all("iframe")) == []
     notes = [n.inner_text() for n in root.with_class("pm-no-boundaries")]
-    assert notes == [label("no_boundaries")] * len(brief.cities) == [label("no_boundaries")] * 2
+    assert notes == [label("no_boundaries_pack")] * len(brief.cities) == [label("no_boundaries_pack")] * 2
     assert root.find("span", class_="pm-headline-figure").inner_text() == "4,000"
     assert list(root.find_all("table", class_="pm-districts")) == []
     assert root.find("div", id="pm-timeline")

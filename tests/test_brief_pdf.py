@@ -17,7 +17,9 @@ from PIL import Image
 
 from geo import __version__
 from geo.brief_pdf import render_pdf
-from geo.briefing import Briefing, build_briefing, label, number, range_text
+from geo.briefing import Briefing, build_briefing
+from geo.words import number, range_text
+from geo.words import word as label
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "brief-pdf"
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
@@ -178,7 +180,7 @@ def test_russian_almaty_pack_names_the_districts_in_russian(packs, real_boundari
 def test_kazakh_pack_prints_kazakh_letters(packs, real_boundaries):
     pack = packs["national-2019-06-kk"]
     assert KAZAKH_LETTERS & set(pack.text) >= set("ққңұү")
-    assert label("title", "kk") in pack.pages[0]  # Наразылықтар мен ұстаулар
+    assert label("brief_title", "kk") in pack.pages[0]  # Наразылықтар мен ұстаулар
     for city_id in ("almaty", "astana"):
         for name in real_boundaries.layer_for(city_id, date(2019, 6, 13)).districts["name_kk"]:
             assert name in pack.text

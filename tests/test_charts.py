@@ -9,7 +9,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from geo.charts import LABELS, hour_chart, timeline_chart
+from geo.charts import hour_chart, timeline_chart
+from geo.words import word
 from geo.records import load_embedded_records
 from geo.series import daily_ranges, hour_of_day, load_key_events, national_cumulative
 
@@ -175,17 +176,17 @@ def test_russian_labels(june):
     assert city["city_band"]["encoding"]["color"]["scale"]["domain"] == ["Алматы", "Нур-Султан"]
     assert "не менее 100" in text
     assert "Задержан Ринат Заитов; освобождён той же ночью" in text
-    assert panels["national_totals"]["title"] == LABELS["ru"]["national_title"]
+    assert panels["national_totals"]["title"] == word("national_title", "ru")
     hours_spec = hour_chart(hours, lang="ru").to_dict()
     assert hours_spec["encoding"]["x"]["title"] == "Час (местное время)"
     assert "задержание" in {r["event_label"] for r in hours_spec["datasets"][hours_spec["data"]["name"]]}
 
 
-def test_kazakh_falls_back_to_english_texts_with_kazakh_city_names(june):
+def test_kazakh_texts_with_kazakh_city_names(june):
     daily, national, events, _ = june
     spec = timeline_chart(daily, national, events, lang="kk").to_dict()
     band = _layers(_panels(spec)["city_ranges"])["city_band"]
-    assert band["encoding"]["y"]["title"] == "Detained"
+    assert band["encoding"]["y"]["title"] == "Ұсталғандар"
     assert band["encoding"]["color"]["scale"]["domain"] == ["Алматы", "Нұр-Сұлтан"]
 
 

@@ -150,8 +150,8 @@ def test_popup_counts_place_and_links(joined, boundaries):
     kk = incident_map(joined, boundaries, city_id="almaty", on=ON, lang="kk", asset_base=None)
     kk_popups = {f["properties"]["record_id"]: f["properties"]["popup"]
                  for f in point_layers(kk)[0].data["features"]}
-    assert "<div>Place A1</div>" in kk_popups["A1"]  # no Kazakh name: English
-    assert "Ұсталды: кемінде 100" in kk_popups["A1"]
+    assert "<div>Место A1</div>" in kk_popups["A1"]  # no Kazakh name: Russian, then English (one rule)
+    assert "Ұсталғандар: кемінде 100" in kk_popups["A1"]
 
 
 def test_hostile_record_produces_no_live_markup(joined, boundaries):

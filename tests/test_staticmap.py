@@ -20,7 +20,8 @@ from matplotlib.colors import to_hex
 from matplotlib.image import imread
 
 from geo.boundaries import UTM_EPSG
-from geo.briefing import build_briefing, label
+from geo.briefing import build_briefing
+from geo.words import word as label
 from geo.filters import Filters
 from geo.maps import _SCALE, ZERO_FILL, EVENT_COLOURS, shade_classes, shade_fill
 from geo.staticmap import map_figure, map_png
@@ -275,7 +276,7 @@ def test_without_boundaries_a_message_instead_of_a_map(embedded_joined):
     assert fig.axes == []
     messages = by_gid(fig, "message")
     assert len(messages) == 2
-    assert {plain(m.get_text()) for m in messages} == {label("no_boundaries", "en")}
+    assert {plain(m.get_text()) for m in messages} == {label("no_boundaries_pack", "en")}
     assert map_png(brief, dpi=50).startswith(PNG_SIGNATURE)
 
 
@@ -330,13 +331,14 @@ def test_a_window_without_incidents_has_the_zero_class_only(make_briefing):
     assert one(fig, "title").get_text() == "Astana: 2023-06-01 – 2023-06-30"  # renamed in September 2022
 
 
-def test_kazakh_falls_back_to_russian_for_words_it_lacks(make_briefing):
+def test_kazakh_words_on_the_static_map(make_briefing):
     fig = drawn(map_figure(make_briefing(city="astana", lang="kk")))
     assert one(fig, "title").get_text() == "Нұр-Сұлтан: 2019-06-09 – 2019-06-13"
-    assert plain(one(fig, "legend-classes").get_title().get_text()) == "Задержано, не менее (сведённая оценка)"
-    assert [t.get_text() for t in one(fig, "legend-events").get_texts()] == ["Задержание"]
+    assert plain(one(fig, "legend-classes").get_title().get_text()) == (
+        "Ұсталғандар, кемінде (салыстырылған төменгі шек)")
+    assert [t.get_text() for t in one(fig, "legend-events").get_texts()] == ["Ұстау"]
     assert one(fig, "scalebar-label").get_text().endswith(" км")
-    assert plain(one(fig, "city-level-note").get_text()).startswith("5 записей")
+    assert plain(one(fig, "city-level-note").get_text()).startswith("5 жазба тек қала деңгейінде")
 
 
 def test_threads_render_the_same_bytes(make_briefing):

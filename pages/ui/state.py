@@ -58,7 +58,7 @@ def sidebar() -> Filters:
         _seed_translated(lang)
         st.header(t("filters", lang))
         st.radio(t("city", lang), CITY_CHOICES, key=widget_key("f_city", lang),
-                 format_func=lambda c: t("all_cities", lang) if c == "all" else city_label(c))
+                 format_func=lambda c: t("all_cities", lang) if c == "all" else city_label(c, lang))
         st.date_input(t("dates", lang), key="f_dates", format="YYYY-MM-DD")
         st.multiselect(t("event_types", lang), schema.EVENT_TYPES, key=widget_key("f_types", lang),
                        format_func=lambda e: t(f"event_{e}", lang))

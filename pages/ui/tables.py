@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from geo.words import named_column
 from pages.ui.i18n import t
 
 
 def display_frame(records: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Plain display columns; every value stays text or a number (Streamlit escapes it)."""
-    place = records[f"place_name_{lang}"].where(records[f"place_name_{lang}"] != "", records["place_name_en"])
+    place = named_column(records, "place_name", lang)
     sources = records["source_urls"].str.split()
     return pd.DataFrame(
         {

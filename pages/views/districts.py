@@ -15,7 +15,7 @@ data.boundaries_or_stop(lang)
 cities = ["almaty", "astana"] if f.city == "all" else [f.city]
 for city in cities:
     table = data.districts(city, *data.filter_key(f))
-    st.subheader(city_label(city))
+    st.subheader(city_label(city, lang))
     sort = "detained_low" if f.metric == "detained" else "incidents"
     body = table[table["kind"] == "district"].sort_values([sort, "name_en"], ascending=[False, True])
     shown = pd.concat([body, table[table["kind"] != "district"]])

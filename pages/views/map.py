@@ -18,7 +18,7 @@ city = f.city if f.city != "all" else "almaty"
 st.session_state["map_city"] = city
 st.segmented_control(
     t("city", lang), ["almaty", "astana"], key="map_city",
-    format_func=city_label,
+    format_func=lambda c: city_label(c, lang),
     on_change=lambda: state.set_city(st.session_state["map_city"] or city),
 )
 

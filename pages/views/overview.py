@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.briefing import reason_text
+from geo.words import reason_text
 from geo.maps import incident_map
 
 from pages.ui import data, state
@@ -29,7 +29,7 @@ journalists = records["event_type"].isin(["journalist_detained", "journalist_ass
 cols[2].metric(t("journalists", lang), int(journalists.sum()))
 cols[3].metric(t("rallies", lang), int((records["event_type"] == "rally").sum()))
 
-with st.expander(t("basis", lang)):
+with st.expander(t("basis_heading", lang)):
     basis = records[records["record_id"].isin(result["basis"])]
     st.dataframe(basis[["record_id", "date", "city", "detained_low", "detained_high", "summary",
                         "source_names"]], hide_index=True)

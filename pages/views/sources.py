@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from geo.briefing import discrepancies, reason_text
+from geo.briefing import discrepancies
+from geo.words import reason_text
 from geo.export import records_to_csv, records_to_geojson
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
@@ -34,7 +35,7 @@ area = "national" if f.city == "all" else f.city
 result = data.detained(area, *data.filter_key(f))
 st.subheader(t("considered", lang))
 st.metric(f"{t('detained', lang)} ({area}, {f.start} – {f.end})", result["label"])
-st.text(f"{t('basis', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data
+st.text(f"{t('basis_heading', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data
 st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]],
              hide_index=True, width="stretch",
              column_config={"reason": t("reason", lang)})
