@@ -1451,8 +1451,7 @@ def _flag_records(records: pd.DataFrame, today: date, boundaries) -> tuple[pd.Da
         from geo.join import join_incidents
 
         joined = join_incidents(records[["date", "city", "latitude", "longitude", "geo_precision"]], bset)
-        jn = joined["join_note"].astype(str)
-        swapped = jn.str.contains("look swapped", regex=False).to_numpy(dtype=bool)
+        swapped = (joined["join_code"] == "swapped").to_numpy(dtype=bool)
         outside = (joined["attribution"] == "outside").to_numpy(dtype=bool)
     else:
         inside = _in_boxes(lon, lat)

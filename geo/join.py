@@ -25,6 +25,34 @@ The city of a record is its stated ``city`` (Almaty -> ``almaty``; Nur-Sultan an
 Astana -> ``astana``).  A ``national``/``other`` record with coordinates inside a
 city is placed by its point, with a note.
 
+``join_note`` says in English what happened; ``join_code`` says it as one short,
+stable code per row (:data:`JOIN_CODES`) for programs to read.  A note has up to
+three fragments; the code is its main reason: the fragment on why a record is not
+(or only loosely) placed, else a placement by the point, else the date fragment;
+a row without a note gets the code of how it was placed:
+
+=======================  ===============  ==============================================
+``join_code``            ``attribution``  meaning (``join_note``)
+=======================  ===============  ==============================================
+``district``             district         precise point inside a district (no note)
+``nearest_district``     district         in a gap, nearest district within the tolerance
+``precision_city``       city             coarse point (precision 3/4) in its city (no note)
+``no_coordinates``       city             stated city, no coordinates (no note)
+``unlocated``            unlocated        no city stated, no coordinates (no note)
+``placed_by_point``      city, district   no city stated; placed in a city by the point
+``partial_coordinates``  city, unlocated  only one of latitude/longitude
+``out_of_range``         city, unlocated  latitude beyond ±90 or longitude beyond ±180
+``swapped``              city, unlocated  coordinates look swapped (lat/lon exchanged)
+``outside``              outside          valid coordinates outside every city
+``other_city``           city             the point lies in the other city
+``no_precision``         city             ``geo_precision`` missing
+``no_layer``             city             no district layer in force on the date
+``gap``                  city             in a gap, beyond the tolerance (or no district)
+``no_date``              district         date missing: the newest layer was used
+``boundary_change``      district         in a month the city's district boundaries changed
+``no_boundaries``        any              :func:`place_by_stated_city`: no boundaries
+=======================  ===============  ==============================================
+
 Coordinates "look swapped" when they lie in no city but the exchanged pair lies in
 one, or when the latitude holds a longitude-like value (outside Kazakhstan's
 latitude band 40.5-55.5, inside its longitude band 46.4-87.4) while the longitude
@@ -62,7 +90,7 @@ from geo.boundaries import UTM_EPSG, BoundarySet, Layer
 from geo.errors import CRSMismatchError
 from geo.schema import CITIES, CITY_IDS, JOIN_COLUMNS
 
-__all__ = ["join_incidents", "place_by_stated_city", "OUTPUT_COLUMNS"]
+__all__ = ["join_incidents", "place_by_stated_city", "OUTPUT_COLUMNS", "JOIN_CODES"]
 
 #: Every column :func:`join_incidents` adds, in order.
 OUTPUT_COLUMNS = [*JOIN_COLUMNS, "boundary_layer"]
@@ -77,6 +105,14 @@ KZ_LON_BAND = (46.4, 87.4)
 
 ATTRIBUTION_CODES = ("district", "city", "outside", "unlocated")
 _DISTRICT, _CITY, _OUTSIDE, _UNLOCATED = range(4)
+
+#: Every ``join_code`` (see the module docstring), in this order.
+JOIN_CODES = (
+    "district", "nearest_district", "precision_city", "no_coordinates", "unlocated",
+    "placed_by_point", "partial_coordinates", "out_of_range", "swapped", "outside", "other_city",
+    "no_precision", "no_layer", "gap", "no_date", "boundary_change", "no_boundaries",
+)
+_R = {code: np.int8(i) for i, code in enumerate(JOIN_CODES)}
 
 # coordinate status of a row
 _NO_COORDS, _PARTIAL, _OUT_OF_RANGE, _VALID = range(4)
@@ -161,7 +197,8 @@ def place_by_stated_city(records: pd.DataFrame) -> pd.DataFrame:
     city_id = records["city"].map(CITY_IDS).fillna("")
     return records.assign(city_id=city_id, district_id="", district_name_en="",
                           attribution=city_id.map(lambda c: "city" if c else "unlocated"),
-                          join_note="no boundaries configured", boundary_layer="")
+                          join_note="no boundaries configured", join_code="no_boundaries",
+                          boundary_layer="")
 
 
 def _basic_checks(records, boundaries, gap_tolerance_m) -> _Rows:
@@ -774,11 +811,12 @@ _N_NO_DATE, _N_CHANGE_MONTH = 1, 2
 
 
 def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
-           tol: float) -> tuple[np.ndarray, list[str]]:
+           tol: float) -> tuple[np.ndarray, list[str], np.ndarray]:
     """``join_note`` as codes into a table of texts: up to three fragments joined by '; '.
 
     Each fragment is a list of rows with integer keys; texts are formatted once per
-    distinct key, never per row.
+    distinct key, never per row.  The third value is ``join_code``: every row's
+    number in :data:`JOIN_CODES` (see :func:`_reasons`).
     """
     n = len(dec.city)
     city_name = [c.name for c in cities.cities]
@@ -853,6 +891,7 @@ def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
 
     where, kind, a, b = (np.concatenate(parts) for parts in zip(*pieces))
     second = _coded(where, [kind, a, b], fmt_main)
+    main = (where, kind)
 
     # 3. the date: missing (newest layer used), or in a month the boundaries changed
     used = np.flatnonzero(dec.layer >= 0)
@@ -880,7 +919,47 @@ def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
 
     where, kind, g, m = (np.concatenate(parts) for parts in zip(*pieces))
     third = _coded(where, [kind, g, m], fmt_date)
-    return _combine(n, [first, second, third])
+    reason = _reasons(rows, dec, main, given, (where, kind))
+    return (*_combine(n, [first, second, third]), reason)
+
+
+def _reason_of_kind(codes: dict[int, str]) -> np.ndarray:
+    """A lookup array: note fragment kind -> number in :data:`JOIN_CODES` (-1: no kind)."""
+    out = np.full(max(codes) + 1, -1, dtype=np.int8)
+    for kind, code in codes.items():
+        out[kind] = _R[code]
+    return out
+
+
+# ``join_code`` of each kind of note fragment
+_MAIN_REASON = _reason_of_kind({
+    _N_PARTIAL: "partial_coordinates", _N_RANGE: "out_of_range", _N_SWAPPED: "swapped",
+    _N_OUTSIDE: "outside", _N_OTHER_CITY: "other_city", _N_NO_PRECISION: "no_precision",
+    _N_NO_LAYER: "no_layer", _N_GAP_NEAR: "nearest_district", _N_GAP_FAR: "gap",
+})
+_DATE_REASON = _reason_of_kind({_N_NO_DATE: "no_date", _N_CHANGE_MONTH: "boundary_change"})
+
+
+def _reasons(rows: _Rows, dec: _Decided, main, given: np.ndarray, dated) -> np.ndarray:
+    """One ``join_code`` per row: the main reason of its note, else how it was placed.
+
+    The main fragment of the note comes first (it says why a record is not, or only
+    loosely, placed), then a placement by the point of a record without a stated
+    city, then the date fragment; a row without a note gets the code of its
+    attribution (``district``; ``precision_city`` or ``no_coordinates`` for a city;
+    ``unlocated``; an ``outside`` row always has a note).
+    """
+    code = np.full(len(dec.city), _R["unlocated"], dtype=np.int8)
+    code[dec.attribution == _DISTRICT] = _R["district"]
+    city = dec.attribution == _CITY
+    code[city & dec.placed] = _R["precision_city"]
+    code[city & (rows.coords == _NO_COORDS)] = _R["no_coordinates"]
+    where, kind = dated
+    code[where] = _DATE_REASON[kind]
+    code[given] = _R["placed_by_point"]
+    where, kind = main
+    code[where] = _MAIN_REASON[kind]
+    return code
 
 
 def _coded(rows: np.ndarray, keys: list[np.ndarray], fmt):
@@ -940,13 +1019,14 @@ def _to_frame(records: pd.DataFrame, dec: _Decided, notes, cities: _Cities) -> p
     global_district = np.where(
         has_district, cities.district_offset[np.maximum(dec.layer, 0)] + dec.district + 1, 0
     )
-    note_codes, note_table = notes
+    note_codes, note_table, reason = notes
     columns = {
         "city_id": (dec.city + 1, ["", *(c.city_id for c in cities.cities)]),
         "district_id": (global_district, ["", *cities.district_ids]),
         "district_name_en": (global_district, ["", *cities.district_names]),
         "attribution": (dec.attribution, list(ATTRIBUTION_CODES)),
         "join_note": (note_codes, note_table),
+        "join_code": (reason, list(JOIN_CODES)),
         "boundary_layer": (dec.layer + 1, ["", *(l.name for l in cities.layers)]),
     }
     for name, (codes, table) in columns.items():

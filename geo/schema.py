@@ -115,6 +115,7 @@ COUNT_KINDS = ("incremental", "cumulative", "partial", "snapshot")
 DETENTION_TYPES = ("detention", "journalist_detained")
 GEO_PRECISIONS = (1, 2, 3, 4)
 
-#: Columns the spatial join adds.
-JOIN_COLUMNS = ["city_id", "district_id", "district_name_en", "attribution", "join_note"]
+#: Columns the spatial join adds (``join_code``: the main reason of ``join_note`` as a
+#: short stable code, see :data:`geo.join.JOIN_CODES`).
+JOIN_COLUMNS = ["city_id", "district_id", "district_name_en", "attribution", "join_note", "join_code"]
 ATTRIBUTIONS = ("district", "city", "outside", "unlocated")

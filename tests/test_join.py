@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from geo.boundaries import DISTRICT_COLUMNS, BoundarySet, Layer
 from geo.errors import CRSMismatchError
-from geo.join import OUTPUT_COLUMNS, join_incidents
+from geo.join import JOIN_CODES, OUTPUT_COLUMNS, join_incidents, place_by_stated_city
 
 WEST = box(76.0, 43.0, 77.0, 44.0)
 EAST = box(77.004, 43.0, 78.0, 44.0)
@@ -89,11 +89,14 @@ def records(rows, index=None) -> pd.DataFrame:
     return frame
 
 
-def expected(frame: pd.DataFrame, rows) -> pd.DataFrame:
-    """rows: (city_id, district_id, district_name_en, attribution, join_note, boundary_layer)."""
+def expected(frame: pd.DataFrame, rows, codes=()) -> pd.DataFrame:
+    """rows: (city_id, district_id, district_name_en, attribution, join_note, boundary_layer);
+    codes: the ``join_code`` of each row."""
     out = frame.copy()
-    for k, name in enumerate(OUTPUT_COLUMNS):
-        out[name] = pd.Series([r[k] for r in rows], index=frame.index, dtype="str")
+    shown = [c for c in OUTPUT_COLUMNS if c != "join_code"]
+    for name in OUTPUT_COLUMNS:
+        values = list(codes) if name == "join_code" else [r[shown.index(name)] for r in rows]
+        out[name] = pd.Series(values, index=frame.index, dtype="str")
     return out
 
 
@@ -122,7 +125,7 @@ def test_every_attribution_outcome():
         ("", "", "", "outside", "coordinates lie outside every city (Almaty, Astana)", ""),
         ("", "", "", "unlocated", "", ""),
         ("", "", "", "unlocated", "", ""),
-    ])
+    ], ["district", "district", "precision_city", "no_coordinates", "outside", "unlocated", "unlocated"])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -142,7 +145,7 @@ def test_national_placed_by_its_point_and_coarse_or_odd_records():
         ("almaty", "", "", "city", "coordinates out of range (latitude within ±90, longitude "
          "within ±180 expected); not placed", ""),
         ("astana", "", "", "city", "only one of latitude/longitude given; not placed", ""),
-    ])
+    ], ["placed_by_point", "placed_by_point", "no_precision", "out_of_range", "partial_coordinates"])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -157,7 +160,7 @@ def test_swapped_coordinates_are_flagged():
         ("almaty", "", "", "city", swapped, ""),
         ("", "", "", "unlocated", swapped, ""),
         ("almaty", "", "", "city", swapped, ""),
-    ])
+    ], ["swapped", "swapped", "swapped"])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -171,7 +174,7 @@ def test_point_in_the_other_city_is_flagged():
          "not placed in a district", ""),
         ("astana", "", "", "city", "coordinates lie in Almaty, not in the stated city "
          "Nur-Sultan; not placed in a district", ""),
-    ])
+    ], ["other_city", "other_city"])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -194,7 +197,7 @@ def test_gap_between_districts_nearest_within_tolerance_else_city():
          f"is {far_m:.0f} m away, beyond the 100 m tolerance; not placed in a district",
          ALMATY_LAYER),
         ("almaty", "", "", "city", "", ""),
-    ])
+    ], ["nearest_district", "gap", "precision_city"])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
     # a wider tolerance takes the far point too
     wide = join_incidents(frame, BOUNDARIES, gap_tolerance_m=500)
@@ -225,7 +228,7 @@ def test_layer_follows_the_date():
         ("astana", "south_east", "South-East", "district", "", NEW),
         ("astana", "south_east", "South-East", "district",
          f"date missing; used the newest layer {NEW}", NEW),
-    ])
+    ], ["district", "boundary_change", "district", "no_date"])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -269,7 +272,7 @@ def test_every_row_once_same_index_even_duplicated_and_extra_columns_kept():
         ("almaty", "west", "West", "district", "", ALMATY_LAYER),
         ("almaty", "east", "East", "district", "", ALMATY_LAYER),
         ("", "", "", "unlocated", "", ""),
-    ])
+    ], ["district", "district", "unlocated"])
     got = join_incidents(frame, BOUNDARIES)
     pd.testing.assert_frame_equal(got, want)
     # joining again replaces the columns instead of doubling them
@@ -280,6 +283,63 @@ def test_every_row_once_same_index_even_duplicated_and_extra_columns_kept():
 def test_empty_frame():
     frame = records([])
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), expected(frame, []))
+
+
+JOIN_CODE_CASES = [  # (join_code, attribution, record): one tiny case per code
+    ("district", "district", ("2019-06-09", "Almaty", 43.5, 76.5, 1)),
+    ("nearest_district", "district", ("2019-06-09", "Almaty", 43.5, 77.0005, 1)),
+    ("precision_city", "city", ("2019-06-09", "Almaty", 43.5, 76.5, 3)),
+    ("no_coordinates", "city", ("2019-06-09", "Almaty", np.nan, np.nan, 1)),
+    ("unlocated", "unlocated", ("2019-06-09", "national", np.nan, np.nan, pd.NA)),
+    ("placed_by_point", "district", ("2019-06-09", "national", 43.5, 76.5, 1)),
+    ("partial_coordinates", "unlocated", ("2019-06-09", "other", 43.5, np.nan, 1)),
+    ("out_of_range", "city", ("2019-06-09", "Almaty", 95.0, 76.5, 1)),
+    ("swapped", "city", ("2019-06-09", "Almaty", 76.5, 43.5, 1)),
+    ("outside", "outside", ("2019-06-09", "Almaty", 45.0, 76.5, 1)),
+    ("other_city", "city", ("2019-06-09", "Astana", 43.5, 76.5, 1)),
+    ("no_precision", "city", ("2019-06-09", "Almaty", 43.5, 76.5, pd.NA)),
+    ("no_layer", "city", ("2019-06-09", "Almaty", 43.5, 76.5, 1)),  # with LATE_ALMATY
+    ("gap", "city", ("2019-06-09", "Almaty", 43.5, 77.002, 2)),
+    ("no_date", "district", (None, "Astana", 51.25, 71.75, 1)),
+    ("boundary_change", "district", ("2022-12-15", "Astana", 51.25, 71.75, 1)),
+]
+
+
+def late_almaty() -> BoundarySet:
+    """BOUNDARIES with Almaty's only layer in force from 2020 on."""
+    almaty, *astana = BOUNDARIES.layers
+    late = Layer("almaty", almaty.name, almaty.districts, valid_from=date(2020, 1, 1))
+    return BoundarySet((late, *astana), BOUNDARIES.outlines)
+
+
+@pytest.mark.parametrize(("code", "attribution", "record"), JOIN_CODE_CASES, ids=[c[0] for c in JOIN_CODE_CASES])
+def test_join_code_of_each_case(code, attribution, record):
+    boundaries = late_almaty() if code == "no_layer" else BOUNDARIES
+    got = join_incidents(records([record]), boundaries)
+    assert (got["join_code"].tolist(), got["attribution"].tolist()) == ([code], [attribution])
+    assert got["join_code"].dtype == got["join_note"].dtype
+
+
+def test_join_code_is_one_stable_code_per_row_the_main_reason():
+    assert {c[0] for c in JOIN_CODE_CASES} | {"no_boundaries"} == set(JOIN_CODES)
+    frame = records([r for _, _, r in JOIN_CODE_CASES])
+    got = join_incidents(frame, BOUNDARIES)
+    assert list(got.columns[-3:]) == ["join_note", "join_code", "boundary_layer"]
+    assert set(got["join_code"]) <= set(JOIN_CODES)
+    # several fragments, one code: the main fragment wins over the placement by the
+    # point and over the date; the placement by the point wins over the date
+    frame = records([
+        ("2019-06-09", "national", 43.5, 77.002, 1),   # placed by its point, in a gap
+        ("2022-12-15", "national", 51.25, 71.75, 1),   # placed by its point, boundaries changed
+        (None, "Astana", 51.5, 71.25, 1),              # on a border (nearest district), no date
+    ])
+    got = join_incidents(frame, BOUNDARIES)
+    assert [note.count("; ") >= 1 for note in got["join_note"]] == [True, True, True]
+    assert got["join_code"].tolist() == ["gap", "placed_by_point", "nearest_district"]
+    # without boundaries every row says so
+    plain = place_by_stated_city(records([JOIN_CODE_CASES[0][2], JOIN_CODE_CASES[4][2]]))
+    assert plain["join_code"].tolist() == ["no_boundaries", "no_boundaries"]
+    assert plain["attribution"].tolist() == ["city", "unlocated"]
 
 
 def test_bad_input_says_what_was_expected():
