@@ -1,4 +1,4 @@
-"""Benchmark: ``geo.importers.import_rows`` on a 100,000-row ACLED-style export.
+"""Benchmark: ``geo.importing.import_rows`` on a 100,000-row ACLED-style export.
 
 The file is written by the benchmark (fixed seed, points in both cities, both
 ACLED date styles, arrest counts in the tags).  The baseline is reading the same
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.timing import best, machine
-from geo.importers import import_rows
+from geo.importing import import_rows
 
 HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
           "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     c = result.counts
     print(f"\n{'method':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9}")
     print(f"{'pandas.read_csv (parsing only)':<44} {args.rows:>9,} {base_s:>8.2f} {args.rows / base_s:>9,.0f}")
-    print(f"{'geo.importers.import_rows (whole import)':<44} {args.rows:>9,} {ours_s:>8.2f} "
+    print(f"{'geo.importing.import_rows (whole import)':<44} {args.rows:>9,} {ours_s:>8.2f} "
           f"{args.rows / ours_s:>9,.0f}")
     print(f"accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
           f"{c['rejected']:,} rejected of {c['total']:,}")

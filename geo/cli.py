@@ -104,7 +104,7 @@ def _summary(args) -> int:
 
 
 def _import(args) -> int:
-    from geo.importers import import_rows, write_rejected
+    from geo.importing import import_rows, write_rejected
     from geo.store import file_version, open_store
 
     path = Path(args.file)
@@ -214,7 +214,7 @@ def _brief_files(paths: list[str]):
     """Read each ``--data`` file as ``import`` would (any supported format); rejected rows are said, not lost."""
     import pandas as pd
 
-    from geo.importers import import_rows, write_rejected
+    from geo.importing import import_rows, write_rejected
     from geo.records import keep_ids_apart
 
     frames = []
@@ -312,7 +312,7 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="import a file (native, ACLED, CCC-style or mapped) into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=["native", "acled", "ccc", "mapped"],
+    i.add_argument("--format", choices=schema.IMPORT_FORMATS,
                    help="default: detected from the header")
     i.add_argument("--mapping", help="column mapping file (.json or .toml) for --format mapped")
     i.add_argument("--dataset", help="dataset name in the store (default: the file name without extension)")

@@ -64,3 +64,19 @@ class CRSMismatchError(ProtestMapError):
 
 class FetchError(ProtestMapError):
     """Fetching boundaries from their public origin failed (no network, bad answer)."""
+
+
+class ImportFileError(ProtestMapError):
+    """A file cannot be read at all (missing, empty, not a table, GeoJSON not in WGS84)."""
+
+
+class MappingError(ProtestMapError):
+    """A column mapping is malformed or names a column the file does not have."""
+
+
+class ImportAccountingError(ProtestMapError):
+    """An import lost or doubled an input row: its counts or row numbers do not add up.
+
+    A bug in :mod:`geo.importing`, never a problem of the file: nothing of such an
+    import should be written.
+    """

@@ -247,7 +247,7 @@ def _geojson_to_raw(text: str) -> pd.DataFrame:
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise _FileProblem("is not a GeoJSON FeatureCollection")
     crs = ((doc.get("crs") or {}).get("properties") or {}).get("name")
-    if crs and not _is_wgs84(crs):
+    if crs and not is_wgs84(crs):
         raise _FileProblem(
             f"declares CRS {crs!r}; incident files must be in WGS84 (EPSG:4326 / CRS84) — "
             "reproject it first"
@@ -272,9 +272,16 @@ def _geojson_to_raw(text: str) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=str)
 
 
-def _is_wgs84(name: str) -> bool:
-    n = name.upper()
-    return n.endswith("CRS84") or n.endswith("4326") or n == "WGS84"
+def is_wgs84(name: str) -> bool:
+    """Whether a declared CRS name means WGS84 longitude/latitude.
+
+    ``OGC:CRS84`` and ``urn:ogc:def:crs:OGC:1.3:CRS84``, ``EPSG:4326`` and
+    ``urn:ogc:def:crs:EPSG::4326`` (any code ending in the number 4326), ``WGS84``;
+    any letter case.  The one rule for incident files (:func:`read_records`) and
+    imports (:func:`geo.importing.read_table`).
+    """
+    n = name.strip().upper()
+    return n.endswith("CRS84") or n == "WGS84" or re.search(r"(?<!\d)4326$", n) is not None
 
 
 class _RowChecker:

@@ -114,6 +114,9 @@ COUNT_KINDS = ("incremental", "cumulative", "partial", "snapshot")
 #: "dozens", or nothing) is a count nobody knows, which leaves a figure's high end open.
 DETENTION_TYPES = ("detention", "journalist_detained")
 GEO_PRECISIONS = (1, 2, 3, 4)
+#: The formats :mod:`geo.importing` reads (a dataset's ``source_format``): native files,
+#: ACLED exports, Crowd Counting-style sheets, and any table through a column mapping.
+IMPORT_FORMATS = ("native", "acled", "ccc", "mapped")
 
 #: Columns the spatial join adds (``join_code``: the main reason of ``join_note`` as a
 #: short stable code, see :data:`geo.join.JOIN_CODES`).

@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ProtestMapError
-from geo.importers import detect_format, import_rows, preview, read_table
+from geo.importing import FORMATS, detect_format, import_rows, preview, read_table
 from geo.maps import incident_map
 from geo.store import file_version
 from pages.ui import data, jobs, state, tables
@@ -57,8 +57,8 @@ except ProtestMapError as exc:
 detected = detect_format(table)
 st.write(f"{len(table.frame):,} rows, {table.encoding}, delimiter {table.delimiter!r}; "
          f"detected format: **{detected}**")
-formats = ["native", "acled", "ccc", "mapped"]
-fmt = st.radio("Format", formats, index=formats.index(detected) if detected in formats else 3,
+formats = list(FORMATS)
+fmt = st.radio("Format", formats, index=formats.index(detected if detected in formats else "mapped"),
                horizontal=True, key="import_format")
 
 mapping = None

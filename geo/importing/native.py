@@ -1,0 +1,31 @@
+"""Native files: the native columns pass through (see :mod:`geo.schema`)."""
+
+from __future__ import annotations
+
+from geo import schema
+from geo.importing.builder import Converted, _Builder
+from geo.importing.read import RawTable
+from geo.importing.values import _city_values
+
+__all__ = ["to_native_native"]
+
+
+def to_native_native(table: RawTable) -> Converted:
+    """Pass a native table through (its columns are already the native ones).
+
+    Only what every importer normalises is done here: Cyrillic city names, decimal
+    commas, counts stated as text, high below low (see :func:`geo.importing.import_rows`).
+    """
+    b = _Builder(table)
+    lower = {c.strip().casefold(): c for c in table.frame.columns}
+    for col in schema.COLUMNS:
+        if col in lower:
+            b.out[col] = table.frame[lower[col]].str.strip()
+    extra = {c: table.frame[c] for c in table.frame.columns if c.strip().casefold() not in schema.COLUMNS}
+    if "city" in b.out:
+        b.out["city"] = _city_values(b.out["city"], keep_unknown=True)
+    conv = b.done(extra)
+    missing = [c for c in schema.REQUIRED_COLUMNS if c not in lower]
+    if missing:
+        conv.raw = conv.raw.drop(columns=missing)  # validate_frame names the missing columns
+    return conv

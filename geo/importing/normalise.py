@@ -1,0 +1,81 @@
+"""What every format needs before :func:`geo.records.validate_frame`.
+
+Decimal commas, counts stated as text, a high figure below the low one, counts and
+precisions too large to be real, years out of range, rows with fewer cells than the
+header.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.importing.builder import Converted, _Builder
+from geo.importing.read import RawTable
+from geo.importing.values import MAX_COUNT, MAX_YEAR, MIN_YEAR, _counts, _decimal
+
+
+def _normalise(conv: Converted, table: RawTable) -> Converted:
+    """What every format needs before validate_frame: numbers, counts, dates, ragged rows."""
+    raw = conv.raw
+    b = _Builder(table)
+    b.flags = conv.flag_text.set_axis(b.index)
+    rows = conv.input_rows
+    for col in ("latitude", "longitude"):
+        if col in raw.columns:
+            raw[col] = _decimal(raw[col].str.strip()).to_numpy()
+    # counts: text -> number (flag), high below low -> swapped (flag), huge -> rejected
+    for low_col, high_col in (("detained_low", "detained_high"), ("participants_low", "participants_high"),
+                              ("injured", None)):
+        if low_col not in raw.columns:
+            continue
+        low_text = raw[low_col].str.strip().set_axis(b.index)
+        lo = _counts(low_text)
+        textual = lo.textual.to_numpy()
+        b.flag(textual, f"{low_col} stated as text ('" + low_text + "' read as " + lo.shown + ")")
+        new_low = lo.low.where(~lo.words, "")
+        b.flag(lo.words, f"{low_col} '" + low_text + "' gives no number (left blank)")
+        if high_col and high_col in raw.columns:
+            high_text = raw[high_col].str.strip().set_axis(b.index)
+            hi = _counts(high_text)
+            b.flag(hi.textual, f"{high_col} stated as text ('" + high_text + "' read as " + hi.shown + ")")
+            new_high = hi.high.where(hi.high != "", hi.low)
+            new_high = new_high.where(high_text != "", lo.high.where((lo.high != lo.low) | lo.textual, ""))
+            new_high = new_high.where(~hi.words, "")
+            b.flag(hi.words, f"{high_col} '" + high_text + "' gives no number (left blank)")
+            ln = pd.to_numeric(new_low, errors="coerce")
+            hn = pd.to_numeric(new_high, errors="coerce")
+            swap = (hn < ln).fillna(False).to_numpy(dtype=bool)
+            b.flag(swap, f"{high_col} below {low_col} (the two swapped)")
+            low_out = np.where(swap, new_high, new_low)
+            high_out = np.where(swap, new_low, new_high)
+            raw[high_col] = high_out
+            raw[low_col] = low_out
+            big = (hn > MAX_COUNT).fillna(False).to_numpy(dtype=bool)
+            b.reject(big, high_col, high_text, f"a count above {MAX_COUNT:,} is not plausible")
+        else:
+            raw[low_col] = new_low.to_numpy()
+        ln = pd.to_numeric(raw[low_col], errors="coerce")
+        big = (ln > MAX_COUNT).fillna(False).to_numpy(dtype=bool)
+        b.reject(big, low_col, low_text, f"a count above {MAX_COUNT:,} is not plausible")
+    if "geo_precision" in raw.columns:
+        gp = raw["geo_precision"].str.strip()
+        num = pd.to_numeric(gp, errors="coerce")
+        b.reject(((num.abs() > 1000) | np.isinf(num)).fillna(False).to_numpy(dtype=bool), "geo_precision",
+                 gp.set_axis(b.index), "expected one of 1, 2, 3, 4")
+    for col in schema.DATE_COLUMNS:
+        if col in raw.columns:
+            text = raw[col].str.strip()
+            year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}$", expand=False), errors="coerce")
+            far = ((year < MIN_YEAR) | (year > MAX_YEAR)).fillna(False).to_numpy(dtype=bool)
+            b.reject(far, col, text.set_axis(b.index), f"expected a year between {MIN_YEAR} and {MAX_YEAR}")
+    short = np.zeros(len(raw), dtype=bool)
+    for i, (found, width) in table.ragged.items():
+        if 0 <= found < width:
+            short[i] = True
+    b.flag(short, "row has fewer cells than the header (missing cells read as blank)")
+    rejections = list(conv.rejections)
+    known = {p.row for p in rejections}
+    rejections.extend(p for p in b.rejections.values() if p.row not in known)
+    return Converted(raw, rows, b.flags.reset_index(drop=True), rejections)

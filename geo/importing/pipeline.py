@@ -1,0 +1,341 @@
+"""The pipeline: :func:`import_rows` reads, converts, validates, flags and de-duplicates one file.
+
+Nothing is written: :class:`ImportResult` holds every row once, as a record, a merge
+or a rejection; :func:`write_rejected` writes the rejected rows to fix and import
+again; :func:`preview` shows the first rows as they would be imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import ImportAccountingError, Problem
+from geo.importing.builder import Converted
+from geo.importing.convert import to_native
+from geo.importing.dedupe import _drop_merges_into_rejected, _merge_by_id, _merge_by_key
+from geo.importing.detect import acled_generation, detect_format
+from geo.importing.flags import _flag_records
+from geo.importing.mapped import load_mapping
+from geo.importing.normalise import _normalise
+from geo.importing.read import RawTable, read_table
+from geo.records import validate_frame
+
+__all__ = ["CHUNK_ROWS", "DIAGNOSTIC_COLUMNS", "ImportResult", "import_rows", "preview", "write_rejected"]
+
+#: Columns the rejected frame puts before the original cells of each rejected row.
+DIAGNOSTIC_COLUMNS = ["file", "row", "column", "value", "reason"]
+
+#: Rows handled per step between two ``progress`` calls.
+CHUNK_ROWS = 10_000
+
+
+def preview(table: RawTable, mapping: dict | None = None, n: int = 10, *, format: str | None = None) -> pd.DataFrame:
+    """The first ``n`` rows as they would be imported, before anything is written.
+
+    Returns the native columns (as text) plus ``row`` (the file row), ``flags`` and
+    ``status`` (``'ok'`` or ``'rejected: <reasons>'``).  Raises :class:`MappingError`
+    like :func:`~geo.importing.mapped.to_native_mapped`.
+    """
+    head = table.head(n)
+    conv = to_native(head, format=format, mapping=mapping)
+    status = pd.Series(["ok"] * len(conv.raw), dtype=object)
+    reasons: dict[int, list[str]] = {}
+    for p in conv.rejections:
+        reasons.setdefault(p.row, []).append(p.expected)
+    prepared = _normalise(conv, head)
+    for p in prepared.rejections:
+        reasons.setdefault(p.row, []).append(p.expected)
+    keep = ~np.isin(conv.input_rows, list(reasons))
+    if keep.any():
+        positions = np.flatnonzero(keep)
+        result = validate_frame(prepared.raw.iloc[positions].reset_index(drop=True), head.file, first_row=0)
+        for p in result.problems:
+            if p.row is not None:
+                reasons.setdefault(int(conv.input_rows[positions[p.row]]), []).append(p.expected)
+    for i, row in enumerate(conv.input_rows):
+        if int(row) in reasons:
+            status.iloc[i] = "rejected: " + "; ".join(reasons[int(row)])
+    out = prepared.raw.copy()
+    out.insert(0, "row", conv.input_rows)
+    out["flags"] = prepared.flag_text.to_numpy()
+    out["status"] = status.to_numpy()
+    return out
+
+
+@dataclass
+class ImportResult:
+    """Everything one import found; nothing has been written.
+
+    ``records``: the imported records (the schema of :mod:`geo.schema`, their extra
+    columns, ``source_file``/``source_row``, and ``flags`` joined by ``'; '``).
+    ``merged``: ``file``, ``row``, ``input_record_id``, ``record_id`` (of the existing
+    or earlier record it duplicates) and ``why``.  ``rejected``: ``file``, ``row``,
+    ``column``, ``value``, ``reason`` and then the row's original cells.
+    ``notes``: how the import was done (encoding, delimiter, format, the coordinate check).
+    """
+
+    file: str
+    format: str
+    records: pd.DataFrame
+    merged: pd.DataFrame
+    rejected: pd.DataFrame
+    total: int
+    notes: list[str] = field(default_factory=list)
+    original_columns: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        flagged = int((self.records["flags"] != "").sum()) if len(self.records) else 0
+        return {"imported": len(self.records), "merged": len(self.merged), "flagged": flagged,
+                "rejected": len(self.rejected), "total": self.total}
+
+    def check(self) -> None:
+        """Check that every input row is accounted for exactly once.
+
+        Raises
+        ------
+        ImportAccountingError
+            The counts do not add up to the total (the message gives the counts), or
+            an input row is in two places (the message names the rows).
+        """
+        c = self.counts
+        if c["imported"] + c["merged"] + c["rejected"] != c["total"]:
+            raise ImportAccountingError(f"{self.file}: imported + merged + rejected is not the total: {c}")
+        rows = np.concatenate([self.records["source_row"].to_numpy(dtype=np.int64),
+                               self.merged["row"].to_numpy(dtype=np.int64),
+                               self.rejected["row"].to_numpy(dtype=np.int64)])
+        distinct, times = np.unique(rows, return_counts=True)
+        if len(distinct) != len(rows):
+            twice = ", ".join(str(r) for r in distinct[times > 1][:20])
+            raise ImportAccountingError(f"{self.file}: an input row appears twice (row(s) {twice})")
+
+
+def import_rows(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    mapping: dict | str | Path | None = None,
+    existing: pd.DataFrame | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    today: date | None = None,
+    boundaries="auto",
+    layer: str | None = None,
+) -> ImportResult:
+    """Read, convert, validate, flag and de-duplicate one file, without writing anywhere.
+
+    Parameters
+    ----------
+    path : str or Path
+        The input file (see :func:`~geo.importing.read.read_table`).
+    format : {'native', 'acled', 'ccc', 'mapped'}, optional
+        Default: detected from the header (a given ``mapping`` means ``'mapped'``).
+    mapping : dict or path, optional
+        A column mapping (see :func:`~geo.importing.mapped.load_mapping`), or the path of a mapping file.
+    existing : pandas.DataFrame, optional
+        Records already in the store (the :mod:`geo.schema` columns); rows that
+        duplicate one of them are merged, not imported.
+    progress : callable, optional
+        ``progress(done, total)``, called every :data:`CHUNK_ROWS` rows and at the end.
+    today : datetime.date, optional
+        Dates after it are flagged as future (default: the current date).
+    boundaries : 'auto', None or geo.boundaries.BoundarySet
+        For the swapped / outside-both-cities flags.  ``'auto'`` loads the configured
+        boundaries (:func:`geo.boundaries.load_boundaries`) and falls back to coarse
+        bounding boxes of the two cities when none are configured; ``None`` always uses
+        the boxes.  ``ImportResult.notes`` says which was used.
+    layer : str, optional
+        The layer of a GeoPackage input (default: its first layer).
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read at all.
+    MappingError
+        The format is unknown and no mapping was given, or the mapping does not fit.
+
+    Notes
+    -----
+    Every row is accounted for once (``ImportResult.check``):
+
+    * rejected before validation: a row with more cells than the header (a cell
+      shifted: which one cannot be known), a GeoJSON feature that is not a Point, an
+      unreadable date, a count or precision too large to be real, a row of blanks, a
+      row the importer cannot convert (no ACLED event id, say);
+    * merged: a row whose ``record_id`` repeats an earlier row of the file or an
+      ``existing`` record, or that has the same date, city, event type, place and first
+      source (first URL; for ACLED, whose URL is always the citation, the first source
+      name) as one of them;
+    * rejected by :func:`geo.records.validate_frame` (every problem of the row in
+      ``reason``);
+    * imported, with flags for what is suspicious but usable: coordinates that look
+      swapped or lie outside both cities (kept as given), a future date, a high figure
+      below the low one (the two swapped), a count stated as text (``about 50`` -> 50),
+      a row with fewer cells than the header (missing cells read as blank), and the
+      importer's own flags.
+    """
+    if isinstance(mapping, (str, Path)):
+        mapping = load_mapping(mapping)
+    table = read_table(path, layer=layer)
+    table = _strip_diagnostics(table)
+    fmt = "mapped" if mapping is not None and format in (None, "mapped") else (format or detect_format(table))
+    total = len(table)
+    notes = [f"read as {table.encoding}" + (f", delimiter {table.delimiter!r}" if table.delimiter else ""),
+             f"format {fmt}" + (f" ({acled_generation(table)} columns)" if fmt == "acled" else "")]
+    notes.extend(table.problems)
+
+    parts: list[Converted] = []
+    for start in range(0, max(total, 1), CHUNK_ROWS):
+        chunk = _slice(table, start, start + CHUNK_ROWS)
+        conv = to_native(chunk, format=fmt, mapping=mapping)
+        parts.append(_normalise(conv, chunk))
+        done = min(start + CHUNK_ROWS, total)
+        if progress is not None and done < total:
+            progress(done, total)
+    conv = _concat(parts)
+
+    rejected: dict[int, Problem | list[Problem]] = {}
+    for p in conv.rejections:
+        rejected.setdefault(int(p.row), p)
+    for p in _reading_rejections(table):
+        rejected.setdefault(int(p.row), p)
+    rows = conv.input_rows
+    alive = ~np.isin(rows, list(rejected))
+
+    # merges before validation: validate_frame rejects a repeated record_id
+    merged, alive = _merge_by_id(conv, alive, existing, table.file)
+    positions = np.flatnonzero(alive)
+    sub = conv.raw.iloc[positions].reset_index(drop=True)
+    result = validate_frame(sub, table.file, first_row=0, existing=existing)
+    by_pos: dict[int, list[Problem]] = {}
+    for p in result.problems:
+        if p.row is None:
+            for pos in range(len(positions)):
+                by_pos.setdefault(pos, []).append(p)
+        else:
+            by_pos.setdefault(int(p.row), []).append(p)
+    for pos, problems in by_pos.items():
+        row = int(rows[positions[pos]])
+        rejected[row] = [Problem(p.file, row, p.column or "(row)", p.value if p.value is not None else "",
+                                 p.expected) for p in problems]
+    # a row merged into an earlier row of the file that validation then rejected is rejected too
+    merged = _drop_merges_into_rejected(merged, rejected, table.file, conv)
+
+    records = result.records
+    records["source_row"] = rows[positions[records["source_row"].to_numpy(dtype=np.int64)]] if len(records) else records["source_row"]
+    flag_text = conv.flag_text.to_numpy(dtype=object)
+    row_pos = {int(r): i for i, r in enumerate(rows)}
+    records["flags"] = [flag_text[row_pos[int(r)]] for r in records["source_row"]] if len(records) else pd.Series(dtype=str)
+    records, more = _merge_by_key(records, existing, table.file)
+    merged = pd.concat([merged, more], ignore_index=True) if len(more) else merged
+    records, coord_note = _flag_records(records, today or date.today(), boundaries)
+    notes.append(coord_note)
+
+    rejected_frame = _rejected_frame(rejected, table, conv)
+    out = ImportResult(table.file, fmt, records.reset_index(drop=True), merged.reset_index(drop=True),
+                       rejected_frame, total, notes, list(table.header))
+    if progress is not None:
+        progress(total, total)
+    return out
+
+
+def write_rejected(result: ImportResult, path: str | Path | None = None) -> Path | None:
+    """Write the rejected rows next to the input as ``<name>.rejected.csv`` (UTF-8 with BOM).
+
+    The original cells come first, under their original column names, so the file can be
+    fixed in a spreadsheet and imported again with the same format or mapping; the
+    ``file``, ``row``, ``column``, ``value``, ``reason`` columns follow (prefixed
+    ``import_`` in the file; :func:`import_rows` ignores them on re-import).  Returns the
+    path written, or ``None`` when nothing was rejected (an old file of that name is left
+    alone).
+    """
+    src = Path(path or result.file)
+    name = src.name
+    stem = name[: -len(src.suffix)] if src.suffix else name
+    if stem.endswith(".rejected"):
+        stem = stem[: -len(".rejected")]
+    target = src.with_name(f"{stem}.rejected.csv")
+    if result.rejected.empty:
+        return None
+    frame = result.rejected
+    original = [c for c in result.original_columns if c in frame.columns]
+    out = frame[original].copy()
+    for c in DIAGNOSTIC_COLUMNS:
+        out["import_" + c] = frame[c].astype(str)
+    out.to_csv(target, index=False, encoding="utf-8-sig")
+    return target
+
+
+def _strip_diagnostics(table: RawTable) -> RawTable:
+    diag = ["import_" + c for c in DIAGNOSTIC_COLUMNS]
+    if table.header[-len(diag):] != diag:
+        return table
+    header = table.header[: -len(diag)]
+    table.frame = table.frame[header]
+    table.header = header
+    table.problems.append(f"{table.file}: a rejected-rows file; its import_* columns are ignored")
+    return table
+
+
+def _slice(table: RawTable, start: int, stop: int) -> RawTable:
+    frame = table.frame.iloc[start:stop].reset_index(drop=True)
+    ragged = {i - start: v for i, v in table.ragged.items() if start <= i < stop}
+    over = {i - start: v for i, v in table.overflow.items() if start <= i < stop}
+    return RawTable(frame, table.header, table.encoding, table.delimiter, table.first_row + start,
+                    table.file, ragged, over, [])
+
+
+def _concat(parts: list[Converted]) -> Converted:
+    if len(parts) == 1:
+        return parts[0]
+    raw = pd.concat([p.raw for p in parts], ignore_index=True)
+    return Converted(raw.fillna(""), np.concatenate([p.input_rows for p in parts]),
+                     pd.concat([p.flag_text for p in parts], ignore_index=True),
+                     [r for p in parts for r in p.rejections])
+
+
+def _reading_rejections(table: RawTable) -> list[Problem]:
+    out = []
+    for i, (found, width) in table.ragged.items():
+        row = table.first_row + i
+        if found == -1:
+            out.append(Problem(table.file, row, "geometry", table.overflow.get(i, ""),
+                               "incident features must be Points (WGS84 longitude, latitude)"))
+        elif found > width:
+            out.append(Problem(table.file, row, "(row)", table.overflow.get(i, ""),
+                               f"row has {found} cells, the header {width} columns: a cell is shifted "
+                               "(an unquoted delimiter?); fix the row"))
+    blank = (table.frame == "").all(axis=1) if len(table.frame.columns) else pd.Series(True, index=table.frame.index)
+    for i in np.flatnonzero(blank.to_numpy()):
+        if int(i) not in table.ragged:
+            out.append(Problem(table.file, table.first_row + int(i), "(row)", "", "row is empty"))
+    return out
+
+
+def _rejected_frame(rejected: dict, table: RawTable, conv: Converted) -> pd.DataFrame:
+    if not rejected:
+        return pd.DataFrame(columns=DIAGNOSTIC_COLUMNS + list(table.header))
+    rows = sorted(rejected)
+    diag = []
+    for r in rows:
+        ps = rejected[r] if isinstance(rejected[r], list) else [rejected[r]]
+        first = ps[0]
+        diag.append((first.file, r, first.column or "(row)", "" if first.value is None else str(first.value),
+                     "; ".join(dict.fromkeys(
+                         (f"{p.column}: {p.expected}" if p.column and p.column != first.column else p.expected)
+                         for p in ps))))
+    frame = pd.DataFrame(diag, columns=DIAGNOSTIC_COLUMNS)
+    original = table.frame.iloc[np.asarray(rows, dtype=np.int64) - table.first_row].reset_index(drop=True)
+    clash = [c for c in original.columns if c in DIAGNOSTIC_COLUMNS]
+    if clash:
+        frame = frame.rename(columns={c: f"import_{c}" for c in DIAGNOSTIC_COLUMNS})
+    return pd.concat([frame, original], axis=1)

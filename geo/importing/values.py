@@ -1,0 +1,178 @@
+"""Value helpers of the importers: dates, decimal commas, counts stated as text, city names.
+
+Cells repeat a lot (cities, dates, precisions): each helper works on the distinct
+values of a column only (:func:`_per_unique`) and returns text cells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+
+#: A count above this is not a count (and would overflow the store's integers).
+MAX_COUNT = 10**8
+#: Dates outside these years are typing errors, not events.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+_DEFAULT_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d %B %Y", "%d-%B-%Y", "%d %b %Y"]
+
+
+def _parse_dates(text: pd.Series, formats: list[str]) -> pd.Series:
+    """ISO text of each date read with the first format that fits; ``""`` when none fits."""
+    return _per_unique(text, lambda u: _parse_dates_of(u, formats))
+
+
+def _parse_dates_of(text: pd.Series, formats: list[str]) -> pd.Series:
+    text = text.astype(str).str.strip()
+    out = pd.Series([""] * len(text), index=text.index, dtype=object)
+    todo = text != ""
+    for fmt in formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        ok = parsed.notna() & (parsed.dt.year >= MIN_YEAR) & (parsed.dt.year <= MAX_YEAR)
+        idx = ok[ok].index
+        out.loc[idx] = parsed[idx].dt.strftime("%Y-%m-%d")
+        todo.loc[idx] = False
+    return out.astype(str)
+
+
+def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``fn`` applied to the distinct values only (cells repeat a lot: cities, dates, precisions)."""
+    codes, uniques = pd.factorize(values.astype(str), use_na_sentinel=False)
+    done = fn(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    out = np.asarray(done, dtype=object)[codes] if len(codes) else np.asarray([], dtype=object)
+    return pd.Series(out, index=values.index, dtype=object).astype(str)
+
+
+def _decimal(values: pd.Series) -> pd.Series:
+    """'43,238' -> '43.238' (a decimal comma); anything else unchanged."""
+    return _per_unique(values, lambda u: u.str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True))
+
+
+def _join_text(parts: list[pd.Series], sep: str) -> pd.Series:
+    out = None
+    for part in parts:
+        p = part.astype(str).to_numpy(dtype=object)
+        if out is None:
+            out = p
+            continue
+        out = np.where(out == "", p, np.where(p == "", out, out + sep + p))
+    return pd.Series(out, index=parts[0].index, dtype=object).astype(str)
+
+
+_CITY_WORDS = {
+    "Almaty": ["almaty", "almaty city", "almaty qalasy", "city of almaty", "алматы", "алма-ата", "алматы қаласы",
+               "г. алматы", "г.алматы", "город алматы", "almaty (city)"],
+    "Nur-Sultan": ["nur-sultan", "nur sultan", "nursultan", "nur-sultan city", "nur-sultan city (astana)",
+                   "нур-султан", "нур султан", "нұр-сұлтан", "г. нур-султан", "город нур-султан"],
+    "Astana": ["astana", "astana city", "city of astana", "астана", "г. астана", "г.астана", "город астана",
+               "астана қаласы", "akmola city", "tselinograd"],
+}
+_CITY_LOOKUP = {w: city for city, words in _CITY_WORDS.items() for w in words}
+_CITY_LOOKUP.update({c.casefold(): c for c in schema.CITIES})
+_ADMIN_CITY = {w: c for w, c in _CITY_LOOKUP.items()
+               if any(t in w for t in ("city", "город", "г.", "қаласы", "qalasy", "nur", "нур", "нұр", "астана", "astana"))}
+
+
+def _city_values(values: pd.Series, *, keep_unknown: bool, admin: bool = False) -> pd.Series:
+    return _per_unique(values, lambda u: _city_values_of(u, keep_unknown=keep_unknown, admin=admin))
+
+
+def _city_values_of(values: pd.Series, *, keep_unknown: bool, admin: bool = False) -> pd.Series:
+    """Native city names for city cells in English or Cyrillic; ``""`` (or the cell) when none.
+
+    With ``admin``, only names that mean the city itself count (``Almaty`` as admin1 is
+    also the name of the region around it).
+    """
+    key = values.astype(str).str.strip().str.casefold().str.replace(r"\s+", " ", regex=True)
+    # 'Almaty - Bostandyk', 'Алматы, Медеуский район'
+    head = key.str.split(r"\s*[-–,(]\s+|\s*,\s*", n=1, regex=True).str[0].fillna("")
+    lookup = _ADMIN_CITY if admin else _CITY_LOOKUP
+    found = key.map(lookup)
+    found = found.where(found.notna(), head.map(lookup))
+    if not admin:
+        found = found.where(~key.isin(["national", "other"]) | found.isna(), found)
+    fallback = values.astype(str).str.strip() if keep_unknown else ""
+    return found.fillna(fallback if isinstance(fallback, str) else fallback).astype(str)
+
+
+@dataclass
+class _Counts:
+    low: pd.Series        # digits or ""
+    high: pd.Series       # digits or "" (blank = at least low)
+    textual: pd.Series    # a number was read out of words ("about 50")
+    words: pd.Series      # words only ("dozens"): no number
+    swapped: pd.Series    # a range written high-low
+    shown: pd.Series      # what was read, for flags ("50", "30-40")
+
+
+_APPROX = r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|some|est\.?|estimated|~|≈|c\.|ca\.?|" \
+          r"около|примерно|приблизительно|порядка|почти|более чем|около)"
+_AT_LEAST = r"(?:at least|more than|over|above|in excess of|\+|не менее|более|больше|свыше|как минимум|минимум)"
+
+
+def _parse_count(text: str) -> tuple[str, str, bool, bool, bool]:
+    """One count cell -> (low, high, textual, words_only, swapped)."""
+    t = text.strip().casefold()
+    if not t:
+        return "", "", False, False, False
+    t = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", t)          # 1 200 -> 1200
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)                         # 1,200 -> 1200
+    if re.fullmatch(r"\d+", t):
+        return str(int(t)), str(int(t)), False, False, False
+    if re.fullmatch(r"\d+\.0+", t):
+        n = str(int(t.split(".")[0]))
+        return n, n, False, False, False
+    m = re.fullmatch(r"(?:between\s+|от\s+)?(\d+)\s*(?:-|–|—|to|and|до|\.\.)\s*(\d+)", t)
+    if m:
+        a, b = int(m.group(1)), int(m.group(2))
+        textual = not re.fullmatch(r"\d+\s*[-–—]\s*\d+", t)
+        if b < a:
+            return str(b), str(a), textual, False, True
+        return str(a), str(b), textual, False, False
+    m = re.fullmatch(_AT_LEAST + r"\s*(\d+)\s*\+?(?:\s*(?:people|persons|protesters|человек|чел\.?))?", t)
+    if m or re.fullmatch(r"(\d+)\s*\+", t):
+        n = str(int(re.search(r"\d+", t).group()))
+        return n, "", True, False, False
+    m = re.fullmatch(_APPROX + r"\s*(\d+)(?:\s*(?:people|persons|protesters|человек|чел\.?))?", t)
+    if m or re.fullmatch(r"(\d+)\s*(?:people|persons|protesters|человек|чел\.?)", t):
+        n = str(int(re.search(r"\d+", t).group()))
+        return n, n, True, False, False
+    return "", "", False, True, False
+
+
+def _counts(values: pd.Series) -> _Counts:
+    values = values.astype(str)
+    codes, uniques = pd.factorize(values)
+    parsed = [_parse_count(u) for u in uniques]
+    if parsed:
+        cols = list(zip(*parsed))
+        arrays = [np.asarray(c, dtype=object)[codes] for c in cols]
+    else:
+        arrays = [np.asarray([], dtype=object)] * 5
+    idx = values.index
+    low = pd.Series(arrays[0], index=idx, dtype=object).astype(str)
+    high = pd.Series(arrays[1], index=idx, dtype=object).astype(str)
+    textual = pd.Series(arrays[2], index=idx).astype(bool)
+    words = pd.Series(arrays[3], index=idx).astype(bool)
+    swapped = pd.Series(arrays[4], index=idx).astype(bool)
+    shown = low.where((high == low) | (low == ""), low + "-" + high)
+    shown = shown.where(~((high == "") & (low != "")), "at least " + low)
+    return _Counts(low, high, textual, words, swapped, shown)
+
+
+def _row_hashes(frame: pd.DataFrame) -> pd.Series:
+    """A short, stable hash of each row's cells (column order included)."""
+    if frame.empty:
+        return pd.Series([], dtype=str)
+    joined = frame.astype(str).agg("\x1f".join, axis=1) if len(frame.columns) else pd.Series([""] * len(frame))
+    return pd.Series([hashlib.sha1(s.encode("utf-8", "surrogatepass")).hexdigest()[:12] for s in joined],
+                     index=frame.index, dtype=object).astype(str)
