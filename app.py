@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.assets import ensure_assets
+from geo.maps.assets import ensure_assets
 from pages.ui import state
 from pages.ui.i18n import t
 

@@ -6,12 +6,12 @@ extra synthetic incidents (copies of the embedded Almaty points scattered over
 the city, joined like real records).  Each step is timed once per view, best
 of ``--repeat``:
 
-* figures: :func:`geo.briefing.build_briefing` (reconciliation, district tables, series);
-* map PNG: :func:`geo.staticmap.map_png` beside the baseline ``GeoDataFrame.plot``
+* figures: :func:`geo.brief.build_briefing` (reconciliation, district tables, series);
+* map PNG: :func:`geo.maps.static.map_png` beside the baseline ``GeoDataFrame.plot``
   of the same districts and points saved at the same size (no legend, labels,
   scale bar or attribution);
-* timeline PNG (vl-convert), PDF (:func:`geo.brief_pdf.render_pdf`);
-* HTML: :func:`geo.brief_html.render_html` (self-contained: every script inlined)
+* timeline PNG (vl-convert), PDF (:func:`geo.brief.pdf.render_pdf`);
+* HTML: :func:`geo.brief.html.render_html` (self-contained: every script inlined)
   beside the baseline folium ``Map.get_root().render()`` of the same map, which
   links its scripts from CDNs and so needs a network.
 """
@@ -59,10 +59,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _row(name, records, filters, boundaries, repeat) -> str:
-    from geo.brief_html import render_html
-    from geo.brief_pdf import render_pdf
-    from geo.briefing import build_briefing, timeline_png
-    from geo.staticmap import map_png
+    from geo.brief.html import render_html
+    from geo.brief.pdf import render_pdf
+    from geo.brief import build_briefing
+    from geo.brief.png import timeline_png
+    from geo.maps.static import map_png
 
     joined = join_incidents(records, boundaries)
     t_fig, brief = best(lambda: build_briefing(joined, filters, boundaries=boundaries), repeat)

@@ -30,6 +30,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError
+from geo.schema import LANGUAGES
 from geo.settings import HOW_TO_GET_BOUNDARIES, get_settings
 
 CITY_IDS = ("almaty", "astana")
@@ -91,7 +92,6 @@ CITY_NAMES: dict[str, tuple[tuple[date, dict[str, str]], ...]] = {
         (date(2022, 9, 17), {"en": "Astana", "ru": "Астана", "kk": "Астана"}),
     ),
 }
-LANGUAGES = ("en", "ru", "kk")
 
 #: ``city`` property of the outline file -> city_id.
 _OUTLINE_CITY_IDS = {"almaty": "almaty", "astana": "astana", "nur-sultan": "astana"}

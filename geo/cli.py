@@ -144,7 +144,8 @@ def _import(args) -> int:
 
 
 def _brief(args) -> int:
-    from geo.briefing import build_briefing, format_of, range_text, write_brief
+    from geo.brief import build_briefing, format_of, write_brief
+    from geo.words import range_text
 
     fmt = format_of(args.out)  # a wrong extension is said before any work
     filters = _brief_filters(args)

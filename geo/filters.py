@@ -16,12 +16,11 @@ from typing import Mapping
 import pandas as pd
 
 from geo import schema
+from geo.schema import EMBEDDED_DATASET, LANGUAGES, METRICS  # the allowed values live in schema
+
+__all__ = ["CITY_CHOICES", "EMBEDDED_DATASET", "LANGUAGES", "METRICS", "Filters", "filter_records"]
 
 CITY_CHOICES = ("all", "almaty", "astana")
-LANGUAGES = ("en", "ru", "kk")
-METRICS = ("detained", "incidents")
-#: The store's name for the embedded dataset (geo.store.ensure_embedded).
-EMBEDDED_DATASET = "embedded"
 #: The view the dashboard opens on: the June 2019 election protests.
 DEFAULT_START = date(2019, 6, 9)
 DEFAULT_END = date(2019, 6, 13)

@@ -114,6 +114,12 @@ COUNT_KINDS = ("incremental", "cumulative", "partial", "snapshot")
 #: "dozens", or nothing) is a count nobody knows, which leaves a figure's high end open.
 DETENTION_TYPES = ("detention", "journalist_detained")
 GEO_PRECISIONS = (1, 2, 3, 4)
+#: The app's languages (the sidebar's order): English, Russian, Kazakh.
+LANGUAGES = ("en", "ru", "kk")
+#: What the district map can be shaded by.
+METRICS = ("detained", "incidents")
+#: The store's name for the dataset the project ships.
+EMBEDDED_DATASET = "embedded"
 #: The formats :mod:`geo.importing` reads (a dataset's ``source_format``): native files,
 #: ACLED exports, Crowd Counting-style sheets, and any table through a column mapping.
 IMPORT_FORMATS = ("native", "acled", "ccc", "mapped")

@@ -55,10 +55,11 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import ProtestMapError
+from geo.schema import EMBEDDED_DATASET
 from geo.settings import get_settings
 
 #: Name of the embedded dataset in every store.
-EMBEDDED_DATASET = "embedded"
+
 #: Dataset kinds.
 KINDS = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).

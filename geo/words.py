@@ -23,8 +23,13 @@ from typing import Callable
 
 import pandas as pd
 
-#: The languages of the app (the sidebar's order).
-LANGUAGES = ("en", "ru", "kk")
+from geo.schema import LANGUAGES
+
+__all__ = [
+    "FALLBACK", "GLOSSARY", "LANGUAGES", "WORDS", "capital", "missing", "named", "named_column", "number",
+    "plural_key", "range_text", "reason_text", "word",
+]
+
 #: Where a language looks when a word is missing in it.
 FALLBACK = {"en": ("en",), "ru": ("ru", "en"), "kk": ("kk", "ru", "en")}
 

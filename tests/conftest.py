@@ -210,7 +210,7 @@ def make_briefing(embedded_joined, real_boundaries):
     """``make_briefing(city="almaty", lang="ru", ...)``: a Briefing of the embedded data (Filters' fields)."""
     from datetime import datetime
 
-    from geo.briefing import build_briefing
+    from geo.brief import build_briefing
     from geo.filters import Filters
 
     def make(**filters):

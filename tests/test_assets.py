@@ -1,4 +1,4 @@
-"""geo.assets with no network: a fake npm registry on 127.0.0.1 serving tarballs built here,
+"""geo.maps.assets with no network: a fake npm registry on 127.0.0.1 serving tarballs built here,
 and localize() on real folium maps, checked on the rendered HTML."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import folium.plugins
 import pytest
 from folium.elements import JSCSSMixin
 
-from geo import assets
-from geo.assets import AssetsError, NpmPackage
+from geo.maps import assets
+from geo.maps.assets import AssetsError, NpmPackage
 from geo.errors import ProtestMapError
 
 # --------------------------------------------------------------------------- a fake registry
@@ -105,7 +105,7 @@ FONT_FILES = {
 
 @pytest.fixture
 def two_packages(registry, monkeypatch):
-    """A plain and a scoped package on the fake registry, pinned as geo.assets.PACKAGES."""
+    """A plain and a scoped package on the fake registry, pinned as geo.maps.assets.PACKAGES."""
     packages = (
         registry.publish("leaflet", "1.9.4", LEAFLET_FILES, ("dist/leaflet.js", "dist/leaflet.css", "dist/images/")),
         registry.publish("@fortawesome/fontawesome-free", "6.7.2", FONT_FILES, ("css/all.min.css", "webfonts/")),
@@ -223,7 +223,7 @@ def test_an_unreachable_registry_is_a_clear_error(tmp_path, monkeypatch):
     assert message.startswith(f"Could not download the npm package {first.name}@{first.version} "
                               f"from {url}/{first.tarball_path}: ")
     assert "refused" in message.lower()
-    assert "PROTESTMAP_NPM_REGISTRY" in message and "python -m geo.assets install" in message
+    assert "PROTESTMAP_NPM_REGISTRY" in message and "python -m geo.maps.assets install" in message
     assert not (tmp_path / "vendor").exists()
 
 
@@ -370,7 +370,7 @@ def test_localize_refuses_an_unknown_cdn_asset():
     message = str(caught.value)
     assert "https://cdn.example.org/sparkles.js" in message
     assert "Sparkles" in message and sparkles.get_name() in message
-    assert "geo.assets.PACKAGES" in message
+    assert "geo.maps.assets.PACKAGES" in message
 
 
 def test_localize_refuses_a_plugin_it_cannot_serve():

@@ -1,4 +1,4 @@
-"""geo.brief_html: the self-contained HTML pack, read back with html.parser.
+"""geo.brief.html: the self-contained HTML pack, read back with html.parser.
 
 Every document of a pack (the page and each map's srcdoc document) is parsed;
 nothing in it may load from anywhere but ``data:`` or inline, and every
@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from geo import __version__
-from geo.assets import AssetsError
-from geo.brief_html import render_html, standalone_map_html
-from geo.briefing import build_briefing
+from geo.maps.assets import AssetsError
+from geo.brief.html import render_html, standalone_map_html
+from geo.brief import build_briefing
 from geo.words import range_text
 from geo.words import word as label
 from geo.filters import Filters
@@ -472,7 +472,7 @@ def test_standalone_map_inlines_leaflet_and_refuses_a_cdn(embedded_joined, real_
 
 
 def test_long_lists_are_cut_with_a_note_and_the_maps_keep_every_record(make_briefing, monkeypatch):
-    import geo.brief_html as brief_html
+    import geo.brief.html as brief_html
 
     monkeypatch.setattr(brief_html, "MAX_LISTED", 4)
     monkeypatch.setattr(brief_html, "MAX_CITING_IDS", 1)
@@ -498,7 +498,7 @@ def test_long_lists_are_cut_with_a_note_and_the_maps_keep_every_record(make_brie
 def test_the_vega_bundle_is_built_once_and_kept_in_the_cache_folder(tmp_path, monkeypatch):
     import vl_convert
 
-    import geo.brief_html as brief_html
+    import geo.brief.html as brief_html
 
     monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path))
     brief_html._vega_bundle.cache_clear()

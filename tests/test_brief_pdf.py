@@ -1,4 +1,4 @@
-"""geo.brief_pdf: the A4 briefing PDF, read back with poppler (pdftotext, pdfinfo, pdffonts, pdfimages).
+"""geo.brief.pdf: the A4 briefing PDF, read back with poppler (pdftotext, pdfinfo, pdffonts, pdfimages).
 
 Each pack is rendered once per module; every page of it is kept as a PNG in
 ``artifacts/brief-pdf/<name>/`` (pdftoppm at 50 dpi) for a person to look at.
@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 from geo import __version__
-from geo.brief_pdf import render_pdf
-from geo.briefing import Briefing, build_briefing
+from geo.brief.pdf import render_pdf
+from geo.brief import Briefing, build_briefing
 from geo.words import number, range_text
 from geo.words import word as label
 
@@ -310,7 +310,7 @@ def test_the_same_briefing_gives_the_same_bytes(packs):
 
 
 def test_a_long_list_is_cut_with_its_count_and_where_the_rest_is(make_briefing, monkeypatch, tmp_path):
-    import geo.brief_pdf as brief_pdf
+    import geo.brief.pdf as brief_pdf
 
     monkeypatch.setattr(brief_pdf, "MAX_LISTED_RECORDS", 5)
     monkeypatch.setattr(brief_pdf, "MAX_LISTED_SOURCES", 3)

@@ -1,4 +1,4 @@
-"""geo.briefing: the pack's content is the app's numbers for the same filters."""
+"""geo.brief: the pack's content is the app's numbers for the same filters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.aggregate import detained_range
-from geo.briefing import data_version, discrepancies, format_of, source_list
+from geo.brief import data_version, discrepancies, format_of, source_list
 from geo.words import range_text
 from geo.words import word as label
 from geo.districts import district_table
@@ -124,7 +124,7 @@ def test_format_follows_the_extension():
 
 
 def test_long_lists_say_what_was_cut_and_where_the_rest_is(make_briefing):
-    from geo.briefing import some_ids
+    from geo.brief import some_ids
 
     ids = [f"R{i}" for i in range(35)]
     assert some_ids(ids, 30) == ", ".join(ids[:30]) + " and 5 more"
@@ -140,7 +140,7 @@ def test_long_lists_say_what_was_cut_and_where_the_rest_is(make_briefing):
 def test_the_timeline_is_drawn_once_per_pack(make_briefing, monkeypatch):
     import vl_convert
 
-    from geo.briefing import timeline_png
+    from geo.brief.png import timeline_png
 
     brief = make_briefing(city="almaty")
     calls = []

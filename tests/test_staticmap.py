@@ -1,4 +1,4 @@
-"""geo.staticmap: the briefing pack's static map, checked on its artists and on the PNG.
+"""geo.maps.static: the briefing pack's static map, checked on its artists and on the PNG.
 
 Real boundaries and the embedded dataset (the June 2019 election protests, the
 view the app opens on).  Every figure is drawn (``canvas.draw()``) so that a
@@ -20,11 +20,11 @@ from matplotlib.colors import to_hex
 from matplotlib.image import imread
 
 from geo.boundaries import UTM_EPSG
-from geo.briefing import build_briefing
+from geo.brief import build_briefing
 from geo.words import word as label
 from geo.filters import Filters
-from geo.maps import _SCALE, ZERO_FILL, EVENT_COLOURS, shade_classes, shade_fill
-from geo.staticmap import map_figure, map_png
+from geo.maps import EVENT_COLOURS, SHADE_SCALE, ZERO_FILL, shade_classes, shade_fill
+from geo.maps.static import map_figure, map_png
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "staticmap"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -78,7 +78,7 @@ def test_almaty_june_2019_districts_are_shaded_by_the_reconciled_floor(almaty, a
     fills = {d: to_hex(p.get_facecolor(), keep_alpha=False) for d, p in patches.items()}
     assert fills == {d: shade_fill(v, classes) for d, v in values.items()}
     top = max(values, key=values.get)
-    assert values[top] > 0 and fills[top] == _SCALE[-1]  # the darkest class
+    assert values[top] > 0 and fills[top] == SHADE_SCALE[-1]  # the darkest class
     zeros = [d for d, v in values.items() if v == 0]
     assert zeros and all(fills[d] == ZERO_FILL for d in zeros)
     assert len({fills[d] for d in values if values[d] > 0}) >= 2  # Almaly and Alatau differ
@@ -256,7 +256,7 @@ def test_map_png_is_a_deterministic_png_of_the_asked_size(almaty, make_briefing)
     assert map_png(almaty, dpi=100, size_in=(8, 6)) == data
     assert b"tEXt" not in data and b"iTXt" not in data  # no software version or time stamp
     # the map is drawn: the darkest class colour is on it
-    dark = np.array([int(_SCALE[-1][i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    dark = np.array([int(SHADE_SCALE[-1][i:i + 2], 16) / 255 for i in (1, 3, 5)])
     assert (np.abs(image[:, :, :3] - dark).max(axis=2) < 0.02).sum() > 200
 
 
@@ -355,7 +355,8 @@ def test_threads_render_the_same_bytes(make_briefing):
 def test_the_pack_renderer_uses_this_map_for_png_at_slide_size(almaty):
     from matplotlib.image import imread
 
-    from geo.briefing import SLIDE_DPI, SLIDE_SIZE_IN, render
+    from geo.brief import render
+    from geo.brief.png import SLIDE_DPI, SLIDE_SIZE_IN
 
     png = render(almaty, "png", chart="map")
     assert png == map_png(almaty, size_in=SLIDE_SIZE_IN, dpi=SLIDE_DPI)

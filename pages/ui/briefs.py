@@ -1,6 +1,6 @@
 """Briefing packs on the Streamlit side: the view's Briefing, the files, and the download buttons.
 
-The pack is built by :func:`geo.briefing.build_briefing` from the same cached
+The pack is built by :func:`geo.brief.build_briefing` from the same cached
 join the pages show, with the same filters, so its figures are the app's.
 """
 
@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from geo.briefing import DEFAULT_APP_URL, Briefing, build_briefing, render, timeline_png
+from geo.brief import DEFAULT_APP_URL, Briefing, build_briefing, render
+from geo.brief.png import timeline_png
 from geo.filters import Filters
 from pages.ui import data
 from pages.ui.i18n import t
@@ -78,7 +79,7 @@ def timeline_png_button(f: Filters, *, key: str) -> None:
 
 def pdf_button(f: Filters, *, key: str) -> None:
     """A button that lays out the view's briefing PDF when clicked."""
-    from geo.brief_pdf import render_pdf
+    from geo.brief.pdf import render_pdf
 
     st.download_button(t("download_pdf", f.lang), data=lambda make=later(f): render_pdf(make()),
                        file_name=file_name(f, "pdf"), mime=MIME["pdf"], on_click="ignore",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.briefing import render
+from geo.brief import render
 from pages.ui import briefs, data, state
 from pages.ui.i18n import t
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo.briefing import discrepancies
+from geo.brief import discrepancies
 from geo.words import reason_text
 from geo.export import records_to_csv, records_to_geojson
 from pages.ui import data, state, tables

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from geo.assets import assets_installed
+from geo.maps.assets import assets_installed
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -81,7 +81,7 @@ def serve(log_dir: Path):
     """``streamlit run app.py`` on a free port of 127.0.0.1, stopped on exit."""
     if not assets_installed():
         pytest.fail("The map's front-end files are not installed in static/vendor: run "
-                    "`python -m geo.assets install` (./dev test does it).")
+                    "`python -m geo.maps.assets install` (./dev test does it).")
     port = _free_port()
     log = log_dir / "server.log"
     command = [

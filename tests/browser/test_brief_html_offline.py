@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from geo.brief_html import render_html
-from geo.briefing import build_briefing
+from geo.brief.html import render_html
+from geo.brief import build_briefing
 from geo.filters import Filters
 
 pytestmark = pytest.mark.browser

@@ -1,10 +1,10 @@
 """The briefing pack as an A4 portrait PDF (:func:`render_pdf`).
 
-Everything shown comes from a :class:`geo.briefing.Briefing`; this module only
+Everything shown comes from a :class:`geo.brief.Briefing`; this module only
 lays it out.  Text is set in DejaVu Sans (regular and bold), taken from
 matplotlib's own font folder and embedded as a subset, so Russian and Kazakh
-print and extract as text.  The maps come from :func:`geo.staticmap.map_png`,
-the timeline from :func:`geo.briefing.timeline_png`.
+print and extract as text.  The maps come from :func:`geo.maps.static.map_png`,
+the timeline from :func:`geo.brief.png.timeline_png`.
 
 Page 1 holds what the pack is (title, filters, when and from which data it was
 made, a link back to the app), the key figures and the key events of the
@@ -30,7 +30,7 @@ from PIL import Image
 
 from geo import __version__
 from geo.boundaries import city_display_name
-from geo.briefing import Briefing, some_ids, web_url
+from geo.brief.model import Briefing, some_ids, web_url
 from geo.words import named, number, range_text, reason_text, word
 
 FONT = "DejaVu"
@@ -80,7 +80,7 @@ def render_pdf(briefing: Briefing) -> bytes:
     Parameters
     ----------
     briefing : Briefing
-        :func:`geo.briefing.build_briefing`'s answer for the view.
+        :func:`geo.brief.build_briefing`'s answer for the view.
 
     Returns
     -------
@@ -376,7 +376,7 @@ class _BriefPDF(FPDF):
             self.heading(word("map", lang), keep=20)
             self.para(word("no_boundaries_pack", lang), color=MUTED)
             return
-        from geo.staticmap import map_png
+        from geo.maps.static import map_png
 
         width_in = self.epw / 25.4
         size_in = (width_in, width_in * MAP_ASPECT)
@@ -395,7 +395,7 @@ class _BriefPDF(FPDF):
                       h=3.4)
 
     def timeline(self) -> None:
-        from geo.briefing import timeline_png
+        from geo.brief.png import timeline_png
 
         b, lang = self.b, self.lang
         png = timeline_png(b)

@@ -5,10 +5,9 @@ caches) and the view's :class:`~geo.filters.Filters`, and computes the figures
 through the same functions the pages call (:func:`geo.filters.filter_records`,
 :func:`geo.aggregate.detained_range`, :func:`geo.districts.district_table`,
 :mod:`geo.series`), with the same inputs, so a pack shows the numbers the app
-shows for the same filters.  The renderers (:mod:`geo.brief_html`,
-:mod:`geo.brief_pdf`, :mod:`geo.staticmap`) only lay this out.
-
-:func:`write_brief` picks the format from the output file's extension.
+shows for the same filters.  The renderers (:mod:`geo.brief.html`,
+:mod:`geo.brief.pdf`, :mod:`geo.brief.png`, :mod:`geo.maps.static`) only lay this
+out; this module never imports them.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from pathlib import Path
+
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -30,10 +29,6 @@ from geo.words import number, word
 
 #: Where the app is reached when nothing else is known (``streamlit run`` on this machine).
 DEFAULT_APP_URL = "http://localhost:8501"
-FORMATS = ("html", "pdf", "png")
-#: The map PNG is for slides: 16:9, 2,000 × 1,125 pixels.
-SLIDE_SIZE_IN = (40 / 3, 7.5)
-SLIDE_DPI = 150
 CITIES = ("almaty", "astana")
 
 @dataclass
@@ -296,54 +291,3 @@ def some_ids(ids: list[str], limit: int, lang: str = "en") -> str:
     if len(ids) <= limit:
         return shown
     return f"{shown} {word('and_more', lang, n=number(len(ids) - limit, lang))}"
-
-
-def timeline_png(briefing: Briefing, *, scale: float = 2.0) -> bytes:
-    """The timeline chart as PNG (rendered offline by vl-convert, the same chart as the app's)."""
-    import vl_convert
-
-    key = ("timeline", scale)
-    if key not in briefing.drawn:
-        briefing.drawn[key] = vl_convert.vegalite_to_png(briefing.timeline_chart().to_json(), scale=scale)
-    return briefing.drawn[key]
-
-
-def render(briefing: Briefing, fmt: str, *, chart: str = "map") -> bytes:
-    """The pack in ``fmt`` (``html``, ``pdf`` or ``png``; a PNG is the ``map`` or the ``timeline``)."""
-    if fmt == "html":
-        from geo.brief_html import render_html
-
-        return render_html(briefing).encode("utf-8")
-    if fmt == "pdf":
-        from geo.brief_pdf import render_pdf
-
-        return render_pdf(briefing)
-    if fmt == "png":
-        if chart == "timeline":
-            return timeline_png(briefing)
-        if chart != "map":
-            raise ProtestMapError(f"unknown chart {chart!r}; expected map or timeline")
-        from geo.staticmap import map_png
-
-        return map_png(briefing, size_in=SLIDE_SIZE_IN, dpi=SLIDE_DPI)
-    raise ProtestMapError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-
-
-def format_of(path: Path | str) -> str:
-    """The format an output file's extension asks for."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise ProtestMapError(
-            f"{path}: cannot tell the format from the extension {Path(path).suffix or '(none)'!r}; "
-            f"use .{', .'.join(FORMATS)}"
-        )
-    return suffix
-
-
-def write_brief(briefing: Briefing, out: Path | str, *, chart: str = "map") -> Path:
-    """Write the pack to ``out`` in the format its extension names; returns the path."""
-    out = Path(out)
-    data = render(briefing, format_of(out), chart=chart)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
-    return out

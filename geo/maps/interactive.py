@@ -48,38 +48,25 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from geo.boundaries import BoundarySet, Layer, city_display_name
-from geo.schema import EVENT_TYPES
-from geo.words import LANGUAGES, capital, named, named_column, number, plural_key, range_text, word
+from geo.maps.style import (
+    EVENT_COLOURS,
+    OTHER_COLOUR,
+    PLAIN_BACKGROUND,
+    ZERO_FILL,
+    _check_columns,
+    badge_text,
+    district_values,
+    shade_classes,
+    shade_fill,
+)
+from geo.schema import EVENT_TYPES, LANGUAGES, METRICS
+from geo.words import capital, named, named_column, number, range_text, word
 
-__all__ = [
-    "EVENT_COLOURS", "DEFAULT_ASSET_BASE", "METRICS", "OTHER_COLOUR", "PLAIN_BACKGROUND", "ZERO_FILL",
-    "badge_text", "district_values", "incident_map", "overview_map", "shade_classes", "shade_fill",
-]
+__all__ = ["DEFAULT_ASSET_BASE", "incident_map", "overview_map"]
 
-#: Marker fill per event type: the Okabe-Ito palette (safe for the common
-#: colour-vision deficiencies), each marker with a dark outline.
-EVENT_COLOURS: dict[str, str] = {
-    "rally": "#0072B2",  # blue
-    "detention": "#D55E00",  # vermillion
-    "police_violence": "#CC79A7",  # reddish purple
-    "journalist_detained": "#009E73",  # bluish green
-    "journalist_assaulted": "#E69F00",  # orange
-    "official_statement": "#56B4E9",  # sky blue
-}
-OTHER_COLOUR = "#999999"
-
-#: Where the page serves Leaflet & co. locally (see ``geo.assets``).
+#: Where the page serves Leaflet & co. locally (see ``geo.maps.assets``).
 DEFAULT_ASSET_BASE = "/app/static/vendor"
 
-#: What the district choropleth can be shaded by.
-METRICS = ("detained", "incidents")
-
-#: Sequential scale for districts with a value > 0 (ColorBrewer YlOrRd, 5 classes).
-_SCALE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
-#: Fill of districts whose value is 0.
-ZERO_FILL = "#f0f0f0"
-#: Map container colour when there are no tiles.
-PLAIN_BACKGROUND = "#f4f3ef"
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 MAX_ZOOM = 19
@@ -100,11 +87,6 @@ _BOX_CSS = (
 def _check_lang(lang: str) -> None:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
-
-
-def badge_text(n: int, lang: str) -> str:
-    """'N records known only to city level (not on the map)' with the right plural."""
-    return word(plural_key("badge", n, lang), lang, n=number(n, lang))
 
 
 # ----------------------------------------------------------------------------- public
@@ -158,7 +140,7 @@ def incident_map(
         Map height in pixels.
     asset_base : str or None
         Base URL of locally served Leaflet/plugin files, passed to
-        ``geo.assets.localize`` when that module exists; ``None`` keeps folium's
+        ``geo.maps.assets.localize`` when that module exists; ``None`` keeps folium's
         CDN URLs.
     legend : bool
         Draw the legend control (a small map beside its own caption may leave it out).
@@ -483,53 +465,6 @@ def _district_collection(
     return {"type": "FeatureCollection", "features": features}
 
 
-def district_values(
-    placed: pd.DataFrame,
-    layer: Layer,
-    districts: pd.DataFrame | None,
-    metric: str,
-    lang: str,
-) -> tuple[dict[str, int], str, str]:
-    """The value of every district of ``layer``, the metric actually used, the legend title."""
-    ids = [str(v) for v in layer.districts["district_id"]]
-    if districts is None:
-        counts = placed["district_id"].astype(str).value_counts()
-        title = word("legend_incidents" if metric == "incidents" else "legend_incidents_only", lang)
-        return {d: int(counts.get(d, 0)) for d in ids}, "incidents", title
-    column = "detained_low" if metric == "detained" else "incidents"
-    _check_columns(districts, ("district_id", column), "districts")
-    if "kind" in districts.columns:  # a whole district_table: its remainder rows have no district
-        districts = districts[districts["kind"] == "district"]
-    unique = districts.drop_duplicates("district_id")
-    table = unique.set_index(unique["district_id"].astype(str))
-    values = {}
-    for d in ids:
-        value = table[column].get(d, 0) if d in table.index else 0
-        values[d] = 0 if pd.isna(value) else int(value)
-    return values, metric, word(f"legend_{metric}", lang)
-
-
-def shade_classes(values) -> list[tuple[int, int, str]]:
-    """Integer classes (low, high, colour) covering 1..max of ``values``; [] when all are 0."""
-    top = max([int(v) for v in values] or [0])
-    if top <= 0:
-        return []
-    count = min(len(_SCALE), top)
-    edges = sorted({int(np.ceil(e)) for e in np.linspace(1, top + 1, count + 1)})
-    spans = list(zip(edges[:-1], [e - 1 for e in edges[1:]]))
-    # A short scale is spread over the whole ramp (1 class: the darkest colour).
-    picks = np.linspace(len(_SCALE) - 1 if len(spans) == 1 else 0, len(_SCALE) - 1, len(spans))
-    colours = [_SCALE[int(i)] for i in picks.round()]
-    return [(lo, hi, colour) for (lo, hi), colour in zip(spans, colours)]
-
-
-def shade_fill(value: int, classes: list[tuple[int, int, str]]) -> str:
-    for lo, hi, colour in classes:
-        if lo <= value <= hi:
-            return colour
-    return ZERO_FILL
-
-
 def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], lang: str) -> str:
     swatch = (
         '<span style="display:inline-block;width:14px;height:10px;margin-right:5px;'
@@ -747,18 +682,6 @@ def _source_link(url: str) -> str | None:
 # ----------------------------------------------------------------------------- helpers
 
 
-def _check_columns(frame: pd.DataFrame, needed, what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{what} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise ValueError(
-            f"{what} lacks column(s) {missing}; expected "
-            + ("joined records (geo.join.join_incidents)" if what == "joined"
-               else "a district table (geo.districts.district_table)")
-        )
-
-
 def _as_date(value) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -773,7 +696,7 @@ def _latlng_bounds(bounds) -> list[list[float]]:
 
 
 def _localize(m: folium.Map, asset_base: str | None) -> None:
-    """Point the map's JS/CSS at locally served files when ``geo.assets`` is there."""
-    if asset_base is None or importlib.util.find_spec("geo.assets") is None:
+    """Point the map's JS/CSS at locally served files when ``geo.maps.assets`` is there."""
+    if asset_base is None or importlib.util.find_spec("geo.maps.assets") is None:
         return
-    importlib.import_module("geo.assets").localize(m, asset_base)
+    importlib.import_module("geo.maps.assets").localize(m, asset_base)

@@ -7,7 +7,7 @@ blank.  This module
 * pins the npm packages those files come from (:data:`PACKAGES`: exact version
   and the registry's ``sha512`` integrity),
 * installs the few files a map needs into ``static/vendor/<package>/...``
-  (:func:`install_assets`, ``python -m geo.assets install``), where Streamlit
+  (:func:`install_assets`, ``python -m geo.maps.assets install``), where Streamlit
   serves them at ``/app/static/vendor/...`` (``enableStaticServing`` in
   ``.streamlit/config.toml``), and
 * points a map's resources at those files (:func:`localize`), refusing any
@@ -124,7 +124,7 @@ OWN_FILES: dict[str, str] = {
     # folium.Icon(angle=N) adds the class fa-rotate-N to the icon; folium itself loads the
     # matching rules from its GitHub repository.  These are our own, for every whole angle.
     "protest-map/awesome-rotate.css": (
-        "/* Written by geo.assets: rotation for folium.Icon(angle=N). */\n"
+        "/* Written by geo.maps.assets: rotation for folium.Icon(angle=N). */\n"
         + "".join(f".awesome-marker i.fa-rotate-{n}{{transform:rotate({n}deg)}}\n"
                   for n in range(360))
     ),
@@ -300,7 +300,7 @@ def localize(m, base_url: str = DEFAULT_BASE_URL):
                     raise AssetsError(
                         f"{_describe(element)} loads {attr[len('default_'):].upper()} "
                         f"resource {name!r} from {url}, which is not served locally, so the map "
-                        "would need a network. Add its npm package to geo.assets.PACKAGES and "
+                        "would need a network. Add its npm package to geo.maps.assets.PACKAGES and "
                         "map the name in JS_ASSETS/CSS_ASSETS, or do not use this element."
                     )
             setattr(element, attr, local)
@@ -347,7 +347,7 @@ def _download(pkg: NpmPackage, registry: str, timeout: float) -> bytes:
     url = f"{registry.rstrip('/')}/{pkg.tarball_path}"
     what = f"the npm package {pkg.name}@{pkg.version}"
     todo = (
-        "Run `python -m geo.assets install` (or `./dev run`) on a machine that reaches the "
+        "Run `python -m geo.maps.assets install` (or `./dev run`) on a machine that reaches the "
         "npm registry, or set PROTESTMAP_NPM_REGISTRY to a registry mirror you can reach, "
         "then copy static/vendor/ along with the checkout."
     )
@@ -404,7 +404,7 @@ def _extract(pkg: NpmPackage, data: bytes, target: Path) -> None:
     if missing:
         raise AssetsError(
             f"The tarball of {pkg.name}@{pkg.version} lacks {', '.join(missing)}; "
-            "geo.assets.PACKAGES names files that are not in it. Nothing was installed."
+            "geo.maps.assets.PACKAGES names files that are not in it. Nothing was installed."
         )
 
 
@@ -451,7 +451,7 @@ def _check_header_links(m) -> None:
         if isinstance(child, Link) and url and not _is_local(url):
             raise AssetsError(
                 f"The page header of {_describe(m)} links {name!r} to {url}, which is not served "
-                "locally; add the file to geo.assets and link it under /app/static/vendor."
+                "locally; add the file to geo.maps.assets and link it under /app/static/vendor."
             )
 
 
@@ -470,10 +470,10 @@ def _describe(element) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m geo.assets install|check [--dest DIR] [--timeout S]``."""
+    """``python -m geo.maps.assets install|check [--dest DIR] [--timeout S]``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m geo.assets", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m geo.maps.assets", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["install", "check"])
     parser.add_argument("--dest", type=Path, default=None, help=f"target folder (default {DEFAULT_DEST})")
     parser.add_argument("--timeout", type=float, default=60, help="seconds per download (default 60)")
@@ -481,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
     dest = args.dest or DEFAULT_DEST
     if args.command == "check":
         ok = assets_installed(dest)
-        print(f"{dest}: {'installed' if ok else 'missing or out of date (run python -m geo.assets install)'}")
+        print(f"{dest}: {'installed' if ok else 'missing or out of date (run python -m geo.maps.assets install)'}")
         return 0 if ok else 1
     if assets_installed(dest):
         print(f"{dest}: already installed")

@@ -1,6 +1,6 @@
 """The briefing pack's static map: districts, outline and incidents drawn by matplotlib.
 
-:func:`map_figure` draws the map of a :class:`~geo.briefing.Briefing` as a
+:func:`map_figure` draws the map of a :class:`~geo.brief.Briefing` as a
 :class:`matplotlib.figure.Figure` (one panel per city, side by side, or one
 city); :func:`map_png` renders it to PNG bytes for the PDF pack and for slides.
 Nothing is fetched: no tiles, no network.  The districts are shaded with the
@@ -62,8 +62,8 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
 from geo.boundaries import UTM_EPSG
-from geo.briefing import Briefing, CityPart
-from geo.maps import (  # the interactive map's classes, colours and words: both maps read alike
+from geo.brief.model import Briefing, CityPart
+from geo.maps.style import (  # the interactive map's classes and colours: both maps read alike
     EVENT_COLOURS,
     OTHER_COLOUR,
     PLAIN_BACKGROUND,
@@ -103,7 +103,7 @@ def map_figure(
     Parameters
     ----------
     briefing : Briefing
-        :func:`geo.briefing.build_briefing`; its filters give the metric
+        :func:`geo.brief.build_briefing`; its filters give the metric
         (``detained``: the reconciled floor per district, or ``incidents``) and
         the language.
     city_id : str, optional
