@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from benchmarks.timing import best, machine, reference_boundaries, timed
-from geo import join as join_module
+from geo.join import _grid
 from geo.join import join_incidents
 from geo.settings import get_settings
 
@@ -41,12 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     boundaries = reference_boundaries()
     folder = get_settings().boundaries_dir
 
-    print(f"{machine()}; grid {1 << join_module.GRID_DEPTH}x{1 << join_module.GRID_DEPTH}")
+    print(f"{machine()}; grid {1 << _grid.GRID_DEPTH}x{1 << _grid.GRID_DEPTH}")
     print(f"boundaries: {folder}")
     records = synthetic_records(boundaries, args.n, args.seed)
     groups = layer_groups(boundaries, records)
 
-    join_module._GRIDS.clear()
+    _grid._GRIDS.clear()
     ours_cold = timed(lambda: join_incidents(records, boundaries))[0]
     ours_s, ours = best(lambda: join_incidents(records, boundaries), args.repeat)
     with_build_s, theirs = best(lambda: sjoin_all(records, groups, build=True), args.repeat)

@@ -255,7 +255,7 @@ def _boundaries_check(args) -> int:
 
 
 def _boundaries_fetch(args) -> int:
-    from geo.fetch import fetch_boundaries
+    from geo.boundaries.fetch import fetch_boundaries
 
     written = fetch_boundaries(Path(args.dest) if args.dest else None, timeout=args.timeout)
     for path in written:

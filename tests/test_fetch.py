@@ -1,4 +1,4 @@
-"""geo.fetch against a real HTTP server on 127.0.0.1 serving small synthetic answers."""
+"""geo.boundaries.fetch against a real HTTP server on 127.0.0.1 serving small synthetic answers."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from geo.boundaries import check_boundaries, load_boundaries
 from geo.errors import FetchError
-from geo.fetch import ALMATY_DISTRICTS, CITY_OUTLINES, fetch_boundaries
+from geo.boundaries.fetch import ALMATY_DISTRICTS, CITY_OUTLINES, fetch_boundaries
 
 #: How the synthetic ArcGIS layer spells each district: (name_object, name_object_kaz, region).
 ESAULET_NAMES = {

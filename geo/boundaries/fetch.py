@@ -425,7 +425,7 @@ def _sources_md(files: dict[str, dict], report, nominatim: str, arcgis: str) -> 
     warnings = "\n".join(f"- {line}" for line in report.warnings) or "- none"
     return (
         "# Boundary files fetched by protest-map\n\n"
-        f"Fetched {now} by `geo.fetch.fetch_boundaries` (protest-map {__version__}).\n\n"
+        f"Fetched {now} by `geo.boundaries.fetch.fetch_boundaries` (protest-map {__version__}).\n\n"
         "| file | features | fetched from | licence |\n|---|---|---|---|\n"
         + "\n".join(rows)
         + "\n\nThe Astana 5- and 4-district layers are derived from the 6-district layer by "
