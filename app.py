@@ -14,13 +14,10 @@ PAGES = [
     st.Page("pages/views/overview.py", title=t("overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/views/map.py", title=t("map", lang), icon=":material/map:", url_path="map"),
     st.Page("pages/views/timeline.py", title=t("timeline", lang), icon=":material/timeline:", url_path="timeline"),
-    st.Page("pages/views/districts.py", title=t("districts", lang), icon=":material/grid_view:",
-            url_path="districts"),
+    st.Page("pages/views/districts.py", title=t("districts", lang), icon=":material/grid_view:", url_path="districts"),
     st.Page("pages/views/sources.py", title=t("sources", lang), icon=":material/menu_book:", url_path="sources"),
-    st.Page("pages/views/briefing.py", title=t("briefing", lang), icon=":material/description:",
-            url_path="briefing"),
-    st.Page("pages/views/import_data.py", title=t("import", lang), icon=":material/upload_file:",
-            url_path="import"),
+    st.Page("pages/views/briefing.py", title=t("briefing", lang), icon=":material/description:", url_path="briefing"),
+    st.Page("pages/views/import_data.py", title=t("import", lang), icon=":material/upload_file:", url_path="import"),
 ]
 
 if assets_problem := ensure_assets():  # Leaflet & co. missing from static/vendor and not installable

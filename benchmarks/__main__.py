@@ -1,11 +1,11 @@
 """``python -m benchmarks [name] [options]``: run one benchmark, or all of them.
 
-    python -m benchmarks                      # every benchmark, default options
-    python -m benchmarks join --n 1000000 --seed 0
-    python -m benchmarks maps --sizes 1000,10000,50000
-    python -m benchmarks aggregate --sizes 10000,100000,1000000
-    python -m benchmarks imports --rows 100000
-    python -m benchmarks brief --sizes 1000,10000
+python -m benchmarks                      # every benchmark, default options
+python -m benchmarks join --n 1000000 --seed 0
+python -m benchmarks maps --sizes 1000,10000,50000
+python -m benchmarks aggregate --sizes 10000,100000,1000000
+python -m benchmarks imports --rows 100000
+python -m benchmarks brief --sizes 1000,10000
 """
 
 from __future__ import annotations

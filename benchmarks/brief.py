@@ -31,7 +31,7 @@ from geo.filters import Filters
 from geo.join import join_incidents
 from geo.records import load_embedded_records
 
-JUNE = dict(start=date(2019, 6, 9), end=date(2019, 6, 13))
+JUNE = {"start": date(2019, 6, 9), "end": date(2019, 6, 13)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,16 +42,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     boundaries = reference_boundaries()
     embedded = load_embedded_records()
-    views = [("June 2019, national, en", embedded, Filters(**JUNE)),
-             ("June 2019, Almaty, ru", embedded, Filters(city="almaty", lang="ru", **JUNE))]
+    views = [
+        ("June 2019, national, en", embedded, Filters(**JUNE)),
+        ("June 2019, Almaty, ru", embedded, Filters(city="almaty", lang="ru", **JUNE)),
+    ]
     for n in (int(s) for s in args.sizes.split(",") if s.strip()):
-        views.append((f"Almaty + {n:,} synthetic", _with_synthetic(embedded, boundaries, n, args.seed),
-                      Filters(city="almaty", **JUNE)))
+        views.append(
+            (
+                f"Almaty + {n:,} synthetic",
+                _with_synthetic(embedded, boundaries, n, args.seed),
+                Filters(city="almaty", **JUNE),
+            )
+        )
 
     print(machine())
     print("seconds, best of", args.repeat, "(baselines: bare GeoDataFrame.plot PNG; folium HTML linking CDNs)")
-    head = (f"{'view':<28} {'records':>8} {'figures':>8} {'map PNG':>8} {'baseline':>9} {'timeline':>9} "
-            f"{'PDF':>6} {'PDF MB':>7} {'HTML':>6} {'HTML MB':>8} {'baseline':>9} {'total':>6}")
+    head = (
+        f"{'view':<28} {'records':>8} {'figures':>8} {'map PNG':>8} {'baseline':>9} {'timeline':>9} "
+        f"{'PDF':>6} {'PDF MB':>7} {'HTML':>6} {'HTML MB':>8} {'baseline':>9} {'total':>6}"
+    )
     print(head)
     for name, records, filters in views:
         print(_row(name, records, filters, boundaries, args.repeat))
@@ -59,9 +68,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _row(name, records, filters, boundaries, repeat) -> str:
+    from geo.brief import build_briefing
     from geo.brief.html import render_html
     from geo.brief.pdf import render_pdf
-    from geo.brief import build_briefing
     from geo.brief.png import timeline_png
     from geo.maps.static import map_png
 
@@ -75,9 +84,11 @@ def _row(name, records, filters, boundaries, repeat) -> str:
     t_html, page = best(lambda: render_html(brief), repeat)
     t_html_base, _ = best(lambda: _baseline_html(city, boundaries, brief), repeat)
     total = t_fig + t_pdf + t_html + t_map + t_tl
-    return (f"{name:<28} {len(records):>8,} {t_fig:>8.2f} {t_map:>8.2f} {t_map_base:>9.2f} {t_tl:>9.2f} "
-            f"{t_pdf:>6.2f} {len(pdf) / 1e6:>7.1f} {t_html:>6.2f} {len(page.encode()) / 1e6:>8.1f} "
-            f"{t_html_base:>9.2f} {total:>6.2f}")
+    return (
+        f"{name:<28} {len(records):>8,} {t_fig:>8.2f} {t_map:>8.2f} {t_map_base:>9.2f} {t_tl:>9.2f} "
+        f"{t_pdf:>6.2f} {len(pdf) / 1e6:>7.1f} {t_html:>6.2f} {len(page.encode()) / 1e6:>8.1f} "
+        f"{t_html_base:>9.2f} {total:>6.2f}"
+    )
 
 
 def _baseline_png(city, boundaries) -> bytes:
@@ -100,18 +111,30 @@ def _baseline_html(city, boundaries, brief) -> str:
     from geo.maps import incident_map
 
     table = city.districts[city.districts["kind"] == "district"]
-    m = incident_map(city.records, boundaries, city_id=city.city_id, on=city.layer_date, districts=table,
-                     lang=brief.lang, tiles=False, asset_base=None)
+    m = incident_map(
+        city.records,
+        boundaries,
+        city_id=city.city_id,
+        on=city.layer_date,
+        districts=table,
+        lang=brief.lang,
+        tiles=False,
+        asset_base=None,
+    )
     return m.get_root().render()
 
 
 def _with_synthetic(embedded: pd.DataFrame, boundaries, n: int, seed: int) -> pd.DataFrame:
     """``embedded`` plus ``n`` copies of its Almaty point incidents, scattered inside the city."""
     rng = np.random.default_rng(seed)
-    points = embedded[(embedded["city"] == "Almaty") & embedded["geo_precision"].isin([1, 2])
-                      & (embedded["period_start"] >= pd.Timestamp(JUNE["start"]))
-                      & (embedded["period_end"] <= pd.Timestamp(JUNE["end"]))
-                      & (embedded["included_in"] == "") & (embedded["contested_by"] == "")]
+    points = embedded[
+        (embedded["city"] == "Almaty")
+        & embedded["geo_precision"].isin([1, 2])
+        & (embedded["period_start"] >= pd.Timestamp(JUNE["start"]))
+        & (embedded["period_end"] <= pd.Timestamp(JUNE["end"]))
+        & (embedded["included_in"] == "")
+        & (embedded["contested_by"] == "")
+    ]
     copies = points.sample(n, replace=True, random_state=seed).reset_index(drop=True)
     outline = boundaries.outline("almaty")
     minx, miny, maxx, maxy = outline.bounds

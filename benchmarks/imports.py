@@ -19,10 +19,12 @@ import pandas as pd
 from benchmarks.timing import best, machine
 from geo.importing import import_rows
 
-HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
-          "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
-          "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
-          "tags,timestamp")
+HEADER = (
+    "event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,actor1,"
+    "assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,iso,region,country,"
+    "admin1,admin2,admin3,location,latitude,longitude,geo_precision,source,source_scale,notes,fatalities,"
+    "tags,timestamp"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,10 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     c = result.counts
     print(f"\n{'method':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9}")
     print(f"{'pandas.read_csv (parsing only)':<44} {args.rows:>9,} {base_s:>8.2f} {args.rows / base_s:>9,.0f}")
-    print(f"{'geo.importing.import_rows (whole import)':<44} {args.rows:>9,} {ours_s:>8.2f} "
-          f"{args.rows / ours_s:>9,.0f}")
-    print(f"accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
-          f"{c['rejected']:,} rejected of {c['total']:,}")
+    print(
+        f"{'geo.importing.import_rows (whole import)':<44} {args.rows:>9,} {ours_s:>8.2f} {args.rows / ours_s:>9,.0f}"
+    )
+    print(
+        f"accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
+        f"{c['rejected']:,} rejected of {c['total']:,}"
+    )
     return 0
 
 
@@ -62,5 +67,6 @@ def write_acled(path: Path, n: int, seed: int = 0) -> None:
         lines.append(
             f"KAZ{i},{dates[i]},2022,1,Demonstrations,Protests,{sub[i]},Protesters (Kazakhstan),,Protesters,,,,"
             f"Protesters only,,398,Central Asia,Kazakhstan,{city[i]},,,{city[i]},{lat[i]},{lon[i]},1,"
-            f"Vlast; Azattyq,National,Protesters gathered.,0,arrests={arrests[i]},1640000000")
+            f"Vlast; Azattyq,National,Protesters gathered.,0,arrests={arrests[i]},1640000000"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

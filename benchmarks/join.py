@@ -24,8 +24,7 @@ import pandas as pd
 import shapely
 
 from benchmarks.timing import best, machine, reference_boundaries, timed
-from geo.join import _grid
-from geo.join import join_incidents
+from geo.join import _grid, join_incidents
 from geo.settings import get_settings
 
 CITIES = [("almaty", "Almaty"), ("astana", "Astana")]
@@ -67,14 +66,17 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"{'method':40} {'points':>10} {'seconds':>9} {'points/s':>12} {'peak MB':>9} {'speed-up':>10}")
     for name, seconds, mb in rows:
-        print(f"{name:40} {n:>10,} {seconds:>9.3f} {n / seconds:>12,.0f} {mb:>9.1f} "
-              f"{seconds / ours_s:>9.2f}x")
-    print(f"(speed-up: ours against each row. First join_incidents call, building and "
-          f"caching the grids of {len(groups)} layers: {ours_cold:.3f} s)")
+        print(f"{name:40} {n:>10,} {seconds:>9.3f} {n / seconds:>12,.0f} {mb:>9.1f} {seconds / ours_s:>9.2f}x")
+    print(
+        f"(speed-up: ours against each row. First join_incidents call, building and "
+        f"caching the grids of {len(groups)} layers: {ours_cold:.3f} s)"
+    )
 
     agree, gap_assigned, disagree = compare(ours, theirs)
-    print(f"district answers: {agree:,} agree, {gap_assigned:,} placed by us in a gap "
-          f"between districts (sjoin: none, join_note says so), {disagree:,} disagree")
+    print(
+        f"district answers: {agree:,} agree, {gap_assigned:,} placed by us in a gap "
+        f"between districts (sjoin: none, join_note says so), {disagree:,} disagree"
+    )
     return 0 if disagree == 0 else 1
 
 
@@ -97,14 +99,16 @@ def synthetic_records(boundaries, n: int, seed: int) -> pd.DataFrame:
         lat.append(np.concatenate(got_y)[:want])
         city += [stated] * want
     days = rng.integers(0, (date(2025, 12, 31) - date(2019, 1, 1)).days, n)
-    return pd.DataFrame({
-        "record_id": pd.Series(np.arange(n)).astype("str"),
-        "date": pd.Timestamp("2019-01-01") + pd.to_timedelta(days, unit="D"),
-        "city": pd.Series(city, dtype="str"),
-        "latitude": np.concatenate(lat),
-        "longitude": np.concatenate(lon),
-        "geo_precision": pd.array(rng.choice([1, 1, 1, 1, 1, 1, 1, 1, 2, 3], n), dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "record_id": pd.Series(np.arange(n)).astype("str"),
+            "date": pd.Timestamp("2019-01-01") + pd.to_timedelta(days, unit="D"),
+            "city": pd.Series(city, dtype="str"),
+            "latitude": np.concatenate(lat),
+            "longitude": np.concatenate(lon),
+            "geo_precision": pd.array(rng.choice([1, 1, 1, 1, 1, 1, 1, 1, 2, 3], n), dtype="Int64"),
+        }
+    )
 
 
 def layer_groups(boundaries, records):
@@ -124,8 +128,7 @@ def layer_groups(boundaries, records):
 def build_points(records, rows) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
         {"row": rows},
-        geometry=gpd.points_from_xy(records["longitude"].to_numpy()[rows],
-                                    records["latitude"].to_numpy()[rows]),
+        geometry=gpd.points_from_xy(records["longitude"].to_numpy()[rows], records["latitude"].to_numpy()[rows]),
         crs=4326,
     )
 

@@ -36,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{'incidents':>10} {'ours s':>8} {'ours MB':>8} {'baseline s':>11} {'baseline MB':>12} {'speed-up':>9}")
     for n in (int(s) for s in args.sizes.split(",")):
         records = _records(boundaries, n, args.seed)
-        ours_s, ours_html = best(lambda: _render(incident_map(records, boundaries, city_id="almaty", on=ON)),
-                                  args.repeat)
+        ours_s, ours_html = best(
+            lambda: _render(incident_map(records, boundaries, city_id="almaty", on=ON)), args.repeat
+        )
         if n <= args.baseline_max:
             base_s, base_html = best(lambda: _render(_baseline(records)), 1)
             base = f"{base_s:>11.2f} {len(base_html) / 1e6:>12.1f} {base_s / ours_s:>8.0f}x"
@@ -58,24 +59,26 @@ def _records(boundaries, n: int, seed: int) -> pd.DataFrame:
         inside = shapely.contains_xy(outline, x, y)
         xs.extend(x[inside])
         ys.extend(y[inside])
-    frame = pd.DataFrame({
-        "record_id": [f"R{i}" for i in range(n)],
-        "date": pd.Timestamp(ON),
-        "city": "Almaty",
-        "city_id": "almaty",
-        "attribution": "district",
-        "district_id": "almaly",
-        "latitude": ys[:n],
-        "longitude": xs[:n],
-        "geo_precision": pd.array([1] * n, dtype="Int64"),
-        "event_type": rng.choice(list(EVENT_COLOURS), n),
-        "detained_low": pd.array(rng.integers(0, 50, n), dtype="Int64"),
-        "detained_high": pd.array([pd.NA] * n, dtype="Int64"),
-        "place_name_en": "A square",
-        "summary": "A summary of about the length the real records have, paraphrased from sources.",
-        "source_urls": "https://example.org/a https://example.com/b",
-        "source_names": "Example",
-    })
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"R{i}" for i in range(n)],
+            "date": pd.Timestamp(ON),
+            "city": "Almaty",
+            "city_id": "almaty",
+            "attribution": "district",
+            "district_id": "almaly",
+            "latitude": ys[:n],
+            "longitude": xs[:n],
+            "geo_precision": pd.array([1] * n, dtype="Int64"),
+            "event_type": rng.choice(list(EVENT_COLOURS), n),
+            "detained_low": pd.array(rng.integers(0, 50, n), dtype="Int64"),
+            "detained_high": pd.array([pd.NA] * n, dtype="Int64"),
+            "place_name_en": "A square",
+            "summary": "A summary of about the length the real records have, paraphrased from sources.",
+            "source_urls": "https://example.org/a https://example.com/b",
+            "source_names": "Example",
+        }
+    )
     return frame
 
 

@@ -40,9 +40,11 @@ def machine() -> str:
                     break
     except OSError:
         pass
-    versions = (f"python {platform.python_version()}, numpy {np.__version__}, pandas "
-                f"{pd.__version__}, geopandas {gpd.__version__}, shapely {shapely.__version__}, "
-                f"pyproj {pyproj.__version__}")
+    versions = (
+        f"python {platform.python_version()}, numpy {np.__version__}, pandas "
+        f"{pd.__version__}, geopandas {gpd.__version__}, shapely {shapely.__version__}, "
+        f"pyproj {pyproj.__version__}"
+    )
     return f"machine: {platform.platform()}; CPU {cpu}; {os.cpu_count()} cores (one used); {versions}"
 
 

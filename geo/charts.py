@@ -41,20 +41,32 @@ EVENT_TYPE_ORDER = (
 #: Vega's number and time formats for the Russian and Kazakh charts (month and day names on
 #: the date axis; thousands apart by a narrow space, as in the rest of the app).
 _MONTHS = {
-    "ru": ("январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
-           "янв фев мар апр май июн июл авг сен окт ноя дек",
-           "воскресенье понедельник вторник среда четверг пятница суббота", "вс пн вт ср чт пт сб"),
-    "kk": ("қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан",
-           "қаң ақп нау сәу мам мау шіл там қыр қаз қар жел",
-           "жексенбі дүйсенбі сейсенбі сәрсенбі бейсенбі жұма сенбі", "жс дс сс ср бс жм сб"),
+    "ru": (
+        "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+        "янв фев мар апр май июн июл авг сен окт ноя дек",
+        "воскресенье понедельник вторник среда четверг пятница суббота",
+        "вс пн вт ср чт пт сб",
+    ),
+    "kk": (
+        "қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан",
+        "қаң ақп нау сәу мам мау шіл там қыр қаз қар жел",
+        "жексенбі дүйсенбі сейсенбі сәрсенбі бейсенбі жұма сенбі",
+        "жс дс сс ср бс жм сб",
+    ),
 }
 LOCALES = {
     lang: {
         "number": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0₸"]},
-        "time": {"dateTime": "%A, %e %B %Y " + ("г." if lang == "ru" else "ж.") + " %X", "date": "%d.%m.%Y",
-                 "time": "%H:%M:%S",
-                 "periods": ["AM", "PM"], "months": months.split(), "shortMonths": short.split(),
-                 "days": days.split(), "shortDays": short_days.split()},
+        "time": {
+            "dateTime": "%A, %e %B %Y " + ("г." if lang == "ru" else "ж.") + " %X",
+            "date": "%d.%m.%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "months": months.split(),
+            "shortMonths": short.split(),
+            "days": days.split(),
+            "shortDays": short_days.split(),
+        },
     }
     for lang, (months, short, days, short_days) in _MONTHS.items()
 }
@@ -63,10 +75,36 @@ _CITY_HOUR = {"almaty": 8, "astana": 16}
 
 #: The words the charts use (each from :data:`geo.words.WORDS`, under the same key).
 TEXT_KEYS = (
-    "chart_title", "events_title", "daily_title", "national_title", "day", "detained", "national_detained",
-    "city", "figure", "basis", "high_basis", "uncounted", "spanning", "record", "period", "statement_date",
-    "sources", "summary", "event", "notes", "bound", "bound_closed", "bound_open", "at_least", "no_number",
-    "hour_title", "hour", "records", "event_type", *(f"event_{kind}" for kind in EVENT_TYPE_ORDER),
+    "chart_title",
+    "events_title",
+    "daily_title",
+    "national_title",
+    "day",
+    "detained",
+    "national_detained",
+    "city",
+    "figure",
+    "basis",
+    "high_basis",
+    "uncounted",
+    "spanning",
+    "record",
+    "period",
+    "statement_date",
+    "sources",
+    "summary",
+    "event",
+    "notes",
+    "bound",
+    "bound_closed",
+    "bound_open",
+    "at_least",
+    "no_number",
+    "hour_title",
+    "hour",
+    "records",
+    "event_type",
+    *(f"event_{kind}" for kind in EVENT_TYPE_ORDER),
 )
 
 
@@ -128,6 +166,7 @@ def timeline_chart(
         alt.Tooltip("notes:N", title=text["notes"]),
         alt.Tooltip("source_urls:N", title=text["sources"]),
     ]
+
     def event_rule(name: str, axis, scale=alt.Undefined) -> alt.Chart:
         return (
             alt.Chart(evs, name=name)
@@ -221,8 +260,9 @@ def timeline_chart(
         .encode(x=x("period_from"), x2=alt.X2("period_to"), y=y_nat, tooltip=nat_tooltip)
     )
     spread = (
-        alt.Chart(nat[nat["detained_high"].notna() & (nat["detained_high"] > nat["detained_low"])],
-                  name="national_range")
+        alt.Chart(
+            nat[nat["detained_high"].notna() & (nat["detained_high"] > nat["detained_low"])], name="national_range"
+        )
         .mark_rule(color=NATIONAL_COLOR, strokeWidth=2)
         .encode(x=x("point_at"), y=y_nat, y2=alt.Y2("detained_high:Q"), tooltip=nat_tooltip)
     )
@@ -236,17 +276,14 @@ def timeline_chart(
                 "bound:N",
                 title=text["bound"],
                 legend=alt.Legend(orient="top"),
-                scale=alt.Scale(domain=[text["bound_closed"], text["bound_open"]],
-                                range=["circle", "triangle-up"]),
+                scale=alt.Scale(domain=[text["bound_closed"], text["bound_open"]], range=["circle", "triangle-up"]),
             ),
             tooltip=nat_tooltip,
         )
     )
     national_panel = alt.layer(
         event_rule("national_event_rule", x_axis), period, spread, point, name="national_totals"
-    ).properties(
-        title=text["national_title"], width=width, height=160
-    )
+    ).properties(title=text["national_title"], width=width, height=160)
 
     chart = (
         alt.vconcat(events_panel, city_panel, national_panel, title=text["chart_title"], spacing=12)
@@ -275,11 +312,14 @@ def hour_chart(hours: pd.DataFrame, *, lang: str = "en", labels: dict | None = N
         alt.Chart(frame, name="hours", title=text["hour_title"])
         .mark_bar()
         .encode(
-            x=alt.X("hour:O", title=text["hour"], scale=alt.Scale(domain=list(range(24))),
-                    axis=alt.Axis(labelAngle=0)),
+            x=alt.X("hour:O", title=text["hour"], scale=alt.Scale(domain=list(range(24))), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("sum(n):Q", title=text["records"], axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("event_label:N", title=text["event_type"], legend=alt.Legend(labelLimit=260),
-                            scale=alt.Scale(domain=domain, range=palette[: len(domain)])),
+            color=alt.Color(
+                "event_label:N",
+                title=text["event_type"],
+                legend=alt.Legend(labelLimit=260),
+                scale=alt.Scale(domain=domain, range=palette[: len(domain)]),
+            ),
             order=alt.Order("event_rank:Q"),
             tooltip=[
                 alt.Tooltip("hour:O", title=text["hour"]),
@@ -353,8 +393,21 @@ def _city_rows(daily: pd.DataFrame, legend: dict[str, str], lang: str, text: dic
     out["figure"] = [_figure(lo_, hi_, lang, text) for lo_, hi_ in zip(out["detained_low"], out["detained_high"])]
     out["detained_low"] = out["detained_low"].astype("int64")
     out["detained_high"] = out["detained_high"].astype("float64")  # NaN where open-ended
-    keep = ["x_pos", "day_text", "city_id", "city_name", "city_label", "detained_low", "detained_high",
-            "open_ended", "figure", "basis", "high_basis", "uncounted", "spanning"]
+    keep = [
+        "x_pos",
+        "day_text",
+        "city_id",
+        "city_name",
+        "city_label",
+        "detained_low",
+        "detained_high",
+        "open_ended",
+        "figure",
+        "basis",
+        "high_basis",
+        "uncounted",
+        "spanning",
+    ]
     return out[keep].reset_index(drop=True)
 
 
@@ -387,8 +440,20 @@ def _national_rows(national: pd.DataFrame, lang: str, text: dict) -> pd.DataFram
     out["bound"] = [text["bound_open"] if pd.isna(h) else text["bound_closed"] for h in out["detained_high"]]
     out["detained_low"] = out["detained_low"].astype("int64")
     out["detained_high"] = out["detained_high"].astype("float64")
-    keep = ["record_id", "period_from", "period_to", "point_at", "period_text", "statement_text",
-            "detained_low", "detained_high", "figure", "bound", "source_names", "summary"]
+    keep = [
+        "record_id",
+        "period_from",
+        "period_to",
+        "point_at",
+        "period_text",
+        "statement_text",
+        "detained_low",
+        "detained_high",
+        "figure",
+        "bound",
+        "source_names",
+        "summary",
+    ]
     return out[[c for c in keep if c in out.columns]].reset_index(drop=True)
 
 

@@ -45,8 +45,7 @@ def _validate(args) -> int:
         print(problem)
     if result.problems:
         print(
-            f"{args.file}: {len(result.problems)} problem(s) in {len(result.rejected)} of "
-            f"{result.rows_read} row(s)",
+            f"{args.file}: {len(result.problems)} problem(s) in {len(result.rejected)} of {result.rows_read} row(s)",
             file=sys.stderr,
         )
         return 1
@@ -125,11 +124,21 @@ def _import(args) -> int:
     result.check()
     rejected_path = write_rejected(result) if len(result.rejected) else None
     if len(result.records):
-        store.write(name, result.records, kind="import", source_file=str(path), source_format=result.format,
-                    version=file_version(path), notes="; ".join(result.notes), replace=args.replace)
+        store.write(
+            name,
+            result.records,
+            kind="import",
+            source_file=str(path),
+            source_format=result.format,
+            version=file_version(path),
+            notes="; ".join(result.notes),
+            replace=args.replace,
+        )
     c = result.counts
-    print(f"{path}: {c['total']:,} rows: {c['imported']:,} imported ({c['flagged']:,} flagged), "
-          f"{c['merged']:,} merged, {c['rejected']:,} rejected")
+    print(
+        f"{path}: {c['total']:,} rows: {c['imported']:,} imported ({c['flagged']:,} flagged), "
+        f"{c['merged']:,} merged, {c['rejected']:,} rejected"
+    )
     for _, row in result.merged.head(20).iterrows():
         print(f"  merged: row {row['row']} into {row['record_id']} ({row['why']})")
     if len(result.merged) > 20:
@@ -154,10 +163,14 @@ def _brief(args) -> int:
     out = write_brief(briefing, args.out, chart=args.chart)
     what = f"{args.chart} " if fmt == "png" else ""
     head = briefing.headline
-    figure = f"{range_text(head.detained_low, head.detained_high, 'en')} detained" if head.basis else "no detained figure"
-    print(f"{briefing.area}, {filters.start} to {filters.end}: {figure}; "
-          f"{len(briefing.records)} record(s), {len(briefing.sources)} source(s), data {briefing.data_version}",
-          file=sys.stderr)
+    figure = (
+        f"{range_text(head.detained_low, head.detained_high, 'en')} detained" if head.basis else "no detained figure"
+    )
+    print(
+        f"{briefing.area}, {filters.start} to {filters.end}: {figure}; "
+        f"{len(briefing.records)} record(s), {len(briefing.sources)} source(s), data {briefing.data_version}",
+        file=sys.stderr,
+    )
     print(f"wrote {what}{fmt.upper()} {out} ({out.stat().st_size:,} bytes)", file=sys.stderr)
     print(out)
     return 0
@@ -170,8 +183,15 @@ def _brief_filters(args):
     from geo.filters import Filters
 
     query = dict(parse_qsl(urlsplit(args.link).query)) if args.link else {}
-    given = {"city": args.city, "from": args.date_from, "to": args.date_to, "lang": args.lang,
-             "types": args.types, "prec": args.prec, "metric": args.metric}
+    given = {
+        "city": args.city,
+        "from": args.date_from,
+        "to": args.date_to,
+        "lang": args.lang,
+        "types": args.types,
+        "prec": args.prec,
+        "metric": args.metric,
+    }
     query.update({k: v for k, v in given.items() if v is not None})
     if args.dataset:
         query["data"] = ",".join(args.dataset)
@@ -226,12 +246,18 @@ def _brief_files(paths: list[str]):
         result = import_rows(path, existing=pd.concat(frames, ignore_index=True) if frames else None)
         result.check()
         c = result.counts
-        print(f"{path}: {c['total']:,} rows: {c['imported']:,} in the pack, {c['merged']:,} merged into "
-              f"other rows, {c['rejected']:,} rejected", file=sys.stderr)
+        print(
+            f"{path}: {c['total']:,} rows: {c['imported']:,} in the pack, {c['merged']:,} merged into "
+            f"other rows, {c['rejected']:,} rejected",
+            file=sys.stderr,
+        )
         if len(result.rejected):
             for _, bad in result.rejected.head(10).iterrows():
-                print(f"  {bad['file']}: row {bad['row']}, column {bad['column']}, value {bad['value']!r}: "
-                      f"{bad['reason']}", file=sys.stderr)
+                print(
+                    f"  {bad['file']}: row {bad['row']}, column {bad['column']}, value {bad['value']!r}: "
+                    f"{bad['reason']}",
+                    file=sys.stderr,
+                )
             print(f"  rejected rows, with the reason: {write_rejected(result)}", file=sys.stderr)
         frames.append(result.records.assign(dataset=path.stem))
     records = pd.concat(frames, ignore_index=True)
@@ -303,8 +329,7 @@ def _parser() -> argparse.ArgumentParser:
     j.set_defaults(func=_join)
 
     s = sub.add_parser("summary", help="reconciled detained figure for an area and a date window")
-    s.add_argument("--area", default="national",
-                   help="national, Almaty, Nur-Sultan (or Astana), or city/district_id")
+    s.add_argument("--area", default="national", help="national, Almaty, Nur-Sultan (or Astana), or city/district_id")
     s.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     s.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     s.add_argument("--data", help="incident file (default: the embedded dataset)")
@@ -313,8 +338,7 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("import", help="import a file (native, ACLED, CCC-style or mapped) into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=schema.IMPORT_FORMATS,
-                   help="default: detected from the header")
+    i.add_argument("--format", choices=schema.IMPORT_FORMATS, help="default: detected from the header")
     i.add_argument("--mapping", help="column mapping file (.json or .toml) for --format mapped")
     i.add_argument("--dataset", help="dataset name in the store (default: the file name without extension)")
     i.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
@@ -322,8 +346,10 @@ def _parser() -> argparse.ArgumentParser:
     i.set_defaults(func=_import)
 
     br = sub.add_parser(
-        "brief", help="a briefing pack of one view: PDF, self-contained HTML or PNG (by --out's extension)",
-        description="Filters are those of the app's URL; --link takes them from a copied app link.")
+        "brief",
+        help="a briefing pack of one view: PDF, self-contained HTML or PNG (by --out's extension)",
+        description="Filters are those of the app's URL; --link takes them from a copied app link.",
+    )
     br.add_argument("--out", required=True, help="brief.pdf, brief.html or brief.png")
     br.add_argument("--city", help="all (default: both cities and the national figure), Almaty, Nur-Sultan or Astana")
     br.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (default 2019-06-09)")
@@ -333,13 +359,20 @@ def _parser() -> argparse.ArgumentParser:
     br.add_argument("--prec", help="geo precisions, comma-separated (default: 1,2,3,4)")
     br.add_argument("--metric", help="shade districts by detained (default) or incidents")
     br.add_argument("--link", help="an app link (e.g. http://localhost:8501/map?city=almaty&to=2019-06-10)")
-    br.add_argument("--data", action="append", metavar="FILE",
-                    help="incident file in any importable format (repeatable; default: the embedded dataset)")
+    br.add_argument(
+        "--data",
+        action="append",
+        metavar="FILE",
+        help="incident file in any importable format (repeatable; default: the embedded dataset)",
+    )
     br.add_argument("--dataset", action="append", metavar="NAME", help="a dataset of the store (repeatable)")
     br.add_argument("--store", help="store location for --dataset (default: PROTESTMAP_STORE or the cache)")
     br.add_argument("--chart", choices=["map", "timeline"], default="map", help="what a .png shows (default map)")
-    br.add_argument("--app-url", default="http://localhost:8501",
-                    help="the app's address for the pack's link back (default http://localhost:8501)")
+    br.add_argument(
+        "--app-url",
+        default="http://localhost:8501",
+        help="the app's address for the pack's link back (default http://localhost:8501)",
+    )
     br.set_defaults(func=_brief)
 
     b = sub.add_parser("boundaries", help="check or fetch the district boundary files")

@@ -17,8 +17,17 @@ from geo.boundaries import BoundarySet
 
 #: Columns of :func:`district_table`.
 COLUMNS = [
-    "district_id", "name_en", "name_ru", "name_kk", "area_km2", "incidents",
-    "detained_low", "detained_high", "detained_per_km2", "incidents_per_km2", "kind",
+    "district_id",
+    "name_en",
+    "name_ru",
+    "name_kk",
+    "area_km2",
+    "incidents",
+    "detained_low",
+    "detained_high",
+    "detained_per_km2",
+    "incidents_per_km2",
+    "kind",
 ]
 
 
@@ -78,15 +87,28 @@ def district_table(
     city_level = max(0, city.detained_low - int(frame["detained_low"].sum()))
     remainders = pd.DataFrame(
         [
-            {"district_id": "", "name_en": "City level (no district)", "name_ru": "Уровень города (без района)",
-             "name_kk": "Қала деңгейі (аудансыз)", "area_km2": pd.NA,
-             "incidents": int((in_city & ~placed).sum()),
-             "detained_low": city_level, "detained_high": pd.NA, "kind": "city_level"},
-            {"district_id": "", "name_en": "National, not split by city", "name_ru": "По стране, без разбивки по городам",
-             "name_kk": "Ел бойынша, қалаға бөлінбеген", "area_km2": pd.NA,
-             "incidents": int((joined["city"] == "national").sum()),
-             "detained_low": national.breakdown.get("unallocated", 0), "detained_high": pd.NA,
-             "kind": "unallocated"},
+            {
+                "district_id": "",
+                "name_en": "City level (no district)",
+                "name_ru": "Уровень города (без района)",
+                "name_kk": "Қала деңгейі (аудансыз)",
+                "area_km2": pd.NA,
+                "incidents": int((in_city & ~placed).sum()),
+                "detained_low": city_level,
+                "detained_high": pd.NA,
+                "kind": "city_level",
+            },
+            {
+                "district_id": "",
+                "name_en": "National, not split by city",
+                "name_ru": "По стране, без разбивки по городам",
+                "name_kk": "Ел бойынша, қалаға бөлінбеген",
+                "area_km2": pd.NA,
+                "incidents": int((joined["city"] == "national").sum()),
+                "detained_low": national.breakdown.get("unallocated", 0),
+                "detained_high": pd.NA,
+                "kind": "unallocated",
+            },
         ]
     )
     out = pd.concat([frame, remainders], ignore_index=True)

@@ -50,6 +50,15 @@ class RecordsValidationError(ProtestMapError):
         super().__init__(f"{n} problem(s) in the incident records:\n{head}{more}")
 
 
+class EventsValidationError(ProtestMapError):
+    """Rows of a key events file are invalid; ``problems`` lists every one."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the key events:\n{lines}")
+
+
 class BoundariesNotConfigured(ProtestMapError):
     """No boundary folder is configured or the configured one does not exist."""
 
@@ -64,6 +73,10 @@ class CRSMismatchError(ProtestMapError):
 
 class FetchError(ProtestMapError):
     """Fetching boundaries from their public origin failed (no network, bad answer)."""
+
+
+class AssetsError(ProtestMapError):
+    """The map's front-end files could not be installed, or a map needs one that is not served locally."""
 
 
 class ImportFileError(ProtestMapError):

@@ -24,8 +24,7 @@ def records_to_geojson(records: pd.DataFrame) -> str:
     frame = _plain(records)
     has_xy = records["latitude"].notna() & records["longitude"].notna()
     points = gpd.points_from_xy(records["longitude"], records["latitude"])
-    geometry = gpd.GeoSeries([p if ok else None for p, ok in zip(points, has_xy)],
-                             index=frame.index, crs="EPSG:4326")
+    geometry = gpd.GeoSeries([p if ok else None for p, ok in zip(points, has_xy)], index=frame.index, crs="EPSG:4326")
     gdf = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     return gdf.to_json(na="null", drop_id=True, ensure_ascii=False)
 

@@ -9,14 +9,18 @@ back to its default and says so); the Streamlit side only moves them between
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Mapping
 
 import pandas as pd
 
 from geo import schema
-from geo.schema import EMBEDDED_DATASET, LANGUAGES, METRICS  # the allowed values live in schema
+from geo.schema import (  # the allowed values live in schema
+    EMBEDDED_DATASET,
+    LANGUAGES,
+    METRICS,
+)
 
 __all__ = ["CITY_CHOICES", "EMBEDDED_DATASET", "LANGUAGES", "METRICS", "Filters", "filter_records"]
 
@@ -63,7 +67,7 @@ class Filters:
         return out
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> "Filters":
+    def from_query(cls, query: Mapping[str, str]) -> Filters:
         """Read filters from query parameters; unknown or bad values fall back to defaults."""
         default = cls()
         problems: list[str] = []
@@ -124,7 +128,7 @@ class Filters:
             problems=tuple(problems),
         )
 
-    def but(self, **changes) -> "Filters":
+    def but(self, **changes) -> Filters:
         """A copy with some values changed."""
         return replace(self, **changes)
 

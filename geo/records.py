@@ -105,6 +105,7 @@ def keep_ids_apart(records: pd.DataFrame) -> pd.DataFrame:
         rows = out["dataset"] == name
         ids = set(out.loc[rows, "record_id"])
         if ids & seen:
+
             def prefix(value: str, ids=ids, name=name) -> str:
                 return " ".join(f"{name}:{v}" if v in ids else v for v in value.split())
 
@@ -132,8 +133,9 @@ def read_records(path: str | Path) -> LoadResult:
     return validate_frame(raw, name, first_row=first_row)
 
 
-def validate_frame(raw: pd.DataFrame, name: str, first_row: int = 2, *,
-                   existing: pd.DataFrame | None = None) -> LoadResult:
+def validate_frame(
+    raw: pd.DataFrame, name: str, first_row: int = 2, *, existing: pd.DataFrame | None = None
+) -> LoadResult:
     """Validate a frame of text cells (as read from a file) and normalise it.
 
     ``first_row`` is the row number of ``raw``'s first row in the file, used
@@ -151,9 +153,14 @@ def validate_frame(raw: pd.DataFrame, name: str, first_row: int = 2, *,
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         problems.append(
-            Problem(name, None, None, None,
-                    f"missing required column(s) {', '.join(missing)}; "
-                    f"a native file needs at least {', '.join(schema.REQUIRED_COLUMNS)}")
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                f"missing required column(s) {', '.join(missing)}; "
+                f"a native file needs at least {', '.join(schema.REQUIRED_COLUMNS)}",
+            )
         )
         rejected = raw.assign(source_row=rows, problems="missing required columns")
         return LoadResult(name, _empty_records(), rejected, problems, len(raw))
@@ -175,9 +182,7 @@ def validate_frame(raw: pd.DataFrame, name: str, first_row: int = 2, *,
     records = records.reset_index(drop=True)
     rejected = raw.loc[bad].copy()
     rejected["source_row"] = rows[bad]
-    rejected["problems"] = [
-        "; ".join(str(p) for p in checker.by_row.get(int(r), [])) for r in rows[bad]
-    ]
+    rejected["problems"] = ["; ".join(str(p) for p in checker.by_row.get(int(r), [])) for r in rows[bad]]
     return LoadResult(name, records, rejected.reset_index(drop=True), problems, len(raw))
 
 
@@ -198,7 +203,7 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _FileProblem(
-            f"is not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+            f"is not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r}); "
             "save it as UTF-8 (Windows-1251 files are for the importer, `python -m geo import`)"
         ) from None
     suffix = path.suffix.lower()
@@ -249,8 +254,7 @@ def _geojson_to_raw(text: str) -> pd.DataFrame:
     crs = ((doc.get("crs") or {}).get("properties") or {}).get("name")
     if crs and not is_wgs84(crs):
         raise _FileProblem(
-            f"declares CRS {crs!r}; incident files must be in WGS84 (EPSG:4326 / CRS84) — "
-            "reproject it first"
+            f"declares CRS {crs!r}; incident files must be in WGS84 (EPSG:4326 / CRS84) — reproject it first"
         )
     rows = []
     for feature in doc.get("features") or []:
@@ -320,12 +324,19 @@ class _RowChecker:
             out[col] = raw[col]
 
         if "__overflow__" in raw.columns:
-            self.flag(raw["__overflow__"] != "", None,
-                      "row has more cells than the header has columns (an unquoted comma?)",
-                      raw["__overflow__"])
+            self.flag(
+                raw["__overflow__"] != "",
+                None,
+                "row has more cells than the header has columns (an unquoted comma?)",
+                raw["__overflow__"],
+            )
         if "__geometry__" in raw.columns:
-            self.flag(raw["__geometry__"].fillna("") != "", "geometry",
-                      "incident features must be Points", raw["__geometry__"].fillna(""))
+            self.flag(
+                raw["__geometry__"].fillna("") != "",
+                "geometry",
+                "incident features must be Points",
+                raw["__geometry__"].fillna(""),
+            )
 
         self._check_ids(out)
         self._check_dates(out)
@@ -340,8 +351,12 @@ class _RowChecker:
     def _check_inferred(self, out: pd.DataFrame) -> None:
         tokens = self.raw["inferred"].str.replace(_ID_SPLIT.pattern, " ", regex=True).str.split()
         unknown = tokens.map(lambda ts: " ".join(t for t in ts if t not in schema.COLUMNS))
-        self.flag(unknown != "", "inferred",
-                  "inferred lists column names of this file (e.g. period_start), separated by spaces", unknown)
+        self.flag(
+            unknown != "",
+            "inferred",
+            "inferred lists column names of this file (e.g. period_start), separated by spaces",
+            unknown,
+        )
         out["inferred"] = tokens.map(" ".join)
 
     def _check_ids(self, out: pd.DataFrame) -> None:
@@ -353,8 +368,11 @@ class _RowChecker:
             first = {}
             for i, v in zip(self.rows, ids):
                 first.setdefault(v, i)
-            self.flag(dup, "record_id", "duplicate record_id; first used on row "
-                      + ", ".join(sorted({str(first[v]) for v in ids[dup]})))
+            self.flag(
+                dup,
+                "record_id",
+                "duplicate record_id; first used on row " + ", ".join(sorted({str(first[v]) for v in ids[dup]})),
+            )
 
     def _check_dates(self, out: pd.DataFrame) -> None:
         raw = self.raw
@@ -363,8 +381,7 @@ class _RowChecker:
             well_formed = text.where(text.str.match(_DATE_RE), "")
             year = pd.to_numeric(well_formed.str[:4], errors="coerce")
             in_range = year.between(_FIRST_YEAR, _LAST_YEAR)
-            self.flag((well_formed != "") & ~in_range, col,
-                      f"expected a year between {_FIRST_YEAR} and {_LAST_YEAR}")
+            self.flag((well_formed != "") & ~in_range, col, f"expected a year between {_FIRST_YEAR} and {_LAST_YEAR}")
             parsed = pd.to_datetime(well_formed.where(in_range), format="%Y-%m-%d", errors="coerce")
             wrong = (text != "") & parsed.isna() & ~((well_formed != "") & ~in_range)
             self.flag(wrong, col, "expected a date as YYYY-MM-DD")
@@ -374,8 +391,11 @@ class _RowChecker:
         out["period_end"] = out["period_end"].fillna(out["date"])
         backwards = out["period_start"] > out["period_end"]
         self.flag(backwards, "period_end", "period_end is before period_start")
-        self.flag((raw["time_local"] != "") & ~raw["time_local"].str.match(_TIME_RE), "time_local",
-                  "expected a local time as HH:MM (24-hour)")
+        self.flag(
+            (raw["time_local"] != "") & ~raw["time_local"].str.match(_TIME_RE),
+            "time_local",
+            "expected a local time as HH:MM (24-hour)",
+        )
 
     def _check_choices(self, out: pd.DataFrame) -> None:
         raw = self.raw
@@ -402,8 +422,12 @@ class _RowChecker:
             self.flag(num.abs() > limit, col, f"expected a value between -{limit} and {limit}")
             out[col] = num.astype(float)
         one_only = (raw["latitude"] == "") != (raw["longitude"] == "")
-        self.flag(one_only, "latitude" , "latitude and longitude must both be given or both be blank",
-                  raw["latitude"] + " / " + raw["longitude"])
+        self.flag(
+            one_only,
+            "latitude",
+            "latitude and longitude must both be given or both be blank",
+            raw["latitude"] + " / " + raw["longitude"],
+        )
         prec = self._int_column("geo_precision", allowed=schema.GEO_PRECISIONS)
         out["geo_precision"] = prec
 
@@ -412,14 +436,26 @@ class _RowChecker:
             out[col] = self._int_column(col)
         for low, high in (("detained_low", "detained_high"), ("participants_low", "participants_high")):
             below = out[high] < out[low]
-            self.flag(below, high, f"{high} is below {low} ({low} = "
-                      + "; ".join(self.raw.loc[below.fillna(False), low]) + ")")
-            self.flag(out[high].notna() & out[low].isna(), low,
-                      f"{low} is blank while {high} is given; give the lowest reported figure in {low}")
+            self.flag(
+                below,
+                high,
+                f"{high} is below {low} ({low} = " + "; ".join(self.raw.loc[below.fillna(False), low]) + ")",
+            )
+            self.flag(
+                out[high].notna() & out[low].isna(),
+                low,
+                f"{low} is blank while {high} is given; give the lowest reported figure in {low}",
+            )
         no_kind = out["detained_low"].notna() & (out["count_kind"] == "")
-        self.flag(no_kind, "count_kind",
-                  "a detained count needs count_kind (" + ", ".join(schema.COUNT_KINDS[:-1])
-                  + " or " + schema.COUNT_KINDS[-1] + ")")
+        self.flag(
+            no_kind,
+            "count_kind",
+            "a detained count needs count_kind ("
+            + ", ".join(schema.COUNT_KINDS[:-1])
+            + " or "
+            + schema.COUNT_KINDS[-1]
+            + ")",
+        )
 
     def _int_column(self, col: str, allowed: tuple[int, ...] | None = None) -> pd.Series:
         text = self.raw[col]
@@ -430,8 +466,9 @@ class _RowChecker:
         self.flag(too_big, col, f"expected at most {_MAX_COUNT:,}")
         not_int |= too_big
         if allowed is not None:
-            self.flag(num.notna() & ~num.isin(allowed) & ~not_int, col,
-                      "expected one of " + ", ".join(map(str, allowed)))
+            self.flag(
+                num.notna() & ~num.isin(allowed) & ~not_int, col, "expected one of " + ", ".join(map(str, allowed))
+            )
         return num.where(~not_int).astype("Int64")
 
     def _check_sources(self, out: pd.DataFrame) -> None:
@@ -440,8 +477,12 @@ class _RowChecker:
         tokens = urls.str.split()
         bad = tokens.map(lambda ts: [t for t in ts if not _URL_RE.match(t)])
         has_bad = bad.map(bool)
-        self.flag(has_bad, "source_urls", "each source must be an http(s) URL, separated by spaces",
-                  bad.map(lambda ts: " ".join(ts)))
+        self.flag(
+            has_bad,
+            "source_urls",
+            "each source must be an http(s) URL, separated by spaces",
+            bad.map(lambda ts: " ".join(ts)),
+        )
         out["source_urls"] = tokens.map(" ".join)
 
     def _check_references(self, out: pd.DataFrame) -> None:
@@ -452,8 +493,11 @@ class _RowChecker:
         if ext is not None:
             known = known.append(pd.Index(ext["record_id"].to_numpy(dtype=object)))
         where = "this file or already in the store" if ext is not None else "this file"
-        self.flag((parent != "") & ~parent.isin(known), "included_in",
-                  "included_in must name the record_id of another record in " + where)
+        self.flag(
+            (parent != "") & ~parent.isin(known),
+            "included_in",
+            "included_in must name the record_id of another record in " + where,
+        )
         self.flag((parent != "") & (parent == ids), "included_in", "a record cannot be included in itself")
         contested = self.raw["contested_by"].str.replace(_ID_SPLIT.pattern, " ", regex=True).str.strip(" ")
         listed = contested != ""
@@ -463,8 +507,7 @@ class _RowChecker:
             tokens = tokens[~tokens.isin(known)]
             if len(tokens):
                 unknown.loc[tokens.index.unique()] = tokens.groupby(level=0, sort=False).agg(" ".join)
-        self.flag(unknown != "", "contested_by",
-                  "contested_by must list record_ids of records in " + where, unknown)
+        self.flag(unknown != "", "contested_by", "contested_by must list record_ids of records in " + where, unknown)
         out["contested_by"] = contested
         self._check_cycles(ids, parent)
         self._check_containers(ids, parent)
@@ -480,10 +523,12 @@ class _RowChecker:
         target_pos = named[last]
         # the capital's names (Astana, Nur-Sultan) are one city: compare city ids
         city = _city_key(raw["city"]).to_numpy(dtype=object)
-        start = pd.to_datetime(raw["period_start"].where(raw["period_start"] != "", raw["date"]),
-                               errors="coerce", format="%Y-%m-%d").to_numpy(dtype="datetime64[ns]")
-        end = pd.to_datetime(raw["period_end"].where(raw["period_end"] != "", raw["date"]),
-                             errors="coerce", format="%Y-%m-%d").to_numpy(dtype="datetime64[ns]")
+        start = pd.to_datetime(
+            raw["period_start"].where(raw["period_start"] != "", raw["date"]), errors="coerce", format="%Y-%m-%d"
+        ).to_numpy(dtype="datetime64[ns]")
+        end = pd.to_datetime(
+            raw["period_end"].where(raw["period_end"] != "", raw["date"]), errors="coerce", format="%Y-%m-%d"
+        ).to_numpy(dtype="datetime64[ns]")
         all_city, all_start, all_end = city, start, end
         ext = self.existing
         if ext is not None and len(ext):
@@ -504,14 +549,20 @@ class _RowChecker:
         wrong_area = (parent_city != city[child]) & (parent_city != "national") & ((j < n) | (parent_city != ""))
         mask = np.zeros(n, dtype=bool)
         mask[child[wrong_area]] = True
-        self.flag(pd.Series(mask, index=raw.index), "included_in",
-                  "the containing record must be of the same city or national "
-                  "(a figure cannot sit inside another city's figure)")
+        self.flag(
+            pd.Series(mask, index=raw.index),
+            "included_in",
+            "the containing record must be of the same city or national "
+            "(a figure cannot sit inside another city's figure)",
+        )
         outside = (start[child] < all_start[j]) | (end[child] > all_end[j])
         mask = np.zeros(n, dtype=bool)
         mask[child[outside]] = True
-        self.flag(pd.Series(mask, index=raw.index), "included_in",
-                  "the containing record's period (period_start..period_end) must cover this record's days")
+        self.flag(
+            pd.Series(mask, index=raw.index),
+            "included_in",
+            "the containing record's period (period_start..period_end) must cover this record's days",
+        )
 
     def _check_cycles(self, ids: pd.Series, parent: pd.Series) -> None:
         id_arr = ids.to_numpy(dtype=object)
@@ -536,9 +587,12 @@ class _RowChecker:
             frontier = nxt[(indegree[nxt] == 0) & alive[nxt]]
         in_cycle = set(nodes[alive])
         if in_cycle:
-            self.flag(ids.isin(in_cycle), "included_in",
-                      "included_in links form a cycle (" + " -> ".join(sorted(in_cycle)) + ")",
-                      parent)
+            self.flag(
+                ids.isin(in_cycle),
+                "included_in",
+                "included_in links form a cycle (" + " -> ".join(sorted(in_cycle)) + ")",
+                parent,
+            )
 
 
 def _city_key(city: pd.Series) -> pd.Series:

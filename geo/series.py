@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from geo.aggregate import COUNTED_KINDS, Reconciler
-from geo.errors import Problem, ProtestMapError
+from geo.errors import EventsValidationError, Problem, ProtestMapError
 from geo.schema import CITY_IDS, DETENTION_TYPES
 from geo.settings import PROJECT_ROOT
 
@@ -66,22 +66,25 @@ EVENT_KINDS = ("election", "protest", "detention", "official", "unrest")
 
 #: The columns :func:`geo.aggregate.detained_range` reads.
 _RECONCILE_COLUMNS = (
-    "record_id", "city", "city_id", "district_id", "attribution", "period_start", "period_end",
-    "detained_low", "detained_high", "detained_text", "count_kind", "included_in", "contested_by",
-    "event_type", "inferred",
+    "record_id",
+    "city",
+    "city_id",
+    "district_id",
+    "attribution",
+    "period_start",
+    "period_end",
+    "detained_low",
+    "detained_high",
+    "detained_text",
+    "count_kind",
+    "included_in",
+    "contested_by",
+    "event_type",
+    "inferred",
 )
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://[^\s<>\"']+$", re.IGNORECASE)
-
-
-class EventsValidationError(ProtestMapError):
-    """Rows of a key events file are invalid; ``problems`` lists every one."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
-        lines = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in the key events:\n{lines}")
 
 
 def daily_ranges(
@@ -138,8 +141,14 @@ def daily_ranges(
     cells = []
     for day, city in grid:
         result = answers[(day.date(), city)]
-        cells.append((result.detained_low, pd.NA if result.detained_high is None else result.detained_high,
-                      " ".join(result.basis), " ".join(result.high_basis)))
+        cells.append(
+            (
+                result.detained_low,
+                pd.NA if result.detained_high is None else result.detained_high,
+                " ".join(result.basis),
+                " ".join(result.high_basis),
+            )
+        )
     out = pd.DataFrame(cells, index=grid, columns=["detained_low", "detained_high", "basis", "high_basis"])
     out["detained_high"] = out["detained_high"].astype("Int64")
     of_cities = frame["_city_id"].isin(cities)
@@ -185,8 +194,10 @@ def national_cumulative(records: pd.DataFrame, *, start: date | str, end: date |
         & (records["period_start"] >= pd.Timestamp(lo))
         & (records["period_end"] <= pd.Timestamp(hi))
     )
-    out = records.loc[keep, ["record_id", "date", "period_start", "period_end", "detained_low",
-                             "detained_high", "source_names", "summary"]]
+    out = records.loc[
+        keep,
+        ["record_id", "date", "period_start", "period_end", "detained_low", "detained_high", "source_names", "summary"],
+    ]
     out = out.rename(columns={"date": "statement_date"})
     out = out.sort_values(["period_end", "statement_date", "record_id"], kind="stable")
     out["detained_low"] = out["detained_low"].astype("int64")
@@ -269,10 +280,17 @@ def load_key_events(path: str | Path | None = None) -> pd.DataFrame:
     header = [h.strip() for h in rows[0]]
     missing = [c for c in EVENT_REQUIRED if c not in header]
     if missing:
-        raise EventsValidationError([Problem(
-            name, None, None, None,
-            f"missing column(s) {', '.join(missing)}; the header must have {', '.join(EVENT_COLUMNS)}",
-        )])
+        raise EventsValidationError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"missing column(s) {', '.join(missing)}; the header must have {', '.join(EVENT_COLUMNS)}",
+                )
+            ]
+        )
 
     problems: list[Problem] = []
     out = []
@@ -280,8 +298,15 @@ def load_key_events(path: str | Path | None = None) -> pd.DataFrame:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            problems.append(Problem(name, number, None, ",".join(cells[len(header):]),
-                                    "row has more cells than the header has columns (an unquoted comma?)"))
+            problems.append(
+                Problem(
+                    name,
+                    number,
+                    None,
+                    ",".join(cells[len(header) :]),
+                    "row has more cells than the header has columns (an unquoted comma?)",
+                )
+            )
             continue
         row = dict(zip(header, (c.strip() for c in cells)))
         row = {c: row.get(c, "") for c in EVENT_COLUMNS}
@@ -330,8 +355,9 @@ def _with_city_id(records: pd.DataFrame) -> pd.DataFrame:
 def _ids_by_day(frame: pd.DataFrame, grid: pd.MultiIndex, lo: date, hi: date) -> pd.Series:
     """Space-separated record_ids of ``frame`` per (day, city) of ``grid`` that their period covers."""
     pairs = []
-    for rid, city, first, last in zip(frame["record_id"], frame["_city_id"], frame["period_start"],
-                                      frame["period_end"]):
+    for rid, city, first, last in zip(
+        frame["record_id"], frame["_city_id"], frame["period_start"], frame["period_end"]
+    ):
         for day in pd.date_range(max(first, pd.Timestamp(lo)), min(last, pd.Timestamp(hi)), freq="D"):
             pairs.append((day, city, rid))
     if not pairs:

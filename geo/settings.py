@@ -33,9 +33,7 @@ EMBEDDED_BOUNDARIES = PROJECT_ROOT / "data" / "boundaries"
 
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 DEFAULT_NPM_REGISTRY = "https://registry.npmjs.org"
-DEFAULT_ASTANA_GIS_URL = (
-    "https://gis.esaulet.kz/server/rest/services/Hosted/raiony/FeatureServer/0"
-)
+DEFAULT_ASTANA_GIS_URL = "https://gis.esaulet.kz/server/rest/services/Hosted/raiony/FeatureServer/0"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -130,7 +130,7 @@ def open_store(location: str | Path | None = None) -> Store:
         return SQLiteStore(Path(text))
     scheme = match.group(1).lower()
     if scheme == "sqlite":
-        path = text[len("sqlite:///"):] if text.lower().startswith("sqlite:///") else ""
+        path = text[len("sqlite:///") :] if text.lower().startswith("sqlite:///") else ""
         if not path:
             raise ProtestMapError(
                 f"store URL {text!r} names no file; expected sqlite:///relative/path.sqlite "
@@ -244,8 +244,13 @@ class Store(abc.ABC):
                 return info
         records = load_records(path)
         return self.write(
-            EMBEDDED_DATASET, records, kind="embedded", source_file=str(path),
-            source_format="native", version=version, replace=True,
+            EMBEDDED_DATASET,
+            records,
+            kind="embedded",
+            source_file=str(path),
+            source_format="native",
+            version=version,
+            replace=True,
         )
 
 
@@ -269,8 +274,9 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path):
         path = Path(path).expanduser()
         if path.is_dir():
-            raise ProtestMapError(f"store location {str(path)!r} is a folder; expected a file such as "
-                                  f"{str(path / 'store.sqlite')!r}")
+            raise ProtestMapError(
+                f"store location {str(path)!r} is a folder; expected a file such as {str(path / 'store.sqlite')!r}"
+            )
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -303,8 +309,9 @@ class SQLiteStore(Store):
                         rows = []
                     else:
                         marks = ", ".join("?" * len(wanted))
-                        rows = conn.execute(f"{select} WHERE dataset IN ({marks}) ORDER BY dataset, seq",
-                                            wanted).fetchall()
+                        rows = conn.execute(
+                            f"{select} WHERE dataset IN ({marks}) ORDER BY dataset, seq", wanted
+                        ).fetchall()
                 else:
                     rows = conn.execute(f"{select} ORDER BY dataset, seq").fetchall()
             finally:
@@ -333,10 +340,14 @@ class SQLiteStore(Store):
             )
         columns = _columns_to_store(records, name)
         info = DatasetInfo(
-            name=name, kind=kind, rows=len(records),  # type: ignore[arg-type]
-            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            source_file=str(source_file), source_format=str(source_format),
-            version=str(version), notes=str(notes),
+            name=name,
+            kind=kind,
+            rows=len(records),  # type: ignore[arg-type]
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            source_file=str(source_file),
+            source_format=str(source_format),
+            version=str(version),
+            notes=str(notes),
         )
         with self._write_transaction() as conn:
             exists = conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone()
@@ -383,8 +394,7 @@ class SQLiteStore(Store):
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise ProtestMapError(
-                f"{str(self.path)!r} is not a protest-map store ({exc}); point PROTESTMAP_STORE "
-                "at another file"
+                f"{str(self.path)!r} is not a protest-map store ({exc}); point PROTESTMAP_STORE at another file"
             ) from None
         if found > SCHEMA_VERSION:
             conn.close()
@@ -447,8 +457,10 @@ class SQLiteStore(Store):
             try:
                 found = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
                 if found == 0:
-                    tables = [row[0] for row in conn.execute(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+                    tables = [
+                        row[0]
+                        for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                    ]
                     if tables:
                         raise ProtestMapError(
                             f"{str(self.path)!r} is an SQLite file but not a protest-map store "
@@ -478,10 +490,10 @@ _SELECT_COLUMNS = [*_RECORD_COLUMNS, "extras", SOURCE_ROW]
 #: Columns of a written frame that are not extras.
 _NOT_EXTRAS = frozenset([*schema.COLUMNS, *EXTRA_COLUMNS, SOURCE_ROW])
 _SQL_TYPES = {
-    **{c: "TEXT NOT NULL DEFAULT ''" for c in schema.TEXT_COLUMNS},
-    **{c: "TEXT" for c in schema.DATE_COLUMNS},  # ISO 8601, NULL when blank
-    **{c: "REAL" for c in schema.FLOAT_COLUMNS},
-    **{c: "INTEGER" for c in schema.INT_COLUMNS},
+    **dict.fromkeys(schema.TEXT_COLUMNS, "TEXT NOT NULL DEFAULT ''"),
+    **dict.fromkeys(schema.DATE_COLUMNS, "TEXT"),  # ISO 8601, NULL when blank
+    **dict.fromkeys(schema.FLOAT_COLUMNS, "REAL"),
+    **dict.fromkeys(schema.INT_COLUMNS, "INTEGER"),
 }
 
 
@@ -535,8 +547,7 @@ _MIGRATIONS = {
         "ALTER TABLE records ADD COLUMN extras TEXT",
         "ALTER TABLE records ADD COLUMN source_row INTEGER",
     ],
-    3: [statement for column, version in ADDED_COLUMNS.items() if version == 3
-        for statement in _add_column(column)],
+    3: [statement for column, version in ADDED_COLUMNS.items() if version == 3 for statement in _add_column(column)],
 }
 
 _INSERT_RECORD = (
@@ -567,8 +578,7 @@ def _check_name(name: object) -> str:
         raise ProtestMapError(f"dataset name {name!r}: expected a non-blank text such as 'acled-2022'")
     if name != name.strip() or any(ch in name for ch in "\r\n\t\x00"):
         raise ProtestMapError(
-            f"dataset name {name!r}: expected no leading or trailing spaces and no line breaks, tabs "
-            "or NUL characters"
+            f"dataset name {name!r}: expected no leading or trailing spaces and no line breaks, tabs or NUL characters"
         )
     return name
 
@@ -585,8 +595,7 @@ def _check_known(wanted: Sequence[str], known: Sequence[str], path: Path) -> Non
 def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
     """Every column to insert as a list of plain Python values (None for NULL)."""
     if not isinstance(records, pd.DataFrame):
-        raise ProtestMapError(f"dataset {name!r}: expected a pandas DataFrame of records, got "
-                              f"{type(records).__name__}")
+        raise ProtestMapError(f"dataset {name!r}: expected a pandas DataFrame of records, got {type(records).__name__}")
     missing = [c for c in schema.COLUMNS if c not in records.columns]
     if missing:
         raise ProtestMapError(
@@ -599,14 +608,17 @@ def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
     ids = _text(records["record_id"])
     blank = [i for i, v in enumerate(ids) if v == ""]
     if blank:
-        raise ProtestMapError(f"dataset {name!r}: record_id is blank in {len(blank)} record(s) (positions "
-                              f"{', '.join(map(str, blank[:10]))}); every record needs a unique record_id")
+        raise ProtestMapError(
+            f"dataset {name!r}: record_id is blank in {len(blank)} record(s) (positions "
+            f"{', '.join(map(str, blank[:10]))}); every record needs a unique record_id"
+        )
     seen: set[str] = set()
     dupes = sorted({v for v in ids if v in seen or seen.add(v)})
     if dupes:
-        raise ProtestMapError(f"dataset {name!r}: record_id repeats within the dataset: "
-                              f"{', '.join(repr(v) for v in dupes[:10])}"
-                              + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else ""))
+        raise ProtestMapError(
+            f"dataset {name!r}: record_id repeats within the dataset: "
+            f"{', '.join(repr(v) for v in dupes[:10])}" + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else "")
+        )
     out: list[list] = []
     for col in schema.COLUMNS:
         series = records[col]
@@ -629,8 +641,9 @@ def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
         try:
             out.append(_nullable(pd.Series(records[SOURCE_ROW]).astype("Int64")))
         except (TypeError, ValueError, OverflowError) as exc:
-            raise ProtestMapError(f"dataset {name!r}, column {SOURCE_ROW!r} (the row in the source file; "
-                                  f"expected whole numbers): {exc}") from None
+            raise ProtestMapError(
+                f"dataset {name!r}, column {SOURCE_ROW!r} (the row in the source file; expected whole numbers): {exc}"
+            ) from None
     else:
         out.append([None] * len(records))
     return out
@@ -644,8 +657,10 @@ def _extras(records: pd.DataFrame, name: str) -> list:
     keys = [str(c) for c in names]
     if len(set(keys)) != len(keys) or not _NOT_EXTRAS.isdisjoint(keys):
         clash = sorted({k for k in keys if keys.count(k) > 1 or k in _NOT_EXTRAS})
-        raise ProtestMapError(f"dataset {name!r}: the records have several columns named "
-                              f"{', '.join(repr(k) for k in clash)} (as text); rename them")
+        raise ProtestMapError(
+            f"dataset {name!r}: the records have several columns named "
+            f"{', '.join(repr(k) for k in clash)} (as text); rename them"
+        )
     texts = []
     for col in names:
         series = records[col]
@@ -677,15 +692,16 @@ def _dates(series: pd.Series) -> list:
     if (present == present.dt.normalize()).all():
         text = series.dt.strftime("%Y-%m-%d")
     else:
-        text = pd.Series([t.isoformat() if pd.notna(t) else None for t in series], index=series.index,
-                         dtype=object)
+        text = pd.Series([t.isoformat() if pd.notna(t) else None for t in series], index=series.index, dtype=object)
     return _nullable(text)
 
 
 def _flags(series: pd.Series) -> list[str]:
     return [
-        FLAG_SEPARATOR.join(str(f) for f in v) if isinstance(v, (list, tuple, set))
-        else "" if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
+        FLAG_SEPARATOR.join(str(f) for f in v)
+        if isinstance(v, (list, tuple, set))
+        else ""
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
         else str(v)
         for v in series.astype(object).tolist()
     ]

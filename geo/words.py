@@ -19,15 +19,26 @@ are translated phrase by phrase by :func:`reason_text`.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
 from geo.schema import LANGUAGES
 
 __all__ = [
-    "FALLBACK", "GLOSSARY", "LANGUAGES", "WORDS", "capital", "missing", "named", "named_column", "number",
-    "plural_key", "range_text", "reason_text", "word",
+    "FALLBACK",
+    "GLOSSARY",
+    "LANGUAGES",
+    "WORDS",
+    "capital",
+    "missing",
+    "named",
+    "named_column",
+    "number",
+    "plural_key",
+    "range_text",
+    "reason_text",
+    "word",
 ]
 
 #: Where a language looks when a word is missing in it.
@@ -41,19 +52,18 @@ def _w(en: str, ru: str, kk: str) -> dict[str, str]:
 #: Domain terms and the reasons for their translations.
 GLOSSARY: dict[str, str] = {
     "detained": "ru «задержано», kk «ұсталғандар» (those detained) for a count, «ұсталды» for the event: "
-                "the count is of people, so the noun, not the verb, heads a column or a legend.",
+    "the count is of people, so the noun, not the verb, heads a column or a legend.",
     "event_detention": "ru «задержание», kk «ұстау»: the act, as an event type.",
     "event_rally": "ru and kk «митинг»: the word both languages' media use for these gatherings "
-                   "(«акция протеста» and «шеру», a march, are narrower); one word on the map, the timeline "
-                   "and the packs.",
+    "(«акция протеста» and «шеру», a march, are narrower); one word on the map, the timeline "
+    "and the packs.",
     "at_least": "ru «не менее», kk «кемінде»: a floor, never an estimate («около», «шамамен» would be wrong).",
     "precision": "ru «точность места», kk «орын дәлдігі»: how precisely a source places an event.",
     "district": "ru «район», kk «аудан»: the city's administrative district (not a neighbourhood).",
     "range_note": "ru «минимально обоснованное … наибольшее сообщённое», kk «ең аз негізделген … ең көп "
-                  "хабарланған»: the floor is what the sources prove, the high end what they report.",
+    "хабарланған»: the floor is what the sources prove, the high end what they report.",
     "incidents": "ru «инциденты», kk «оқиғалар»: every record of an event, with or without detentions.",
-    "briefing": "ru «справка», kk «анықтама»: the short written pack of an analyst, not a «брифинг» "
-                "(the meeting).",
+    "briefing": "ru «справка», kk «анықтама»: the short written pack of an analyst, not a «брифинг» (the meeting).",
     "sources": "ru «источники», kk «дереккөздер»: the outlets and documents a figure comes from.",
     "floor": "ru «нижняя оценка», kk «төменгі шек»: the lowest defensible number.",
 }
@@ -83,28 +93,38 @@ WORDS: dict[str, dict[str, str]] = {
     "metric_detained": _w("detentions", "задержаниям", "ұстаулар бойынша"),
     "metric_incidents": _w("incidents", "инцидентам", "оқиғалар бойынша"),
     "datasets": _w("Datasets", "Наборы данных", "Деректер жиындары"),
-    "share": _w("Copy the page address to share this exact view.",
-                "Скопируйте адрес страницы, чтобы поделиться этим видом.",
-                "Дәл осы көріністі бөлісу үшін беттің мекенжайын көшіріңіз."),
+    "share": _w(
+        "Copy the page address to share this exact view.",
+        "Скопируйте адрес страницы, чтобы поделиться этим видом.",
+        "Дәл осы көріністі бөлісу үшін беттің мекенжайын көшіріңіз.",
+    ),
     "detained_national": _w("Detained, whole country", "Задержано по стране", "Ұсталғандар, бүкіл ел"),
     "detained_in": _w("Detained, {area}", "Задержано, {area}", "Ұсталғандар, {area}"),
-    "journalists": _w("Journalists detained or assaulted", "Журналисты задержаны или избиты",
-                      "Ұсталған немесе соққыға жығылған журналистер"),
+    "journalists": _w(
+        "Journalists detained or assaulted",
+        "Журналисты задержаны или избиты",
+        "Ұсталған немесе соққыға жығылған журналистер",
+    ),
     "rallies": _w("Rallies", "Митинги", "Митингілер"),
     "basis_heading": _w("What this figure rests on", "На чём основана цифра", "Бұл сан неге сүйенеді"),
-    "considered": _w("Figures considered and not used for the floor",
-                     "Рассмотренные, но не использованные для нижней оценки цифры",
-                     "Қаралған, бірақ төменгі шекке алынбаған сандар"),
+    "considered": _w(
+        "Figures considered and not used for the floor",
+        "Рассмотренные, но не использованные для нижней оценки цифры",
+        "Қаралған, бірақ төменгі шекке алынбаған сандар",
+    ),
     "key_dates": _w("Key dates", "Ключевые даты", "Негізгі күндер"),
     "records_shown": _w("records shown", "записей показано", "көрсетілген жазбалар"),
-    "city_level": _w("Known only to city level (not on the map)",
-                     "Известно только до уровня города (не на карте)",
-                     "Тек қала деңгейінде белгілі (картада жоқ)"),
+    "city_level": _w(
+        "Known only to city level (not on the map)",
+        "Известно только до уровня города (не на карте)",
+        "Тек қала деңгейінде белгілі (картада жоқ)",
+    ),
     "clear_selection": _w("Show all records", "Показать все записи", "Барлық жазбаларды көрсету"),
     "day": _w("Day", "День", "Күн"),
     "all_days": _w("All days", "Все дни", "Барлық күндер"),
-    "no_boundaries": _w("District boundaries are not configured", "Границы районов не настроены",
-                        "Аудан шекаралары бапталмаған"),
+    "no_boundaries": _w(
+        "District boundaries are not configured", "Границы районов не настроены", "Аудан шекаралары бапталмаған"
+    ),
     "download_csv": _w("Download CSV", "Скачать CSV", "CSV жүктеп алу"),
     "download_geojson": _w("Download GeoJSON", "Скачать GeoJSON", "GeoJSON жүктеп алу"),
     "hour_of_day": _w("Hour of day (where reported)", "Час дня (где известен)", "Тәулік сағаты (белгілі болса)"),
@@ -116,8 +136,7 @@ WORDS: dict[str, dict[str, str]] = {
     "per_km2": _w("Detained per km²", "Задержано на км²", "Бір км²-ге ұсталғандар"),
     "incidents_per_km2": _w("Incidents per km²", "Инцидентов на км²", "Бір км²-ге оқиғалар"),
     "detained_low": _w("Detained (at least)", "Задержано (не менее)", "Ұсталғандар (кемінде)"),
-    "detained_high": _w("Detained (highest reported)", "Задержано (наибольшее)",
-                        "Ұсталғандар (ең көп хабарланғаны)"),
+    "detained_high": _w("Detained (highest reported)", "Задержано (наибольшее)", "Ұсталғандар (ең көп хабарланғаны)"),
     "reason": _w("Why not used", "Почему не использовано", "Неге алынбады"),
     "brief_intro": _w(
         "The current view as a pack for a briefing: an A4 PDF to print or mail, one HTML file whose map and "
@@ -128,11 +147,14 @@ WORDS: dict[str, dict[str, str]] = {
         "приложение показывает для этих фильтров.",
         "Ағымдағы көрініс анықтама ретінде: басып шығаруға не поштамен жіберуге арналған A4 PDF, картасы мен "
         "графиктері желісіз жұмыс істейтін бір HTML файлы және слайдтарға арналған карта мен хронологияның "
-        "PNG суреттері. Сандар қосымша осы сүзгілер үшін көрсететін сандармен бірдей."),
+        "PNG суреттері. Сандар қосымша осы сүзгілер үшін көрсететін сандармен бірдей.",
+    ),
     "brief_prepare": _w("Prepare the briefing pack", "Подготовить справку", "Анықтаманы дайындау"),
-    "brief_stale": _w("The filters changed since the pack was prepared: prepare it again.",
-                      "Фильтры изменились после подготовки: подготовьте справку заново.",
-                      "Анықтама дайындалғаннан кейін сүзгілер өзгерді: оны қайта дайындаңыз."),
+    "brief_stale": _w(
+        "The filters changed since the pack was prepared: prepare it again.",
+        "Фильтры изменились после подготовки: подготовьте справку заново.",
+        "Анықтама дайындалғаннан кейін сүзгілер өзгерді: оны қайта дайындаңыз.",
+    ),
     "brief_ready": _w("Pack prepared", "Справка готова", "Анықтама дайын"),
     "brief_step_figures": _w("Reconciling the figures", "Сверка цифр", "Сандарды салыстыру"),
     "brief_step_map": _w("Drawing the map", "Рисование карты", "Картаны салу"),
@@ -140,13 +162,16 @@ WORDS: dict[str, dict[str, str]] = {
     "brief_step_pdf": _w("Laying out the PDF", "Вёрстка PDF", "PDF беттеу"),
     "brief_step_html": _w("Writing the HTML file", "Запись HTML-файла", "HTML файлын жазу"),
     "download_pdf": _w("Briefing PDF (A4)", "Справка PDF (A4)", "Анықтама PDF (A4)"),
-    "download_html": _w("Briefing HTML (works offline)", "Справка HTML (работает без сети)",
-                        "Анықтама HTML (желісіз жұмыс істейді)"),
+    "download_html": _w(
+        "Briefing HTML (works offline)", "Справка HTML (работает без сети)", "Анықтама HTML (желісіз жұмыс істейді)"
+    ),
     "download_map_png": _w("Map as PNG", "Карта в PNG", "Карта PNG түрінде"),
     "download_timeline_png": _w("Timeline as PNG", "Хронология в PNG", "Хронология PNG түрінде"),
-    "no_boundaries_brief": _w("Without district boundaries the pack has figures by city, no maps.",
-                              "Без границ районов в справке только цифры по городам, без карт.",
-                              "Аудан шекараларынсыз анықтамада тек қалалар бойынша сандар бар, карта жоқ."),
+    "no_boundaries_brief": _w(
+        "Without district boundaries the pack has figures by city, no maps.",
+        "Без границ районов в справке только цифры по городам, без карт.",
+        "Аудан шекараларынсыз анықтамада тек қалалар бойынша сандар бар, карта жоқ.",
+    ),
     # ---- events and counts (one word each, everywhere)
     "event_rally": _w("rally", "митинг", "митинг"),
     "event_detention": _w("detention", "задержание", "ұстау"),
@@ -167,12 +192,11 @@ WORDS: dict[str, dict[str, str]] = {
     "basis": _w("Rests on", "Основано на", "Негізі"),
     "high_basis": _w("High end from", "Верхняя оценка из", "Жоғарғы шегі"),
     "range_note": _w(
-        "Ranges: the lowest defensible number, then the highest reported; overlapping reports are never "
-        "added twice.",
+        "Ranges: the lowest defensible number, then the highest reported; overlapping reports are never added twice.",
         "Диапазон: минимально обоснованное число и наибольшее сообщённое; пересекающиеся сообщения не "
         "суммируются дважды.",
-        "Аралық: ең аз негізделген сан, содан кейін ең көп хабарланғаны; қабаттасқан хабарлар екі рет "
-        "қосылмайды."),
+        "Аралық: ең аз негізделген сан, содан кейін ең көп хабарланғаны; қабаттасқан хабарлар екі рет қосылмайды.",
+    ),
     "district": _w("District", "Район", "Аудан"),
     "date": _w("Date", "Дата", "Күні"),
     "notes": _w("Notes", "Примечания", "Ескертпелер"),
@@ -182,88 +206,121 @@ WORDS: dict[str, dict[str, str]] = {
     "area_km2": _w("Area, km²", "Площадь, км²", "Аумағы, км²"),
     "national": _w("Kazakhstan, whole country", "Казахстан, вся страна", "Қазақстан, бүкіл ел"),
     "national_short": _w("national", "по стране", "ел бойынша"),
-    "both_cities": _w("Almaty and Nur-Sultan (Astana)", "Алматы и Нур-Султан (Астана)",
-                      "Алматы және Нұр-Сұлтан (Астана)"),
+    "both_cities": _w(
+        "Almaty and Nur-Sultan (Astana)", "Алматы и Нур-Султан (Астана)", "Алматы және Нұр-Сұлтан (Астана)"
+    ),
     "city_choice_astana": _w("Nur-Sultan / Astana", "Нур-Султан / Астана", "Нұр-Сұлтан / Астана"),
     "city_choice_almaty": _w("Almaty", "Алматы", "Алматы"),
     "km": _w("km", "км", "км"),
     # ---- the interactive map
     "city_outline": _w("City boundary", "Граница города", "Қала шекарасы"),
-    "heat": _w("Heat map (weight: detained, else 1; reports not reconciled)",
-               "Тепловая карта (вес: задержано, иначе 1; сообщения не сведены)",
-               "Жылу картасы (салмағы: ұсталғандар, болмаса 1; хабарлар салыстырылмаған)"),
-    "legend_detained": _w("Detained, at least (reconciled floor)", "Задержано, не менее (сведённая оценка)",
-                          "Ұсталғандар, кемінде (салыстырылған төменгі шек)"),
+    "heat": _w(
+        "Heat map (weight: detained, else 1; reports not reconciled)",
+        "Тепловая карта (вес: задержано, иначе 1; сообщения не сведены)",
+        "Жылу картасы (салмағы: ұсталғандар, болмаса 1; хабарлар салыстырылмаған)",
+    ),
+    "legend_detained": _w(
+        "Detained, at least (reconciled floor)",
+        "Задержано, не менее (сведённая оценка)",
+        "Ұсталғандар, кемінде (салыстырылған төменгі шек)",
+    ),
     "legend_incidents": _w("Incidents", "Инциденты", "Оқиғалар"),
     "legend_incidents_only": _w(
-        "Incidents (detention figures are not added up per district here: overlapping reports would be "
-        "counted twice)",
-        "Инциденты (число задержанных здесь не суммируется по районам: пересекающиеся сообщения были бы "
-        "учтены дважды)",
-        "Оқиғалар (ұсталғандар саны мұнда аудандар бойынша қосылмайды: қабаттасқан хабарлар екі рет "
-        "есептелер еді)"),
+        "Incidents (detention figures are not added up per district here: overlapping reports would be counted twice)",
+        "Инциденты (число задержанных здесь не суммируется по районам: пересекающиеся сообщения были бы учтены дважды)",
+        "Оқиғалар (ұсталғандар саны мұнда аудандар бойынша қосылмайды: қабаттасқан хабарлар екі рет есептелер еді)",
+    ),
     "legend_short_detained": _w("Detained, at least", "Задержано, не менее", "Ұсталғандар, кемінде"),
     "legend_short_incidents": _w("Incidents", "Инциденты", "Оқиғалар"),
     "map_districts_on": _w("{city}: districts on {date}", "{city}: районы на {date}", "{city}: {date} аудандары"),
-    "no_layer": _w("{city}: no district layer is in force on {date}",
-                   "{city}: на {date} нет действующего слоя районов",
-                   "{city}: {date} күні қолданыстағы аудандар қабаты жоқ"),
-    "links_hidden": _w("source link(s) not shown (not http/https): {n}",
-                       "ссылки на источники не показаны (не http/https): {n}",
-                       "көрсетілмеген дереккөз сілтемелері (http/https емес): {n}"),
+    "no_layer": _w(
+        "{city}: no district layer is in force on {date}",
+        "{city}: на {date} нет действующего слоя районов",
+        "{city}: {date} күні қолданыстағы аудандар қабаты жоқ",
+    ),
+    "links_hidden": _w(
+        "source link(s) not shown (not http/https): {n}",
+        "ссылки на источники не показаны (не http/https): {n}",
+        "көрсетілмеген дереккөз сілтемелері (http/https емес): {n}",
+    ),
     "tile_error": _w(
-        "Basemap tiles could not be loaded (no network): districts and incidents are drawn on a plain "
-        "background.",
+        "Basemap tiles could not be loaded (no network): districts and incidents are drawn on a plain background.",
         "Не удалось загрузить подложку карты (нет сети): районы и инциденты показаны на простом фоне.",
-        "Картаның негізгі қабаты жүктелмеді (желі жоқ): аудандар мен оқиғалар қарапайым фонда көрсетілген."),
-    "no_tiles": _w("No basemap: districts and incidents are drawn on a plain background.",
-                   "Без подложки: районы и инциденты показаны на простом фоне.",
-                   "Негізгі қабатсыз: аудандар мен оқиғалар қарапайым фонда көрсетілген."),
+        "Картаның негізгі қабаты жүктелмеді (желі жоқ): аудандар мен оқиғалар қарапайым фонда көрсетілген.",
+    ),
+    "no_tiles": _w(
+        "No basemap: districts and incidents are drawn on a plain background.",
+        "Без подложки: районы и инциденты показаны на простом фоне.",
+        "Негізгі қабатсыз: аудандар мен оқиғалар қарапайым фонда көрсетілген.",
+    ),
     "map_both_cities": _w("Both cities", "Оба города", "Екі қала"),
-    "badge_one": _w("{n} record known only to city level (not on the map)",
-                    "{n} запись известна только до уровня города (не на карте)",
-                    "{n} жазба тек қала деңгейінде белгілі (картада жоқ)"),
-    "badge_few": _w("{n} records known only to city level (not on the map)",
-                    "{n} записи известны только до уровня города (не на карте)",
-                    "{n} жазба тек қала деңгейінде белгілі (картада жоқ)"),
-    "badge_many": _w("{n} records known only to city level (not on the map)",
-                     "{n} записей известны только до уровня города (не на карте)",
-                     "{n} жазба тек қала деңгейінде белгілі (картада жоқ)"),
-    "stacked": _w("Incidents at the same spot are fanned out around it (thin lines lead to the spot).",
-                  "Инциденты в одной точке разведены вокруг неё (тонкие линии ведут к точке).",
-                  "Бір нүктедегі оқиғалар оның айналасына таратылған (жіңішке сызықтар нүктеге апарады)."),
+    "badge_one": _w(
+        "{n} record known only to city level (not on the map)",
+        "{n} запись известна только до уровня города (не на карте)",
+        "{n} жазба тек қала деңгейінде белгілі (картада жоқ)",
+    ),
+    "badge_few": _w(
+        "{n} records known only to city level (not on the map)",
+        "{n} записи известны только до уровня города (не на карте)",
+        "{n} жазба тек қала деңгейінде белгілі (картада жоқ)",
+    ),
+    "badge_many": _w(
+        "{n} records known only to city level (not on the map)",
+        "{n} записей известны только до уровня города (не на карте)",
+        "{n} жазба тек қала деңгейінде белгілі (картада жоқ)",
+    ),
+    "stacked": _w(
+        "Incidents at the same spot are fanned out around it (thin lines lead to the spot).",
+        "Инциденты в одной точке разведены вокруг неё (тонкие линии ведут к точке).",
+        "Бір нүктедегі оқиғалар оның айналасына таратылған (жіңішке сызықтар нүктеге апарады).",
+    ),
     # ---- the timeline and hour charts
-    "chart_title": _w("Detained per day by city, and the official national totals",
-                      "Задержания по дням и городам и официальные данные по стране",
-                      "Қалалар бойынша күн сайынғы ұсталғандар және елдің ресми жалпы сандары"),
+    "chart_title": _w(
+        "Detained per day by city, and the official national totals",
+        "Задержания по дням и городам и официальные данные по стране",
+        "Қалалар бойынша күн сайынғы ұсталғандар және елдің ресми жалпы сандары",
+    ),
     "events_title": _w("Key events", "Ключевые события", "Негізгі оқиғалар"),
-    "daily_title": _w("Detained per day, by city: lowest defensible to highest reported",
-                      "Задержано за день по городам: от минимальной обоснованной до максимальной сообщённой "
-                      "оценки",
-                      "Қалалар бойынша бір күнде ұсталғандар: ең аз негізделгеннен ең көп хабарланғанға дейін"),
-    "national_title": _w("Official national totals, each over its own period (never added to the city figures)",
-                         "Официальные данные по стране, каждое за свой период (не суммируются с данными "
-                         "городов)",
-                         "Елдің ресми жалпы сандары, әрқайсысы өз кезеңі үшін (қала сандарына ешқашан "
-                         "қосылмайды)"),
-    "national_detained": _w("Detained, national total", "Задержано, всего по стране", "Ұсталғандар, ел бойынша барлығы"),
-    "uncounted": _w("Detentions reported without a number", "Задержания без указания числа",
-                    "Саны айтылмаған ұстаулар"),
-    "spanning": _w("Figures over several days (not split by day)", "Данные за несколько дней (без разбивки по дням)",
-                   "Бірнеше күнгі сандар (күндерге бөлінбеген)"),
+    "daily_title": _w(
+        "Detained per day, by city: lowest defensible to highest reported",
+        "Задержано за день по городам: от минимальной обоснованной до максимальной сообщённой оценки",
+        "Қалалар бойынша бір күнде ұсталғандар: ең аз негізделгеннен ең көп хабарланғанға дейін",
+    ),
+    "national_title": _w(
+        "Official national totals, each over its own period (never added to the city figures)",
+        "Официальные данные по стране, каждое за свой период (не суммируются с данными городов)",
+        "Елдің ресми жалпы сандары, әрқайсысы өз кезеңі үшін (қала сандарына ешқашан қосылмайды)",
+    ),
+    "national_detained": _w(
+        "Detained, national total", "Задержано, всего по стране", "Ұсталғандар, ел бойынша барлығы"
+    ),
+    "uncounted": _w(
+        "Detentions reported without a number", "Задержания без указания числа", "Саны айтылмаған ұстаулар"
+    ),
+    "spanning": _w(
+        "Figures over several days (not split by day)",
+        "Данные за несколько дней (без разбивки по дням)",
+        "Бірнеше күнгі сандар (күндерге бөлінбеген)",
+    ),
     "period": _w("Period", "Период", "Кезең"),
     "statement_date": _w("Stated on", "Дата заявления", "Мәлімдеме күні"),
     "bound": _w("Figure", "Цифра", "Сан"),
     "bound_closed": _w("reported figure", "сообщённое число", "хабарланған сан"),
     "bound_open": _w("at least (no upper figure)", "не менее (без верхней границы)", "кемінде (жоғарғы шегі жоқ)"),
-    "no_number": _w("detentions reported, no number", "задержания были, число не сообщается",
-                    "ұстаулар болды, саны айтылмаған"),
-    "hour_title": _w("Records by hour of day (local time as reported: exact or approximate)",
-                     "Записи по часу суток (местное время по сообщениям: точное или приблизительное)",
-                     "Тәулік сағаттары бойынша жазбалар (хабарланған жергілікті уақыт: дәл немесе шамамен)"),
+    "no_number": _w(
+        "detentions reported, no number", "задержания были, число не сообщается", "ұстаулар болды, саны айтылмаған"
+    ),
+    "hour_title": _w(
+        "Records by hour of day (local time as reported: exact or approximate)",
+        "Записи по часу суток (местное время по сообщениям: точное или приблизительное)",
+        "Тәулік сағаттары бойынша жазбалар (хабарланған жергілікті уақыт: дәл немесе шамамен)",
+    ),
     "hour": _w("Hour of day (local)", "Час (местное время)", "Тәулік сағаты (жергілікті)"),
-    "no_clock_time": _w("No record in this view gives a clock time.", "Ни одна запись в этом виде не указывает время.",
-                        "Бұл көріністегі бірде-бір жазбада уақыт көрсетілмеген."),
+    "no_clock_time": _w(
+        "No record in this view gives a clock time.",
+        "Ни одна запись в этом виде не указывает время.",
+        "Бұл көріністегі бірде-бір жазбада уақыт көрсетілмеген.",
+    ),
     # ---- the briefing packs
     "brief_title": _w("Protest incidents and detentions", "Протесты и задержания", "Наразылықтар мен ұстаулар"),
     "subtitle": _w("Briefing pack", "Информационная справка", "Ақпараттық анықтама"),
@@ -274,47 +331,59 @@ WORDS: dict[str, dict[str, str]] = {
     "data_version": _w("Data version", "Версия данных", "Деректер нұсқасы"),
     "open_in_app": _w("Open this view in the app", "Открыть этот вид в приложении", "Бұл көріністі қосымшада ашу"),
     "key_figures": _w("Key figures", "Основные цифры", "Негізгі сандар"),
-    "alternatives": _w("Figures considered and not used for the floor",
-                       "Рассмотренные, но не использованные для нижней оценки цифры",
-                       "Қаралған, бірақ төменгі шекке алынбаған сандар"),
+    "alternatives": _w(
+        "Figures considered and not used for the floor",
+        "Рассмотренные, но не использованные для нижней оценки цифры",
+        "Қаралған, бірақ төменгі шекке алынбаған сандар",
+    ),
     "alternatives_above": _w(
-        "The figures the headline considered and did not use for its floor, and why, are listed under Key "
-        "figures.",
+        "The figures the headline considered and did not use for its floor, and why, are listed under Key figures.",
         "Цифры, рассмотренные для основной оценки и не использованные для нижней границы, с причинами, "
         "приведены в разделе «Основные цифры».",
         "Басты сан үшін қаралған, бірақ төменгі шекке алынбаған сандар мен себептері «Негізгі сандар» "
-        "бөлімінде берілген."),
-    "no_alternatives": _w("No other figure was considered.", "Другие цифры не рассматривались.",
-                          "Басқа сандар қаралмады."),
+        "бөлімінде берілген.",
+    ),
+    "no_alternatives": _w(
+        "No other figure was considered.", "Другие цифры не рассматривались.", "Басқа сандар қаралмады."
+    ),
     "incidents_mapped": _w("placed in a district", "с районом", "ауданы белгілі"),
-    "incidents_city_level": _w("known only to city level", "известны только до уровня города",
-                               "тек қала деңгейінде белгілі"),
+    "incidents_city_level": _w(
+        "known only to city level", "известны только до уровня города", "тек қала деңгейінде белгілі"
+    ),
     "districts_on": _w("districts in force on {date}", "районы на {date}", "{date} күнгі аудандар"),
     "discrepancies": _w("Where sources disagree", "Где источники расходятся", "Дереккөздер келіспейтін жерлер"),
-    "no_discrepancies": _w("No figure in this view is disputed or given as a range.",
-                           "В этом виде нет спорных цифр и диапазонов.",
-                           "Бұл көріністе даулы немесе аралықпен берілген сан жоқ."),
+    "no_discrepancies": _w(
+        "No figure in this view is disputed or given as a range.",
+        "В этом виде нет спорных цифр и диапазонов.",
+        "Бұл көріністе даулы немесе аралықпен берілген сан жоқ.",
+    ),
     "contested_by": _w("Contested by", "Оспаривается", "Дауласатын жазба"),
     "cited_by": _w("cited by", "цитируется в", "сілтеме жасаған"),
-    "incident_list": _w("Incidents and statements in this view", "Инциденты и заявления в этом виде",
-                        "Бұл көріністегі оқиғалар мен мәлімдемелер"),
+    "incident_list": _w(
+        "Incidents and statements in this view",
+        "Инциденты и заявления в этом виде",
+        "Бұл көріністегі оқиғалар мен мәлімдемелер",
+    ),
     "key_events": _w("Key events", "Ключевые события", "Негізгі оқиғалар"),
     "key_event_ref": _w("key event {date}", "ключевое событие {date}", "негізгі оқиға {date}"),
-    "no_boundaries_pack": _w("District boundaries are not configured: figures by city only.",
-                             "Границы районов не настроены: только данные по городам.",
-                             "Аудан шекаралары бапталмаған: тек қалалар бойынша сандар."),
+    "no_boundaries_pack": _w(
+        "District boundaries are not configured: figures by city only.",
+        "Границы районов не настроены: только данные по городам.",
+        "Аудан шекаралары бапталмаған: тек қалалар бойынша сандар.",
+    ),
     "attribution": _w("Boundaries", "Границы", "Шекаралар"),
     "page": _w("Page {n} of {total}", "Страница {n} из {total}", "{n}-бет, барлығы {total}"),
-    "national_remainder": _w("national figure not split by city", "по стране, без разбивки по городам",
-                             "ел бойынша, қалаларға бөлінбеген"),
+    "national_remainder": _w(
+        "national figure not split by city", "по стране, без разбивки по городам", "ел бойынша, қалаларға бөлінбеген"
+    ),
     "city_level_remainder": _w("city level, no district", "уровень города, без района", "қала деңгейі, аудансыз"),
     "list_capped": _w(
         "Listed here: the first {shown} of {total} {what}. Every one is in the CSV download of the app's "
         "Sources page for this view: {link}",
-        "Здесь первые {shown} из {total} ({what}). Все есть в CSV-выгрузке страницы «Источники» этого вида: "
-        "{link}",
+        "Здесь первые {shown} из {total} ({what}). Все есть в CSV-выгрузке страницы «Источники» этого вида: {link}",
         "Мұнда {total} ішінен алғашқы {shown} ({what}). Барлығы осы көріністің «Дереккөздер» бетіндегі CSV "
-        "жүктемесінде: {link}"),
+        "жүктемесінде: {link}",
+    ),
     "what_records": _w("records", "записи", "жазба"),
     "what_sources": _w("sources", "источники", "дереккөз"),
     "what_discrepancies": _w("disputed figures", "спорные цифры", "даулы сан"),
@@ -323,29 +392,46 @@ WORDS: dict[str, dict[str, str]] = {
     "record_count": _w("Records in the data", "Записей в данных", "Деректердегі жазбалар"),
     "by_city": _w("By city", "По городам", "Қалалар бойынша"),
     "map_of": _w("Map: {city}", "Карта: {city}", "Карта: {city}"),
-    "no_records": _w("No incident or statement in this view.", "В этом виде нет инцидентов и заявлений.",
-                     "Бұл көріністе оқиға немесе мәлімдеме жоқ."),
-    "no_events": _w("No key event in these dates.", "В эти даты нет ключевых событий.",
-                    "Бұл күндерде негізгі оқиға жоқ."),
-    "no_sources": _w("No source is cited in this view.", "В этом виде нет источников.",
-                     "Бұл көріністе дереккөз келтірілмеген."),
+    "no_records": _w(
+        "No incident or statement in this view.",
+        "В этом виде нет инцидентов и заявлений.",
+        "Бұл көріністе оқиға немесе мәлімдеме жоқ.",
+    ),
+    "no_events": _w(
+        "No key event in these dates.", "В эти даты нет ключевых событий.", "Бұл күндерде негізгі оқиға жоқ."
+    ),
+    "no_sources": _w(
+        "No source is cited in this view.", "В этом виде нет источников.", "Бұл көріністе дереккөз келтірілмеген."
+    ),
     "address": _w("Address", "Адрес", "Мекенжай"),
     "host": _w("Site", "Сайт", "Сайт"),
-    "named_as": _w("Outlets the citing records name", "Издания, названные в цитирующих записях",
-                   "Сілтеме жасаған жазбалар атаған басылымдар"),
+    "named_as": _w(
+        "Outlets the citing records name",
+        "Издания, названные в цитирующих записях",
+        "Сілтеме жасаған жазбалар атаған басылымдар",
+    ),
     "not_a_link": _w("not a web address, not linked", "не веб-адрес, без ссылки", "веб-мекенжай емес, сілтемесіз"),
-    "chart_failed": _w("The timeline chart could not be drawn:", "Не удалось построить график:",
-                       "Хронология графигін салу мүмкін болмады:"),
-    "chart_needs_js": _w("The timeline chart needs JavaScript.", "Для графика нужен JavaScript.",
-                         "Графикке JavaScript керек."),
+    "chart_failed": _w(
+        "The timeline chart could not be drawn:",
+        "Не удалось построить график:",
+        "Хронология графигін салу мүмкін болмады:",
+    ),
+    "chart_needs_js": _w(
+        "The timeline chart needs JavaScript.", "Для графика нужен JavaScript.", "Графикке JavaScript керек."
+    ),
     "chart_actions": _w("Save the chart", "Сохранить график", "Графикті сақтау"),
     "save_png": _w("Save as PNG", "Сохранить как PNG", "PNG ретінде сақтау"),
     "save_svg": _w("Save as SVG", "Сохранить как SVG", "SVG ретінде сақтау"),
-    "offline_note": _w("This file works offline: it loads nothing from the network.",
-                       "Этот файл работает без сети: он ничего не загружает из интернета.",
-                       "Бұл файл желісіз жұмыс істейді: ол желіден ештеңе жүктемейді."),
-    "records_total": _w("{version}, {n} records in the data", "{version}, записей в данных: {n}",
-                        "{version}, деректердегі жазбалар: {n}"),
+    "offline_note": _w(
+        "This file works offline: it loads nothing from the network.",
+        "Этот файл работает без сети: он ничего не загружает из интернета.",
+        "Бұл файл желісіз жұмыс істейді: ол желіден ештеңе жүктемейді.",
+    ),
+    "records_total": _w(
+        "{version}, {n} records in the data",
+        "{version}, записей в данных: {n}",
+        "{version}, деректердегі жазбалар: {n}",
+    ),
     "records_in_view": _w("Records in view", "Записей в виде", "Көріністегі жазбалар"),
     "map_caption": _w("{city}: {districts}.", "{city}: {districts}.", "{city}: {districts}."),
     "timeline_caption": _w(
@@ -354,10 +440,13 @@ WORDS: dict[str, dict[str, str]] = {
         "Задержано за день по городам (от минимально обоснованного до наибольшего сообщённого) и официальные "
         "общенациональные цифры, каждая за свой период, {start} – {end}.",
         "Қалалар бойынша бір күнде ұсталғандар (ең аз негізделгеннен ең көп хабарланғанға дейін) және елдің "
-        "ресми жалпы сандары, әрқайсысы өз кезеңі үшін, {start} – {end}."),
-    "no_districts": _w("No district layer is in force for {city} on {date}.",
-                       "Для {city} на {date} нет действующего слоя районов.",
-                       "{city} үшін {date} күні қолданыстағы аудандар қабаты жоқ."),
+        "ресми жалпы сандары, әрқайсысы өз кезеңі үшін, {start} – {end}.",
+    ),
+    "no_districts": _w(
+        "No district layer is in force for {city} on {date}.",
+        "Для {city} на {date} нет действующего слоя районов.",
+        "{city} үшін {date} күні қолданыстағы аудандар қабаты жоқ.",
+    ),
 }
 
 
@@ -454,44 +543,86 @@ def _fields(lang: str) -> Callable[[re.Match], str]:
 
 #: The phrases of geo.aggregate's reasons (English) and their translations.
 _REASONS: list[tuple[re.Pattern, dict[str, object]]] = [
-    (re.compile(r"contained in (?P<a>.+?), which is counted"),
-     {"ru": r"входит в \g<a>, которая учтена", "kk": r"\g<a> ішінде, ол есептелген"}),
-    (re.compile(r"contested by (?P<a>.+?): counts toward the high end only"),
-     {"ru": r"оспаривается записью \g<a>: учитывается только в верхней оценке",
-      "kk": r"\g<a> жазбасы дауласады: тек жоғарғы шекке есептеледі"}),
-    (re.compile(r"its parts \((?P<a>.+?)\) add up to more; counted instead"),
-     {"ru": r"её части (\g<a>) в сумме больше; учтены они",
-      "kk": r"оның бөліктері (\g<a>) қосқанда көбірек; солар есептелді"}),
-    (re.compile(r"overlaps (?P<a>.+?), which give\(s\) the higher floor"),
-     {"ru": r"пересекается с \g<a>, что даёт более высокую нижнюю оценку",
-      "kk": r"\g<a> жазбасымен қабаттасады, ол төменгі шекті жоғарырақ береді"}),
+    (
+        re.compile(r"contained in (?P<a>.+?), which is counted"),
+        {"ru": r"входит в \g<a>, которая учтена", "kk": r"\g<a> ішінде, ол есептелген"},
+    ),
+    (
+        re.compile(r"contested by (?P<a>.+?): counts toward the high end only"),
+        {
+            "ru": r"оспаривается записью \g<a>: учитывается только в верхней оценке",
+            "kk": r"\g<a> жазбасы дауласады: тек жоғарғы шекке есептеледі",
+        },
+    ),
+    (
+        re.compile(r"its parts \((?P<a>.+?)\) add up to more; counted instead"),
+        {
+            "ru": r"её части (\g<a>) в сумме больше; учтены они",
+            "kk": r"оның бөліктері (\g<a>) қосқанда көбірек; солар есептелді",
+        },
+    ),
+    (
+        re.compile(r"overlaps (?P<a>.+?), which give\(s\) the higher floor"),
+        {
+            "ru": r"пересекается с \g<a>, что даёт более высокую нижнюю оценку",
+            "kk": r"\g<a> жазбасымен қабаттасады, ол төменгі шекті жоғарырақ береді",
+        },
+    ),
     (re.compile(r"not needed for the floor"), {"ru": "не нужна для нижней оценки", "kk": "төменгі шекке қажет емес"}),
-    (re.compile(r"people held at one moment \(snapshot\), not a count of detentions"),
-     {"ru": "число удерживаемых в один момент (срез), а не число задержаний",
-      "kk": "бір сәттегі ұсталып отырғандар саны (кесінді), ұстаулар саны емес"}),
-    (re.compile(r"covers (?P<s>[\d-]+)\.\.(?P<e>[\d-]+), which reaches beyond the window "
-                r"(?P<lo>[\d-]+)\.\.(?P<hi>[\d-]+)"),
-     {"ru": r"охватывает \g<s>..\g<e>, что выходит за окно \g<lo>..\g<hi>",
-      "kk": r"\g<s>..\g<e> кезеңін қамтиды, бұл \g<lo>..\g<hi> аралығынан шығады"}),
-    (re.compile(r"national figure that no source splits by area: unallocated here"),
-     {"ru": "цифра по стране, которую ни один источник не разбивает по территории: здесь не распределена",
-      "kk": "ешбір дереккөз аумақтарға бөлмейтін ел бойынша сан: мұнда бөлінбеген"}),
-    (re.compile(r"city-level figure that no source splits by area: unallocated here"),
-     {"ru": "цифра по городу, которую ни один источник не разбивает по районам: здесь не распределена",
-      "kk": "ешбір дереккөз аудандарға бөлмейтін қала бойынша сан: мұнда бөлінбеген"}),
+    (
+        re.compile(r"people held at one moment \(snapshot\), not a count of detentions"),
+        {
+            "ru": "число удерживаемых в один момент (срез), а не число задержаний",
+            "kk": "бір сәттегі ұсталып отырғандар саны (кесінді), ұстаулар саны емес",
+        },
+    ),
+    (
+        re.compile(
+            r"covers (?P<s>[\d-]+)\.\.(?P<e>[\d-]+), which reaches beyond the window "
+            r"(?P<lo>[\d-]+)\.\.(?P<hi>[\d-]+)"
+        ),
+        {
+            "ru": r"охватывает \g<s>..\g<e>, что выходит за окно \g<lo>..\g<hi>",
+            "kk": r"\g<s>..\g<e> кезеңін қамтиды, бұл \g<lo>..\g<hi> аралығынан шығады",
+        },
+    ),
+    (
+        re.compile(r"national figure that no source splits by area: unallocated here"),
+        {
+            "ru": "цифра по стране, которую ни один источник не разбивает по территории: здесь не распределена",
+            "kk": "ешбір дереккөз аумақтарға бөлмейтін ел бойынша сан: мұнда бөлінбеген",
+        },
+    ),
+    (
+        re.compile(r"city-level figure that no source splits by area: unallocated here"),
+        {
+            "ru": "цифра по городу, которую ни один источник не разбивает по районам: здесь не распределена",
+            "kk": "ешбір дереккөз аудандарға бөлмейтін қала бойынша сан: мұнда бөлінбеген",
+        },
+    ),
     (re.compile(r"count kind not given"), {"ru": "тип подсчёта не указан", "kk": "есеп түрі көрсетілмеген"}),
-    (re.compile(r"counts part of those detained in its cell; what is counted there \((?P<a>.+?)\) gives more"),
-     {"ru": r"считает лишь часть задержанных в своей ячейке; учтённое там (\g<a>) даёт больше",
-      "kk": r"өз ұяшығындағы ұсталғандардың бір бөлігін ғана санайды; ондағы есептелгені (\g<a>) көбірек береді"}),
+    (
+        re.compile(r"counts part of those detained in its cell; what is counted there \((?P<a>.+?)\) gives more"),
+        {
+            "ru": r"считает лишь часть задержанных в своей ячейке; учтённое там (\g<a>) даёт больше",
+            "kk": r"өз ұяшығындағы ұсталғандардың бір бөлігін ғана санайды; ондағы есептелгені (\g<a>) көбірек береді",
+        },
+    ),
     (re.compile(r"reported without a number"), {"ru": "сообщено без числа", "kk": "саны айтылмай хабарланған"}),
     (re.compile(r" \((?P<f>[a-z_, ]+) inferred\)"), {"ru": _fields("ru"), "kk": _fields("kk")}),
-    (re.compile(r"; the high end stays open"),
-     {"ru": "; верхняя оценка остаётся открытой", "kk": "; жоғарғы шегі ашық қалады"}),
+    (
+        re.compile(r"; the high end stays open"),
+        {"ru": "; верхняя оценка остаётся открытой", "kk": "; жоғарғы шегі ашық қалады"},
+    ),
     (re.compile(r"; (?P<a>\S+) covers it"), {"ru": r"; её покрывает \g<a>", "kk": r"; оны \g<a> қамтиды"}),
-    (re.compile(r"^inferred, not stated by a source: "),
-     {"ru": "выведено, источник этого не говорит: ", "kk": "шығарылған, дереккөз мұны айтпайды: "}),
-    (re.compile(r"; used for the high end"),
-     {"ru": "; использована для верхней оценки", "kk": "; жоғарғы шекке пайдаланылды"}),
+    (
+        re.compile(r"^inferred, not stated by a source: "),
+        {"ru": "выведено, источник этого не говорит: ", "kk": "шығарылған, дереккөз мұны айтпайды: "},
+    ),
+    (
+        re.compile(r"; used for the high end"),
+        {"ru": "; использована для верхней оценки", "kk": "; жоғарғы шекке пайдаланылды"},
+    ),
     (re.compile(r" and (?P<n>[\d,]+) more"), {"ru": r" и ещё \g<n>", "kk": r" және тағы \g<n>"}),
 ]
 

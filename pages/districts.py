@@ -1,4 +1,7 @@
-"""Hand-over to app.py (see pages/__init__.py): Streamlit's legacy pages-folder mode runs this file on a fresh server's first request to this page."""
+"""Hand-over to app.py (see pages/__init__.py).
+
+Streamlit's legacy pages-folder mode runs this file on a fresh server's first request to this page.
+"""
 
 import runpy
 from pathlib import Path

@@ -74,11 +74,20 @@ def _almaty_districts() -> dict:
     features = []
     for n, district_id in enumerate(BOUNDARY_ALMATY_IDS):
         col, row = n % 4, n // 4
-        geometry = boundary_box(lon0 + col * width, lat0 + row * height,
-                                lon0 + (col + 1) * width, lat0 + (row + 1) * height)
-        features.append(_feature(geometry, city="Almaty", **_names(district_id), osm_relation=1000 + n,
-                                 source="OSM (synthetic test copy)", osm_snapshot="2017-05",
-                                 license=OSM_LICENSE))
+        geometry = boundary_box(
+            lon0 + col * width, lat0 + row * height, lon0 + (col + 1) * width, lat0 + (row + 1) * height
+        )
+        features.append(
+            _feature(
+                geometry,
+                city="Almaty",
+                **_names(district_id),
+                osm_relation=1000 + n,
+                source="OSM (synthetic test copy)",
+                osm_snapshot="2017-05",
+                license=OSM_LICENSE,
+            )
+        )
     return boundary_collection(features)
 
 
@@ -104,20 +113,41 @@ def _astana_cells(count: int) -> dict[str, dict]:
 
 def _astana_districts(count: int, valid_from: str, valid_to: str) -> dict:
     features = [
-        _feature(geometry, city="Astana", **_names(district_id), valid_from=valid_from, valid_to=valid_to,
-                 source=ESAULET_SOURCE, license=ESAULET_LICENSE)
+        _feature(
+            geometry,
+            city="Astana",
+            **_names(district_id),
+            valid_from=valid_from,
+            valid_to=valid_to,
+            source=ESAULET_SOURCE,
+            license=ESAULET_LICENSE,
+        )
         for district_id, geometry in _astana_cells(count).items()
     ]
     return boundary_collection(features)
 
 
 def _outlines() -> dict:
-    return boundary_collection([
-        _feature(boundary_box(*BOUNDARY_ALMATY_BOX), city="Almaty", name_ru="Алматы", name_kk="Алматы",
-                 source="OSM (synthetic test copy)", license=OSM_LICENSE),
-        _feature(boundary_box(*BOUNDARY_ASTANA_BOX), city="Astana", name_ru="Астана", name_kk="Астана",
-                 source="OSM (synthetic test copy)", license=OSM_LICENSE),
-    ])
+    return boundary_collection(
+        [
+            _feature(
+                boundary_box(*BOUNDARY_ALMATY_BOX),
+                city="Almaty",
+                name_ru="Алматы",
+                name_kk="Алматы",
+                source="OSM (synthetic test copy)",
+                license=OSM_LICENSE,
+            ),
+            _feature(
+                boundary_box(*BOUNDARY_ASTANA_BOX),
+                city="Astana",
+                name_ru="Астана",
+                name_kk="Астана",
+                source="OSM (synthetic test copy)",
+                license=OSM_LICENSE,
+            ),
+        ]
+    )
 
 
 @pytest.fixture
@@ -162,8 +192,10 @@ def _real_dir() -> Path:
     configured = os.environ.get("PROTESTMAP_BOUNDARIES", "").strip()
     folder = Path(configured).expanduser() if configured else EMBEDDED_BOUNDARIES
     if not folder.is_dir():
-        pytest.fail(f"the real boundaries are not at {folder} (PROTESTMAP_BOUNDARIES={configured!r}); "
-                    "the project ships them in data/boundaries")
+        pytest.fail(
+            f"the real boundaries are not at {folder} (PROTESTMAP_BOUNDARIES={configured!r}); "
+            "the project ships them in data/boundaries"
+        )
     return folder
 
 
@@ -179,8 +211,10 @@ collect_ignore = [] if _research_dir() is not None else ["test_research.py"]
 def pytest_report_header(config):
     folder = _research_dir()
     if folder is None:
-        return ("research files: PROTESTMAP_RESEARCH is not set, so tests/test_research.py (the embedded "
-                "dataset against the research it was built from) is not collected")
+        return (
+            "research files: PROTESTMAP_RESEARCH is not set, so tests/test_research.py (the embedded "
+            "dataset against the research it was built from) is not collected"
+        )
     return f"research files: {folder} (tests/test_research.py compares the embedded dataset with them)"
 
 
@@ -214,8 +248,9 @@ def make_briefing(embedded_joined, real_boundaries):
     from geo.filters import Filters
 
     def make(**filters):
-        return build_briefing(embedded_joined, Filters(**filters), boundaries=real_boundaries,
-                              now=datetime.fromisoformat(BRIEF_TIME))
+        return build_briefing(
+            embedded_joined, Filters(**filters), boundaries=real_boundaries, now=datetime.fromisoformat(BRIEF_TIME)
+        )
 
     return make
 

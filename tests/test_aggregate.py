@@ -17,8 +17,21 @@ from hypothesis import strategies as st
 from geo.aggregate import Area, Reconciler, detained_range, parse_area
 from geo.errors import ProtestMapError
 
-COLS = ["record_id", "date", "period_start", "period_end", "city", "count_kind",
-        "detained_low", "detained_high", "included_in", "contested_by", "event_type", "detained_text", "inferred"]
+COLS = [
+    "record_id",
+    "date",
+    "period_start",
+    "period_end",
+    "city",
+    "count_kind",
+    "detained_low",
+    "detained_high",
+    "included_in",
+    "contested_by",
+    "event_type",
+    "detained_text",
+    "inferred",
+]
 
 
 def frame(rows, joined=None) -> pd.DataFrame:
@@ -52,8 +65,7 @@ JUNE = [
     ("ALA-0609", "2019-06-09", "", "", "Almaty", "incremental", 100, "", "KZ-0609b"),
     ("ALA-0609j", "2019-06-09", "", "", "Almaty", "incremental", 2, 2, "ALA-0609"),
     ("KZ-0610", "2019-06-11", "2019-06-10", "2019-06-10", "national", "cumulative", 200, 200, "KZ-0611"),
-    ("ALA-0610aj", "2019-06-11", "2019-06-10", "2019-06-10", "Almaty", "cumulative", 200, 200,
-     "KZ-0610", "KZ-0610"),
+    ("ALA-0610aj", "2019-06-11", "2019-06-10", "2019-06-10", "Almaty", "cumulative", 200, 200, "KZ-0610", "KZ-0610"),
     ("ALA-0610", "2019-06-10", "", "", "Almaty", "incremental", 30, 100, "KZ-0610"),
     ("ALA-0610z", "2019-06-10", "", "", "Almaty", "incremental", 1, 100, "KZ-0610"),
     ("NQZ-0611", "2019-06-11", "2019-06-09", "2019-06-10", "Nur-Sultan", "partial", 200, "", "KZ-0611"),
@@ -111,8 +123,7 @@ def test_snapshot_is_never_added():
     why = reasons(result)
     assert why["KZ-0314s"] == "people held at one moment (snapshot), not a count of detentions"
     assert why["KZ-0618"] == (
-        "covers 2019-06-09..2019-06-13, which reaches beyond the window 2019-06-12..2019-06-12; "
-        "the high end stays open"
+        "covers 2019-06-09..2019-06-13, which reaches beyond the window 2019-06-12..2019-06-12; the high end stays open"
     )
 
 
@@ -193,10 +204,11 @@ def test_district_area_needs_joined_records_and_uses_only_district_points():
     joined = {"A": ("almaty", "almaly"), "B": ("almaty", "medeu"), "C": ("almaty", "")}
     result = answer(rows, "almaly", joined=joined)
     # the city-level C may hold people of Almaly: the district's high end stays open
-    assert (result.area, result.detained_low, result.detained_high, result.basis) == (
-        "almaty/almaly", 10, None, ["A"])
-    assert reasons(result)["C"] == "city-level figure that no source splits by area: unallocated here; " \
-                                   "the high end stays open"
+    assert (result.area, result.detained_low, result.detained_high, result.basis) == ("almaty/almaly", 10, None, ["A"])
+    assert (
+        reasons(result)["C"] == "city-level figure that no source splits by area: unallocated here; "
+        "the high end stays open"
+    )
     city = answer(rows, "Almaty", joined=joined)
     assert (city.detained_low, city.detained_high) == (19, 22)
     # the city-level record (C) is the remainder that no district holds
@@ -223,7 +235,7 @@ def test_open_window_and_errors():
     result = answer(JUNE)
     assert (result.start, result.end) == (date(2019, 6, 9), date(2019, 6, 13))
     assert result.detained_low == 4000
-    with pytest.raises(ProtestMapError, match="ends .* before it starts"):
+    with pytest.raises(ProtestMapError, match=r"ends .* before it starts"):
         answer(JUNE, start="2019-06-10", end="2019-06-09")
     with pytest.raises(ProtestMapError, match="YYYY-MM-DD"):
         answer(JUNE, start="10 June")
@@ -248,25 +260,53 @@ def test_detentions_without_a_number_leave_the_high_end_open_unless_a_total_cove
     assert (alt["ALA-1"].detained_low, alt["ALA-1"].detained_high) == (None, None)
     assert "ALA-r" not in alt
     # a closed total of the city and day covers it: closed again, and the reason names it
-    covered = answer(rows + [("ALA-t", "2019-06-12", "2019-06-11", "2019-06-11", "Almaty", "cumulative", 50, 60)],
-                     "national", "2019-06-11", "2019-06-11")
+    covered = answer(
+        rows + [("ALA-t", "2019-06-12", "2019-06-11", "2019-06-11", "Almaty", "cumulative", 50, 60)],
+        "national",
+        "2019-06-11",
+        "2019-06-11",
+    )
     assert (covered.detained_low, covered.detained_high) == (50, 60)
     assert reasons(covered)["ALA-1"] == "reported without a number ('several; a number of'); ALA-t covers it"
     # a total for the day of another city covers nothing here
-    other = answer(rows + [("NQZ-t", "2019-06-11", "", "", "Nur-Sultan", "cumulative", 50, 60)],
-                   "national", "2019-06-11", "2019-06-11")
+    other = answer(
+        rows + [("NQZ-t", "2019-06-11", "", "", "Nur-Sultan", "cumulative", 50, 60)],
+        "national",
+        "2019-06-11",
+        "2019-06-11",
+    )
     assert other.detained_high is None
     # and one it is included_in covers it, whatever its area
-    linked = answer([rows[0][:8] + ("KZ-t",) + rows[0][9:], rows[1],
-                     ("KZ-t", "2019-06-11", "", "", "national", "cumulative", 80, 90)],
-                    "national", "2019-06-11", "2019-06-11")
+    linked = answer(
+        [
+            rows[0][:8] + ("KZ-t",) + rows[0][9:],
+            rows[1],
+            ("KZ-t", "2019-06-11", "", "", "national", "cumulative", 80, 90),
+        ],
+        "national",
+        "2019-06-11",
+        "2019-06-11",
+    )
     assert (linked.detained_low, linked.detained_high) == (80, 90)
 
 
 def test_a_figure_reaching_beyond_the_window_is_no_floor_and_leaves_it_open():
     rows = [
-        ("KZ-run", "2022-01-12", "2022-01-02", "2022-01-12", "national", "cumulative", 10000, 12000, "", "", "",
-         "", "period_start"),
+        (
+            "KZ-run",
+            "2022-01-12",
+            "2022-01-02",
+            "2022-01-12",
+            "national",
+            "cumulative",
+            10000,
+            12000,
+            "",
+            "",
+            "",
+            "",
+            "period_start",
+        ),
         ("ALA-12", "2022-01-12", "", "", "Almaty", "incremental", 1678, 1700, "KZ-run"),
     ]
     late = answer(rows, "national", "2022-01-04", "2022-01-31")
@@ -274,7 +314,8 @@ def test_a_figure_reaching_beyond_the_window_is_no_floor_and_leaves_it_open():
     # a window starting after the inferred first day says why it lost the national total
     assert reasons(late)["KZ-run"] == (
         "covers 2022-01-02..2022-01-12, which reaches beyond the window 2022-01-04..2022-01-31 "
-        "(period_start inferred); the high end stays open")
+        "(period_start inferred); the high end stays open"
+    )
     assert late.notes == ["inferred, not stated by a source: KZ-run (period_start)"]
     whole = answer(rows, "national", "2022-01-02", "2022-01-31")
     assert (whole.detained_low, whole.detained_high, whole.basis) == (10000, 12000, ["KZ-run"])
@@ -289,7 +330,8 @@ def test_a_partial_count_is_a_floor_with_an_open_high():
     result = answer(rows, "Nur-Sultan", "2019-06-09", "2019-06-10")
     assert (result.detained_low, result.basis) == (250, ["NQZ-ep"])
     assert reasons(result)["NQZ-moved"] == (
-        "counts part of those detained in its cell; what is counted there (NQZ-ep) gives more")
+        "counts part of those detained in its cell; what is counted there (NQZ-ep) gives more"
+    )
     # a closed total over it covers it
     rows.append(("KZ", "2019-06-11", "2019-06-09", "2019-06-10", "national", "cumulative", 700, 700))
     nat = answer(rows, "national", "2019-06-09", "2019-06-10")
@@ -306,7 +348,11 @@ def test_the_capitals_names_are_one_city(capital):
     for area in ("Astana", "Nur-Sultan", "astana"):
         result = answer(rows, area, "2019-03-21", "2019-03-21")
         assert (result.area, result.detained_low, result.detained_high, result.basis) == (
-            "astana", 37, 45, ["NQZ-e", "NQZ-f"])
+            "astana",
+            37,
+            45,
+            ["NQZ-e", "NQZ-f"],
+        )
 
 
 def test_included_in_across_the_rename_is_accepted_by_the_loader(tmp_path):
@@ -318,7 +364,8 @@ def test_included_in_across_the_rename_is_accepted_by_the_loader(tmp_path):
         "NQZ-a,2019-06-09,Nur-Sultan,official_statement,500,500,cumulative,,https://example.org/a\n"
         "NQZ-b,2019-06-09,Astana,detention,20,20,incremental,NQZ-a,https://example.org/b\n"
         "ALA-c,2019-06-09,Almaty,detention,5,5,incremental,NQZ-a,https://example.org/c\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = read_records(path)
     assert [(p.row, p.column) for p in result.problems] == [(4, "included_in")]  # another city, refused
     assert result.records["record_id"].tolist() == ["NQZ-a", "NQZ-b"]
@@ -328,8 +375,10 @@ def test_many_cumulative_figures_are_solved_exactly():
     # 30 daily national totals of 47 against one total of 1,210 over the 30 days: the
     # greedy choice (the largest figure first) says 1,210; the best is 30 x 47 = 1,410
     start = date(2022, 1, 1)
-    rows = [(f"KZ-{d:02d}", (start + timedelta(days=d)).isoformat(), "", "", "national", "cumulative", 47, 47)
-            for d in range(30)]
+    rows = [
+        (f"KZ-{d:02d}", (start + timedelta(days=d)).isoformat(), "", "", "national", "cumulative", 47, 47)
+        for d in range(30)
+    ]
     rows.append(("KZ-all", "2022-01-30", "2022-01-01", "2022-01-30", "national", "cumulative", 1210, 1210))
     result = answer(rows, "national", "2022-01-01", "2022-01-30")
     assert (result.detained_low, result.detained_high) == (1410, 1410)
@@ -343,15 +392,18 @@ def test_many_cumulative_figures_are_solved_exactly():
         for d in range(7):
             day = (start + timedelta(days=7 * week + d)).isoformat()
             total = 10 + (week * 7 + d) % 13
-            episodes = [(f"ALA-{week}-{d}-{k}", day, "", "", "Almaty", "incremental", 3 + k, 3 + k)
-                        for k in range((week + d) % 4)]
+            episodes = [
+                (f"ALA-{week}-{d}-{k}", day, "", "", "Almaty", "incremental", 3 + k, 3 + k)
+                for k in range((week + d) % 4)
+            ]
             rows.append((f"KZ-{week}-{d}", day, "", "", "national", "cumulative", total, total))
             rows += episodes
             days.append(max(total, sum(e[6] for e in episodes)))
         week_total = 60 + week % 50
         first, last = (start + timedelta(days=7 * week)).isoformat(), (start + timedelta(days=7 * week + 6))
-        rows.append((f"KZ-w{week}", last.isoformat(), first, last.isoformat(), "national", "cumulative",
-                     week_total, week_total))
+        rows.append(
+            (f"KZ-w{week}", last.isoformat(), first, last.isoformat(), "national", "cumulative", week_total, week_total)
+        )
         expected += max(week_total, sum(days))
     result = answer(rows, "national", start.isoformat(), (start + timedelta(days=349)).isoformat())
     assert result.detained_low == expected
@@ -359,8 +411,13 @@ def test_many_cumulative_figures_are_solved_exactly():
 
 
 def test_a_city_level_episode_against_district_totals():
-    joined = {"CITY": ("almaty", ""), "K1": ("almaty", "a1"), "K2": ("almaty", "a2"),
-              "D1": ("almaty", "a1"), "D2": ("almaty", "a2")}
+    joined = {
+        "CITY": ("almaty", ""),
+        "K1": ("almaty", "a1"),
+        "K2": ("almaty", "a2"),
+        "D1": ("almaty", "a1"),
+        "D2": ("almaty", "a2"),
+    }
     rows = [
         ("CITY", "2019-06-10", "", "", "Almaty", "incremental", 10, 10),
         ("K1", "2019-06-10", "", "", "Almaty", "incremental", 6, 6, "CITY"),
@@ -374,11 +431,13 @@ def test_a_city_level_episode_against_district_totals():
     assert why["K1"] == "contained in D1, which is counted"
     assert why["CITY"] == "overlaps D1, which give(s) the higher floor"
     # a city-level episode larger than the districts' totals of its day is counted whole
-    rows = [("CITY", "2019-06-10", "", "", "Almaty", "incremental", 100, 100),
-            ("D1", "2019-06-10", "", "", "Almaty", "cumulative", 30, 30),
-            ("D2", "2019-06-10", "", "", "Almaty", "cumulative", 40, 40),
-            ("D2b", "2019-06-11", "2019-06-10", "2019-06-11", "Almaty", "cumulative", 45, 45),
-            ("K2", "2019-06-11", "", "", "Almaty", "incremental", 7, 7)]
+    rows = [
+        ("CITY", "2019-06-10", "", "", "Almaty", "incremental", 100, 100),
+        ("D1", "2019-06-10", "", "", "Almaty", "cumulative", 30, 30),
+        ("D2", "2019-06-10", "", "", "Almaty", "cumulative", 40, 40),
+        ("D2b", "2019-06-11", "2019-06-10", "2019-06-11", "Almaty", "cumulative", 45, 45),
+        ("K2", "2019-06-11", "", "", "Almaty", "incremental", 7, 7),
+    ]
     joined |= {"D2b": ("almaty", "a2")}
     result = answer(rows, "Almaty", joined=joined)
     assert (result.detained_low, result.basis) == (107, ["CITY", "K2"])
@@ -396,15 +455,19 @@ def test_areas_are_checked_against_the_boundaries(boundary_files, write_boundary
     assert detained_range(joined, area="medeu", boundaries=bset).area == "almaty/medeu"
     with pytest.raises(ProtestMapError, match="unknown district 'nosuch' of astana"):
         detained_range(joined, area="astana/nosuch", boundaries=bset)
-    with pytest.raises(ProtestMapError, match="unknown district 'nosuch' of astana.*give the boundaries"):
+    with pytest.raises(ProtestMapError, match=r"unknown district 'nosuch' of astana.*give the boundaries"):
         detained_range(joined, area="astana/nosuch")
     # Nura was cut from Yesil in December 2022: it did not exist in 2019
-    with pytest.raises(ProtestMapError, match=r"'nura' of astana did not exist on 2019-06-09\.\.2019-06-13: "
-                                              r"its boundaries are in force from 2022-12-01"):
+    with pytest.raises(
+        ProtestMapError,
+        match=r"'nura' of astana did not exist on 2019-06-09\.\.2019-06-13: "
+        r"its boundaries are in force from 2022-12-01",
+    ):
         detained_range(joined, area="astana/nura", start="2019-06-09", end="2019-06-13", boundaries=bset)
     partly = detained_range(joined, area="astana/nura", start="2022-11-01", end="2022-12-31", boundaries=bset)
-    assert partly.notes == ["district nura existed on 2022-12-01..2022-12-31 only, within the window "
-                            "2022-11-01..2022-12-31"]
+    assert partly.notes == [
+        "district nura existed on 2022-12-01..2022-12-31 only, within the window 2022-11-01..2022-12-31"
+    ]
 
 
 def test_reasons_name_the_rule_applied():
@@ -416,15 +479,19 @@ def test_reasons_name_the_rule_applied():
     result = answer(rows, "national", "2019-06-09", "2019-06-12")
     # 13 journalists set against the two it may include: never "contained in" a partial count
     assert (result.detained_low, result.detained_high, result.basis) == (13, None, ["KZ-j"])
-    assert reasons(result) == {"ALA-j": "overlaps KZ-j, which give(s) the higher floor",
-                               "ALA-k": "overlaps KZ-j, which give(s) the higher floor"}
+    assert reasons(result) == {
+        "ALA-j": "overlaps KZ-j, which give(s) the higher floor",
+        "ALA-k": "overlaps KZ-j, which give(s) the higher floor",
+    }
 
 
 def test_many_plain_episode_counts_and_the_totals_that_contain_them():
     """Thousands of plain episode counts go through arrays; the answer is the same rules'."""
     n = 3000
-    rows = [(f"E{i}", f"2022-01-0{4 + i % 3}", "", "", "Almaty" if i % 2 else "Nur-Sultan",
-             "incremental", 1 + i % 5, "") for i in range(n)]
+    rows = [
+        (f"E{i}", f"2022-01-0{4 + i % 3}", "", "", "Almaty" if i % 2 else "Nur-Sultan", "incremental", 1 + i % 5, "")
+        for i in range(n)
+    ]
     sum_all = sum(1 + i % 5 for i in range(n))  # 9,000
     rows += [
         ("KZ-a", "2022-01-06", "2022-01-04", "2022-01-06", "national", "cumulative", 5000, 5000),
@@ -449,8 +516,11 @@ def test_many_plain_episode_counts_and_the_totals_that_contain_them():
 def test_one_reconciler_answers_like_detained_range():
     df = frame(JUNE)
     reconcile = Reconciler(df)
-    for area, start, end in [("national", "2019-06-09", "2019-06-10"), ("Almaty", "2019-06-09", "2019-06-13"),
-                             ("astana", "2019-06-12", "2019-06-12")]:
+    for area, start, end in [
+        ("national", "2019-06-09", "2019-06-10"),
+        ("Almaty", "2019-06-09", "2019-06-13"),
+        ("astana", "2019-06-12", "2019-06-12"),
+    ]:
         ours = reconcile.range(area, start=start, end=end)
         theirs = detained_range(df, area=area, start=start, end=end)
         assert ours.to_dict() == theirs.to_dict()
@@ -465,8 +535,7 @@ def test_one_reconciler_answers_like_detained_range():
 # geo/aggregate.py's docstring.  Areas: the country (city ""), Almaty with districts a1
 # and a2, the capital (filed as Astana or Nur-Sultan) with district n1; days 0..4.
 
-_AREAS = [("national", ""), ("Almaty", ""), ("Almaty", "a1"), ("Almaty", "a2"), ("capital", ""),
-          ("capital", "n1")]
+_AREAS = [("national", ""), ("Almaty", ""), ("Almaty", "a1"), ("Almaty", "a2"), ("capital", ""), ("capital", "n1")]
 _CITY_ID = {"national": None, "Almaty": "almaty", "capital": "astana"}
 
 
@@ -486,8 +555,13 @@ def claim_sets(draw, max_size=12, coupled=False):
     for i in range(n):
         kind = draw(st.sampled_from(["incremental", "incremental", "cumulative", "partial", "snapshot", "none"]))
         if coupled:
-            area = draw(st.sampled_from([a for a in _AREAS if a[1]] if kind in ("cumulative", "partial")
-                                        else _AREAS[:2] + _AREAS[4:5] + _AREAS[2:3]))
+            area = draw(
+                st.sampled_from(
+                    [a for a in _AREAS if a[1]]
+                    if kind in ("cumulative", "partial")
+                    else _AREAS[:2] + _AREAS[4:5] + _AREAS[2:3]
+                )
+            )
         else:
             area = draw(st.sampled_from(_AREAS))
         s = draw(st.integers(0, 4))
@@ -496,13 +570,26 @@ def claim_sets(draw, max_size=12, coupled=False):
         high = draw(st.one_of(st.none(), st.integers(low, low + 40)))
         # a record sits only inside an earlier one of its city (or the country) whose area and
         # days contain its own, as the loader requires
-        fits = [r["id"] for r in rows if r["kind"] not in ("snapshot", "none") and _holds(r["area"], area)
-                and r["s"] <= s and e <= r["e"]]
+        fits = [
+            r["id"]
+            for r in rows
+            if r["kind"] not in ("snapshot", "none") and _holds(r["area"], area) and r["s"] <= s and e <= r["e"]
+        ]
         parent = draw(st.sampled_from([None] + fits))
         contested = draw(st.sampled_from([None, None, None, *[r["id"] for r in rows]]))
-        rows.append({"id": f"R{i:02d}", "kind": kind, "area": area, "s": s, "e": e,
-                     "low": None if kind == "none" else low, "high": None if kind == "none" else high,
-                     "parent": parent, "contested": contested})
+        rows.append(
+            {
+                "id": f"R{i:02d}",
+                "kind": kind,
+                "area": area,
+                "s": s,
+                "e": e,
+                "low": None if kind == "none" else low,
+                "high": None if kind == "none" else high,
+                "parent": parent,
+                "contested": contested,
+            }
+        )
     return rows
 
 
@@ -511,14 +598,24 @@ def _frame_of(rows, capital="Nur-Sultan", shuffle=None) -> pd.DataFrame:
     records = []
     for r in rows:
         city = capital if r["area"][0] == "capital" else r["area"][0]
-        records.append({
-            "record_id": r["id"], "date": day0 + timedelta(days=r["e"]),
-            "period_start": day0 + timedelta(days=r["s"]), "period_end": day0 + timedelta(days=r["e"]),
-            "city": city, "event_type": "detention", "count_kind": "" if r["kind"] == "none" else r["kind"],
-            "detained_low": r["low"], "detained_high": r["high"], "included_in": r["parent"] or "",
-            "contested_by": r["contested"] or "", "city_id": _CITY_ID[r["area"][0]] or "",
-            "district_id": r["area"][1], "attribution": "district" if r["area"][1] else "city",
-        })
+        records.append(
+            {
+                "record_id": r["id"],
+                "date": day0 + timedelta(days=r["e"]),
+                "period_start": day0 + timedelta(days=r["s"]),
+                "period_end": day0 + timedelta(days=r["e"]),
+                "city": city,
+                "event_type": "detention",
+                "count_kind": "" if r["kind"] == "none" else r["kind"],
+                "detained_low": r["low"],
+                "detained_high": r["high"],
+                "included_in": r["parent"] or "",
+                "contested_by": r["contested"] or "",
+                "city_id": _CITY_ID[r["area"][0]] or "",
+                "district_id": r["area"][1],
+                "attribution": "district" if r["area"][1] else "city",
+            }
+        )
     df = pd.DataFrame(records)
     for c in ("date", "period_start", "period_end"):
         df[c] = pd.to_datetime(df[c])
@@ -553,8 +650,14 @@ def _exhaustive(rows, asked, lo, hi):
         return (total(a) or total(b)) and meets(a, b)
 
     inside = {"area": asked, "s": lo, "e": hi}
-    scope = [r for r in rows if r["kind"] in ("incremental", "cumulative", "partial")
-             and _holds(asked, r["area"]) and lo <= r["s"] and r["e"] <= hi]
+    scope = [
+        r
+        for r in rows
+        if r["kind"] in ("incremental", "cumulative", "partial")
+        and _holds(asked, r["area"])
+        and lo <= r["s"]
+        and r["e"] <= hi
+    ]
 
     def best(items, weight):
         # maximum-weight set with no two sharing people: branch on the first item
@@ -570,21 +673,35 @@ def _exhaustive(rows, asked, lo, hi):
         return max(without, taken)
 
     floor = best(scope, lambda r: None if r["contested"] else (r["low"], 0))[0]
-    high, opens = best(scope, lambda r: (r["low"] if r["high"] is None else r["high"],
-                                         int(r["high"] is None or r["kind"] == "partial")))
+    high, opens = best(
+        scope,
+        lambda r: (r["low"] if r["high"] is None else r["high"], int(r["high"] is None or r["kind"] == "partial")),
+    )
     # rule 5: what in the cell is unknown, and whether a closed total covers it
     unknown = [r for r in scope if r["high"] is None or r["kind"] == "partial"]
-    unknown += [r for r in rows if r not in scope and meets(r, inside)
-                and (r["kind"] == "none" or r["kind"] in ("incremental", "cumulative", "partial"))]
+    unknown += [
+        r
+        for r in rows
+        if r not in scope
+        and meets(r, inside)
+        and (r["kind"] == "none" or r["kind"] in ("incremental", "cumulative", "partial"))
+    ]
 
     def covered(r):
         part = {"area": r["area"] if _holds(asked, r["area"]) else asked, "s": max(r["s"], lo), "e": min(r["e"], hi)}
         for t in scope:
-            if t["kind"] == "cumulative" and t["high"] is not None and not t["contested"] \
-                    and _holds(t["area"], part["area"]) and t["s"] <= part["s"] and part["e"] <= t["e"]:
+            if (
+                t["kind"] == "cumulative"
+                and t["high"] is not None
+                and not t["contested"]
+                and _holds(t["area"], part["area"])
+                and t["s"] <= part["s"]
+                and part["e"] <= t["e"]
+            ):
                 return True
-        return any(by_id[a] in scope and by_id[a]["high"] is not None and not by_id[a]["contested"]
-                   for a in ancestors(r))
+        return any(
+            by_id[a] in scope and by_id[a]["high"] is not None and not by_id[a]["contested"] for a in ancestors(r)
+        )
 
     open_ended = opens > 0 or not all(covered(r) for r in unknown)
     return floor, None if open_ended else max(high, floor)
@@ -600,9 +717,17 @@ def _asked(area) -> tuple[str, tuple]:
 def test_the_solver_finds_what_an_exhaustive_search_finds(rows, area, a, b):
     lo, hi = min(a, b), max(a, b)
     text, asked = _asked(area)
-    got = detained_range(_frame_of(rows), area=text, start=date(2019, 6, 9) + timedelta(days=lo),
-                         end=date(2019, 6, 9) + timedelta(days=hi), breakdown=False) \
-        if area[1] == "" or area[1] in {r["area"][1] for r in rows} else None
+    got = (
+        detained_range(
+            _frame_of(rows),
+            area=text,
+            start=date(2019, 6, 9) + timedelta(days=lo),
+            end=date(2019, 6, 9) + timedelta(days=hi),
+            breakdown=False,
+        )
+        if area[1] == "" or area[1] in {r["area"][1] for r in rows}
+        else None
+    )
     if got is None:  # a district without records: nothing to check here (see the boundary test)
         return
     assert (got.detained_low, got.detained_high) == _exhaustive(rows, asked, lo, hi)
@@ -613,8 +738,13 @@ def test_the_solver_finds_what_an_exhaustive_search_finds(rows, area, a, b):
 def test_the_solver_finds_what_an_exhaustive_search_finds_with_district_totals(rows, area, a, b):
     lo, hi = min(a, b), max(a, b)
     text, asked = _asked(area)
-    got = detained_range(_frame_of(rows), area=text, start=date(2019, 6, 9) + timedelta(days=lo),
-                         end=date(2019, 6, 9) + timedelta(days=hi), breakdown=False)
+    got = detained_range(
+        _frame_of(rows),
+        area=text,
+        start=date(2019, 6, 9) + timedelta(days=lo),
+        end=date(2019, 6, 9) + timedelta(days=hi),
+        breakdown=False,
+    )
     assert (got.detained_low, got.detained_high) == _exhaustive(rows, asked, lo, hi)
 
 
@@ -622,35 +752,67 @@ def test_the_solver_finds_what_an_exhaustive_search_finds_with_district_totals(r
 @given(claim_sets(), st.sampled_from(_AREAS[:2] + _AREAS[4:5]), st.integers(0, 100))
 def test_properties_of_the_answer(rows, area, seed):
     text, asked = _asked(area)
-    window = dict(start="2019-06-09", end="2019-06-13")
+    window = {"start": "2019-06-09", "end": "2019-06-13"}
     base = detained_range(_frame_of(rows), area=text, **window)
     # low <= high
     assert base.detained_high is None or base.detained_low <= base.detained_high
     # the same whatever the row order and whichever name the capital is filed under
-    for other in (detained_range(_frame_of(rows, shuffle=seed), area=text, **window),
-                  detained_range(_frame_of(rows, capital="Astana"), area=text, **window)):
+    for other in (
+        detained_range(_frame_of(rows, shuffle=seed), area=text, **window),
+        detained_range(_frame_of(rows, capital="Astana"), area=text, **window),
+    ):
         assert (other.detained_low, other.detained_high, other.basis, other.high_basis) == (
-            base.detained_low, base.detained_high, base.basis, base.high_basis)
+            base.detained_low,
+            base.detained_high,
+            base.basis,
+            base.high_basis,
+        )
         assert sorted(map(tuple, map(vars, other.alternatives))) == sorted(map(tuple, map(vars, base.alternatives)))
     # every record in scope is in the floor or listed with a reason
-    in_scope = {r["id"] for r in rows if r["kind"] in ("incremental", "cumulative", "partial")
-                and _holds(asked, r["area"])}
+    in_scope = {
+        r["id"] for r in rows if r["kind"] in ("incremental", "cumulative", "partial") and _holds(asked, r["area"])
+    }
     assert in_scope <= set(base.basis) | {a.record_id for a in base.alternatives}
     assert not set(base.basis) & {a.record_id for a in base.alternatives}
     # a record inside a counted one never lowers the floor
     counted = [r for r in rows if r["id"] in base.basis]
     if counted:
         host = counted[0]
-        extra = dict(host, id="ZZ", parent=host["id"], contested=None, kind="incremental", e=host["s"],
-                     low=host["low"], high=host["high"])
+        extra = dict(
+            host,
+            id="ZZ",
+            parent=host["id"],
+            contested=None,
+            kind="incremental",
+            e=host["s"],
+            low=host["low"],
+            high=host["high"],
+        )
         more = detained_range(_frame_of(rows + [extra]), area=text, **window)
         assert more.detained_low >= base.detained_low
     # a detention without a number in scope that nothing covers leaves the high end open
-    loose = {"id": "ZU", "kind": "none", "area": asked, "s": 2, "e": 2, "low": None, "high": None,
-             "parent": None, "contested": None}
+    loose = {
+        "id": "ZU",
+        "kind": "none",
+        "area": asked,
+        "s": 2,
+        "e": 2,
+        "low": None,
+        "high": None,
+        "parent": None,
+        "contested": None,
+    }
     opened = detained_range(_frame_of(rows + [loose]), area=text, **window)
-    closed_total = [r for r in rows if r["kind"] == "cumulative" and r["high"] is not None and not r["contested"]
-                    and _holds(r["area"], asked) and _holds(asked, r["area"]) and r["s"] <= 2 <= r["e"]]
+    closed_total = [
+        r
+        for r in rows
+        if r["kind"] == "cumulative"
+        and r["high"] is not None
+        and not r["contested"]
+        and _holds(r["area"], asked)
+        and _holds(asked, r["area"])
+        and r["s"] <= 2 <= r["e"]
+    ]
     if not closed_total:
         assert opened.detained_high is None
 
@@ -666,7 +828,18 @@ def test_an_exhaustive_check_with_twelve_totals():
             s = rng.randint(0, 4)
             e = min(4, s + (rng.randint(0, 2) if kind == "cumulative" else 0))
             low = rng.randint(1, 60)
-            rows.append({"id": f"R{i:02d}", "kind": kind, "area": area, "s": s, "e": e, "low": low,
-                         "high": low + rng.randint(0, 30), "parent": None, "contested": None})
+            rows.append(
+                {
+                    "id": f"R{i:02d}",
+                    "kind": kind,
+                    "area": area,
+                    "s": s,
+                    "e": e,
+                    "low": low,
+                    "high": low + rng.randint(0, 30),
+                    "parent": None,
+                    "contested": None,
+                }
+            )
         got = detained_range(_frame_of(rows), area="national", start="2019-06-09", end="2019-06-13")
         assert (got.detained_low, got.detained_high) == _exhaustive(rows, ("national", ""), 0, 4), trial

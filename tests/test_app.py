@@ -77,8 +77,14 @@ def test_overview_opens_on_june_2019_and_city_headline():
 
 
 def test_query_parameters_restore_the_filters():
-    at = open_page("pages/views/overview.py", city="astana", lang="ru", **{"from": "2019-06-10", "to": "2019-06-12"},
-                   types="detention,rally", prec="1,2,3")
+    at = open_page(
+        "pages/views/overview.py",
+        city="astana",
+        lang="ru",
+        **{"from": "2019-06-10", "to": "2019-06-12"},
+        types="detention,rally",
+        prec="1,2,3",
+    )
     assert at.radio(key=widget_key("f_city", "ru")).value == "astana"
     assert at.selectbox(key="f_lang").value == "ru"
     assert at.date_input(key="f_dates").value == (date(2019, 6, 10), date(2019, 6, 12))
@@ -86,8 +92,14 @@ def test_query_parameters_restore_the_filters():
     assert at.multiselect(key=widget_key("f_prec", "ru")).value == [1, 2, 3]
     assert at.title[0].value == "Обзор"
     # the URL keeps exactly the non-default filters
-    assert dict(at.query_params) == {"city": "astana", "lang": "ru", "from": "2019-06-10",
-                                     "to": "2019-06-12", "types": "rally,detention", "prec": "1,2,3"}
+    assert dict(at.query_params) == {
+        "city": "astana",
+        "lang": "ru",
+        "from": "2019-06-10",
+        "to": "2019-06-12",
+        "types": "rally,detention",
+        "prec": "1,2,3",
+    }
 
 
 def test_a_changed_filter_is_written_to_the_url():
@@ -114,8 +126,16 @@ def test_districts_page_lists_the_8_almaty_districts():
     at = open_page("pages/views/districts.py", city="almaty")
     table = at.dataframe[0].value
     districts = table[table["district_id"] != ""]
-    assert sorted(districts["name_en"]) == ["Alatau", "Almaly", "Auezov", "Bostandyk", "Medeu",
-                                             "Nauryzbay", "Turksib", "Zhetysu"]
+    assert sorted(districts["name_en"]) == [
+        "Alatau",
+        "Almaly",
+        "Auezov",
+        "Bostandyk",
+        "Medeu",
+        "Nauryzbay",
+        "Turksib",
+        "Zhetysu",
+    ]
     assert districts.iloc[0]["name_en"] == "Almaly"
     assert set(districts["name_kk"]) >= {"Алмалы ауданы", "Әуезов ауданы"}
     assert table.iloc[-2]["name_en"] == "City level (no district)"
@@ -174,8 +194,7 @@ def _pdf_text(payload: bytes, tmp_path) -> str:
 
     pdf = tmp_path / "pack.pdf"
     pdf.write_bytes(payload)
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
 def test_briefing_page_prepares_the_pack_with_the_apps_figures(tmp_path):
@@ -194,16 +213,28 @@ def test_briefing_page_prepares_the_pack_with_the_apps_figures(tmp_path):
     # the link back to this view in the app (AppTest has no address: the default one)
     assert 'href="http://localhost:8501/map?city=almaty&amp;to=2019-06-12"' in pack["files"]["html"].decode()
     assert [b.label for b in at.get("download_button")] == [
-        "Map as PNG", "Timeline as PNG", "Briefing PDF (A4)", "Briefing HTML (works offline)"]
+        "Map as PNG",
+        "Timeline as PNG",
+        "Briefing PDF (A4)",
+        "Briefing HTML (works offline)",
+    ]
     # another view: the pack is not offered as if it were this one's
     at.radio(key=widget_key("f_city", "en")).set_value("astana").run()
     assert not at.get("download_button")
     assert "The filters changed since the pack was prepared" in at.info[0].value
 
 
-@pytest.mark.parametrize("page", ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py",
-                                  "pages/views/districts.py", "pages/views/sources.py",
-                                  "pages/views/briefing.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "pages/views/overview.py",
+        "pages/views/map.py",
+        "pages/views/timeline.py",
+        "pages/views/districts.py",
+        "pages/views/sources.py",
+        "pages/views/briefing.py",
+    ],
+)
 def test_without_boundaries_every_page_says_how_to_get_them(page, tmp_path, monkeypatch):
     import streamlit as st
 
@@ -285,9 +316,15 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
 
 def test_every_registered_page_has_an_app_test():
     pages = _registered_pages()
-    assert pages == ["pages/views/overview.py", "pages/views/map.py", "pages/views/timeline.py",
-                     "pages/views/districts.py", "pages/views/sources.py", "pages/views/briefing.py",
-                     "pages/views/import_data.py"]
+    assert pages == [
+        "pages/views/overview.py",
+        "pages/views/map.py",
+        "pages/views/timeline.py",
+        "pages/views/districts.py",
+        "pages/views/sources.py",
+        "pages/views/briefing.py",
+        "pages/views/import_data.py",
+    ]
     this = Path(__file__).read_text(encoding="utf-8")
     for page in pages:
         assert f'open_page("{page}"' in this, f"{page} is registered in app.py but has no AppTest here"

@@ -12,6 +12,7 @@ import threading
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import branca.colormap
@@ -20,9 +21,9 @@ import folium.plugins
 import pytest
 from folium.elements import JSCSSMixin
 
+from geo.errors import AssetsError, ProtestMapError
 from geo.maps import assets
-from geo.maps.assets import AssetsError, NpmPackage
-from geo.errors import ProtestMapError
+from geo.maps.assets import NpmPackage
 
 # --------------------------------------------------------------------------- a fake registry
 
@@ -50,7 +51,7 @@ class _Registry:
         registry = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
+            def do_GET(self):
                 registry.requests.append(self.path)
                 body = registry.files.get(self.path.lstrip("/"))
                 if body is None:
@@ -69,8 +70,9 @@ class _Registry:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
-    def publish(self, name: str, version: str, files: dict[str, bytes], wanted: tuple[str, ...],
-                *, served: bytes | None = None) -> NpmPackage:
+    def publish(
+        self, name: str, version: str, files: dict[str, bytes], wanted: tuple[str, ...], *, served: bytes | None = None
+    ) -> NpmPackage:
         """Put a package on the registry; ``served`` replaces the bytes served (a tampered copy)."""
         data = _tarball(files)
         package = NpmPackage(name, version, _integrity(data), wanted)
@@ -154,21 +156,24 @@ def test_install_extracts_only_the_wanted_files_and_is_idempotent(tmp_path, regi
 def test_a_new_pin_reinstalls(tmp_path, registry, two_packages, monkeypatch):
     dest = tmp_path / "vendor"
     assets.install_assets(dest, timeout=5)
-    newer = registry.publish("leaflet", "1.9.5", {**LEAFLET_FILES, "dist/leaflet.js": b"// 1.9.5"},
-                             two_packages[0].files)
+    newer = registry.publish(
+        "leaflet", "1.9.5", {**LEAFLET_FILES, "dist/leaflet.js": b"// 1.9.5"}, two_packages[0].files
+    )
     monkeypatch.setattr(assets, "PACKAGES", (newer, two_packages[1]))
     assert not assets.assets_installed(dest)
     assets.install_assets(dest, timeout=5)
     assert (dest / "leaflet/dist/leaflet.js").read_bytes() == b"// 1.9.5"
 
 
-def test_a_tampered_tarball_is_refused_and_nothing_is_half_installed(tmp_path, registry, two_packages,
-                                                                     monkeypatch):
+def test_a_tampered_tarball_is_refused_and_nothing_is_half_installed(tmp_path, registry, two_packages, monkeypatch):
     dest = tmp_path / "vendor"
     assets.install_assets(dest, timeout=5)
     before = {rel: (dest / rel).read_bytes() for rel in _tree(dest)}
     tampered = registry.publish(
-        "leaflet", "1.9.5", LEAFLET_FILES, two_packages[0].files,
+        "leaflet",
+        "1.9.5",
+        LEAFLET_FILES,
+        two_packages[0].files,
         served=_tarball({**LEAFLET_FILES, "dist/leaflet.js": b"stealCookies()"}),
     )
     monkeypatch.setattr(assets, "PACKAGES", (two_packages[1], tampered))
@@ -220,8 +225,9 @@ def test_an_unreachable_registry_is_a_clear_error(tmp_path, monkeypatch):
 
     message = str(caught.value)
     first = assets.PACKAGES[0]
-    assert message.startswith(f"Could not download the npm package {first.name}@{first.version} "
-                              f"from {url}/{first.tarball_path}: ")
+    assert message.startswith(
+        f"Could not download the npm package {first.name}@{first.version} from {url}/{first.tarball_path}: "
+    )
     assert "refused" in message.lower()
     assert "PROTESTMAP_NPM_REGISTRY" in message and "python -m geo.maps.assets install" in message
     assert not (tmp_path / "vendor").exists()
@@ -263,7 +269,7 @@ def test_every_local_file_comes_from_a_pinned_package_or_our_own():
         if rel in assets.OWN_FILES:
             continue
         package = next(p for p in assets.PACKAGES if rel.startswith(p.name + "/"))
-        inner = rel[len(package.name) + 1:]
+        inner = rel[len(package.name) + 1 :]
         assert inner in package.files or any(inner.startswith(d) for d in package.files if d.endswith("/")), rel
 
 
@@ -308,17 +314,24 @@ def _page_urls(m: folium.Map) -> list[str]:
 def _busy_map() -> folium.Map:
     m = folium.Map(location=[43.25, 76.9], zoom_start=11)
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": [{
-            "type": "Feature", "properties": {"name": "square"},
-            "geometry": {"type": "Polygon",
-                         "coordinates": [[[76.8, 43.2], [76.9, 43.2], [76.9, 43.3], [76.8, 43.3], [76.8, 43.2]]]},
-        }]},
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"name": "square"},
+                    "geometry": {
+                        "type": "Polygon",
+                        "coordinates": [[[76.8, 43.2], [76.9, 43.2], [76.9, 43.3], [76.8, 43.3], [76.8, 43.2]]],
+                    },
+                }
+            ],
+        },
         style_function=lambda _: {"className": "pm-district"},
         tooltip=folium.GeoJsonTooltip(fields=["name"]),
     ).add_to(m)
     cluster = folium.plugins.MarkerCluster().add_to(m)
-    folium.Marker([43.25, 76.9], icon=folium.Icon(prefix="fa", icon="flag", angle=30),
-                  popup="rally").add_to(cluster)
+    folium.Marker([43.25, 76.9], icon=folium.Icon(prefix="fa", icon="flag", angle=30), popup="rally").add_to(cluster)
     folium.CircleMarker([43.24, 76.91], radius=5).add_to(cluster)
     folium.plugins.HeatMap([[43.25, 76.9, 1.0], [43.26, 76.92, 0.5]]).add_to(m)
     folium.plugins.Fullscreen().add_to(m)
@@ -335,9 +348,13 @@ def test_localize_leaves_no_remote_url_in_scripts_or_links():
     assert urls, "the page loads its scripts and styles"
     assert [u for u in urls if urlsplit(u).scheme or urlsplit(u).netloc] == []
     assert all(u.startswith("/app/static/vendor/") for u in urls), urls
-    for needed in ("leaflet/dist/leaflet.js", "leaflet.markercluster/dist/leaflet.markercluster.js",
-                   "leaflet.heat/dist/leaflet-heat.js", "leaflet/dist/leaflet.css",
-                   "@fortawesome/fontawesome-free/css/all.min.css"):
+    for needed in (
+        "leaflet/dist/leaflet.js",
+        "leaflet.markercluster/dist/leaflet.markercluster.js",
+        "leaflet.heat/dist/leaflet-heat.js",
+        "leaflet/dist/leaflet.css",
+        "@fortawesome/fontawesome-free/css/all.min.css",
+    ):
         assert f"/app/static/vendor/{needed}" in urls
     assert not any("glyphicons" in u for u in urls)
 
@@ -360,7 +377,7 @@ def test_localize_changes_instances_not_folium_classes():
 
 def test_localize_refuses_an_unknown_cdn_asset():
     class Sparkles(JSCSSMixin):
-        default_js = [("sparkles", "https://cdn.example.org/sparkles.js")]
+        default_js: ClassVar = [("sparkles", "https://cdn.example.org/sparkles.js")]
 
     m = folium.Map()
     sparkles = Sparkles().add_to(m)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-
 from datetime import date
 
 import pytest
@@ -128,8 +127,14 @@ def test_check_false_loads_a_folder_that_fails_the_checks(boundary_files, write_
 
 @pytest.mark.parametrize(
     ("on", "count"),
-    [(date(2018, 2, 28), 3), (date(2018, 3, 1), 4), (date(2022, 11, 30), 4), (date(2022, 12, 1), 5),
-     (date(2024, 8, 31), 5), (date(2024, 9, 1), 6)],
+    [
+        (date(2018, 2, 28), 3),
+        (date(2018, 3, 1), 4),
+        (date(2022, 11, 30), 4),
+        (date(2022, 12, 1), 5),
+        (date(2024, 8, 31), 5),
+        (date(2024, 9, 1), 6),
+    ],
 )
 def test_expected_astana_district_count(on, count):
     assert expected_district_count("astana", on) == count
@@ -212,8 +217,10 @@ def test_wrong_district_count_is_reported(boundary_files, write_boundary_folder)
 def test_missing_district_is_reported_with_count_and_gap(boundary_files, write_boundary_folder):
     del boundary_files["almaty_districts_osm2017.geojson"]["features"][7]
     problems = check_boundaries(write_boundary_folder(boundary_files))
-    assert problems[0] == "almaty_districts_osm2017.geojson: 7 districts; expected 8 for almaty (undated) " \
+    assert (
+        problems[0] == "almaty_districts_osm2017.geojson: 7 districts; expected 8 for almaty (undated) "
         "(Almaty's 8 districts (since Nauryzbay was formed in 2014))"
+    )
     assert problems[1].startswith("almaty_districts_osm2017.geojson: gap of ")
     assert "12.50%, city area covered by no district" in problems[1]
     assert len(problems) == 2
@@ -315,7 +322,11 @@ def test_with_no_setting_the_shipped_boundaries_load(monkeypatch, tmp_path):
     bset = load_boundaries()
     assert bset.folder == EMBEDDED_BOUNDARIES
     assert [(layer.city_id, len(layer.districts)) for layer in bset.layers] == [
-        ("almaty", 8), ("astana", 4), ("astana", 5), ("astana", 6)]
+        ("almaty", 8),
+        ("astana", 4),
+        ("astana", 5),
+        ("astana", 6),
+    ]
     assert check_boundaries(EMBEDDED_BOUNDARIES) == []
     # a fetched copy in the cache comes first, a folder named by the setting before both
     fetched = tmp_path / "cache" / "boundaries"
@@ -369,8 +380,14 @@ ALMATY_NAMES = {
 ASTANA_AREAS = {
     4: {"almaty_district": 154.70, "baikonyr": 182.91, "yesil": 394.43, "saryarka": 67.69},
     5: {"almaty_district": 154.70, "baikonyr": 182.91, "yesil": 205.52, "saryarka": 67.69, "nura": 188.91},
-    6: {"almaty_district": 84.84, "baikonyr": 182.91, "yesil": 205.52, "saryarka": 67.69, "nura": 188.91,
-        "saraishyk": 69.85},
+    6: {
+        "almaty_district": 84.84,
+        "baikonyr": 182.91,
+        "yesil": 205.52,
+        "saryarka": 67.69,
+        "nura": 188.91,
+        "saraishyk": 69.85,
+    },
 }
 
 

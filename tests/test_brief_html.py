@@ -19,13 +19,13 @@ import pandas as pd
 import pytest
 
 from geo import __version__
-from geo.maps.assets import AssetsError
-from geo.brief.html import render_html, standalone_map_html
 from geo.brief import build_briefing
-from geo.words import range_text
-from geo.words import word as label
+from geo.brief.html import render_html, standalone_map_html
+from geo.errors import AssetsError
 from geo.filters import Filters
 from geo.maps import incident_map
+from geo.words import range_text
+from geo.words import word as label
 
 BRIEF_TIME = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
 HOSTILE_ID = "ALA-20190610-99"
@@ -137,10 +137,21 @@ def documents(text: str) -> list[tuple[str, Node]]:
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.IGNORECASE | re.DOTALL)
 #: element -> the attributes through which it loads something
 _LOADING = {
-    "script": ("src",), "link": ("href",), "img": ("src", "srcset"), "iframe": ("src",),
-    "frame": ("src",), "source": ("src", "srcset"), "object": ("data",), "embed": ("src",),
-    "video": ("src", "poster"), "audio": ("src",), "track": ("src",), "input": ("src",),
-    "image": ("href", "xlink:href"), "use": ("href", "xlink:href"), "body": ("background",),
+    "script": ("src",),
+    "link": ("href",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "source": ("src", "srcset"),
+    "object": ("data",),
+    "embed": ("src",),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+    "input": ("src",),
+    "image": ("href", "xlink:href"),
+    "use": ("href", "xlink:href"),
+    "body": ("background",),
 }
 
 
@@ -170,8 +181,9 @@ def remote_loads(text: str) -> list[str]:
 
 
 def policy(root: Node) -> dict[str, list[str]]:
-    [meta] = [m for m in root.find_all("meta") if (m.attrs.get("http-equiv") or "").lower()
-              == "content-security-policy"]
+    [meta] = [
+        m for m in root.find_all("meta") if (m.attrs.get("http-equiv") or "").lower() == "content-security-policy"
+    ]
     out = {}
     for part in meta.attrs["content"].split(";"):
         words = part.split()
@@ -190,8 +202,12 @@ def script_hash(node: Node) -> str:
 
 
 def hrefs(text: str) -> list[str]:
-    return [a.attrs.get("href") or "" for _, root in documents(text) for a in root.find_all("a")
-            if a.attrs.get("href") is not None]
+    return [
+        a.attrs.get("href") or ""
+        for _, root in documents(text)
+        for a in root.find_all("a")
+        if a.attrs.get("href") is not None
+    ]
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -211,8 +227,11 @@ def almaty_ru(make_briefing):
 
 def hostile_joined(joined: pd.DataFrame) -> pd.DataFrame:
     """The embedded records plus one Almaty record placed in a district, full of hostile text."""
-    placed = joined[(joined["city_id"] == "almaty") & (joined["attribution"] == "district")
-                    & (joined["date"] == pd.Timestamp("2019-06-10"))]
+    placed = joined[
+        (joined["city_id"] == "almaty")
+        & (joined["attribution"] == "district")
+        & (joined["date"] == pd.Timestamp("2019-06-10"))
+    ]
     row = placed.iloc[[0]].copy()
     row["record_id"] = HOSTILE_ID
     row["summary"] = HOSTILE_SUMMARY
@@ -230,8 +249,13 @@ def hostile_joined(joined: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def hostile(embedded_joined, real_boundaries):
-    brief = build_briefing(hostile_joined(embedded_joined), Filters(city="almaty"),
-                           boundaries=real_boundaries, now=BRIEF_TIME, app_url="javascript:alert(3)")
+    brief = build_briefing(
+        hostile_joined(embedded_joined),
+        Filters(city="almaty"),
+        boundaries=real_boundaries,
+        now=BRIEF_TIME,
+        app_url="javascript:alert(3)",
+    )
     return brief, render_html(brief)
 
 
@@ -240,11 +264,15 @@ def hostile(embedded_joined, real_boundaries):
 
 def test_the_offline_check_finds_what_would_load(national_en):
     # the checker the other tests rely on does catch loads, at any depth
-    inner = ('<html><head><style>a{background:url("https://x.example/i.png")}</style>'
-             '<script src="https://cdn.example/leaflet.js"></script></head></html>')
-    page = (f'<html><head><link rel="stylesheet" href="/app/x.css"><style>@import "y.css";</style></head>'
-            f'<body><img src="data:image/png;base64,AA"><iframe srcdoc="{inner.replace(chr(34), "&quot;")}">'
-            "</iframe></body></html>")
+    inner = (
+        '<html><head><style>a{background:url("https://x.example/i.png")}</style>'
+        '<script src="https://cdn.example/leaflet.js"></script></head></html>'
+    )
+    page = (
+        f'<html><head><link rel="stylesheet" href="/app/x.css"><style>@import "y.css";</style></head>'
+        f'<body><img src="data:image/png;base64,AA"><iframe srcdoc="{inner.replace(chr(34), "&quot;")}">'
+        "</iframe></body></html>"
+    )
     found = remote_loads(page)
     assert len(found) == 4, found
     assert any("cdn.example" in f and "iframe 0" in f for f in found)
@@ -294,14 +322,15 @@ def test_national_june_2019_pack_shows_the_headline_and_what_it_rests_on(nationa
     for cells, alt in zip(rows, brief.headline.alternatives):
         assert cells == [alt.record_id, range_text(alt.detained_low, alt.detained_high), alt.reason]
     # per city figure
-    cities = {tr.attrs["data-city"]: tr.cells() for tr in root.find("table", class_="pm-city-figures")
-              .find_all("tr") if "data-city" in tr.attrs}
+    cities = {
+        tr.attrs["data-city"]: tr.cells()
+        for tr in root.find("table", class_="pm-city-figures").find_all("tr")
+        if "data-city" in tr.attrs
+    }
     assert list(cities) == ["almaty", "astana"]
     for part in brief.cities:
-        assert cities[part.city_id][:2] == [part.name, range_text(part.figure.detained_low,
-                                                                  part.figure.detained_high)]
-        assert cities[part.city_id][3:] == [str(len(part.records)), str(len(part.placed)),
-                                           str(len(part.city_level))]
+        assert cities[part.city_id][:2] == [part.name, range_text(part.figure.detained_low, part.figure.detained_high)]
+        assert cities[part.city_id][3:] == [str(len(part.records)), str(len(part.placed)), str(len(part.city_level))]
     assert label("range_note") in text
 
 
@@ -329,8 +358,11 @@ def test_district_tables_list_every_district_and_the_remainders(national_en, rea
     root = parse(text)
     for part in brief.cities:
         section = root.find("section", id=f"pm-city-{part.city_id}")
-        rows = [(tr.attrs["data-district"], tr.attrs["class"], tr.cells())
-                for tr in section.find("table", class_="pm-districts").find_all("tr") if "data-district" in tr.attrs]
+        rows = [
+            (tr.attrs["data-district"], tr.attrs["class"], tr.cells())
+            for tr in section.find("table", class_="pm-districts").find_all("tr")
+            if "data-district" in tr.attrs
+        ]
         layer = real_boundaries.layer_for(part.city_id, part.layer_date)
         names = {d: c[0] for d, _, c in rows}
         for district_id, name in zip(layer.districts["district_id"], layer.districts["name_en"]):
@@ -375,8 +407,11 @@ def test_russian_almaty_pack_has_cyrillic_districts_and_every_source(almaty_ru, 
 def test_records_list_place_event_figure_and_sources(almaty_ru):
     brief, text = almaty_ru
     root = parse(text)
-    rows = {tr.attrs["data-record"]: tr for tr in root.find("table", class_="pm-record-table").find_all("tr")
-            if "data-record" in tr.attrs}
+    rows = {
+        tr.attrs["data-record"]: tr
+        for tr in root.find("table", class_="pm-record-table").find_all("tr")
+        if "data-record" in tr.attrs
+    }
     assert list(rows) == list(brief.records["record_id"])
     for record in brief.records.to_dict("records"):
         cells = rows[record["record_id"]].cells()
@@ -482,8 +517,10 @@ def test_long_lists_are_cut_with_a_note_and_the_maps_keep_every_record(make_brie
     assert listed == brief.records["record_id"].head(4).tolist()
     notes = [squash(n.inner_text()) for n in root.with_class("pm-capped")]
     total = len(brief.records)
-    assert f"Listed here: the first 4 of {total} records. Every one is in the CSV download of the app's " \
-           "Sources page for this view: http://localhost:8501/sources?city=almaty" in notes
+    assert (
+        f"Listed here: the first 4 of {total} records. Every one is in the CSV download of the app's "
+        "Sources page for this view: http://localhost:8501/sources?city=almaty" in notes
+    )
     assert f"Listed here: the first 4 of {len(brief.sources)} sources." in " ".join(notes)
     many = next(ref for ref in brief.sources if len(ref.record_ids) > 1)
     assert f"and {len(many.record_ids) - 1} more" in squash(root.inner_text())

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 from geo import __version__
-from geo.brief.pdf import render_pdf
 from geo.brief import Briefing, build_briefing
+from geo.brief.pdf import render_pdf
 from geo.words import number, range_text
 from geo.words import word as label
 
@@ -100,8 +100,7 @@ def packs(make_briefing, embedded_joined, real_boundaries):
 
     national = make_briefing()
     now = national.generated_at  # the fixtures' fixed time, so two runs compare equal
-    no_boundaries = build_briefing(place_by_stated_city(load_embedded_records()), _filters(), boundaries=None,
-                                   now=now)
+    no_boundaries = build_briefing(place_by_stated_city(load_embedded_records()), _filters(), boundaries=None, now=now)
     briefings = {
         "national-2019-06-en": national,
         "almaty-2019-06-ru": make_briefing(city="almaty", lang="ru"),
@@ -130,8 +129,9 @@ def test_national_june_2019_pack_shows_the_headline_figure_and_its_basis(packs):
     assert re.search(r"national figure not split by city\s+3,562\b", page1)
     assert head.breakdown["unallocated"] == 3562
     # what the pack is: title, filters, generated-at, data version and record count, app version, link
-    assert "Protest incidents and detentions: Kazakhstan, whole country, 2019-06-09 – 2019-06-13" in \
-        re.sub(r"\s+", " ", page1)
+    assert "Protest incidents and detentions: Kazakhstan, whole country, 2019-06-09 – 2019-06-13" in re.sub(
+        r"\s+", " ", page1
+    )
     assert re.search(r"Event types\s+all", page1)
     assert "2026-11-25 12:00:00 UTC" in page1
     assert f"{brief.data_version}, 88 records in the data" in page1
@@ -151,8 +151,10 @@ def test_metadata_title_subject_and_creation_date_come_from_the_briefing(packs):
     assert info["Page size"].startswith("595.28 x 841.89 pts (A4)")
 
 
-@pytest.mark.parametrize("name,lang", [("national-2019-06-en", "en"), ("almaty-2019-06-ru", "ru"),
-                                       ("national-2019-06-kk", "kk"), ("no-records", "en")])
+@pytest.mark.parametrize(
+    "name,lang",
+    [("national-2019-06-en", "en"), ("almaty-2019-06-ru", "ru"), ("national-2019-06-kk", "kk"), ("no-records", "en")],
+)
 def test_every_page_has_its_footer_and_the_count_is_the_page_count(packs, name, lang):
     pack = packs[name]
     total = int(_pdfinfo(pack.path)["Pages"])
@@ -229,8 +231,9 @@ def test_where_sources_disagree_lists_every_disputed_record_and_the_alternatives
     # 22 figures inside the 4,000, and 3 detentions reported without a number
     assert len(brief.headline.alternatives) == 25
     for alt in brief.headline.alternatives:
-        assert re.search(rf"{alt.record_id}\s+{re.escape(range_text(alt.detained_low, alt.detained_high))}\s",
-                         alternatives), alt.record_id
+        assert re.search(
+            rf"{alt.record_id}\s+{re.escape(range_text(alt.detained_low, alt.detained_high))}\s", alternatives
+        ), alt.record_id
     assert "contested by KZ-20190611-03: counts toward the high end only" in alternatives
 
 
@@ -329,13 +332,15 @@ def test_a_long_list_is_cut_with_its_count_and_where_the_rest_is(make_briefing, 
     listed = [rid for rid in briefing.records["record_id"] if rid in incidents]
     assert listed == briefing.records["record_id"].head(5).tolist()
     assert ", ".join(briefing.sources[0].record_ids) in flat  # fewer than MAX_CITING_IDS: all named
-    assert briefing.sources[2].url in re.sub(r"\s+", "", text) and briefing.sources[3].url not in re.sub(r"\s+", "", text)
-
+    assert briefing.sources[2].url in re.sub(r"\s+", "", text) and briefing.sources[3].url not in re.sub(
+        r"\s+", "", text
+    )
 
 
 def test_only_web_addresses_become_links(embedded_joined, real_boundaries, tmp_path):
-    brief = build_briefing(embedded_joined, _filters(city="astana"), boundaries=real_boundaries,
-                           app_url="javascript:alert(1)//")
+    brief = build_briefing(
+        embedded_joined, _filters(city="astana"), boundaries=real_boundaries, app_url="javascript:alert(1)//"
+    )
     path = tmp_path / "hostile-link.pdf"
     path.write_bytes(render_pdf(brief))
     raw = path.read_bytes()

@@ -9,11 +9,11 @@ import pytest
 
 from geo.aggregate import detained_range
 from geo.brief import data_version, discrepancies, format_of, source_list
-from geo.words import range_text
-from geo.words import word as label
 from geo.districts import district_table
 from geo.errors import ProtestMapError
 from geo.filters import Filters, filter_records
+from geo.words import range_text
+from geo.words import word as label
 
 
 def test_national_june_2019_figure_is_the_seed_reports_4000(make_briefing):
@@ -24,8 +24,7 @@ def test_national_june_2019_figure_is_the_seed_reports_4000(make_briefing):
     assert brief.app_link == "http://localhost:8501/map"
 
 
-def test_city_figures_and_district_tables_are_what_the_pages_compute(make_briefing, embedded_joined,
-                                                                     real_boundaries):
+def test_city_figures_and_district_tables_are_what_the_pages_compute(make_briefing, embedded_joined, real_boundaries):
     f = Filters(city="almaty", start=date(2019, 6, 9), end=date(2019, 6, 10))
     brief = make_briefing(city="almaty", start=f.start, end=f.end)
     everywhere = filter_records(embedded_joined, f.but(city="all"))  # pages/ui/data.view
@@ -63,28 +62,36 @@ def test_discrepancies_are_ranges_open_ends_and_contested_records(make_briefing)
 
 
 def test_discrepancies_leave_out_exact_and_uncounted_records():
-    frame = pd.DataFrame({
-        "detained_low": pd.array([5, None, 5, 5], dtype="Int64"),
-        "detained_high": pd.array([5, None, 9, None], dtype="Int64"),
-        "contested_by": ["", "", "", ""],
-    })
+    frame = pd.DataFrame(
+        {
+            "detained_low": pd.array([5, None, 5, 5], dtype="Int64"),
+            "detained_high": pd.array([5, None, 9, None], dtype="Int64"),
+            "contested_by": ["", "", "", ""],
+        }
+    )
     assert discrepancies(frame).index.tolist() == [2, 3]
 
 
 def test_source_list_keeps_every_url_once_with_its_records():
-    frame = pd.DataFrame({
-        "record_id": ["a", "b"],
-        "source_urls": ["https://x.org/1 https://y.kz/2", "https://x.org/1"],
-        "source_names": ["X; Y", "X"],
-    })
+    frame = pd.DataFrame(
+        {
+            "record_id": ["a", "b"],
+            "source_urls": ["https://x.org/1 https://y.kz/2", "https://x.org/1"],
+            "source_names": ["X; Y", "X"],
+        }
+    )
     refs = source_list(frame)
     assert [(r.url, r.host, r.record_ids) for r in refs] == [
-        ("https://x.org/1", "x.org", ["a", "b"]), ("https://y.kz/2", "y.kz", ["a"])]
+        ("https://x.org/1", "x.org", ["a", "b"]),
+        ("https://y.kz/2", "y.kz", ["a"]),
+    ]
     assert refs[0].names == ["X", "Y"]
     events = pd.DataFrame({"date": pd.to_datetime(["2019-06-09"]), "source_urls": ["https://y.kz/2 https://z.org/3"]})
     refs = source_list(frame, events)
     assert [(r.url, r.record_ids) for r in refs][1:] == [
-        ("https://y.kz/2", ["a", "key event 2019-06-09"]), ("https://z.org/3", ["key event 2019-06-09"])]
+        ("https://y.kz/2", ["a", "key event 2019-06-09"]),
+        ("https://z.org/3", ["key event 2019-06-09"]),
+    ]
 
 
 def test_every_cited_url_of_the_view_is_in_the_source_list(make_briefing):
@@ -134,7 +141,8 @@ def test_long_lists_say_what_was_cut_and_where_the_rest_is(make_briefing):
     assert brief.cap_note(29, 29, "records") == ""
     assert brief.cap_note(5, 1234, "records") == (
         "Listed here: the first 5 of 1,234 records. Every one is in the CSV download of the app's Sources "
-        "page for this view: http://localhost:8501/sources?city=almaty")
+        "page for this view: http://localhost:8501/sources?city=almaty"
+    )
 
 
 def test_the_timeline_is_drawn_once_per_pack(make_briefing, monkeypatch):

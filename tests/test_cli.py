@@ -21,7 +21,11 @@ def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "geo", *args],
-        cwd=ROOT, capture_output=True, text=True, env=full_env, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
     )
 
 
@@ -36,18 +40,52 @@ def _csv(tmp_path, rows: list[dict], name="in.csv") -> Path:
 
 
 GOOD = [
-    {"record_id": "SQ", "date": "2019-06-09", "city": "Almaty", "event_type": "detention",
-     "geo_precision": 1, "latitude": 43.25472, "longitude": 76.94306, "detained_low": 100,
-     "count_kind": "incremental", "source_urls": "https://example.org/sq"},
-    {"record_id": "CITY", "date": "2019-06-09", "city": "Almaty", "event_type": "detention",
-     "geo_precision": 3, "detained_low": 5, "detained_high": 9, "count_kind": "incremental",
-     "source_urls": "https://example.org/c"},
-    {"record_id": "BAITEREK", "date": "2019-06-13", "city": "Nur-Sultan", "event_type": "detention",
-     "geo_precision": 1, "latitude": 51.12806, "longitude": 71.43028, "detained_low": 7,
-     "count_kind": "incremental", "source_urls": "https://example.org/b"},
-    {"record_id": "KZ", "date": "2019-06-09", "city": "national", "event_type": "official_statement",
-     "geo_precision": 4, "detained_low": 500, "detained_high": 500, "count_kind": "cumulative",
-     "source_urls": "https://example.org/kz"},
+    {
+        "record_id": "SQ",
+        "date": "2019-06-09",
+        "city": "Almaty",
+        "event_type": "detention",
+        "geo_precision": 1,
+        "latitude": 43.25472,
+        "longitude": 76.94306,
+        "detained_low": 100,
+        "count_kind": "incremental",
+        "source_urls": "https://example.org/sq",
+    },
+    {
+        "record_id": "CITY",
+        "date": "2019-06-09",
+        "city": "Almaty",
+        "event_type": "detention",
+        "geo_precision": 3,
+        "detained_low": 5,
+        "detained_high": 9,
+        "count_kind": "incremental",
+        "source_urls": "https://example.org/c",
+    },
+    {
+        "record_id": "BAITEREK",
+        "date": "2019-06-13",
+        "city": "Nur-Sultan",
+        "event_type": "detention",
+        "geo_precision": 1,
+        "latitude": 51.12806,
+        "longitude": 71.43028,
+        "detained_low": 7,
+        "count_kind": "incremental",
+        "source_urls": "https://example.org/b",
+    },
+    {
+        "record_id": "KZ",
+        "date": "2019-06-09",
+        "city": "national",
+        "event_type": "official_statement",
+        "geo_precision": 4,
+        "detained_low": 500,
+        "detained_high": 500,
+        "count_kind": "cumulative",
+        "source_urls": "https://example.org/kz",
+    },
 ]
 
 
@@ -107,8 +145,9 @@ def test_join_refuses_bad_input_and_writes_nothing(tmp_path, boundary_real_dir):
 
 def test_join_without_boundaries_says_how_to_get_them(tmp_path):
     src = _csv(tmp_path, GOOD)
-    res = run("join", str(src), "--out", str(tmp_path / "x.csv"),
-              env={"PROTESTMAP_BOUNDARIES": str(tmp_path / "missing")})
+    res = run(
+        "join", str(src), "--out", str(tmp_path / "x.csv"), env={"PROTESTMAP_BOUNDARIES": str(tmp_path / "missing")}
+    )
     assert res.returncode == 1
     assert "python -m geo boundaries fetch" in res.stderr and "PROTESTMAP_BOUNDARIES" in res.stderr
 
@@ -171,8 +210,9 @@ def test_summary_lists_detentions_without_a_number():
     res = run("summary", "--area", "national", "--from", "2019-06-11", "--to", "2019-06-11")
     assert res.returncode == 0, res.stderr
     assert res.stdout.startswith("national, 2019-06-11 to 2019-06-11: at least 0 detained")
-    assert ("ALA-20190611-01 (no number): reported without a number ('several; a number of'); "
-            "the high end stays open") in res.stdout
+    assert (
+        "ALA-20190611-01 (no number): reported without a number ('several; a number of'); the high end stays open"
+    ) in res.stdout
 
 
 def test_boundaries_check(boundary_real_dir, tmp_path):
@@ -215,30 +255,38 @@ ACLED_HEADER = (
 
 
 def _acled_row(event_id: str, date: str, lat: str = "43.2547", lon: str = "76.9431", tags: str = "arrests=5"):
-    return (f"{event_id},{date},2019,1,Demonstrations,Protests,Arrests,Police,,State forces,Protesters,,"
-            f"Protesters,State forces-Protesters,,398,Central Asia,Kazakhstan,Almaty,,,Almaty,{lat},{lon},1,"
-            f"Vlast,National,Detentions.,0,{tags},1600000000")
+    return (
+        f"{event_id},{date},2019,1,Demonstrations,Protests,Arrests,Police,,State forces,Protesters,,"
+        f"Protesters,State forces-Protesters,,398,Central Asia,Kazakhstan,Almaty,,,Almaty,{lat},{lon},1,"
+        f"Vlast,National,Detentions.,0,{tags},1600000000"
+    )
 
 
 def test_import_counts_every_row_and_writes_the_rejected_ones(tmp_path, boundary_real_dir):
     src = tmp_path / "acled.csv"
-    src.write_text("\n".join([
-        ACLED_HEADER,
-        _acled_row("KAZ1", "09 June 2019"),
-        _acled_row("KAZ2", "2019-06-10", lat="76.9431", lon="43.2547"),  # swapped: imported, flagged
-        _acled_row("KAZ3", "sometime"),                                    # rejected
-        _acled_row("KAZ1", "09 June 2019"),                                # same event again: merged
-    ]) + "\n", encoding="utf-8")
+    src.write_text(
+        "\n".join(
+            [
+                ACLED_HEADER,
+                _acled_row("KAZ1", "09 June 2019"),
+                _acled_row("KAZ2", "2019-06-10", lat="76.9431", lon="43.2547"),  # swapped: imported, flagged
+                _acled_row("KAZ3", "sometime"),  # rejected
+                _acled_row("KAZ1", "09 June 2019"),  # same event again: merged
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     store = tmp_path / "store.sqlite"
     env = {"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)}
     res = run("import", str(src), "--store", str(store), "--dataset", "acled-test", env=env)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[0] == (
-        f"{src}: 4 rows: 2 imported (1 flagged), 1 merged, 1 rejected")
+    assert res.stdout.splitlines()[0] == (f"{src}: 4 rows: 2 imported (1 flagged), 1 merged, 1 rejected")
     assert "merged: row 5 into ACLED-KAZ1" in res.stdout
     rejected = pd.read_csv(tmp_path / "acled.rejected.csv", dtype=str, keep_default_na=False)
     assert rejected[["event_id_cnty", "import_row", "import_column", "import_value"]].values.tolist() == [
-        ["KAZ3", "4", "event_date", "sometime"]]
+        ["KAZ3", "4", "event_date", "sometime"]
+    ]
     assert "importing acled.csv: 4 / 4 rows" in res.stderr
 
     from geo.store import open_store
@@ -256,14 +304,17 @@ def test_import_counts_every_row_and_writes_the_rejected_ones(tmp_path, boundary
 
 def test_import_a_windows_1251_team_sheet_through_a_mapping_file(tmp_path):
     sheet = tmp_path / "команда.csv"
-    sheet.write_bytes("Дата;Место;Широта;Долгота;Задержано;Ссылка\n"
-                      "09.06.2019;площадь Астана;43,25472;76,94306;около 50;https://example.org/a\n"
-                      .encode("cp1251"))
+    sheet.write_bytes(
+        "Дата;Место;Широта;Долгота;Задержано;Ссылка\n"
+        "09.06.2019;площадь Астана;43,25472;76,94306;около 50;https://example.org/a\n".encode("cp1251")
+    )
     mapping = tmp_path / "map.toml"
-    mapping.write_text('date = "Дата"\ndate_format = "%d.%m.%Y"\ncity = "=Almaty"\nevent_type = "=detention"\n'
-                       'place_name_ru = "Место"\nlatitude = "Широта"\nlongitude = "Долгота"\n'
-                       'detained_low = "Задержано"\nsource_urls = "Ссылка"\ngeo_precision = "=1"\n',
-                       encoding="utf-8")
+    mapping.write_text(
+        'date = "Дата"\ndate_format = "%d.%m.%Y"\ncity = "=Almaty"\nevent_type = "=detention"\n'
+        'place_name_ru = "Место"\nlatitude = "Широта"\nlongitude = "Долгота"\n'
+        'detained_low = "Задержано"\nsource_urls = "Ссылка"\ngeo_precision = "=1"\n',
+        encoding="utf-8",
+    )
     store = tmp_path / "store.sqlite"
     res = run("import", str(sheet), "--format", "mapped", "--mapping", str(mapping), "--store", str(store))
     assert res.returncode == 0, res.stderr
@@ -282,9 +333,16 @@ def test_brief_timeline_png_follows_the_apps_link(tmp_path, boundary_real_dir):
     from matplotlib.image import imread
 
     out = tmp_path / "slides" / "timeline.png"
-    res = run("brief", "--out", str(out), "--chart", "timeline",
-              "--link", "http://localhost:8501/map?city=almaty&to=2019-06-10&lang=ru",
-              env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    res = run(
+        "brief",
+        "--out",
+        str(out),
+        "--chart",
+        "timeline",
+        "--link",
+        "http://localhost:8501/map?city=almaty&to=2019-06-10&lang=ru",
+        env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)},
+    )
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == str(out)
     assert "almaty, 2019-06-09 to 2019-06-10:" in res.stderr
@@ -304,11 +362,22 @@ def test_brief_refuses_what_the_app_would_only_warn_about(tmp_path):
 
 def test_brief_of_an_acled_file_says_which_rows_it_left_out(tmp_path, boundary_real_dir):
     src = tmp_path / "acled.csv"
-    src.write_text("\n".join([ACLED_HEADER, _acled_row("KAZ1", "09 June 2019"), _acled_row("KAZ3", "sometime")]),
-                   encoding="utf-8")
+    src.write_text(
+        "\n".join([ACLED_HEADER, _acled_row("KAZ1", "09 June 2019"), _acled_row("KAZ3", "sometime")]), encoding="utf-8"
+    )
     out = tmp_path / "acled.png"
-    res = run("brief", "--data", str(src), "--city", "almaty", "--out", str(out), "--chart", "timeline",
-              env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)})
+    res = run(
+        "brief",
+        "--data",
+        str(src),
+        "--city",
+        "almaty",
+        "--out",
+        str(out),
+        "--chart",
+        "timeline",
+        env={"PROTESTMAP_BOUNDARIES": str(boundary_real_dir)},
+    )
     assert res.returncode == 0, res.stderr
     assert "2 rows: 1 in the pack, 0 merged into other rows, 1 rejected" in res.stderr
     assert "row 3, column event_date, value 'sometime'" in res.stderr

@@ -23,18 +23,21 @@ from geo import schema
 REPO = Path(__file__).resolve().parents[1]
 DATASET = REPO / "data" / "incidents" / "incidents.csv"
 
-AJ_URL = (
-    "https://www.aljazeera.com/news/2019/06/"
-    "hundreds-arrested-kazakhs-protest-rigged-vote-190611065702114.html"
-)
+AJ_URL = "https://www.aljazeera.com/news/2019/06/hundreds-arrested-kazakhs-protest-rigged-vote-190611065702114.html"
 SEED_NATIONAL = "KZ-20190611-03"
 SEED_ALMATY = "ALA-20190611-03"
 
 #: Values this dataset infers rather than a source states (the ``inferred`` column).
 INFERRED = {
-    "KZ-20220106-01": "date period_start", "KZ-20220107-01": "period_start", "KZ-20220109-01": "period_start",
-    "KZ-20220110-01": "period_start", "KZ-20220112-01": "period_start", "KZ-20220115-01": "period_start",
-    "KZ-20190709-01": "date", "NQZ-20200227-01": "date", "NQZ-20190322-01": "detained_high",
+    "KZ-20220106-01": "date period_start",
+    "KZ-20220107-01": "period_start",
+    "KZ-20220109-01": "period_start",
+    "KZ-20220110-01": "period_start",
+    "KZ-20220112-01": "period_start",
+    "KZ-20220115-01": "period_start",
+    "KZ-20190709-01": "date",
+    "NQZ-20200227-01": "date",
+    "NQZ-20190322-01": "detained_high",
 }
 COUNT_COLUMNS = ["detained_low", "detained_high", "participants_low", "participants_high", "injured"]
 URL_RE = re.compile(r"^https?://\S+$")
@@ -221,8 +224,9 @@ def test_included_in_parent_is_broader(by_id):
     for rid, parent_id in _parents(by_id).items():
         child, parent = by_id[rid], by_id[parent_id]
         assert parent["detained_low"], f"{rid}: parent {parent_id} has no detained count"
-        assert parent["count_kind"] in ("incremental", "cumulative", "partial"), \
+        assert parent["count_kind"] in ("incremental", "cumulative", "partial"), (
             f"{rid}: parent {parent_id} is a snapshot"
+        )
         assert parent["city"] in ("national", child["city"]), f"{rid}: parent {parent_id} is another city"
         cs, ce = _period(child)
         ps, pe = _period(parent)
@@ -240,7 +244,12 @@ def test_june_2019_chains(by_id):
         return out
 
     assert chain("ALA-20190609-03") == [
-        "ALA-20190609-03", "ALA-20190609-02", "KZ-20190609-02", "KZ-20190611-01", "KZ-20190618-01"]
+        "ALA-20190609-03",
+        "ALA-20190609-02",
+        "KZ-20190609-02",
+        "KZ-20190611-01",
+        "KZ-20190618-01",
+    ]
     assert chain("KZ-20190609-01")[1] == "KZ-20190609-02"
     assert chain("KZ-20190612-01") == ["KZ-20190612-01", "KZ-20190618-01"]
     assert chain(SEED_ALMATY) == [SEED_ALMATY, SEED_NATIONAL, "KZ-20190611-01", "KZ-20190618-01"]
@@ -257,11 +266,18 @@ def test_inferred_values_are_named(by_id):
 
 
 def test_detentions_without_a_number_keep_the_sources_wording(by_id):
-    uncounted = {rid: r["detained_text"] for rid, r in by_id.items()
-                 if r["event_type"] in schema.DETENTION_TYPES and not r["detained_low"]}
+    uncounted = {
+        rid: r["detained_text"]
+        for rid, r in by_id.items()
+        if r["event_type"] in schema.DETENTION_TYPES and not r["detained_low"]
+    }
     assert uncounted == {
-        "ALA-20190501-02": "hundreds", "NQZ-20190501-01": "dozens", "NQZ-20190609-02": "several dozen",
-        "NQZ-20190610-01": "", "ALA-20190611-01": "several; a number of", "ALA-20200222-01": "dozens",
+        "ALA-20190501-02": "hundreds",
+        "NQZ-20190501-01": "dozens",
+        "NQZ-20190609-02": "several dozen",
+        "NQZ-20190610-01": "",
+        "ALA-20190611-01": "several; a number of",
+        "ALA-20200222-01": "dozens",
         "ALA-20200301-01": "dozens",
     }
     for rid, wording in uncounted.items():  # each wording is in the record's own text

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from geo.boundaries import check_boundaries, load_boundaries
-from geo.errors import FetchError
 from geo.boundaries.fetch import ALMATY_DISTRICTS, CITY_OUTLINES, fetch_boundaries
+from geo.errors import FetchError
 
 #: How the synthetic ArcGIS layer spells each district: (name_object, name_object_kaz, region).
 ESAULET_NAMES = {
@@ -34,7 +34,7 @@ class _Server:
         routes, requests = self.routes, self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server's name)
+            def do_GET(self):
                 path = self.path.split("?")[0]
                 requests.append((self.path, self.headers.get("User-Agent", "")))
                 status, body, delay = routes.get(path, (404, b"not found", 0.0))
@@ -81,16 +81,21 @@ def _nominatim_answer(boundary_files) -> dict:
         for f in boundary_files["almaty_districts_osm2017.geojson"]["features"]
     }
     outlines = {
-        f["properties"]["city"].lower(): f["geometry"]
-        for f in boundary_files["city_outlines_osm.geojson"]["features"]
+        f["properties"]["city"].lower(): f["geometry"] for f in boundary_files["city_outlines_osm.geojson"]["features"]
     }
     relations = [(relation, name, geometries[d]) for d, (relation, name, *_) in ALMATY_DISTRICTS.items()]
     relations += [(relation, city, outlines[c]) for c, (relation, city, *_) in CITY_OUTLINES.items()]
     features = [
         {
             "type": "Feature",
-            "properties": {"place_id": n, "osm_type": "relation", "osm_id": relation, "display_name": name,
-                           "category": "boundary", "type": "administrative"},
+            "properties": {
+                "place_id": n,
+                "osm_type": "relation",
+                "osm_id": relation,
+                "display_name": name,
+                "category": "boundary",
+                "type": "administrative",
+            },
             "geometry": geometry,
         }
         for n, (relation, name, geometry) in enumerate(relations)
@@ -102,13 +107,21 @@ def _arcgis_answer(boundary_files) -> dict:
     features = []
     for n, feature in enumerate(boundary_files["astana_districts_2024_6.geojson"]["features"], start=1):
         name_ru, name_kk, region = ESAULET_NAMES[feature["properties"]["district_id"]]
-        features.append({
-            "type": "Feature",
-            "id": n,
-            "properties": {"objectid": n, "name_object": name_ru, "name_object_kaz": name_kk,
-                           "kato": f"7110{n}0000", "region": region, "SHAPE__Area": 1.0},
-            "geometry": feature["geometry"],
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": n,
+                "properties": {
+                    "objectid": n,
+                    "name_object": name_ru,
+                    "name_object_kaz": name_kk,
+                    "kato": f"7110{n}0000",
+                    "region": region,
+                    "SHAPE__Area": 1.0,
+                },
+                "geometry": feature["geometry"],
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -125,14 +138,16 @@ def test_fetch_writes_a_folder_load_boundaries_accepts(fetch_server, tmp_path):
     written = fetch_boundaries(dest)
 
     year = date.today().year
-    assert sorted(p.name for p in written) == sorted([
-        f"almaty_districts_osm{year}.geojson",
-        "astana_districts_2018_4.geojson",
-        "astana_districts_2022_5.geojson",
-        "astana_districts_2024_6.geojson",
-        "city_outlines_osm.geojson",
-        "SOURCES.md",
-    ])
+    assert sorted(p.name for p in written) == sorted(
+        [
+            f"almaty_districts_osm{year}.geojson",
+            "astana_districts_2018_4.geojson",
+            "astana_districts_2022_5.geojson",
+            "astana_districts_2024_6.geojson",
+            "city_outlines_osm.geojson",
+            "SOURCES.md",
+        ]
+    )
     assert sorted(p.name for p in dest.iterdir()) == sorted(p.name for p in written)
     assert _leftovers(dest) == []
     assert check_boundaries(dest) == []
@@ -171,8 +186,18 @@ def test_fetch_properties_match_the_reference_files(fetch_server, tmp_path):
     fetch_boundaries(dest)
     almaty = json.loads(next(dest.glob("almaty_districts_osm*.geojson")).read_text(encoding="utf-8"))
     props = almaty["features"][0]["properties"]
-    assert set(props) == {"city", "district_id", "name_en", "name_ru", "name_kk", "osm_relation", "area_km2",
-                          "source", "osm_snapshot", "license"}
+    assert set(props) == {
+        "city",
+        "district_id",
+        "name_en",
+        "name_ru",
+        "name_kk",
+        "osm_relation",
+        "area_km2",
+        "source",
+        "osm_snapshot",
+        "license",
+    }
     assert (props["district_id"], props["osm_relation"], props["name_kk"]) == ("alatau", 3072216, "Алатау ауданы")
     four = json.loads((dest / "astana_districts_2018_4.geojson").read_text(encoding="utf-8"))
     assert {(f["properties"]["valid_from"], f["properties"]["valid_to"]) for f in four["features"]} == {
@@ -190,7 +215,9 @@ def test_http_500_is_a_fetch_error(fetch_server, tmp_path):
     with pytest.raises(FetchError) as caught:
         fetch_boundaries(dest)
     message = str(caught.value)
-    assert message.startswith(f"Could not fetch OSM boundaries from Nominatim from {fetch_server.url}/nominatim/lookup?")
+    assert message.startswith(
+        f"Could not fetch OSM boundaries from Nominatim from {fetch_server.url}/nominatim/lookup?"
+    )
     assert "the server answered HTTP 500 Internal Server Error" in message
     assert "the project uses the boundaries it ships in data/boundaries" in message
     assert not dest.exists() and _leftovers(dest) == []
@@ -201,8 +228,11 @@ def test_garbage_is_a_fetch_error_and_dest_is_untouched(fetch_server, tmp_path):
     dest = tmp_path / "boundaries"
     dest.mkdir()
     (dest / "keep.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(FetchError, match=r"Astana districts from the city GIS .* the answer is not JSON "
-                                         r"\(it starts '<html>maintenance</html>'\)"):
+    with pytest.raises(
+        FetchError,
+        match=r"Astana districts from the city GIS .* the answer is not JSON "
+        r"\(it starts '<html>maintenance</html>'\)",
+    ):
         fetch_boundaries(dest)
     assert [p.name for p in dest.iterdir()] == ["keep.txt"]
     assert _leftovers(dest) == []
@@ -226,7 +256,7 @@ def test_unknown_district_name_is_a_fetch_error(fetch_server, boundary_files, tm
     answer = _arcgis_answer(boundary_files)
     answer["features"][0]["properties"].update(name_object="Новый", name_object_kaz="Жаңа")
     fetch_server.serve("/arcgis/query", answer)
-    with pytest.raises(FetchError, match="district name.s. not recognised: feature 1: name_object='Новый'"):
+    with pytest.raises(FetchError, match=r"district name.s. not recognised: feature 1: name_object='Новый'"):
         fetch_boundaries(tmp_path / "boundaries")
 
 
@@ -273,18 +303,31 @@ def test_fetch_rebuilds_the_reference_layers_from_real_geometry(fetch_server, bo
     reference = {
         path.name: json.loads(path.read_text(encoding="utf-8")) for path in boundary_real_dir.glob("*.geojson")
     }
-    fetch_server.serve("/nominatim/lookup", _nominatim_answer({
-        "almaty_districts_osm2017.geojson": reference["almaty_districts_osm2026.geojson"],
-        "city_outlines_osm.geojson": reference["city_outlines_osm.geojson"],
-    }))
+    fetch_server.serve(
+        "/nominatim/lookup",
+        _nominatim_answer(
+            {
+                "almaty_districts_osm2017.geojson": reference["almaty_districts_osm2026.geojson"],
+                "city_outlines_osm.geojson": reference["city_outlines_osm.geojson"],
+            }
+        ),
+    )
     arcgis = {"type": "FeatureCollection", "features": []}
     for feature in reference["astana_districts_2024_6.geojson"]["features"]:
         props = feature["properties"]
-        arcgis["features"].append({"type": "Feature", "geometry": feature["geometry"], "properties": {
-            "objectid": props["esaulet_objectid"], "name_object": props["esaulet_name_ru"],
-            "name_object_kaz": props["esaulet_name_kk"], "region": props["esaulet_parent"],
-            "kato": props["esaulet_kato"],
-        }})
+        arcgis["features"].append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {
+                    "objectid": props["esaulet_objectid"],
+                    "name_object": props["esaulet_name_ru"],
+                    "name_object_kaz": props["esaulet_name_kk"],
+                    "region": props["esaulet_parent"],
+                    "kato": props["esaulet_kato"],
+                },
+            }
+        )
     fetch_server.serve("/arcgis/query", arcgis)
 
     dest = tmp_path / "boundaries"

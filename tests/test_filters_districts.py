@@ -22,18 +22,40 @@ def test_defaults_open_on_june_2019_and_make_an_empty_query():
 
 
 def test_query_round_trip():
-    f = Filters(city="astana", start=date(2022, 1, 2), end=date(2022, 1, 12),
-                event_types=("detention", "rally"), precisions=(1, 2), lang="ru", metric="incidents")
+    f = Filters(
+        city="astana",
+        start=date(2022, 1, 2),
+        end=date(2022, 1, 12),
+        event_types=("detention", "rally"),
+        precisions=(1, 2),
+        lang="ru",
+        metric="incidents",
+    )
     q = f.to_query()
-    assert q == {"city": "astana", "from": "2022-01-02", "to": "2022-01-12", "types": "rally,detention",
-                 "prec": "1,2", "lang": "ru", "metric": "incidents"}
+    assert q == {
+        "city": "astana",
+        "from": "2022-01-02",
+        "to": "2022-01-12",
+        "types": "rally,detention",
+        "prec": "1,2",
+        "lang": "ru",
+        "metric": "incidents",
+    }
     back = Filters.from_query(q)
     assert back == f.but(event_types=("rally", "detention")) and back.problems == ()
 
 
 def test_bad_query_values_fall_back_and_say_so():
-    f = Filters.from_query({"city": "Karaganda", "from": "9 June", "to": "2019-06-01",
-                            "types": "rally,<script>", "prec": "1,x", "lang": "de"})
+    f = Filters.from_query(
+        {
+            "city": "Karaganda",
+            "from": "9 June",
+            "to": "2019-06-01",
+            "types": "rally,<script>",
+            "prec": "1,x",
+            "lang": "de",
+        }
+    )
     assert (f.city, f.lang, f.event_types, f.precisions) == ("all", "en", ("rally",), (1,))
     assert (f.start, f.end) == (date(2019, 6, 1), date(2019, 6, 9))
     assert len(f.problems) == 6
@@ -69,25 +91,41 @@ def test_almaty_district_table_adds_up(joined):
     districts = table[table["kind"] == "district"]
     assert len(districts) == 8
     assert set(districts["district_id"]) == {
-        "alatau", "almaly", "auezov", "bostandyk", "medeu", "nauryzbay", "turksib", "zhetysu"}
+        "alatau",
+        "almaly",
+        "auezov",
+        "bostandyk",
+        "medeu",
+        "nauryzbay",
+        "turksib",
+        "zhetysu",
+    }
     top = districts.iloc[0]
     # Astana Square lies in Almaly: the square's counts are the district's
     assert (top["district_id"], top["name_ru"]) == ("almaly", "Алмалинский район")
     from geo.aggregate import detained_range
+
     city = detained_range(view, area="Almaty", start=f.start, end=f.end)
     remainder = table.loc[table["kind"] == "city_level", "detained_low"].item()
     assert districts["detained_low"].sum() + remainder == city.detained_low
     national = detained_range(view, area="national", start=f.start, end=f.end)
     unallocated = table.loc[table["kind"] == "unallocated", "detained_low"].item()
-    assert unallocated == national.breakdown["unallocated"] == national.detained_low - sum(
-        v for k, v in national.breakdown.items() if k != "unallocated")
+    assert (
+        unallocated
+        == national.breakdown["unallocated"]
+        == national.detained_low - sum(v for k, v in national.breakdown.items() if k != "unallocated")
+    )
     assert top["detained_per_km2"] == pytest.approx(top["detained_low"] / top["area_km2"], abs=1e-3)
 
 
 def test_astana_table_follows_the_layer_of_the_date(joined):
     boundaries, records = joined
-    table = district_table(records, boundaries, city_id="astana",
-                           start=date(2023, 1, 1), end=date(2023, 6, 1))
+    table = district_table(records, boundaries, city_id="astana", start=date(2023, 1, 1), end=date(2023, 6, 1))
     assert sorted(table.loc[table["kind"] == "district", "district_id"]) == [
-        "almaty_district", "baikonyr", "nura", "saryarka", "yesil"]
+        "almaty_district",
+        "baikonyr",
+        "nura",
+        "saryarka",
+        "yesil",
+    ]
     assert list(table.columns)[:3] == ["district_id", "name_en", "name_ru"]

@@ -53,16 +53,30 @@ def districts(rows, crs="EPSG:4326") -> gpd.GeoDataFrame:
 
 
 def make_boundaries(almaty_crs="EPSG:4326", outline_crs="EPSG:4326") -> BoundarySet:
-    almaty = Layer("almaty", ALMATY_LAYER, districts(
-        [("west", "West", WEST), ("east", "East", EAST)], crs=almaty_crs))
-    old = Layer("astana", OLD, districts([("north", "North", NORTH), ("south", "South", SOUTH)]),
-                valid_to=date(2022, 12, 1))
-    new = Layer("astana", NEW, districts(
-        [("north", "North", NORTH), ("south_west", "South-West", SOUTH_WEST),
-         ("south_east", "South-East", SOUTH_EAST)]), valid_from=date(2022, 12, 1))
+    almaty = Layer("almaty", ALMATY_LAYER, districts([("west", "West", WEST), ("east", "East", EAST)], crs=almaty_crs))
+    old = Layer(
+        "astana", OLD, districts([("north", "North", NORTH), ("south", "South", SOUTH)]), valid_to=date(2022, 12, 1)
+    )
+    new = Layer(
+        "astana",
+        NEW,
+        districts(
+            [
+                ("north", "North", NORTH),
+                ("south_west", "South-West", SOUTH_WEST),
+                ("south_east", "South-East", SOUTH_EAST),
+            ]
+        ),
+        valid_from=date(2022, 12, 1),
+    )
     outlines = gpd.GeoDataFrame(
-        {"city_id": ["almaty", "astana"], "name_en": ["Almaty", "Astana"],
-         "name_ru": ["", ""], "name_kk": ["", ""], "attribution": ["", ""]},
+        {
+            "city_id": ["almaty", "astana"],
+            "name_en": ["Almaty", "Astana"],
+            "name_ru": ["", ""],
+            "name_kk": ["", ""],
+            "attribution": ["", ""],
+        },
         geometry=[box(76.0, 43.0, 78.0, 44.0), box(71.0, 51.0, 72.0, 52.0)],
         crs=outline_crs,
     )
@@ -108,73 +122,121 @@ def utm_distance_m(lon, lat, polygon, epsg) -> float:
 
 
 def test_every_attribution_outcome():
-    frame = records([
-        ("2019-06-09", "Almaty", 43.5, 76.5, 1),       # district
-        ("2019-06-09", "Almaty", 43.5, 77.5, 2),       # district (precision 2)
-        ("2019-06-09", "Almaty", 43.5, 76.5, 3),       # precision 3 inside West: not pinned
-        ("2019-06-09", "Almaty", np.nan, np.nan, 1),   # city, no coordinates
-        ("2019-06-09", "Almaty", 45.0, 76.5, 1),       # outside
-        ("2019-06-09", "national", np.nan, np.nan, pd.NA),  # unlocated
-        ("2019-06-09", "other", np.nan, np.nan, 4),    # unlocated
-    ])
-    want = expected(frame, [
-        ("almaty", "west", "West", "district", "", ALMATY_LAYER),
-        ("almaty", "east", "East", "district", "", ALMATY_LAYER),
-        ("almaty", "", "", "city", "", ""),
-        ("almaty", "", "", "city", "", ""),
-        ("", "", "", "outside", "coordinates lie outside every city (Almaty, Astana)", ""),
-        ("", "", "", "unlocated", "", ""),
-        ("", "", "", "unlocated", "", ""),
-    ], ["district", "district", "precision_city", "no_coordinates", "outside", "unlocated", "unlocated"])
+    frame = records(
+        [
+            ("2019-06-09", "Almaty", 43.5, 76.5, 1),  # district
+            ("2019-06-09", "Almaty", 43.5, 77.5, 2),  # district (precision 2)
+            ("2019-06-09", "Almaty", 43.5, 76.5, 3),  # precision 3 inside West: not pinned
+            ("2019-06-09", "Almaty", np.nan, np.nan, 1),  # city, no coordinates
+            ("2019-06-09", "Almaty", 45.0, 76.5, 1),  # outside
+            ("2019-06-09", "national", np.nan, np.nan, pd.NA),  # unlocated
+            ("2019-06-09", "other", np.nan, np.nan, 4),  # unlocated
+        ]
+    )
+    want = expected(
+        frame,
+        [
+            ("almaty", "west", "West", "district", "", ALMATY_LAYER),
+            ("almaty", "east", "East", "district", "", ALMATY_LAYER),
+            ("almaty", "", "", "city", "", ""),
+            ("almaty", "", "", "city", "", ""),
+            ("", "", "", "outside", "coordinates lie outside every city (Almaty, Astana)", ""),
+            ("", "", "", "unlocated", "", ""),
+            ("", "", "", "unlocated", "", ""),
+        ],
+        ["district", "district", "precision_city", "no_coordinates", "outside", "unlocated", "unlocated"],
+    )
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
 def test_national_placed_by_its_point_and_coarse_or_odd_records():
-    frame = records([
-        ("2019-06-09", "national", 43.5, 76.5, 1),
-        ("2019-06-09", "other", 51.7, 71.5, 3),
-        ("2019-06-09", "Almaty", 43.5, 76.5, pd.NA),
-        ("2019-06-09", "Almaty", 95.0, 76.5, 1),
-        ("2019-06-09", "Astana", 51.7, np.nan, 1),
-    ])
-    want = expected(frame, [
-        ("almaty", "west", "West", "district",
-         "city given as 'national'; placed in Almaty by its coordinates", ALMATY_LAYER),
-        ("astana", "", "", "city", "city given as 'other'; placed in Astana by its coordinates", ""),
-        ("almaty", "", "", "city", "geo_precision missing; not placed in a district", ""),
-        ("almaty", "", "", "city", "coordinates out of range (latitude within ±90, longitude "
-         "within ±180 expected); not placed", ""),
-        ("astana", "", "", "city", "only one of latitude/longitude given; not placed", ""),
-    ], ["placed_by_point", "placed_by_point", "no_precision", "out_of_range", "partial_coordinates"])
+    frame = records(
+        [
+            ("2019-06-09", "national", 43.5, 76.5, 1),
+            ("2019-06-09", "other", 51.7, 71.5, 3),
+            ("2019-06-09", "Almaty", 43.5, 76.5, pd.NA),
+            ("2019-06-09", "Almaty", 95.0, 76.5, 1),
+            ("2019-06-09", "Astana", 51.7, np.nan, 1),
+        ]
+    )
+    want = expected(
+        frame,
+        [
+            (
+                "almaty",
+                "west",
+                "West",
+                "district",
+                "city given as 'national'; placed in Almaty by its coordinates",
+                ALMATY_LAYER,
+            ),
+            ("astana", "", "", "city", "city given as 'other'; placed in Astana by its coordinates", ""),
+            ("almaty", "", "", "city", "geo_precision missing; not placed in a district", ""),
+            (
+                "almaty",
+                "",
+                "",
+                "city",
+                "coordinates out of range (latitude within ±90, longitude within ±180 expected); not placed",
+                "",
+            ),
+            ("astana", "", "", "city", "only one of latitude/longitude given; not placed", ""),
+        ],
+        ["placed_by_point", "placed_by_point", "no_precision", "out_of_range", "partial_coordinates"],
+    )
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
 def test_swapped_coordinates_are_flagged():
     swapped = "coordinates look swapped (lat/lon exchanged); not placed in a district"
-    frame = records([
-        ("2019-06-09", "Almaty", 76.5, 43.5, 1),     # the exchanged pair is inside Almaty
-        ("2019-06-09", "national", 71.5, 51.5, 1),   # ... inside Astana, no city stated
-        ("2019-06-09", "Almaty", 80.0, 45.0, 1),     # latitude holds a Kazakh longitude
-    ])
-    want = expected(frame, [
-        ("almaty", "", "", "city", swapped, ""),
-        ("", "", "", "unlocated", swapped, ""),
-        ("almaty", "", "", "city", swapped, ""),
-    ], ["swapped", "swapped", "swapped"])
+    frame = records(
+        [
+            ("2019-06-09", "Almaty", 76.5, 43.5, 1),  # the exchanged pair is inside Almaty
+            ("2019-06-09", "national", 71.5, 51.5, 1),  # ... inside Astana, no city stated
+            ("2019-06-09", "Almaty", 80.0, 45.0, 1),  # latitude holds a Kazakh longitude
+        ]
+    )
+    want = expected(
+        frame,
+        [
+            ("almaty", "", "", "city", swapped, ""),
+            ("", "", "", "unlocated", swapped, ""),
+            ("almaty", "", "", "city", swapped, ""),
+        ],
+        ["swapped", "swapped", "swapped"],
+    )
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
 def test_point_in_the_other_city_is_flagged():
-    frame = records([
-        ("2019-06-09", "Almaty", 51.7, 71.5, 1),
-        ("2019-06-09", "Nur-Sultan", 43.5, 76.5, 1),
-    ])
-    want = expected(frame, [
-        ("almaty", "", "", "city", "coordinates lie in Astana, not in the stated city Almaty; "
-         "not placed in a district", ""),
-        ("astana", "", "", "city", "coordinates lie in Almaty, not in the stated city "
-         "Nur-Sultan; not placed in a district", ""),
-    ], ["other_city", "other_city"])
+    frame = records(
+        [
+            ("2019-06-09", "Almaty", 51.7, 71.5, 1),
+            ("2019-06-09", "Nur-Sultan", 43.5, 76.5, 1),
+        ]
+    )
+    want = expected(
+        frame,
+        [
+            (
+                "almaty",
+                "",
+                "",
+                "city",
+                "coordinates lie in Astana, not in the stated city Almaty; not placed in a district",
+                "",
+            ),
+            (
+                "astana",
+                "",
+                "",
+                "city",
+                "coordinates lie in Almaty, not in the stated city Nur-Sultan; not placed in a district",
+                "",
+            ),
+        ],
+        ["other_city", "other_city"],
+    )
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -185,19 +247,37 @@ def test_gap_between_districts_nearest_within_tolerance_else_city():
     far_east = utm_distance_m(far_lon, lat, EAST, 32643)
     assert 30 < near_m < 50 and min(far_west, far_east) > 100
     far_name, far_m = ("West", far_west) if far_west <= far_east else ("East", far_east)
-    frame = records([
-        ("2019-06-09", "Almaty", lat, near_lon, 1),
-        ("2019-06-09", "Almaty", lat, far_lon, 2),
-        ("2019-06-09", "Almaty", lat, far_lon, 3),   # coarse: no gap search, no note
-    ])
-    want = expected(frame, [
-        ("almaty", "west", "West", "district", "in a gap between districts; assigned to "
-         f"nearest district West ({near_m:.0f} m)", ALMATY_LAYER),
-        ("almaty", "", "", "city", f"in a gap between districts; nearest district {far_name} "
-         f"is {far_m:.0f} m away, beyond the 100 m tolerance; not placed in a district",
-         ALMATY_LAYER),
-        ("almaty", "", "", "city", "", ""),
-    ], ["nearest_district", "gap", "precision_city"])
+    frame = records(
+        [
+            ("2019-06-09", "Almaty", lat, near_lon, 1),
+            ("2019-06-09", "Almaty", lat, far_lon, 2),
+            ("2019-06-09", "Almaty", lat, far_lon, 3),  # coarse: no gap search, no note
+        ]
+    )
+    want = expected(
+        frame,
+        [
+            (
+                "almaty",
+                "west",
+                "West",
+                "district",
+                f"in a gap between districts; assigned to nearest district West ({near_m:.0f} m)",
+                ALMATY_LAYER,
+            ),
+            (
+                "almaty",
+                "",
+                "",
+                "city",
+                f"in a gap between districts; nearest district {far_name} "
+                f"is {far_m:.0f} m away, beyond the 100 m tolerance; not placed in a district",
+                ALMATY_LAYER,
+            ),
+            ("almaty", "", "", "city", "", ""),
+        ],
+        ["nearest_district", "gap", "precision_city"],
+    )
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
     # a wider tolerance takes the far point too
     wide = join_incidents(frame, BOUNDARIES, gap_tolerance_m=500)
@@ -209,26 +289,29 @@ def test_point_on_a_shared_border_is_in_neither_district_like_sjoin():
     frame = records([("2020-01-01", "Astana", 51.5, 71.25, 1)])
     got = join_incidents(frame, BOUNDARIES)
     assert got["district_id"].tolist() == ["north"]  # tie at 0 m: the first district row
-    assert got["join_note"].tolist() == [
-        "in a gap between districts; assigned to nearest district North (0 m)"
-    ]
+    assert got["join_note"].tolist() == ["in a gap between districts; assigned to nearest district North (0 m)"]
 
 
 def test_layer_follows_the_date():
     point = (51.25, 71.75)
-    frame = records([
-        ("2022-11-30", "Astana", *point, 1),
-        ("2022-12-01", "Astana", *point, 1),
-        ("2023-01-15", "Astana", *point, 1),
-        (None, "Astana", *point, 1),
-    ])
-    want = expected(frame, [
-        ("astana", "south", "South", "district", "", OLD),
-        ("astana", "south_east", "South-East", "district", CHANGE_NOTE, NEW),
-        ("astana", "south_east", "South-East", "district", "", NEW),
-        ("astana", "south_east", "South-East", "district",
-         f"date missing; used the newest layer {NEW}", NEW),
-    ], ["district", "boundary_change", "district", "no_date"])
+    frame = records(
+        [
+            ("2022-11-30", "Astana", *point, 1),
+            ("2022-12-01", "Astana", *point, 1),
+            ("2023-01-15", "Astana", *point, 1),
+            (None, "Astana", *point, 1),
+        ]
+    )
+    want = expected(
+        frame,
+        [
+            ("astana", "south", "South", "district", "", OLD),
+            ("astana", "south_east", "South-East", "district", CHANGE_NOTE, NEW),
+            ("astana", "south_east", "South-East", "district", "", NEW),
+            ("astana", "south_east", "South-East", "district", f"date missing; used the newest layer {NEW}", NEW),
+        ],
+        ["district", "boundary_change", "district", "no_date"],
+    )
     pd.testing.assert_frame_equal(join_incidents(frame, BOUNDARIES), want)
 
 
@@ -253,7 +336,8 @@ def test_geodataframe_in_wgs84_uses_its_points():
     frame = records([("2019-06-09", "Almaty", 0.0, 0.0, 1), ("2019-06-09", "Almaty", 0, 0, 1)])
     points = gpd.GeoDataFrame(
         frame.drop(columns=["latitude", "longitude"]),
-        geometry=[shapely.Point(77.5, 43.5), None], crs=4326,
+        geometry=[shapely.Point(77.5, 43.5), None],
+        crs=4326,
     )
     got = join_incidents(points, BOUNDARIES)
     assert isinstance(got, gpd.GeoDataFrame)
@@ -263,16 +347,23 @@ def test_geodataframe_in_wgs84_uses_its_points():
 
 def test_every_row_once_same_index_even_duplicated_and_extra_columns_kept():
     frame = records(
-        [("2019-06-09", "Almaty", 43.5, 76.5, 1), ("2019-06-09", "Almaty", 43.5, 77.5, 1),
-         ("2019-06-09", "national", np.nan, np.nan, pd.NA)],
+        [
+            ("2019-06-09", "Almaty", 43.5, 76.5, 1),
+            ("2019-06-09", "Almaty", 43.5, 77.5, 1),
+            ("2019-06-09", "national", np.nan, np.nan, pd.NA),
+        ],
         index=pd.Index(["a", "a", "b"]),
     )
     frame["summary"] = pd.Series(["x", "y", "z"], index=frame.index, dtype="str")
-    want = expected(frame, [
-        ("almaty", "west", "West", "district", "", ALMATY_LAYER),
-        ("almaty", "east", "East", "district", "", ALMATY_LAYER),
-        ("", "", "", "unlocated", "", ""),
-    ], ["district", "district", "unlocated"])
+    want = expected(
+        frame,
+        [
+            ("almaty", "west", "West", "district", "", ALMATY_LAYER),
+            ("almaty", "east", "East", "district", "", ALMATY_LAYER),
+            ("", "", "", "unlocated", "", ""),
+        ],
+        ["district", "district", "unlocated"],
+    )
     got = join_incidents(frame, BOUNDARIES)
     pd.testing.assert_frame_equal(got, want)
     # joining again replaces the columns instead of doubling them
@@ -328,11 +419,13 @@ def test_join_code_is_one_stable_code_per_row_the_main_reason():
     assert set(got["join_code"]) <= set(JOIN_CODES)
     # several fragments, one code: the main fragment wins over the placement by the
     # point and over the date; the placement by the point wins over the date
-    frame = records([
-        ("2019-06-09", "national", 43.5, 77.002, 1),   # placed by its point, in a gap
-        ("2022-12-15", "national", 51.25, 71.75, 1),   # placed by its point, boundaries changed
-        (None, "Astana", 51.5, 71.25, 1),              # on a border (nearest district), no date
-    ])
+    frame = records(
+        [
+            ("2019-06-09", "national", 43.5, 77.002, 1),  # placed by its point, in a gap
+            ("2022-12-15", "national", 51.25, 71.75, 1),  # placed by its point, boundaries changed
+            (None, "Astana", 51.5, 71.25, 1),  # on a border (nearest district), no date
+        ]
+    )
     got = join_incidents(frame, BOUNDARIES)
     assert [note.count("; ") >= 1 for note in got["join_note"]] == [True, True, True]
     assert got["join_code"].tolist() == ["gap", "placed_by_point", "nearest_district"]
@@ -358,11 +451,8 @@ def test_bad_input_says_what_was_expected():
 def voronoi_boundaries(seed: int) -> BoundarySet:
     """A messier city: 40 Voronoi districts, one multipolygon, a hole and a notch in the tiling."""
     rng = np.random.default_rng(seed)
-    outline = shapely.Polygon(
-        [(76.0, 43.0), (77.3, 43.1), (77.5, 43.9), (76.6, 44.2), (75.9, 43.7)]
-    )
-    seeds = shapely.multipoints(np.column_stack([rng.uniform(75.9, 77.5, 40),
-                                                 rng.uniform(43.0, 44.2, 40)]))
+    outline = shapely.Polygon([(76.0, 43.0), (77.3, 43.1), (77.5, 43.9), (76.6, 44.2), (75.9, 43.7)])
+    seeds = shapely.multipoints(np.column_stack([rng.uniform(75.9, 77.5, 40), rng.uniform(43.0, 44.2, 40)]))
     cells = shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=outline))
     cells = shapely.intersection(cells, outline)
     hole = shapely.Point(76.7, 43.6).buffer(0.05)
@@ -370,11 +460,12 @@ def voronoi_boundaries(seed: int) -> BoundarySet:
     cells = [c for c in cells if not c.is_empty]
     cells[0] = shapely.union(cells[0], box(77.6, 43.0, 77.7, 43.1))  # an exclave
     cells[1] = shapely.difference(cells[1], shapely.Point(*cells[1].centroid.coords[0]).buffer(0.01))
-    layer = Layer("almaty", "voronoi", districts(
-        [(f"d{i}", f"D{i}", g) for i, g in enumerate(cells)]))
+    layer = Layer("almaty", "voronoi", districts([(f"d{i}", f"D{i}", g) for i, g in enumerate(cells)]))
     outlines = gpd.GeoDataFrame(
-        {"city_id": ["almaty"], "name_en": ["Almaty"], "name_ru": [""], "name_kk": [""],
-         "attribution": [""]}, geometry=[outline], crs=4326)
+        {"city_id": ["almaty"], "name_en": ["Almaty"], "name_ru": [""], "name_kk": [""], "attribution": [""]},
+        geometry=[outline],
+        crs=4326,
+    )
     return BoundarySet((layer,), outlines)
 
 
@@ -389,10 +480,15 @@ def sjoin_district(lon, lat, layer: Layer) -> np.ndarray:
 
 def assert_matches_sjoin(lon, lat, boundaries: BoundarySet):
     layer = boundaries.layers[0]
-    frame = pd.DataFrame({
-        "date": pd.Timestamp("2020-01-01"), "city": "Almaty", "latitude": lat,
-        "longitude": lon, "geo_precision": pd.array([1] * len(lon), dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2020-01-01"),
+            "city": "Almaty",
+            "latitude": lat,
+            "longitude": lon,
+            "geo_precision": pd.array([1] * len(lon), dtype="Int64"),
+        }
+    )
     got = join_incidents(frame, boundaries, gap_tolerance_m=0.0)
     want = sjoin_district(lon, lat, layer)
     plain = ~got["join_note"].str.startswith("in a gap").to_numpy()

@@ -15,7 +15,6 @@ import shapely
 from geo.boundaries import load_boundaries
 from geo.join import join_incidents
 
-
 # (name, latitude, longitude, expected district): Wikipedia coordinates
 ALMATY_LANDMARKS = [
     ("Kok-Tobe", 43.2306, 76.9757, "medeu"),  # en.wikipedia "Kok Tobe" (43°13′50″N 76°58′33″E)
@@ -49,14 +48,16 @@ def boundaries_2026(boundary_real_dir):
 
 def landmark_records(landmarks, city, dates):
     rows = [(d, name, lat, lon) for name, lat, lon, _ in landmarks for d in dates]
-    return pd.DataFrame({
-        "record_id": [f"{name} {d}" for d, name, _, _ in rows],
-        "date": pd.to_datetime([r[0] for r in rows]),
-        "city": city,
-        "latitude": [r[2] for r in rows],
-        "longitude": [r[3] for r in rows],
-        "geo_precision": pd.array([1] * len(rows), dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "record_id": [f"{name} {d}" for d, name, _, _ in rows],
+            "date": pd.to_datetime([r[0] for r in rows]),
+            "city": city,
+            "latitude": [r[2] for r in rows],
+            "longitude": [r[3] for r in rows],
+            "geo_precision": pd.array([1] * len(rows), dtype="Int64"),
+        }
+    )
 
 
 @pytest.mark.parametrize("snapshot", ["2017", "2026"])
@@ -81,9 +82,7 @@ def test_astana_landmarks_in_every_layer(boundaries):
 def test_the_largest_hole_of_the_2026_layer_goes_to_the_nearest_district(boundaries_2026):
     layer = boundaries_2026.layer_for("almaty", pd.Timestamp("2020-01-01").date())
     union = shapely.union_all(layer.districts.geometry.array)
-    holes = gpd.GeoSeries(
-        shapely.get_parts(shapely.difference(boundaries_2026.outline("almaty"), union)), crs=4326
-    )
+    holes = gpd.GeoSeries(shapely.get_parts(shapely.difference(boundaries_2026.outline("almaty"), union)), crs=4326)
     hole = holes[holes.intersects(shapely.box(76.87, 43.225, 76.90, 43.25))]
     hole = hole.loc[hole.to_crs(32643).area.idxmax()]
     assert 0.1e6 < gpd.GeoSeries([hole], crs=4326).to_crs(32643).area.iloc[0] < 0.2e6
@@ -94,10 +93,15 @@ def test_the_largest_hole_of_the_2026_layer_goes_to_the_nearest_district(boundar
     metres = drawn.distance(at).to_numpy()
     nearest = int(np.argmin(metres))
     assert metres[nearest] <= 100
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2020-01-01"]), "city": ["Almaty"], "latitude": [point.y],
-        "longitude": [point.x], "geo_precision": pd.array([1], dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2020-01-01"]),
+            "city": ["Almaty"],
+            "latitude": [point.y],
+            "longitude": [point.x],
+            "geo_precision": pd.array([1], dtype="Int64"),
+        }
+    )
     got = join_incidents(frame, boundaries_2026)
     name = layer.districts["name_en"].iloc[nearest]
     assert got["district_id"].tolist() == [layer.districts["district_id"].iloc[nearest]]
@@ -115,10 +119,15 @@ def test_grid_equals_sjoin_on_real_layers(snapshot, boundary_real_dir):
         x0, y0, x1, y1 = layer.districts.total_bounds
         n = 150_000
         lon, lat = rng.uniform(x0, x1, n), rng.uniform(y0, y1, n)
-        frame = pd.DataFrame({
-            "date": pd.Timestamp(when), "city": stated, "latitude": lat, "longitude": lon,
-            "geo_precision": pd.array([1] * n, dtype="Int64"),
-        })
+        frame = pd.DataFrame(
+            {
+                "date": pd.Timestamp(when),
+                "city": stated,
+                "latitude": lat,
+                "longitude": lon,
+                "geo_precision": pd.array([1] * n, dtype="Int64"),
+            }
+        )
         got = join_incidents(frame, boundaries, gap_tolerance_m=0.0)
         points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
         joined = gpd.sjoin(points, layer.districts, predicate="within")

@@ -44,7 +44,10 @@ def js(text: str) -> str:
     """``text`` as it appears inside a JSON string embedded in the page (HTML-safe, ASCII)."""
     return (
         json.dumps(text)[1:-1]
-        .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
     )
 
 
@@ -59,15 +62,11 @@ def geojsons(m: folium.Map) -> list[folium.GeoJson]:
 
 
 def point_layers(m: folium.Map) -> list[folium.GeoJson]:
-    return [
-        g for g in geojsons(m)
-        if g.data["features"] and g.data["features"][0]["geometry"]["type"] == "Point"
-    ]
+    return [g for g in geojsons(m) if g.data["features"] and g.data["features"][0]["geometry"]["type"] == "Point"]
 
 
 def district_layer(m: folium.Map) -> folium.GeoJson:
-    found = [g for g in geojsons(m) if g.data["features"]
-             and "district_id" in g.data["features"][0]["properties"]]
+    found = [g for g in geojsons(m) if g.data["features"] and "district_id" in g.data["features"][0]["properties"]]
     assert len(found) == 1
     return found[0]
 
@@ -83,8 +82,10 @@ def boundaries(boundary_files, write_boundary_folder):
 
 @pytest.fixture
 def joined(tmp_path, boundaries) -> pd.DataFrame:
-    lines = ["record_id,date,city,place_name_en,place_name_ru,latitude,longitude,geo_precision,"
-             "event_type,detained_low,detained_high,count_kind,summary,source_urls"]
+    lines = [
+        "record_id,date,city,place_name_en,place_name_ru,latitude,longitude,geo_precision,"
+        "event_type,detained_low,detained_high,count_kind,summary,source_urls"
+    ]
     for rid, city, lat, lon, precision, kind, low, high in ROWS:
         count_kind = "incremental" if low is not None else ""
         lines.append(
@@ -100,7 +101,7 @@ def joined(tmp_path, boundaries) -> pd.DataFrame:
     records.loc[hostile, "summary"] = HOSTILE_SUMMARY
     records.loc[hostile, "place_name_en"] = HOSTILE_PLACE
     records.loc[hostile, "source_urls"] = (
-        "javascript:alert(1) https://news.example.com/a?x=1&y=\"2\" ftp://files.example.com/f"
+        'javascript:alert(1) https://news.example.com/a?x=1&y="2" ftp://files.example.com/f'
     )
     return join_incidents(records, boundaries)
 
@@ -133,31 +134,30 @@ def test_incidents_are_one_feature_collection_in_a_cluster(joined, boundaries):
 
 def test_popup_counts_place_and_links(joined, boundaries):
     m = incident_map(joined, boundaries, city_id="almaty", on=ON, asset_base=None)
-    popups = {f["properties"]["record_id"]: f["properties"]["popup"]
-              for f in point_layers(m)[0].data["features"]}
+    popups = {f["properties"]["record_id"]: f["properties"]["popup"] for f in point_layers(m)[0].data["features"]}
     assert "Detained: at least 100" in popups["A1"]
     assert "Detained: 1<" in popups["A3"]
     assert "Detained: 3–7" in popups["H"]
     assert "Detained" not in popups["A2"]
     assert "<div>Place A1</div>" in popups["A1"] and "2019-06-10" in popups["A1"]
-    assert ('<a href="https://example.org/A1" target="_blank" rel="noopener noreferrer">'
-            "example.org</a>") in popups["A1"]
+    assert ('<a href="https://example.org/A1" target="_blank" rel="noopener noreferrer">example.org</a>') in popups[
+        "A1"
+    ]
     ru = incident_map(joined, boundaries, city_id="almaty", on=ON, lang="ru", asset_base=None)
-    ru_popups = {f["properties"]["record_id"]: f["properties"]["popup"]
-                 for f in point_layers(ru)[0].data["features"]}
+    ru_popups = {f["properties"]["record_id"]: f["properties"]["popup"] for f in point_layers(ru)[0].data["features"]}
     assert "<div>Место A1</div>" in ru_popups["A1"]
     assert "Задержано: не менее 100" in ru_popups["A1"]
     kk = incident_map(joined, boundaries, city_id="almaty", on=ON, lang="kk", asset_base=None)
-    kk_popups = {f["properties"]["record_id"]: f["properties"]["popup"]
-                 for f in point_layers(kk)[0].data["features"]}
+    kk_popups = {f["properties"]["record_id"]: f["properties"]["popup"] for f in point_layers(kk)[0].data["features"]}
     assert "<div>Место A1</div>" in kk_popups["A1"]  # no Kazakh name: Russian, then English (one rule)
     assert "Ұсталғандар: кемінде 100" in kk_popups["A1"]
 
 
 def test_hostile_record_produces_no_live_markup(joined, boundaries):
     m = incident_map(joined, boundaries, city_id="almaty", on=ON, asset_base=None)
-    popup = next(f["properties"]["popup"] for f in point_layers(m)[0].data["features"]
-                 if f["properties"]["record_id"] == "H")
+    popup = next(
+        f["properties"]["popup"] for f in point_layers(m)[0].data["features"] if f["properties"]["record_id"] == "H"
+    )
     assert "&lt;img src=x onerror=alert(1)&gt;" in popup
     assert "<img" not in popup
     assert "Square &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;" in popup
@@ -199,9 +199,7 @@ def test_city_level_records_are_counted_not_drawn(joined, boundaries):
     assert badge.position == "topright"
     assert js(badge.html) in render(m)
     astana = incident_map(joined, boundaries, city_id="astana", on=ON, asset_base=None)
-    assert controls(astana, "pm-city-badge")[0].html == (
-        "1 record known only to city level (not on the map)"
-    )
+    assert controls(astana, "pm-city-badge")[0].html == ("1 record known only to city level (not on the map)")
     ru = incident_map(joined, boundaries, city_id="almaty", on=ON, lang="ru", asset_base=None)
     assert controls(ru, "pm-city-badge")[0].html.startswith("2 записи известны")
 
@@ -217,16 +215,19 @@ def test_heat_layer_is_off_and_weighted_by_detained_low(joined, boundaries):
 
 
 def test_district_features_carry_id_metric_value_and_class(joined, boundaries):
-    table = pd.DataFrame({
-        "district_id": ["almaly", "medeu", "city_level"],
-        "incidents": [3, 1, 2],
-        "detained_low": [103, 1, 205],
-    })
+    table = pd.DataFrame(
+        {
+            "district_id": ["almaly", "medeu", "city_level"],
+            "incidents": [3, 1, 2],
+            "detained_low": [103, 1, 205],
+        }
+    )
     m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table, asset_base=None)
     layer = district_layer(m)
     props = {f["properties"]["district_id"]: f["properties"] for f in layer.data["features"]}
-    assert sorted(props) == sorted(["alatau", "almaly", "auezov", "bostandyk", "medeu",
-                                    "nauryzbay", "turksib", "zhetysu"])
+    assert sorted(props) == sorted(
+        ["alatau", "almaly", "auezov", "bostandyk", "medeu", "nauryzbay", "turksib", "zhetysu"]
+    )
     assert {d: p["value"] for d, p in props.items() if p["value"]} == {"almaly": 103, "medeu": 1}
     assert {p["metric"] for p in props.values()} == {"detained"}
     assert props["almaly"]["tooltip"] == "<b>Almaly</b><br>Detained, at least: 103"
@@ -241,12 +242,14 @@ def test_district_features_carry_id_metric_value_and_class(joined, boundaries):
 
 
 def test_a_whole_district_table_with_its_remainder_rows_shades_only_districts(joined, boundaries):
-    table = pd.DataFrame({
-        "district_id": ["almaly", "", ""],
-        "incidents": [3, 10, 10],
-        "detained_low": [103, 0, 3562],
-        "kind": ["district", "city_level", "unallocated"],
-    })
+    table = pd.DataFrame(
+        {
+            "district_id": ["almaly", "", ""],
+            "incidents": [3, 10, 10],
+            "detained_low": [103, 0, 3562],
+            "kind": ["district", "city_level", "unallocated"],
+        }
+    )
     m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table, asset_base=None)
     props = {f["properties"]["district_id"]: f["properties"] for f in district_layer(m).data["features"]}
     assert {d: p["value"] for d, p in props.items() if p["value"]} == {"almaly": 103}
@@ -256,8 +259,7 @@ def test_metric_changes_legend_title_and_values(joined, boundaries):
     table = pd.DataFrame({"district_id": ["almaly"], "incidents": [3], "detained_low": [103]})
     legends = {}
     for metric in ("detained", "incidents"):
-        m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table,
-                         metric=metric, asset_base=None)
+        m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table, metric=metric, asset_base=None)
         props = {f["properties"]["district_id"]: f["properties"] for f in district_layer(m).data["features"]}
         assert props["almaly"]["metric"] == metric
         assert props["almaly"]["value"] == {"detained": 103, "incidents": 3}[metric]
@@ -285,15 +287,13 @@ def test_astana_layer_follows_the_date(joined, boundaries):
         ids = [f["properties"]["district_id"] for f in district_layer(m).data["features"]]
         assert len(ids) == expected, on
         assert ("nura" in ids) == (expected >= 5)
-    legend = controls(incident_map(joined, boundaries, city_id="astana", on=ON, asset_base=None),
-                      "pm-legend")[0].html
+    legend = controls(incident_map(joined, boundaries, city_id="astana", on=ON, asset_base=None), "pm-legend")[0].html
     assert "Nur-Sultan: districts on 2019-06-10" in legend
 
 
 def test_no_layer_in_force_draws_no_districts_and_says_so(joined, boundaries):
     m = incident_map(joined, boundaries, city_id="astana", on=date(2017, 1, 1), asset_base=None)
-    assert not [g for g in geojsons(m) if g.data["features"]
-                and "district_id" in g.data["features"][0]["properties"]]
+    assert not [g for g in geojsons(m) if g.data["features"] and "district_id" in g.data["features"][0]["properties"]]
     assert "no district layer is in force on 2017-01-01" in controls(m, "pm-legend")[0].html
 
 
@@ -327,8 +327,9 @@ def test_with_tiles_the_tile_error_note_is_wired(joined, boundaries):
     (tiles,) = [e for e in walk(m) if isinstance(e, folium.TileLayer)]
     html = render(m)
     assert f'{tiles.get_name()}.on("tileerror"' in html
-    assert ("Basemap tiles could not be loaded (no network): districts and incidents are drawn "
-            "on a plain background.") in html
+    assert (
+        "Basemap tiles could not be loaded (no network): districts and incidents are drawn on a plain background."
+    ) in html
     assert js("© OpenStreetMap contributors") in html
 
 
@@ -357,7 +358,7 @@ def test_rendered_html_loads_nothing_remote_when_assets_are_local(joined, bounda
     html = render(m)
     remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?:[^"]*)"', html)
     assert remote == []
-    assert '/app/static/vendor/leaflet.markercluster/' in html
+    assert "/app/static/vendor/leaflet.markercluster/" in html
 
 
 def test_bad_arguments_say_what_was_expected(joined, boundaries):
@@ -377,10 +378,13 @@ def test_bad_arguments_say_what_was_expected(joined, boundaries):
 def test_overview_map_shows_both_cities(joined, boundaries):
     m = overview_map(joined, boundaries, ON, tiles=False, asset_base=None)
     (points,) = point_layers(m)
-    assert sorted(f["properties"]["record_id"] for f in points.data["features"]) == [
-        "A1", "A2", "A3", "H", "N1"]
-    district_ids = [f["properties"]["district_id"] for g in geojsons(m) for f in g.data["features"]
-                    if "district_id" in f["properties"]]
+    assert sorted(f["properties"]["record_id"] for f in points.data["features"]) == ["A1", "A2", "A3", "H", "N1"]
+    district_ids = [
+        f["properties"]["district_id"]
+        for g in geojsons(m)
+        for f in g.data["features"]
+        if "district_id" in f["properties"]
+    ]
     assert len(district_ids) == 8 + 4
     assert not [e for e in walk(m) if isinstance(e, MarkerCluster)]
     assert re.search(r"\[\[43\.2, 71\.3\], \[51\.25, 77\.0\]\]", render(m))
@@ -389,19 +393,21 @@ def test_overview_map_shows_both_cities(joined, boundaries):
 def test_ten_thousand_incidents_are_one_array_not_ten_thousand_objects(boundaries):
     rng = np.random.default_rng(0)
     n = 10_000
-    frame = pd.DataFrame({
-        "record_id": [f"R{i}" for i in range(n)],
-        "date": pd.to_datetime(["2019-06-10"] * n),
-        "city_id": "almaty",
-        "attribution": "district",
-        "district_id": "almaly",
-        "latitude": rng.uniform(43.2, 43.3, n),
-        "longitude": rng.uniform(76.8, 77.0, n),
-        "event_type": rng.choice(list(EVENT_COLOURS), n),
-        "detained_low": pd.array(rng.integers(0, 50, n), dtype="Int64"),
-        "summary": "A summary of about this length, as the real records have.",
-        "source_urls": "https://example.org/a https://example.com/b",
-    })
+    frame = pd.DataFrame(
+        {
+            "record_id": [f"R{i}" for i in range(n)],
+            "date": pd.to_datetime(["2019-06-10"] * n),
+            "city_id": "almaty",
+            "attribution": "district",
+            "district_id": "almaly",
+            "latitude": rng.uniform(43.2, 43.3, n),
+            "longitude": rng.uniform(76.8, 77.0, n),
+            "event_type": rng.choice(list(EVENT_COLOURS), n),
+            "detained_low": pd.array(rng.integers(0, 50, n), dtype="Int64"),
+            "summary": "A summary of about this length, as the real records have.",
+            "source_urls": "https://example.org/a https://example.com/b",
+        }
+    )
     m = incident_map(frame, boundaries, city_id="almaty", on=ON, asset_base=None)
     html = render(m)
     # one layer holding every point (speed is measured by `python -m benchmarks maps`)
@@ -426,9 +432,11 @@ def test_real_almaty_map_9_to_13_june_2019(real_joined):
     m = incident_map(window, boundaries, city_id="almaty", on=date(2019, 6, 13), asset_base=None)
     assert len(district_layer(m).data["features"]) == 8
     ids = {f["properties"]["record_id"] for f in point_layers(m)[0].data["features"]}
-    square = window[(window["city_id"] == "almaty")
-                    & window["place_name_en"].str.contains("Astana Square")
-                    & (window["attribution"] == "district")]
+    square = window[
+        (window["city_id"] == "almaty")
+        & window["place_name_en"].str.contains("Astana Square")
+        & (window["attribution"] == "district")
+    ]
     assert len(square) >= 5
     assert set(square["record_id"]) <= ids
     assert {"ALA-20190609-02", "ALA-20190610-01", "ALA-20190612-01"} <= ids

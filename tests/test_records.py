@@ -45,10 +45,21 @@ def test_good_file_is_normalised(tmp_path):
     path = _write(
         tmp_path,
         _row(),
-        _row(record_id="KZ-1", city="national", geo_precision="4", latitude="", longitude="",
-             event_type="official_statement", detained_low="700", detained_high="700",
-             count_kind="cumulative", period_start="2019-06-09", period_end="2019-06-10",
-             date="2019-06-11", source_urls="https://a.example/1  https://b.example/2"),
+        _row(
+            record_id="KZ-1",
+            city="national",
+            geo_precision="4",
+            latitude="",
+            longitude="",
+            event_type="official_statement",
+            detained_low="700",
+            detained_high="700",
+            count_kind="cumulative",
+            period_start="2019-06-09",
+            period_end="2019-06-10",
+            date="2019-06-11",
+            source_urls="https://a.example/1  https://b.example/2",
+        ),
     )
     records = load_records(path)
     assert list(records.columns) == schema.COLUMNS + ["source_file", "source_row"]
@@ -162,12 +173,20 @@ def test_geojson_points_and_wrong_crs(tmp_path):
     feature = {
         "type": "Feature",
         "geometry": {"type": "Point", "coordinates": [76.94306, 43.25472]},
-        "properties": {"record_id": "G1", "date": "2019-06-09", "city": "Almaty",
-                       "event_type": "rally", "geo_precision": 1,
-                       "source_urls": "https://example.org/g"},
+        "properties": {
+            "record_id": "G1",
+            "date": "2019-06-09",
+            "city": "Almaty",
+            "event_type": "rally",
+            "geo_precision": 1,
+            "source_urls": "https://example.org/g",
+        },
     }
-    line = dict(feature, geometry={"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
-                properties=dict(feature["properties"], record_id="G2"))
+    line = dict(
+        feature,
+        geometry={"type": "LineString", "coordinates": [[0, 0], [1, 1]]},
+        properties=dict(feature["properties"], record_id="G2"),
+    )
     doc = {"type": "FeatureCollection", "features": [feature, line]}
     path = tmp_path / "inc.geojson"
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -190,8 +209,16 @@ def test_missing_file_is_reported_not_raised(tmp_path):
 def test_included_in_must_cover_area_and_days(tmp_path):
     path = _write(
         tmp_path,
-        _row(record_id="KZ", city="national", geo_precision="4", latitude="", longitude="",
-             count_kind="cumulative", period_start="2019-06-09", period_end="2019-06-10"),
+        _row(
+            record_id="KZ",
+            city="national",
+            geo_precision="4",
+            latitude="",
+            longitude="",
+            count_kind="cumulative",
+            period_start="2019-06-09",
+            period_end="2019-06-10",
+        ),
         _row(record_id="NQZ", city="Nur-Sultan", latitude="", longitude=""),
         _row(record_id="IN", included_in="KZ", date="2019-06-10"),
         _row(record_id="LATE", included_in="KZ", date="2019-06-12"),
@@ -225,12 +252,22 @@ def test_impossible_dates_and_counts_are_problems_not_crashes(tmp_path):
 def test_references_may_name_existing_records():
     from geo.records import validate_frame
 
-    existing = pd.DataFrame({"record_id": ["OLD"], "city": ["Almaty"], "date": pd.to_datetime(["2019-06-09"]),
-                             "period_start": pd.to_datetime(["2019-06-09"]),
-                             "period_end": pd.to_datetime(["2019-06-10"])})
+    existing = pd.DataFrame(
+        {
+            "record_id": ["OLD"],
+            "city": ["Almaty"],
+            "date": pd.to_datetime(["2019-06-09"]),
+            "period_start": pd.to_datetime(["2019-06-09"]),
+            "period_end": pd.to_datetime(["2019-06-10"]),
+        }
+    )
     base = {"date": "2019-06-10", "city": "Almaty", "event_type": "rally", "source_urls": "https://a.example"}
-    raw = pd.DataFrame([dict(base, record_id="A", included_in="OLD", contested_by="OLD"),
-                        dict(base, record_id="B", included_in="MISSING")])
+    raw = pd.DataFrame(
+        [
+            dict(base, record_id="A", included_in="OLD", contested_by="OLD"),
+            dict(base, record_id="B", included_in="MISSING"),
+        ]
+    )
     result = validate_frame(raw, "f.csv", existing=existing)
     assert result.records["record_id"].tolist() == ["A"]
     assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "included_in", "MISSING")]

@@ -10,7 +10,15 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from test_dataset import COUNT_COLUMNS, SEED_ALMATY, SEED_NATIONAL, _int, _read_dicts, by_id, rows  # noqa: F401
+from test_dataset import (  # noqa: F401
+    COUNT_COLUMNS,
+    SEED_ALMATY,
+    SEED_NATIONAL,
+    _int,
+    _read_dicts,
+    by_id,
+    rows,
+)
 
 RESEARCH = Path(os.environ["PROTESTMAP_RESEARCH"]).expanduser() / "incidents_2019.csv"
 
@@ -26,8 +34,17 @@ AMENDED = {
 }
 #: Columns whose research text must be kept unchanged.
 UNCHANGED = [
-    "date", "time_local", "time_precision", "city", "place_name_en", "place_name_ru",
-    "coord_source", "geo_precision", "event_type", "count_kind", "summary",
+    "date",
+    "time_local",
+    "time_precision",
+    "city",
+    "place_name_en",
+    "place_name_ru",
+    "coord_source",
+    "geo_precision",
+    "event_type",
+    "count_kind",
+    "summary",
 ]
 
 
@@ -35,7 +52,7 @@ def test_the_research_file_is_there():
     assert RESEARCH.is_file(), f"PROTESTMAP_RESEARCH names a folder without incidents_2019.csv: {RESEARCH}"
 
 
-def test_every_research_record_is_kept(by_id):
+def test_every_research_record_is_kept(by_id):  # noqa: F811 (the fixture imported above)
     research = _read_dicts(RESEARCH)
     assert len(research) == 86
     missing = [r["record_id"] for r in research if r["record_id"] not in by_id]
@@ -64,5 +81,3 @@ def test_every_research_record_is_kept(by_id):
         assert set(src["source_urls"].split()) <= set(row["source_urls"].split()), f"{rid}: a source URL was dropped"
         assert row["source_names"].startswith(src["source_names"]), f"{rid}: source_names changed"
         assert row["notes"].startswith(src["notes"]), f"{rid}: research notes changed"
-
-

@@ -32,7 +32,7 @@ URL = "https://example.org/a"
 
 def records_from(rows: list[dict]) -> pd.DataFrame:
     """Validated records from a few rows of text cells (blank columns filled in)."""
-    raw = pd.DataFrame([{c: "" for c in schema.COLUMNS} | {"source_urls": URL} | r for r in rows], dtype=str)
+    raw = pd.DataFrame([dict.fromkeys(schema.COLUMNS, "") | {"source_urls": URL} | r for r in rows], dtype=str)
     result = validate_frame(raw, "synthetic.csv")
     assert result.problems == []
     return result.records
@@ -48,42 +48,85 @@ def embedded() -> pd.DataFrame:
 
 @pytest.fixture
 def small() -> pd.DataFrame:
-    return records_from([
-        # Almaty, day 1: an episode of 10-20 with a journalist inside it, and another of at least 5
-        {"record_id": "A1", "date": "2020-01-01", "city": "Almaty", "event_type": "detention",
-         "detained_low": "10", "detained_high": "20", "count_kind": "incremental"},
-        {"record_id": "A1j", "date": "2020-01-01", "city": "Almaty", "event_type": "journalist_detained",
-         "detained_low": "1", "detained_high": "1", "count_kind": "incremental", "included_in": "A1"},
-        {"record_id": "A2", "date": "2020-01-01", "city": "Almaty", "event_type": "detention",
-         "detained_low": "5", "count_kind": "incremental"},
-        # Astana, day 2: detentions reported without a number
-        {"record_id": "N1", "date": "2020-01-02", "city": "Nur-Sultan", "event_type": "detention"},
-        # Astana: a figure over days 2-3, not split by day
-        {"record_id": "N2", "date": "2020-01-04", "period_start": "2020-01-02", "period_end": "2020-01-03",
-         "city": "Nur-Sultan", "event_type": "official_statement", "detained_low": "40",
-         "detained_high": "40", "count_kind": "cumulative"},
-        # a national total of day 1: never in a city row, and no city's day 1 is closed by it
-        {"record_id": "K1", "date": "2020-01-05", "period_start": "2020-01-01", "period_end": "2020-01-01",
-         "city": "national", "event_type": "official_statement", "detained_low": "300",
-         "detained_high": "300", "count_kind": "cumulative"},
-        # a rally: no count, not a detention
-        {"record_id": "A3", "date": "2020-01-03", "city": "Almaty", "event_type": "rally"},
-    ])
+    return records_from(
+        [
+            # Almaty, day 1: an episode of 10-20 with a journalist inside it, and another of at least 5
+            {
+                "record_id": "A1",
+                "date": "2020-01-01",
+                "city": "Almaty",
+                "event_type": "detention",
+                "detained_low": "10",
+                "detained_high": "20",
+                "count_kind": "incremental",
+            },
+            {
+                "record_id": "A1j",
+                "date": "2020-01-01",
+                "city": "Almaty",
+                "event_type": "journalist_detained",
+                "detained_low": "1",
+                "detained_high": "1",
+                "count_kind": "incremental",
+                "included_in": "A1",
+            },
+            {
+                "record_id": "A2",
+                "date": "2020-01-01",
+                "city": "Almaty",
+                "event_type": "detention",
+                "detained_low": "5",
+                "count_kind": "incremental",
+            },
+            # Astana, day 2: detentions reported without a number
+            {"record_id": "N1", "date": "2020-01-02", "city": "Nur-Sultan", "event_type": "detention"},
+            # Astana: a figure over days 2-3, not split by day
+            {
+                "record_id": "N2",
+                "date": "2020-01-04",
+                "period_start": "2020-01-02",
+                "period_end": "2020-01-03",
+                "city": "Nur-Sultan",
+                "event_type": "official_statement",
+                "detained_low": "40",
+                "detained_high": "40",
+                "count_kind": "cumulative",
+            },
+            # a national total of day 1: never in a city row, and no city's day 1 is closed by it
+            {
+                "record_id": "K1",
+                "date": "2020-01-05",
+                "period_start": "2020-01-01",
+                "period_end": "2020-01-01",
+                "city": "national",
+                "event_type": "official_statement",
+                "detained_low": "300",
+                "detained_high": "300",
+                "count_kind": "cumulative",
+            },
+            # a rally: no count, not a detention
+            {"record_id": "A3", "date": "2020-01-03", "city": "Almaty", "event_type": "rally"},
+        ]
+    )
 
 
 def test_daily_ranges_synthetic_whole_frame(small):
     got = daily_ranges(small, start="2020-01-01", end="2020-01-03")
-    expected = pd.DataFrame({
-        "day": pd.to_datetime(["2020-01-01"] * 2 + ["2020-01-02"] * 2 + ["2020-01-03"] * 2).astype("datetime64[ns]"),
-        "city_id": ["almaty", "astana"] * 3,
-        "detained_low": [15, 0, 0, 0, 0, 0],
-        "detained_high": pd.array([pd.NA, pd.NA, 0, pd.NA, 0, pd.NA], dtype="Int64"),
-        "open_ended": [True, True, False, True, False, True],
-        "basis": ["A1 A2", "", "", "", "", ""],
-        "high_basis": ["A1 A2", "", "", "", "", ""],
-        "uncounted": ["", "", "", "N1", "", ""],
-        "spanning": ["", "", "", "N2", "", "N2"],
-    })
+    expected = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2020-01-01"] * 2 + ["2020-01-02"] * 2 + ["2020-01-03"] * 2).astype(
+                "datetime64[ns]"
+            ),
+            "city_id": ["almaty", "astana"] * 3,
+            "detained_low": [15, 0, 0, 0, 0, 0],
+            "detained_high": pd.array([pd.NA, pd.NA, 0, pd.NA, 0, pd.NA], dtype="Int64"),
+            "open_ended": [True, True, False, True, False, True],
+            "basis": ["A1 A2", "", "", "", "", ""],
+            "high_basis": ["A1 A2", "", "", "", "", ""],
+            "uncounted": ["", "", "", "N1", "", ""],
+            "spanning": ["", "", "", "N2", "", "N2"],
+        }
+    )
     expected["city_id"] = expected["city_id"].astype(got["city_id"].dtype)
     for col in ("basis", "high_basis", "uncounted", "spanning"):
         expected[col] = expected[col].astype(got[col].dtype)
@@ -92,10 +135,19 @@ def test_daily_ranges_synthetic_whole_frame(small):
 
 
 def test_daily_ranges_closed_day_and_one_city(small):
-    rows = records_from([
-        {"record_id": "A1", "date": "2020-01-01", "city": "Almaty", "event_type": "detention",
-         "detained_low": "10", "detained_high": "20", "count_kind": "incremental"},
-    ])
+    rows = records_from(
+        [
+            {
+                "record_id": "A1",
+                "date": "2020-01-01",
+                "city": "Almaty",
+                "event_type": "detention",
+                "detained_low": "10",
+                "detained_high": "20",
+                "count_kind": "incremental",
+            },
+        ]
+    )
     got = daily_ranges(rows, cities=("almaty",), start=date(2020, 1, 1), end=date(2020, 1, 1))
     assert got[["detained_low", "detained_high", "open_ended", "basis"]].iloc[0].tolist() == [10, 20, False, "A1"]
 
@@ -113,8 +165,7 @@ def test_daily_ranges_equals_one_reconciliation_per_day_and_city(embedded):
     checked = got[got["day"].isin(near)]
     assert 150 < len(checked) < 400
     for row in checked.itertuples():
-        full = detained_range(embedded, area=row.city_id, start=row.day.date(), end=row.day.date(),
-                              breakdown=False)
+        full = detained_range(embedded, area=row.city_id, start=row.day.date(), end=row.day.date(), breakdown=False)
         assert (row.detained_low, row.basis) == (full.detained_low, " ".join(full.basis)), row
         if full.open_ended:
             assert row.open_ended, row
@@ -165,7 +216,11 @@ def test_daily_ranges_june_2019(embedded):
     # both days: never drawn as a closed 1 or 0.
     n9 = _day(daily, "2019-06-09", "astana")
     assert (n9["detained_low"], n9["open_ended"], n9["uncounted"], n9["spanning"]) == (
-        1, True, "NQZ-20190609-02", "NQZ-20190611-01")
+        1,
+        True,
+        "NQZ-20190609-02",
+        "NQZ-20190611-01",
+    )
     n10 = _day(daily, "2019-06-10", "astana")
     assert (n10["detained_low"], n10["open_ended"], n10["uncounted"]) == (0, True, "NQZ-20190610-01")
 
@@ -199,8 +254,13 @@ def test_national_cumulative_june_2019(embedded):
     nat = national_cumulative(embedded, start="2019-06-09", end="2019-06-13")
     assert list(nat.columns) == NATIONAL_COLUMNS
     got = [
-        (r.record_id, r.period_start.date().isoformat(), r.period_end.date().isoformat(), r.detained_low,
-         r.detained_high)
+        (
+            r.record_id,
+            r.period_start.date().isoformat(),
+            r.period_end.date().isoformat(),
+            r.detained_low,
+            r.detained_high,
+        )
         for r in nat.itertuples()
     ]
     assert got == [
@@ -211,7 +271,12 @@ def test_national_cumulative_june_2019(embedded):
         ("KZ-20190618-01", "2019-06-09", "2019-06-13", 4000, 4000),
     ]
     assert nat["statement_date"].dt.strftime("%Y-%m-%d").tolist() == [
-        "2019-06-09", "2019-06-09", "2019-06-11", "2019-06-11", "2019-06-18"]
+        "2019-06-09",
+        "2019-06-09",
+        "2019-06-11",
+        "2019-06-11",
+        "2019-06-18",
+    ]
     ids = set(nat["record_id"])
     city_rows = set(embedded.loc[embedded["city"] != "national", "record_id"])
     assert not ids & city_rows
@@ -225,34 +290,79 @@ def test_national_cumulative_needs_the_whole_period_in_the_window(embedded):
     jan = national_cumulative(embedded, start="2022-01-01", end="2022-03-31")
     # KZ-20220115-01 (about 2,000 "arrested for crimes") counts a part: not a running total
     assert jan["record_id"].tolist() == [
-        "KZ-20220106-01", "KZ-20220107-01", "KZ-20220109-01", "KZ-20220110-01", "KZ-20220112-01",
+        "KZ-20220106-01",
+        "KZ-20220107-01",
+        "KZ-20220109-01",
+        "KZ-20220110-01",
+        "KZ-20220112-01",
     ]
     assert "KZ-20220314-01" not in set(jan["record_id"])  # a snapshot, never a total
     assert jan.loc[jan["record_id"] == "KZ-20220109-01", ["detained_low", "detained_high"]].iloc[0].tolist() == [
-        5135, 5800]
+        5135,
+        5800,
+    ]
 
 
 # --------------------------------------------------------------------------- hour_of_day
 
 
 def test_hour_of_day_synthetic():
-    rows = records_from([
-        {"record_id": "a", "date": "2020-01-01", "time_local": "11:05", "time_precision": "exact",
-         "city": "Almaty", "event_type": "rally"},
-        {"record_id": "b", "date": "2020-01-01", "time_local": "11:55", "time_precision": "range",
-         "city": "Almaty", "event_type": "rally"},
-        {"record_id": "c", "date": "2020-01-01", "time_local": "09:00", "time_precision": "day",
-         "city": "Almaty", "event_type": "rally"},
-        {"record_id": "d", "date": "2020-01-01", "time_local": "", "time_precision": "range",
-         "city": "Almaty", "event_type": "rally"},
-        {"record_id": "e", "date": "2020-01-01", "time_local": "23:10", "time_precision": "exact",
-         "city": "Nur-Sultan", "event_type": "detention"},
-        {"record_id": "f", "date": "2020-01-01", "time_local": "08:00", "time_precision": "exact",
-         "city": "Astana", "event_type": "official_statement"},
-    ])
+    rows = records_from(
+        [
+            {
+                "record_id": "a",
+                "date": "2020-01-01",
+                "time_local": "11:05",
+                "time_precision": "exact",
+                "city": "Almaty",
+                "event_type": "rally",
+            },
+            {
+                "record_id": "b",
+                "date": "2020-01-01",
+                "time_local": "11:55",
+                "time_precision": "range",
+                "city": "Almaty",
+                "event_type": "rally",
+            },
+            {
+                "record_id": "c",
+                "date": "2020-01-01",
+                "time_local": "09:00",
+                "time_precision": "day",
+                "city": "Almaty",
+                "event_type": "rally",
+            },
+            {
+                "record_id": "d",
+                "date": "2020-01-01",
+                "time_local": "",
+                "time_precision": "range",
+                "city": "Almaty",
+                "event_type": "rally",
+            },
+            {
+                "record_id": "e",
+                "date": "2020-01-01",
+                "time_local": "23:10",
+                "time_precision": "exact",
+                "city": "Nur-Sultan",
+                "event_type": "detention",
+            },
+            {
+                "record_id": "f",
+                "date": "2020-01-01",
+                "time_local": "08:00",
+                "time_precision": "exact",
+                "city": "Astana",
+                "event_type": "official_statement",
+            },
+        ]
+    )
     got = hour_of_day(rows)
-    expected = pd.DataFrame({"hour": [11, 23], "event_type": ["rally", "detention"],
-                             "city_id": ["almaty", "astana"], "n": [2, 1]})
+    expected = pd.DataFrame(
+        {"hour": [11, 23], "event_type": ["rally", "detention"], "city_id": ["almaty", "astana"], "n": [2, 1]}
+    )
     expected = expected.astype({c: got[c].dtype for c in HOUR_COLUMNS})
     pd.testing.assert_frame_equal(got, expected)
     with_statements = hour_of_day(rows, exclude=())
@@ -276,8 +386,11 @@ def test_hour_of_day_embedded(embedded):
         (19, "police_violence", "almaty"): 1,
         (22, "rally", "almaty"): 1,
     }
-    timed = embedded[embedded["time_precision"].isin(["exact", "range"]) & (embedded["time_local"] != "")
-                     & (embedded["event_type"] != "official_statement")]
+    timed = embedded[
+        embedded["time_precision"].isin(["exact", "range"])
+        & (embedded["time_local"] != "")
+        & (embedded["event_type"] != "official_statement")
+    ]
     assert hours["n"].sum() == len(timed)
 
 
@@ -287,7 +400,13 @@ def test_hour_of_day_embedded(embedded):
 def test_key_events_file(embedded):
     events = load_key_events()
     assert events["date"].dt.strftime("%Y-%m-%d").tolist() == [
-        "2019-06-09", "2019-06-10", "2019-06-12", "2022-01-02", "2022-01-04", "2022-01-05"]
+        "2019-06-09",
+        "2019-06-10",
+        "2019-06-12",
+        "2022-01-02",
+        "2022-01-04",
+        "2022-01-05",
+    ]
     assert "Zaitov" in events.loc[1, "label_en"]
     assert "inauguration" in events.loc[2, "label_en"]
     assert (events["label_ru"] != "").all()

@@ -21,10 +21,10 @@ from matplotlib.image import imread
 
 from geo.boundaries import UTM_EPSG
 from geo.brief import build_briefing
-from geo.words import word as label
 from geo.filters import Filters
 from geo.maps import EVENT_COLOURS, SHADE_SCALE, ZERO_FILL, shade_classes, shade_fill
 from geo.maps.static import map_figure, map_png
+from geo.words import word as label
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "staticmap"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -41,7 +41,7 @@ def one(fig, gid: str):
 
 
 def with_prefix(fig, prefix: str) -> dict:
-    return {a.get_gid()[len(prefix):]: a for a in fig.findobj(lambda a: str(a.get_gid()).startswith(prefix))}
+    return {a.get_gid()[len(prefix) :]: a for a in fig.findobj(lambda a: str(a.get_gid()).startswith(prefix))}
 
 
 def drawn(fig):
@@ -137,7 +137,7 @@ def test_every_placed_record_is_one_point_coloured_by_its_event_type(almaty, alm
         assert key in spots or fanned.get(key) in spots
     # 8 records at Republic Square (Almaly) fan out; the one in Alatau stays on its spot
     assert len(leaders) == 8
-    assert len({start for start in fanned.values()}) == 1
+    assert len(set(fanned.values())) == 1
 
 
 def test_fanned_points_do_not_overlap(almaty_figure):
@@ -145,7 +145,7 @@ def test_fanned_points_do_not_overlap(almaty_figure):
     ax = points.axes
     pixels = ax.transData.transform(points.get_offsets())
     diameter = np.sqrt(points.get_sizes()[0]) * almaty_figure.dpi / 72
-    gaps = [np.hypot(*(a - b)) for i, a in enumerate(pixels) for b in pixels[i + 1:]]
+    gaps = [np.hypot(*(a - b)) for i, a in enumerate(pixels) for b in pixels[i + 1 :]]
     assert min(gaps) >= diameter * 0.99
 
 
@@ -153,7 +153,8 @@ def test_city_level_note_counts_the_records_not_drawn(almaty, almaty_figure, mak
     [part] = almaty.cities
     assert len(part.city_level) == 10
     assert plain(one(almaty_figure, "city-level-note").get_text()) == (
-        "10 records known only to city level (not on the map)")
+        "10 records known only to city level (not on the map)"
+    )
     ru = drawn(map_figure(make_briefing(city="almaty", lang="ru")))
     assert plain(one(ru, "city-level-note").get_text()).startswith("10 записей известны только")
 
@@ -196,7 +197,8 @@ def test_attribution_and_titles(almaty, almaty_figure, make_briefing):
     astana = make_briefing(city="astana", lang="ru")
     fig = drawn(map_figure(astana))
     assert plain(one(fig, "attribution").get_text()) == " · ".join(
-        astana.boundaries.attributions("astana", date(2019, 6, 13)))
+        astana.boundaries.attributions("astana", date(2019, 6, 13))
+    )
     assert one(fig, "title").get_text() == "Нур-Султан: 2019-06-09 – 2019-06-13"
     assert one(fig, "subtitle").get_text() == "районы на 2019-06-13"
 
@@ -256,7 +258,7 @@ def test_map_png_is_a_deterministic_png_of_the_asked_size(almaty, make_briefing)
     assert map_png(almaty, dpi=100, size_in=(8, 6)) == data
     assert b"tEXt" not in data and b"iTXt" not in data  # no software version or time stamp
     # the map is drawn: the darkest class colour is on it
-    dark = np.array([int(SHADE_SCALE[-1][i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    dark = np.array([int(SHADE_SCALE[-1][i : i + 2], 16) / 255 for i in (1, 3, 5)])
     assert (np.abs(image[:, :, :3] - dark).max(axis=2) < 0.02).sum() > 200
 
 
@@ -282,8 +284,11 @@ def test_without_boundaries_a_message_instead_of_a_map(embedded_joined):
 
 def test_no_layer_in_force_gives_a_message(embedded_joined, real_boundaries):
     # Astana's reference layers start in March 2018 (Baikonyr formed)
-    brief = build_briefing(embedded_joined, Filters(city="astana", start=date(2017, 1, 1), end=date(2017, 12, 31)),
-                           boundaries=real_boundaries)
+    brief = build_briefing(
+        embedded_joined,
+        Filters(city="astana", start=date(2017, 1, 1), end=date(2017, 12, 31)),
+        boundaries=real_boundaries,
+    )
     assert brief.cities[0].districts is None
     fig = drawn(map_figure(brief))
     assert fig.axes == []
@@ -302,7 +307,7 @@ def test_layout_nothing_overlaps_and_everything_is_on_the_page(make_briefing, la
     page = fig.bbox
     names = window_boxes(fig, with_prefix(fig, "district-label:").values())
     for i, a in enumerate(names):  # district names never overlap one another
-        assert not any(a.overlaps(b) for b in names[i + 1:])
+        assert not any(a.overlaps(b) for b in names[i + 1 :])
     [ax] = fig.axes
     legends = window_boxes(fig, fig.legends)
     notes = window_boxes(fig, by_gid(fig, "city-level-note") + by_gid(fig, "stack-note") + by_gid(fig, "attribution"))
@@ -312,7 +317,7 @@ def test_layout_nothing_overlaps_and_everything_is_on_the_page(make_briefing, la
         assert not box.overlaps(frame)
         assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1
     for i, a in enumerate(legends + notes):
-        assert not any(a.overlaps(b) for b in (legends + notes)[i + 1:])
+        assert not any(a.overlaps(b) for b in (legends + notes)[i + 1 :])
     # the map takes a fair share of the page (less on a thumbnail, where the words need more room)
     assert frame.width * frame.height > (0.4 if min(size_in) >= 6 else 0.3) * page.width * page.height
 
@@ -335,7 +340,8 @@ def test_kazakh_words_on_the_static_map(make_briefing):
     fig = drawn(map_figure(make_briefing(city="astana", lang="kk")))
     assert one(fig, "title").get_text() == "Нұр-Сұлтан: 2019-06-09 – 2019-06-13"
     assert plain(one(fig, "legend-classes").get_title().get_text()) == (
-        "Ұсталғандар, кемінде (салыстырылған төменгі шек)")
+        "Ұсталғандар, кемінде (салыстырылған төменгі шек)"
+    )
     assert [t.get_text() for t in one(fig, "legend-events").get_texts()] == ["Ұстау"]
     assert one(fig, "scalebar-label").get_text().endswith(" км")
     assert plain(one(fig, "city-level-note").get_text()).startswith("5 жазба тек қала деңгейінде")

@@ -28,7 +28,14 @@ from geo import store as store_module
 from geo.errors import ProtestMapError
 from geo.records import EMBEDDED_FILE, load_embedded_records
 from geo.settings import EMBEDDED_INCIDENTS
-from geo.store import SCHEMA_VERSION, DatasetInfo, SQLiteStore, Store, file_version, open_store
+from geo.store import (
+    SCHEMA_VERSION,
+    DatasetInfo,
+    SQLiteStore,
+    Store,
+    file_version,
+    open_store,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 READ_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
@@ -154,7 +161,7 @@ def test_dates_with_a_time_of_day_keep_it(store):
 def test_extra_columns_round_trip_as_text(store):
     records = make_records(4)
     records["acled_event_id_cnty"] = ["KAZ1", "KAZ2", "KAZ3", "KAZ4"]
-    records["acled_actor1"] = ['Протестующие (Казахстан)', 'say "hi"', "", None]
+    records["acled_actor1"] = ["Протестующие (Казахстан)", 'say "hi"', "", None]
     records["Район / аудан"] = pd.Series(["Алмалинский", None, "it's", "\\N"], dtype=object)
     records["acled_timestamp"] = pd.array([1600000000, None, 3, 4], dtype="Int64")
     records["source_file"] = "экспорт.csv"
@@ -163,11 +170,20 @@ def test_extra_columns_round_trip_as_text(store):
     store.write("acled", records)
 
     back = store.read(["acled"])
-    assert list(back.columns) == [*schema.COLUMNS, "acled_event_id_cnty", "acled_actor1", "Район / аудан",
-                                  "acled_timestamp", "source_file", "dataset", "flags", "source_row"]
+    assert list(back.columns) == [
+        *schema.COLUMNS,
+        "acled_event_id_cnty",
+        "acled_actor1",
+        "Район / аудан",
+        "acled_timestamp",
+        "source_file",
+        "dataset",
+        "flags",
+        "source_row",
+    ]
     pd.testing.assert_frame_equal(back[schema.COLUMNS], records[schema.COLUMNS])
     assert back["acled_event_id_cnty"].tolist() == ["KAZ1", "KAZ2", "KAZ3", "KAZ4"]
-    assert back["acled_actor1"].tolist() == ['Протестующие (Казахстан)', 'say "hi"', "", ""]
+    assert back["acled_actor1"].tolist() == ["Протестующие (Казахстан)", 'say "hi"', "", ""]
     assert back["Район / аудан"].tolist() == ["Алмалинский", "", "it's", "\\N"]
     assert back["acled_timestamp"].tolist() == ["1600000000", "", "3", "4"]  # kept as text
     assert back["source_file"].tolist() == ["экспорт.csv"] * 4
@@ -206,11 +222,16 @@ def test_a_read_frame_written_again_round_trips(store):
     assert twice["dataset"].tolist() == ["second"] * 3
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda f: f.assign(source_row=["2", "row three", "4"]), "column 'source_row'"),
-    (lambda f: f.rename(columns={"notes": 7}).assign(**{"7": ["a", "b", "c"], "notes": ""}),
-     "several columns named '7'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: f.assign(source_row=["2", "row three", "4"]), "column 'source_row'"),
+        (
+            lambda f: f.rename(columns={"notes": 7}).assign(**{"7": ["a", "b", "c"], "notes": ""}),
+            "several columns named '7'",
+        ),
+    ],
+)
 def test_extras_that_cannot_be_kept_are_refused(store, change, message):
     store.write("kept", make_records(2))
     before = snapshot(store)
@@ -224,8 +245,14 @@ def test_extras_that_cannot_be_kept_are_refused(store, change, message):
 
 def test_datasets_lists_name_kind_rows_version(store, embedded):
     assert store.datasets() == []
-    store.write("b-team", make_records(5), source_file="team.csv", source_format="mapped",
-                version="sha256:abc", notes="kept by the team")
+    store.write(
+        "b-team",
+        make_records(5),
+        source_file="team.csv",
+        source_format="mapped",
+        version="sha256:abc",
+        notes="kept by the team",
+    )
     store.write("acled", make_records(2), source_format="acled")
 
     infos = store.datasets()
@@ -237,7 +264,7 @@ def test_datasets_lists_name_kind_rows_version(store, embedded):
     assert (team.source_file, team.source_format, team.notes) == ("team.csv", "mapped", "kept by the team")
     created = dt.datetime.fromisoformat(team.created_at)
     assert created.utcoffset() == dt.timedelta(0)
-    assert abs(dt.datetime.now(dt.timezone.utc) - created) < dt.timedelta(minutes=5)
+    assert abs(dt.datetime.now(dt.UTC) - created) < dt.timedelta(minutes=5)
 
 
 def test_read_several_datasets_in_a_stable_order(store):
@@ -248,7 +275,11 @@ def test_read_several_datasets_in_a_stable_order(store):
 
     both = store.read(["zeta", "alpha"])
     assert list(zip(both["dataset"], both["record_id"])) == [
-        ("alpha", "r0"), ("alpha", "r1"), ("zeta", "r0"), ("zeta", "r1"), ("zeta", "r2"),
+        ("alpha", "r0"),
+        ("alpha", "r1"),
+        ("zeta", "r0"),
+        ("zeta", "r1"),
+        ("zeta", "r2"),
     ]
     assert both.loc[both["dataset"] == "zeta", "city"].tolist() == ["Astana", "Almaty", "national"]
     pd.testing.assert_frame_equal(store.read(["alpha", "zeta", "alpha"]), both)
@@ -264,19 +295,19 @@ def test_unknown_dataset_names_it_and_the_known_ones(store):
         store.read(["team", "nope"])
     message = str(err.value)
     assert "'nope'" in message and "'acled', 'team'" in message
-    with pytest.raises(ProtestMapError, match="no dataset named 'gone'.*'acled', 'team'"):
+    with pytest.raises(ProtestMapError, match=r"no dataset named 'gone'.*'acled', 'team'"):
         store.delete("gone")
 
 
 def test_unknown_dataset_in_an_empty_store(store):
-    with pytest.raises(ProtestMapError, match="no dataset named 'x'.*no datasets yet"):
+    with pytest.raises(ProtestMapError, match=r"no dataset named 'x'.*no datasets yet"):
         store.read(["x"])
 
 
 def test_duplicate_name_is_refused_and_changes_nothing(store):
     store.write("team", make_records(3))
     before = snapshot(store)
-    with pytest.raises(ProtestMapError, match="'team' is already in the store.*replace"):
+    with pytest.raises(ProtestMapError, match=r"'team' is already in the store.*replace"):
         store.write("team", make_records(7))
     assert_same_snapshot(before, snapshot(store))
 
@@ -388,7 +419,7 @@ def test_a_constraint_violation_in_the_middle_rolls_everything_back(store, monke
             yield row[:2] + ("",) + row[3:] if n == 300 else row
 
     monkeypatch.setattr(store_module, "_rows", rows_with_a_bad_one)
-    with pytest.raises(ProtestMapError, match="'broken' was not written.*CHECK"):
+    with pytest.raises(ProtestMapError, match=r"'broken' was not written.*CHECK"):
         store.write("broken", make_records(600))
     assert_same_snapshot(before, snapshot(store))
     with closing(sqlite3.connect(store.path)) as conn:
@@ -444,14 +475,18 @@ def test_two_processes_writing_at_once_both_complete(tmp_path):
     open_store(path)
     sizes = {"proc-a": 20_000, "proc-b": 15_000}
     procs = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name, str(n), str(ROOT)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(path), name, str(n), str(ROOT)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for name, n in sizes.items()
     ]
     time.sleep(0.5)
     Path(str(path) + ".go").touch()
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
 
     store = open_store(path)
@@ -531,8 +566,9 @@ def test_ensure_embedded_reloads_when_the_file_changes(store, embedded_copy):
 
 def test_ensure_embedded_defaults_to_the_settings_incidents_dir(store, embedded_copy, monkeypatch):
     real = store_module.get_settings()
-    monkeypatch.setattr(store_module, "get_settings",
-                        lambda: type(real)(**{**real.__dict__, "incidents_dir": embedded_copy.parent}))
+    monkeypatch.setattr(
+        store_module, "get_settings", lambda: type(real)(**{**real.__dict__, "incidents_dir": embedded_copy.parent})
+    )
     assert store.ensure_embedded().source_file == str(embedded_copy)
 
 
@@ -577,15 +613,18 @@ def test_open_store_defaults_to_the_setting(tmp_path, monkeypatch):
 
 def test_postgresql_says_the_backend_is_not_there_yet():
     for url in ("postgresql://team:s3cret@db.example.org/protests", "postgresql+psycopg://db/x"):
-        with pytest.raises(ProtestMapError, match="PostGIS backend.*not there yet") as err:
+        with pytest.raises(ProtestMapError, match=r"PostGIS backend.*not there yet") as err:
             open_store(url)
         assert "s3cret" not in str(err.value)
 
 
-@pytest.mark.parametrize(("location", "message"), [
-    ("mysql://db/x", "unknown scheme 'mysql'"),
-    ("sqlite://", "names no file"),
-])
+@pytest.mark.parametrize(
+    ("location", "message"),
+    [
+        ("mysql://db/x", "unknown scheme 'mysql'"),
+        ("sqlite://", "names no file"),
+    ],
+)
 def test_other_locations_are_refused_clearly(location, message):
     with pytest.raises(ProtestMapError, match=message):
         open_store(location)
@@ -606,36 +645,59 @@ OLD_COLUMNS = [c for c in schema.COLUMNS if c not in store_module.ADDED_COLUMNS]
 
 def _version_1_store(path: Path, frames: dict[str, pd.DataFrame]) -> None:
     """A store as protest-map wrote it at schema version 1 (no extras, no source_row)."""
-    types = {**{c: "TEXT NOT NULL DEFAULT ''" for c in schema.TEXT_COLUMNS},
-             **{c: "TEXT" for c in schema.DATE_COLUMNS}, **{c: "REAL" for c in schema.FLOAT_COLUMNS},
-             **{c: "INTEGER" for c in schema.INT_COLUMNS}}
+    types = {
+        **dict.fromkeys(schema.TEXT_COLUMNS, "TEXT NOT NULL DEFAULT ''"),
+        **dict.fromkeys(schema.DATE_COLUMNS, "TEXT"),
+        **dict.fromkeys(schema.FLOAT_COLUMNS, "REAL"),
+        **dict.fromkeys(schema.INT_COLUMNS, "INTEGER"),
+    }
     with closing(sqlite3.connect(path, isolation_level=None)) as conn:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN")
-        conn.execute("CREATE TABLE datasets (name TEXT PRIMARY KEY CHECK (name <> ''), kind TEXT NOT NULL "
-                     "CHECK (kind IN ('embedded', 'import')), rows INTEGER NOT NULL, created_at TEXT NOT NULL, "
-                     "source_file TEXT NOT NULL DEFAULT '', source_format TEXT NOT NULL DEFAULT '', "
-                     "version TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '')")
-        conn.execute("CREATE TABLE records (dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE, "
-                     "seq INTEGER NOT NULL, " + "".join(f'"{c}" {types[c]}, ' for c in OLD_COLUMNS)
-                     + "flags TEXT NOT NULL DEFAULT '', CHECK (record_id <> ''), UNIQUE (dataset, record_id))")
+        conn.execute(
+            "CREATE TABLE datasets (name TEXT PRIMARY KEY CHECK (name <> ''), kind TEXT NOT NULL "
+            "CHECK (kind IN ('embedded', 'import')), rows INTEGER NOT NULL, created_at TEXT NOT NULL, "
+            "source_file TEXT NOT NULL DEFAULT '', source_format TEXT NOT NULL DEFAULT '', "
+            "version TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '')"
+        )
+        conn.execute(
+            "CREATE TABLE records (dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE, "
+            "seq INTEGER NOT NULL, "
+            + "".join(f'"{c}" {types[c]}, ' for c in OLD_COLUMNS)
+            + "flags TEXT NOT NULL DEFAULT '', CHECK (record_id <> ''), UNIQUE (dataset, record_id))"
+        )
         conn.execute("CREATE UNIQUE INDEX records_dataset_seq ON records (dataset, seq)")
         for name, frame in frames.items():
-            conn.execute("INSERT INTO datasets VALUES (?, 'import', ?, '2024-01-01T00:00:00+00:00', "
-                         "'old.csv', 'native', '', '')", (name, len(frame)))
+            conn.execute(
+                "INSERT INTO datasets VALUES (?, 'import', ?, '2024-01-01T00:00:00+00:00', "
+                "'old.csv', 'native', '', '')",
+                (name, len(frame)),
+            )
             for seq, row in enumerate(frame[OLD_COLUMNS].astype(object).itertuples(index=False)):
-                values = [None if pd.isna(v) else v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp)
-                          else int(v) if isinstance(v, (int, np.integer)) else v for v in row]
-                conn.execute(f"INSERT INTO records VALUES ({', '.join('?' * (len(values) + 3))})",
-                             (name, seq, *values, "outside_cities" if seq == 1 else ""))
+                values = [
+                    None
+                    if pd.isna(v)
+                    else v.strftime("%Y-%m-%d")
+                    if isinstance(v, pd.Timestamp)
+                    else int(v)
+                    if isinstance(v, (int, np.integer))
+                    else v
+                    for v in row
+                ]
+                conn.execute(
+                    f"INSERT INTO records VALUES ({', '.join('?' * (len(values) + 3))})",
+                    (name, seq, *values, "outside_cities" if seq == 1 else ""),
+                )
         conn.execute("PRAGMA user_version = 1")
         conn.execute("COMMIT")
 
 
 def test_a_version_1_store_is_migrated_in_place(tmp_path):
     path = tmp_path / "old.sqlite"
-    old = {"team": make_records(3, prefix="t", place_name_ru=["Алматы", 'пр. "Абая"', ""]),
-           "acled": make_records(2, prefix="a")}
+    old = {
+        "team": make_records(3, prefix="t", place_name_ru=["Алматы", 'пр. "Абая"', ""]),
+        "acled": make_records(2, prefix="a"),
+    }
     _version_1_store(path, old)
 
     store = open_store(path)
@@ -644,8 +706,10 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path):
         columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert columns[-5:] == ["flags", "extras", "source_row", "detained_text", "inferred"]
-    assert [(i.name, i.rows, i.source_file) for i in store.datasets()] == [("acled", 2, "old.csv"),
-                                                                          ("team", 3, "old.csv")]
+    assert [(i.name, i.rows, i.source_file) for i in store.datasets()] == [
+        ("acled", 2, "old.csv"),
+        ("team", 3, "old.csv"),
+    ]
     back = store.read(["team"])
     assert list(back.columns) == READ_COLUMNS  # no extras, no source rows
     pd.testing.assert_frame_equal(back[schema.COLUMNS], old["team"])
@@ -676,16 +740,22 @@ def test_a_version_2_store_gains_the_new_columns_and_moves_them_out_of_its_extra
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         assert [r[0] for r in conn.execute("SELECT extras FROM records ORDER BY seq")] == [
-            '{"actor":"Актёр"}', None, None]
-    pd.testing.assert_frame_equal(back[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]],
-                                  old[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]])
+            '{"actor":"Актёр"}',
+            None,
+            None,
+        ]
+    pd.testing.assert_frame_equal(
+        back[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]],
+        old[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]],
+    )
 
 
 def test_a_failed_migration_leaves_the_version_1_store_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "old.sqlite"
     _version_1_store(path, {"team": make_records(2)})
-    monkeypatch.setitem(store_module._MIGRATIONS, 2,
-                        [*store_module._MIGRATIONS[2], "ALTER TABLE records ADD COLUMN broken BROKEN("])
+    monkeypatch.setitem(
+        store_module._MIGRATIONS, 2, [*store_module._MIGRATIONS[2], "ALTER TABLE records ADD COLUMN broken BROKEN("]
+    )
     with pytest.raises(sqlite3.OperationalError):
         open_store(path)
     with closing(sqlite3.connect(path)) as conn:
@@ -699,7 +769,7 @@ def test_files_that_are_not_stores_are_refused(tmp_path):
     other = tmp_path / "other.sqlite"
     with closing(sqlite3.connect(other)) as conn:
         conn.execute("CREATE TABLE mine (x)")
-    with pytest.raises(ProtestMapError, match="not a protest-map store.*tables mine"):
+    with pytest.raises(ProtestMapError, match=r"not a protest-map store.*tables mine"):
         open_store(other)
     text = tmp_path / "notes.txt"
     text.write_text("not a database at all " * 100)
@@ -714,8 +784,25 @@ def test_files_that_are_not_stores_are_refused(tmp_path):
 
 _hostile_text = st.one_of(
     st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=30),
-    st.sampled_from(['', ' ', '"', "'", "''; DROP TABLE records; --", "a\nb\r\nc", "Алматы, пр. Абая",
-                     "Қазақстан", "🚓🚨", "\x00nul", "\\N", "NULL", "nan", "<NA>", "  padded  "]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            '"',
+            "'",
+            "''; DROP TABLE records; --",
+            "a\nb\r\nc",
+            "Алматы, пр. Абая",
+            "Қазақстан",
+            "🚓🚨",
+            "\x00nul",
+            "\\N",
+            "NULL",
+            "nan",
+            "<NA>",
+            "  padded  ",
+        ]
+    ),
 )
 _names = _hostile_text.filter(lambda s: s.strip() == s and s != "" and not any(c in s for c in "\r\n\t\x00"))
 
@@ -739,11 +826,14 @@ def record_frames(draw) -> pd.DataFrame:
     frame["flags"] = pd.Series(draw(st.lists(_hostile_text, min_size=n, max_size=n)), dtype=str)
     extras = draw(st.lists(_hostile_text.filter(lambda s: s not in _NOT_EXTRAS), max_size=3, unique=True))
     for col in extras:
-        frame[col] = pd.Series(draw(st.lists(st.one_of(st.none(), _hostile_text), min_size=n, max_size=n)),
-                               dtype=object)
+        frame[col] = pd.Series(
+            draw(st.lists(st.one_of(st.none(), _hostile_text), min_size=n, max_size=n)), dtype=object
+        )
     if draw(st.booleans()):
-        frame["source_row"] = pd.Series(draw(st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
-                                                      min_size=n, max_size=n)), dtype="Int64")
+        frame["source_row"] = pd.Series(
+            draw(st.lists(st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), min_size=n, max_size=n)),
+            dtype="Int64",
+        )
     return frame
 
 
@@ -755,8 +845,11 @@ def expected_extras(frame: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in frame.columns if c not in _NOT_EXTRAS]
     values = {c: frame[c].tolist() for c in cols}
     order = list(dict.fromkeys(c for i in range(len(frame)) for c in cols if values[c][i] is not None))
-    return pd.DataFrame({c: pd.Series(["" if v is None else v for v in frame[c]], dtype=str) for c in order},
-                        index=pd.RangeIndex(len(frame)), columns=order)
+    return pd.DataFrame(
+        {c: pd.Series(["" if v is None else v for v in frame[c]], dtype=str) for c in order},
+        index=pd.RangeIndex(len(frame)),
+        columns=order,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -766,8 +859,7 @@ def shared_store(tmp_path_factory) -> SQLiteStore:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frames=st.lists(st.tuples(_names, record_frames()), min_size=1, max_size=3,
-                       unique_by=lambda pair: pair[0]))
+@given(frames=st.lists(st.tuples(_names, record_frames()), min_size=1, max_size=3, unique_by=lambda pair: pair[0]))
 def test_random_frames_round_trip_identically(shared_store, frames):
     store = shared_store
     try:
@@ -779,11 +871,16 @@ def test_random_frames_round_trip_identically(shared_store, frames):
             assert back["flags"].tolist() == frame["flags"].tolist()
             assert back["dataset"].tolist() == [name] * len(frame)
             extras = expected_extras(frame)
-            assert list(back.columns) == [*schema.COLUMNS, *extras.columns, "dataset", "flags",
-                                          *(["source_row"] if "source_row" in frame and frame["source_row"].notna().any()
-                                            else [])]
-            pd.testing.assert_frame_equal(back[list(extras.columns)], extras, check_column_type=False,
-                                          check_index_type=False)
+            assert list(back.columns) == [
+                *schema.COLUMNS,
+                *extras.columns,
+                "dataset",
+                "flags",
+                *(["source_row"] if "source_row" in frame and frame["source_row"].notna().any() else []),
+            ]
+            pd.testing.assert_frame_equal(
+                back[list(extras.columns)], extras, check_column_type=False, check_index_type=False
+            )
             if "source_row" in back:
                 assert back["source_row"].tolist() == frame["source_row"].tolist()
         assert sorted(i.name for i in store.datasets()) == sorted(name for name, _ in frames)

@@ -8,7 +8,17 @@ import pytest
 
 from geo.aggregate import detained_range
 from geo.words import (
-    FALLBACK, GLOSSARY, LANGUAGES, WORDS, capital, missing, number, plural_key, range_text, reason_text, word,
+    FALLBACK,
+    GLOSSARY,
+    LANGUAGES,
+    WORDS,
+    capital,
+    missing,
+    number,
+    plural_key,
+    range_text,
+    reason_text,
+    word,
 )
 
 _FIELD = re.compile(r"\{(\w+)\}")
@@ -25,13 +35,13 @@ def test_every_word_is_written_in_its_language_with_the_same_fields(key):
     assert set(entry) == set(LANGUAGES), key
     fields = {lang: sorted(_FIELD.findall(text)) for lang, text in entry.items()}
     assert fields["ru"] == fields["en"] == fields["kk"], (key, fields)
-    letters = re.sub(r"\{\w+\}|protest-map|PDF|HTML|PNG|CSV|GeoJSON|SVG|UTC|JavaScript|A4|http/https", "",
-                     entry["en"])
+    letters = re.sub(r"\{\w+\}|protest-map|PDF|HTML|PNG|CSV|GeoJSON|SVG|UTC|JavaScript|A4|http/https", "", entry["en"])
     if re.search("[A-Za-z]{2}", letters):  # words, not only placeholders, names and formats
         for lang in ("ru", "kk"):
             assert re.search("[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]", entry[lang]), (key, lang, entry[lang])
-            rest = re.sub(r"\{\w+\}|protest-map|PDF|HTML|PNG|CSV|GeoJSON|SVG|UTC|JavaScript|A4|http/https", "",
-                          entry[lang])
+            rest = re.sub(
+                r"\{\w+\}|protest-map|PDF|HTML|PNG|CSV|GeoJSON|SVG|UTC|JavaScript|A4|http/https", "", entry[lang]
+            )
             assert not re.search(r"\b[A-Za-z]{3,}\b", rest), (key, lang, entry[lang])
 
 
@@ -69,8 +79,17 @@ def test_one_word_for_an_event_everywhere():
     assert capital(word("event_rally", "ru")) == "Митинг" and capital(word("event_detention", "kk")) == "Ұстау"
 
 
-@pytest.mark.parametrize("n, ru, en", [(1, "one", "one"), (2, "few", "many"), (5, "many", "many"),
-                                       (11, "many", "many"), (21, "one", "many"), (112, "many", "many")])
+@pytest.mark.parametrize(
+    "n, ru, en",
+    [
+        (1, "one", "one"),
+        (2, "few", "many"),
+        (5, "many", "many"),
+        (11, "many", "many"),
+        (21, "one", "many"),
+        (112, "many", "many"),
+    ],
+)
 def test_plurals(n, ru, en):
     assert plural_key("badge", n, "ru") == f"badge_{ru}"
     assert plural_key("badge", n, "en") == f"badge_{en}"
@@ -83,14 +102,22 @@ def test_the_glossary_explains_words_of_the_table():
         assert note and (term in WORDS or term == "floor"), term
 
 
-@pytest.mark.parametrize("area,start,end", [
-    ("national", "2019-06-09", "2019-06-13"), ("national", "2019-06-09", "2019-06-10"),
-    ("almaty", "2019-06-09", "2019-06-10"), ("astana", "2019-06-09", "2019-06-13"),
-    ("national", "2022-01-02", "2022-01-11"), ("almaty", "2022-01-04", "2022-01-07"),
-    # detentions without a number, figures reaching beyond the window, inferred start days
-    ("national", "2019-06-11", "2019-06-11"), ("national", "2022-01-03", "2022-01-31"),
-    ("almaty/almaly", "2019-06-09", "2019-06-13"), ("national", "2019-06-09", "2019-06-12"),
-])
+@pytest.mark.parametrize(
+    "area,start,end",
+    [
+        ("national", "2019-06-09", "2019-06-13"),
+        ("national", "2019-06-09", "2019-06-10"),
+        ("almaty", "2019-06-09", "2019-06-10"),
+        ("astana", "2019-06-09", "2019-06-13"),
+        ("national", "2022-01-02", "2022-01-11"),
+        ("almaty", "2022-01-04", "2022-01-07"),
+        # detentions without a number, figures reaching beyond the window, inferred start days
+        ("national", "2019-06-11", "2019-06-11"),
+        ("national", "2022-01-03", "2022-01-31"),
+        ("almaty/almaly", "2019-06-09", "2019-06-13"),
+        ("national", "2019-06-09", "2019-06-12"),
+    ],
+)
 def test_every_reason_the_data_gives_reads_in_russian_and_kazakh(embedded_joined, area, start, end):
     reasons = [a.reason for a in detained_range(embedded_joined, area=area, start=start, end=end).alternatives]
     assert reasons, "this window should have figures that were not used"

@@ -167,7 +167,6 @@ def parse_area(text: str, *, known_districts: dict[str, str] | None = None) -> A
     )
 
 
-
 def detained_range(
     records: pd.DataFrame,
     *,
@@ -234,8 +233,9 @@ class Reconciler:
                 area = parse_area(area, known_districts=known if checked else None)
             except ProtestMapError as exc:
                 if boundaries is None and checked:
-                    raise ProtestMapError(f"{exc} (the districts with records; give the boundaries to "
-                                          "name one without records)") from None
+                    raise ProtestMapError(
+                        f"{exc} (the districts with records; give the boundaries to name one without records)"
+                    ) from None
                 raise
         if area.district_id is not None and not claims.joined:
             raise ProtestMapError(
@@ -254,8 +254,9 @@ class Reconciler:
             result.breakdown = self._breakdown(area, query, result)
         return result
 
-    def each_day(self, city_ids: tuple[str, ...], start: date | str, end: date | str
-                 ) -> dict[tuple[date, str], Reconciliation]:
+    def each_day(
+        self, city_ids: tuple[str, ...], start: date | str, end: date | str
+    ) -> dict[tuple[date, str], Reconciliation]:
         """``range(city, start=day, end=day, breakdown=False)`` for every day of the window and city.
 
         Each day is solved over the records that touch it (a figure's container
@@ -274,8 +275,14 @@ class Reconciler:
         out: dict[tuple[date, str], Reconciliation] = {}
         for number in range(lo, hi + 1):
             day = _day_of(number)
-            todays = np.sort(np.concatenate([groups.get(number, np.zeros(0, dtype=np.int64)),
-                                             longer[(c.start[longer] <= number) & (c.end[longer] >= number)]]))
+            todays = np.sort(
+                np.concatenate(
+                    [
+                        groups.get(number, np.zeros(0, dtype=np.int64)),
+                        longer[(c.start[longer] <= number) & (c.end[longer] >= number)],
+                    ]
+                )
+            )
             sub = c.subset(c.with_ancestors(todays)) if len(todays) else None
             for city in city_ids:
                 if sub is None:
@@ -284,7 +291,7 @@ class Reconciler:
                     out[(day, city)] = _Query(sub, Area(city), number, number).answer(day, day)
         return out
 
-    def _breakdown(self, area: Area, query: "_Query", result: Reconciliation) -> dict[str, int]:
+    def _breakdown(self, area: Area, query: _Query, result: Reconciliation) -> dict[str, int]:
         """Split the floor: by city (national) or by district (city), with the remainder."""
         claims = self._claims
         parts: dict[str, int] = {}
@@ -299,7 +306,6 @@ class Reconciler:
             parts[district] = _Query(claims, Area(area.city_id, district), query.lo, query.hi).floor()
         parts["city_level"] = max(0, result.detained_low - sum(parts.values()))
         return parts
-
 
 
 # --------------------------------------------------------------------------- helpers
@@ -318,8 +324,11 @@ def _district_notes(area: Area, boundaries, lo: date, hi: date) -> list[str]:
     """Refuse a district that did not exist on any day of the window; note one that existed on some."""
     if boundaries is None:
         return []
-    layers = [layer for layer in boundaries.layers_for(area.city_id)
-              if area.district_id in set(layer.districts["district_id"])]
+    layers = [
+        layer
+        for layer in boundaries.layers_for(area.city_id)
+        if area.district_id in set(layer.districts["district_id"])
+    ]
     if not layers:
         raise ProtestMapError(f"unknown district {area.district_id!r} of {area.city_id}")
     first = min((layer.valid_from or date.min) for layer in layers)
@@ -335,5 +344,3 @@ def _district_notes(area: Area, boundaries, lo: date, hi: date) -> list[str]:
         span = f"{max(lo, first)}..{min(hi, last - timedelta(days=1))}"
         return [f"district {area.district_id} existed on {span} only, within the window {lo}..{hi}"]
     return []
-
-

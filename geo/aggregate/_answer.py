@@ -39,8 +39,18 @@ class Reconciliation:
     the reason it is not in the floor) on first use, complete.
     """
 
-    def __init__(self, area: str, start: date, end: date, detained_low: int, detained_high: int | None, *,
-                 breakdown: dict[str, int] | None = None, notes: list[str] | None = None, explain=None):
+    def __init__(
+        self,
+        area: str,
+        start: date,
+        end: date,
+        detained_low: int,
+        detained_high: int | None,
+        *,
+        breakdown: dict[str, int] | None = None,
+        notes: list[str] | None = None,
+        explain=None,
+    ):
         self.area = area
         self.start = start
         self.end = end
@@ -105,12 +115,9 @@ class Reconciliation:
         return f"Reconciliation({self.area}, {self.start}..{self.end}: {self.label()})"
 
 
-
 def _some(ids, limit: int = 6) -> str:
     """A readable list of record ids: all of a few, the first few of many."""
     ids = sorted(ids)
     if len(ids) <= limit:
         return ", ".join(ids)
     return ", ".join(ids[:limit]) + f" and {len(ids) - limit:,} more"
-
-

@@ -43,13 +43,21 @@ def _region_contains(oc, od, ic, id_):
     return (oc == 0) | ((oc == ic) & ((od < 0) | (od == id_)))
 
 
-
 class _Claims:
     """Every record as the arrays the reconciliation reads (in the frame's row order)."""
 
     def __init__(self, records: pd.DataFrame):
-        needed = ["record_id", "city", "period_start", "period_end", "detained_low", "detained_high",
-                  "count_kind", "included_in", "contested_by"]
+        needed = [
+            "record_id",
+            "city",
+            "period_start",
+            "period_end",
+            "detained_low",
+            "detained_high",
+            "count_kind",
+            "included_in",
+            "contested_by",
+        ]
         missing = [c for c in needed if c not in records.columns]
         if missing:
             raise ProtestMapError(f"records lack column(s) {', '.join(missing)} (see geo.schema.COLUMNS)")
@@ -171,7 +179,7 @@ class _Claims:
             up = self.parent[up]
         return np.flatnonzero(seen)
 
-    def subset(self, rows: np.ndarray) -> "_Claims":
+    def subset(self, rows: np.ndarray) -> _Claims:
         """The claims of ``rows`` (sorted positions) alone; links to records outside them are dropped."""
         out = object.__new__(_Claims)
         out.__dict__.update(self.__dict__)
@@ -212,8 +220,10 @@ class _Claims:
 def _texts(series: pd.Series) -> np.ndarray:
     values = series.to_numpy(dtype=object, na_value="")
     if values.size and not all(isinstance(v, str) for v in values[: min(len(values), 64)]):
-        values = np.array(["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v)
-                           for v in values], dtype=object)
+        values = np.array(
+            ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values],
+            dtype=object,
+        )
     return values
 
 
@@ -224,11 +234,9 @@ def _days(series: pd.Series) -> np.ndarray:
 
 def _index_of(ids: pd.Series, refs: np.ndarray) -> np.ndarray:
     """Position in ``ids`` of each reference (-1 when unknown; a repeated id means its first row)."""
-    wanted = set(str(r) for r in refs)
+    wanted = {str(r) for r in refs}
     hits = np.flatnonzero(ids.isin(wanted).to_numpy(dtype=bool))
     first: dict[str, int] = {}
     for pos, value in zip(hits.tolist(), ids.iloc[hits].astype(str).tolist()):
         first.setdefault(value, pos)
     return np.array([first.get(str(r), -1) for r in refs], dtype=np.int64)
-
-

@@ -76,8 +76,7 @@ class _Explain:
 
     @staticmethod
     def _overlaps(rivals) -> str:
-        return (f"overlaps {_some(rivals)}, which give(s) the higher floor" if rivals
-                else "not needed for the floor")
+        return f"overlaps {_some(rivals)}, which give(s) the higher floor" if rivals else "not needed for the floor"
 
     def _alt(self, row: int, reason: str) -> Alternative:
         c = self.q.c
@@ -107,8 +106,9 @@ class _Explain:
             parts = [rid[S[j]] for j in inner]
             if parts and (not rivals or c.low[S[inner]].sum() >= low):
                 if c.partial[row]:
-                    return (f"counts part of those detained in its cell; what is counted there ({_some(parts)}) "
-                            "gives more")
+                    return (
+                        f"counts part of those detained in its cell; what is counted there ({_some(parts)}) gives more"
+                    )
                 return f"its parts ({_some(parts)}) add up to more; counted instead"
             return self._overlaps(rivals + parts)
         rivals = [rid[S[t]] for t in totals if self._meet(i, t)]
@@ -122,13 +122,17 @@ class _Explain:
     def _inside(self, i: int, t: int) -> bool:
         """Does item i's cell lie in item t's cell?"""
         q, c, S = self.q, self.q.c, self.q.S
-        return bool(_region_contains(q.pcity[t], q.pdist[t], q.pcity[i], q.pdist[i])
-                    and c.start[S[t]] <= c.start[S[i]] and c.end[S[i]] <= c.end[S[t]])
+        return bool(
+            _region_contains(q.pcity[t], q.pdist[t], q.pcity[i], q.pdist[i])
+            and c.start[S[t]] <= c.start[S[i]]
+            and c.end[S[i]] <= c.end[S[t]]
+        )
 
     def _meet(self, i: int, j: int) -> bool:
         q, c, S = self.q, self.q.c, self.q.S
-        nest = (_region_contains(q.pcity[i], q.pdist[i], q.pcity[j], q.pdist[j])
-                or _region_contains(q.pcity[j], q.pdist[j], q.pcity[i], q.pdist[i]))
+        nest = _region_contains(q.pcity[i], q.pdist[i], q.pcity[j], q.pdist[j]) or _region_contains(
+            q.pcity[j], q.pdist[j], q.pcity[i], q.pdist[i]
+        )
         return bool(nest and c.start[S[i]] <= c.end[S[j]] and c.start[S[j]] <= c.end[S[i]])
 
     def _descends(self, j: int, i: int) -> bool:
@@ -167,7 +171,12 @@ class _Explain:
             else:
                 level = "national" if c.city[row] == 0 else "city-level"
                 reason = f"{level} figure that no source splits by area: unallocated here" + tail
-            out.append(Alternative(str(c.rid[row]), int(c.low[row]) if c.has_low[row] else None,
-                                   int(c.high[row]) if c.has_high[row] else None, reason))
+            out.append(
+                Alternative(
+                    str(c.rid[row]),
+                    int(c.low[row]) if c.has_low[row] else None,
+                    int(c.high[row]) if c.has_high[row] else None,
+                    reason,
+                )
+            )
         return out
-

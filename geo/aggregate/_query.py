@@ -138,7 +138,7 @@ class _Query:
         return sorted(names)
 
     # -- answers --------------------------------------------------------------
-    def pass_(self, name: str) -> "_Pass":
+    def pass_(self, name: str) -> _Pass:
         if name not in self._passes:
             c, S = self.c, self.S
             if name == "floor":
@@ -158,10 +158,11 @@ class _Query:
         # something unknown in the cell is not covered (asked only then: it costs a pass)
         open_ended = opens > 0 or bool(self.unknowns().uncovered.any())
         high = None if open_ended else max(int(high_value), low)
-        return Reconciliation(self.area.label, lo_day, hi_day, low, high, notes=self._inferred_notes(),
-                              explain=_Explain(self))
+        return Reconciliation(
+            self.area.label, lo_day, hi_day, low, high, notes=self._inferred_notes(), explain=_Explain(self)
+        )
 
-    def unknowns(self) -> "_Unknowns":
+    def unknowns(self) -> _Unknowns:
         if self._unknowns is None:
             self._unknowns = _Unknowns(self)
         return self._unknowns
@@ -191,7 +192,6 @@ def _depths(sp: np.ndarray) -> np.ndarray:
     return depth
 
 
-
 # --------------------------------------------------------------------------- the open high end
 
 
@@ -219,8 +219,12 @@ class _Unknowns:
         totals = totals[np.lexsort((_rank(c.rid_of(totals)), -c.high[totals]))]  # the largest is named first
         if len(rows) and 0 < len(totals) <= 32:  # a few totals: test every row against each
             for t in totals:
-                fits = (_region_contains(c.city[t], c.district[t], pcity, pdist)
-                        & (c.start[t] <= start) & (end <= c.end[t]) & (cover < 0))
+                fits = (
+                    _region_contains(c.city[t], c.district[t], pcity, pdist)
+                    & (c.start[t] <= start)
+                    & (end <= c.end[t])
+                    & (cover < 0)
+                )
                 cover[fits] = t
         elif len(rows) and len(totals):  # many: test the distinct cells (a million records have few)
             span = query.hi - query.lo + 1
@@ -234,8 +238,12 @@ class _Unknowns:
             ucity, udist = area // width, area % width - 1
             ucover = np.full(len(uniq), -1, dtype=np.int64)
             for t in totals:
-                fits = (_region_contains(c.city[t], c.district[t], ucity, udist)
-                        & (c.start[t] <= us) & (ue <= c.end[t]) & (ucover < 0))
+                fits = (
+                    _region_contains(c.city[t], c.district[t], ucity, udist)
+                    & (c.start[t] <= us)
+                    & (ue <= c.end[t])
+                    & (ucover < 0)
+                )
                 ucover[fits] = t
             cover = ucover[inverse]
         # a closed, uncontested in-scope record covers what is included_in it
@@ -254,5 +262,3 @@ class _Unknowns:
 
     def covering(self) -> dict[int, int]:
         return dict(zip(self.rows.tolist(), self.cover.tolist()))
-
-

@@ -33,7 +33,7 @@ def _beats_v(av, ao, an, bv, bo, bn) -> np.ndarray:
 class _Run:
     """The solver's table for one area and one start day: best score on start..h for every day h."""
 
-    __slots__ = ("v", "o", "n", "gapfrom", "over")
+    __slots__ = ("gapfrom", "n", "o", "over", "v")
 
     def __init__(self, v, o, n, gapfrom, over):
         self.v, self.o, self.n, self.gapfrom, self.over = v, o, n, gapfrom, over
@@ -206,9 +206,9 @@ class _Pass:
         for h in sorted(starts | set(ends) | zones):
             if h in starts:
                 base = run.at(h - 1, q)
-                cv = base[0] + fv[h + 1:] - fv[h]
-                co = base[1] + fo[h + 1:] - fo[h]
-                cn = base[2] + fn[h + 1:] - fn[h]
+                cv = base[0] + fv[h + 1 :] - fv[h]
+                co = base[1] + fo[h + 1 :] - fo[h]
+                cn = base[2] + fn[h + 1 :] - fn[h]
                 for ch in self.q.children[r]:
                     sub = self.run(ch, h)
                     cv = cv + sub.v[h:]
@@ -308,5 +308,3 @@ def _cum(values: np.ndarray) -> np.ndarray:
     out = np.zeros(len(values) + 1, dtype=np.int64)
     np.cumsum(values, out=out[1:])
     return out
-
-

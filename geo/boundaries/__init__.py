@@ -77,8 +77,8 @@ __all__ = [
     "GEOMETRY_READ_ERRORS",
     "HOLE_WARNING_KM2",
     "OSM_ATTRIBUTION",
-    "OUTLINE_COLUMNS",
     "OUTLINES_FILE",
+    "OUTLINE_COLUMNS",
     "OVERLAP_WARNING_KM2",
     "PREFERRED_ALMATY_SNAPSHOT",
     "REQUIRED_PROPERTIES",
@@ -89,12 +89,12 @@ __all__ = [
     "Layer",
     "Tiling",
     "area_km2",
-    "city_display_name",
-    "expected_district_count",
-    "parse_month",
     "boundary_report",
     "check_boundaries",
+    "city_display_name",
+    "expected_district_count",
     "load_boundaries",
+    "parse_month",
 ]
 
 
@@ -134,9 +134,7 @@ def load_boundaries(
         ``check``) a check failed; the message lists every problem.
     """
     folder = _resolve_folder(folder)
-    stamp = tuple(
-        (path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in _boundary_files(folder)
-    )
+    stamp = tuple((path.name, path.stat().st_mtime_ns, path.stat().st_size) for path in _boundary_files(folder))
     return _load_cached(folder, almaty_snapshot, stamp, check)
 
 
@@ -172,17 +170,12 @@ def boundary_report(folder: Path | None = None) -> BoundaryReport:
     outlines_path = folder / OUTLINES_FILE
     outlines = _read_geojson(outlines_path) if outlines_path.is_file() else None
     result = _check_files(folder, almaty, astana, outlines)
-    figures = tuple(
-        f"{path.name}: {tiling.describe()}" for path, tiling in sorted(result.tilings.items())
-    )
+    figures = tuple(f"{path.name}: {tiling.describe()}" for path, tiling in sorted(result.tilings.items()))
     return BoundaryReport(folder, tuple(result.problems), tuple(result.warnings), figures)
 
 
-
 @functools.lru_cache(maxsize=16)
-def _load_cached(
-    folder: Path, almaty_snapshot: str | None, stamp: tuple, check: bool
-) -> BoundarySet:
+def _load_cached(folder: Path, almaty_snapshot: str | None, stamp: tuple, check: bool) -> BoundarySet:
     del stamp  # only part of the cache key: a changed file makes a new entry
     almaty_path = _choose_almaty(folder, almaty_snapshot)
     astana_paths = sorted(folder.glob(ASTANA_PATTERN))

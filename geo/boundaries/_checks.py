@@ -37,7 +37,6 @@ class _CheckResult:
     tilings: dict[Path, Tiling] = field(default_factory=dict)
 
 
-
 def _check_error(folder: Path, problems: list[str]) -> BoundaryCheckError:
     lines = "\n".join(f"- {p}" for p in problems)
     return BoundaryCheckError(
@@ -45,7 +44,6 @@ def _check_error(folder: Path, problems: list[str]) -> BoundaryCheckError:
         "Fix or replace these files (see the folder's SOURCES.md), or point "
         "PROTESTMAP_BOUNDARIES at another folder."
     )
-
 
 
 def _essential_problems(
@@ -59,9 +57,7 @@ def _essential_problems(
     return problems
 
 
-def _missing_files(
-    folder: Path, almaty: list[_Parsed], astana: list[_Parsed], outlines: _Parsed | None
-) -> list[str]:
+def _missing_files(folder: Path, almaty: list[_Parsed], astana: list[_Parsed], outlines: _Parsed | None) -> list[str]:
     problems = []
     if not almaty:
         problems.append(f"{folder}: no Almaty district file; expected {ALMATY_PATTERN}")
@@ -72,9 +68,7 @@ def _missing_files(
     return problems
 
 
-def _check_files(
-    folder: Path, almaty: list[_Parsed], astana: list[_Parsed], outlines: _Parsed | None
-) -> _CheckResult:
+def _check_files(folder: Path, almaty: list[_Parsed], astana: list[_Parsed], outlines: _Parsed | None) -> _CheckResult:
     result = _CheckResult(problems=_missing_files(folder, almaty, astana, outlines))
     city_outlines: dict[str, BaseGeometry] = {}
     if outlines is not None:
@@ -125,30 +119,23 @@ def _check_outlines(parsed: _Parsed, problems: list[str]) -> dict[str, BaseGeome
         numbers = found.get(city_id, [])
         if len(numbers) != 1:
             problems.append(
-                f"{parsed.name}: {len(numbers)} outline(s) of {city_id!r} (features {numbers}); "
-                "expected exactly 1"
+                f"{parsed.name}: {len(numbers)} outline(s) of {city_id!r} (features {numbers}); expected exactly 1"
             )
             usable.pop(city_id, None)
     return usable
 
 
-def _check_period(
-    parsed: _Parsed, city_id: str, problems: list[str]
-) -> tuple[date | None, date | None] | None:
+def _check_period(parsed: _Parsed, city_id: str, problems: list[str]) -> tuple[date | None, date | None] | None:
     """The layer's (valid_from, valid_to); ``None`` (and a problem) when unreadable."""
     frame = parsed.frame
     bounds = []
     for key in ("valid_from", "valid_to"):
         values = {_text(v) for v in frame.get(key, [""] * len(frame))}
         if city_id == "astana" and key not in frame:
-            problems.append(
-                f"{parsed.name}: property {key!r} missing; expected 'YYYY-MM' or '' on every feature"
-            )
+            problems.append(f"{parsed.name}: property {key!r} missing; expected 'YYYY-MM' or '' on every feature")
             return None
         if len(values) > 1:
-            problems.append(
-                f"{parsed.name}: features disagree on {key!r} ({sorted(values)}); expected one value"
-            )
+            problems.append(f"{parsed.name}: features disagree on {key!r} ({sorted(values)}); expected one value")
             return None
         try:
             bounds.append(parse_month(values.pop() if values else ""))
@@ -199,13 +186,9 @@ def _check_districts(
         expected, why = _expected_count(city_id, *period)
         period_text = _period_text(*period)
         if expected is None:
-            problems.append(
-                f"{name}: valid period {period_text} {why}; expected one period with one district count"
-            )
+            problems.append(f"{name}: valid period {period_text} {why}; expected one period with one district count")
         elif len(frame) != expected:
-            problems.append(
-                f"{name}: {len(frame)} districts; expected {expected} for {city_id} {period_text} ({why})"
-            )
+            problems.append(f"{name}: {len(frame)} districts; expected {expected} for {city_id} {period_text} ({why})")
     return geometry_ok
 
 
@@ -248,7 +231,7 @@ def _measure_tiling(frame: gpd.GeoDataFrame, outline: BaseGeometry, city_id: str
     utm = UTM_EPSG[city_id]
     districts = frame.set_crs("EPSG:4326", allow_override=True).to_crs(utm)
     city = gpd.GeoSeries([outline], crs="EPSG:4326").to_crs(utm).iloc[0]
-    ids = [str(v) for v in (frame["district_id"] if "district_id" in frame else frame.index)]
+    ids = [str(v) for v in frame.get("district_id", frame.index)]
 
     pairs = []
     for (id_a, geom_a), (id_b, geom_b) in itertools.combinations(zip(ids, districts.geometry), 2):
@@ -279,10 +262,7 @@ def _measure_tiling(frame: gpd.GeoDataFrame, outline: BaseGeometry, city_id: str
 
 
 def _judge_tiling(name: str, tiling: Tiling, result: _CheckResult) -> None:
-    limit = (
-        f"the tolerance is {TILING_TOLERANCE:.0%} of the city's area "
-        f"({tiling.city_km2 * TILING_TOLERANCE:.2f} km²)"
-    )
+    limit = f"the tolerance is {TILING_TOLERANCE:.0%} of the city's area ({tiling.city_km2 * TILING_TOLERANCE:.2f} km²)"
     if tiling.share(tiling.overlap_km2) > TILING_TOLERANCE:
         worst = sorted(tiling.overlapping_pairs, key=lambda p: -p[2])[:5]
         pairs = ", ".join(f"{a}/{b} {km2:.3f} km²" for a, b, km2 in worst)
@@ -313,12 +293,10 @@ def _judge_tiling(name: str, tiling: Tiling, result: _CheckResult) -> None:
         )
 
 
-def _check_periods_sequence(
-    periods: list[tuple[str, date | None, date | None]], result: _CheckResult
-) -> None:
+def _check_periods_sequence(periods: list[tuple[str, date | None, date | None]], result: _CheckResult) -> None:
     """Astana layers: periods must not overlap; a gap between them is a warning."""
     ordered = sorted(periods, key=lambda p: p[1] or date.min)
-    for (name_a, _, end_a), (name_b, start_b, _) in zip(ordered, ordered[1:]):
+    for (name_a, _, end_a), (name_b, start_b, _) in itertools.pairwise(ordered):
         start = start_b or date.min
         if end_a is None or end_a > start:
             result.problems.append(

@@ -41,9 +41,7 @@ HOLE_WARNING_KM2 = 0.01
 OVERLAP_WARNING_KM2 = 0.01
 
 #: What shapely's ``shape`` raises on a malformed GeoJSON geometry.
-GEOMETRY_READ_ERRORS = (
-    ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError
-)
+GEOMETRY_READ_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, shapely.errors.ShapelyError)
 
 #: How many districts each city had, by period: (first day, count, what changed).
 #: Almaty layers carry no dates; Almaty has had 8 districts since 2014.
@@ -133,9 +131,7 @@ class Layer:
 
     def in_force(self, on: date) -> bool:
         """True when this layer is the one in force on ``on``."""
-        return (self.valid_from is None or self.valid_from <= on) and (
-            self.valid_to is None or on < self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= on) and (self.valid_to is None or on < self.valid_to)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,7 @@ def _resolve_folder(folder: Path | None) -> Path:
         raise BoundariesNotConfigured(HOW_TO_GET_BOUNDARIES)
     folder = Path(folder).expanduser()
     if not folder.is_dir():
-        raise BoundariesNotConfigured(
-            f"{HOW_TO_GET_BOUNDARIES}\n(Tried {folder}: it is not an existing folder.)"
-        )
+        raise BoundariesNotConfigured(f"{HOW_TO_GET_BOUNDARIES}\n(Tried {folder}: it is not an existing folder.)")
     return folder.resolve()
 
 
@@ -56,11 +54,9 @@ def _boundary_files(folder: Path) -> list[Path]:
     return files
 
 
-
 def _choose_almaty(folder: Path, snapshot: str | None) -> Path | None:
     snapshots = {
-        path.name[len("almaty_districts_osm") : -len(".geojson")]: path
-        for path in folder.glob(ALMATY_PATTERN)
+        path.name[len("almaty_districts_osm") : -len(".geojson")]: path for path in folder.glob(ALMATY_PATTERN)
     }
     if snapshot is not None:
         wanted = snapshot.removeprefix("almaty_districts_osm").removesuffix(".geojson")
@@ -78,8 +74,6 @@ def _choose_almaty(folder: Path, snapshot: str | None) -> Path | None:
     return None
 
 
-
-
 @dataclass
 class _Parsed:
     """One GeoJSON file as read: properties + geometry, or the reason it could not be read."""
@@ -92,7 +86,6 @@ class _Parsed:
     @property
     def name(self) -> str:
         return self.path.name
-
 
 
 def _read_geojson(path: Path) -> _Parsed:
@@ -125,9 +118,7 @@ def _read_geojson(path: Path) -> _Parsed:
         raw = feature.get("geometry") if isinstance(feature, dict) else None
         geometry = None
         if raw is None:
-            parsed.problems.append(
-                f"{name}, feature {number}: no geometry; expected a Polygon or MultiPolygon"
-            )
+            parsed.problems.append(f"{name}, feature {number}: no geometry; expected a Polygon or MultiPolygon")
         else:
             try:
                 geometry = shape(raw)
@@ -155,7 +146,6 @@ def _declared_crs(member: object) -> tuple[pyproj.CRS, str | None]:
         f"CRS is {found} ({name!r}); expected EPSG:4326 or OGC:CRS84 (lon/lat WGS 84). "
         "Reproject the file, e.g. `ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson`"
     )
-
 
 
 def _build_layer(parsed: _Parsed, city_id: str, tiling: Tiling | None) -> Layer:

@@ -26,7 +26,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -73,13 +73,20 @@ CITY_OUTLINES = {
 
 #: Astana districts: district_id -> (name_en, name_ru, name_kk, spellings in the GIS layer).
 ASTANA_DISTRICTS = {
-    "almaty_district": ("Almaty district", "Алматинский район (район «Алматы»)", "Алматы ауданы",
-                        ("алматы", "алматинский")),
+    "almaty_district": (
+        "Almaty district",
+        "Алматинский район (район «Алматы»)",
+        "Алматы ауданы",
+        ("алматы", "алматинский"),
+    ),
     "baikonyr": ("Baikonyr", "район Байконыр", "Байқоңыр ауданы", ("байконур", "байконыр", "байқоңыр")),
-    "yesil": ("Yesil (Esil)", "Есильский район (район «Есиль»)", "Есіл ауданы",
-              ("есиль", "есіл", "есильский")),
-    "saryarka": ("Saryarka", "Сарыаркинский район (район «Сарыарка»)", "Сарыарқа ауданы",
-                 ("сарыарка", "сарыарқа", "сарыаркинский")),
+    "yesil": ("Yesil (Esil)", "Есильский район (район «Есиль»)", "Есіл ауданы", ("есиль", "есіл", "есильский")),
+    "saryarka": (
+        "Saryarka",
+        "Сарыаркинский район (район «Сарыарка»)",
+        "Сарыарқа ауданы",
+        ("сарыарка", "сарыарқа", "сарыаркинский"),
+    ),
     "nura": ("Nura", "район Нура", "Нұра ауданы", ("нура", "нұра")),
     "saraishyk": ("Saraishyk", "район Сарайшык", "Сарайшық ауданы", ("сарайшык", "сарайшық")),
 }
@@ -149,9 +156,7 @@ def fetch_boundaries(dest: Path | None = None, *, timeout: float | None = None) 
                 f"The boundaries downloaded from {settings.nominatim_url} and {settings.astana_gis_url} "
                 f"failed the checks, so nothing was written to {dest}:\n{lines}\n{_ADVICE}"
             )
-        (staging / "SOURCES.md").write_text(
-            _sources_md(files, report, nominatim, arcgis), encoding="utf-8"
-        )
+        (staging / "SOURCES.md").write_text(_sources_md(files, report, nominatim, arcgis), encoding="utf-8")
         dest.mkdir(parents=True, exist_ok=True)
         written = []
         for name in [*files, "SOURCES.md"]:
@@ -295,8 +300,10 @@ def _esaulet_districts(answer: object, url: str) -> list[dict]:
         props = feature.get("properties") or {}
         district_id = _district_from_name(props.get("name_object"), props.get("name_object_kaz"))
         if district_id is None:
-            unknown.append(f"feature {number}: name_object={props.get('name_object')!r}, "
-                           f"name_object_kaz={props.get('name_object_kaz')!r}")
+            unknown.append(
+                f"feature {number}: name_object={props.get('name_object')!r}, "
+                f"name_object_kaz={props.get('name_object_kaz')!r}"
+            )
             continue
         parent = _district_from_name(props.get("region")) or district_id
         geometry = _polygon(feature.get("geometry"), what, url, f"district {district_id!r}")
@@ -310,8 +317,10 @@ def _esaulet_districts(answer: object, url: str) -> list[dict]:
         given = next(r["parent"] for r in records if r["district_id"] == new)
         if given != parent:
             raise _malformed(
-                what, url, f"the layer's region attribute makes {given!r} the parent of {new!r}; "
-                f"expected {parent!r} (the district it was split from)"
+                what,
+                url,
+                f"the layer's region attribute makes {given!r} the parent of {new!r}; "
+                f"expected {parent!r} (the district it was split from)",
             )
     return records
 
@@ -334,16 +343,23 @@ def _almaty_collection(osm: dict[int, BaseGeometry], url: str, today: date) -> d
     features = []
     for district_id, geometry, area in zip(ids, geometries, _areas(geometries, "almaty")):
         relation, name_en, name_ru, name_kk = ALMATY_DISTRICTS[district_id]
-        features.append(_feature(
-            {
-                "city": "Almaty", "district_id": district_id,
-                "name_en": name_en, "name_ru": name_ru, "name_kk": name_kk,
-                "osm_relation": relation, "area_km2": area,
-                "source": f"OSM via Nominatim lookup ({url.split('?')[0]}), fetched {today.isoformat()}",
-                "osm_snapshot": today.strftime("%Y-%m"), "license": OSM_LICENSE,
-            },
-            geometry,
-        ))
+        features.append(
+            _feature(
+                {
+                    "city": "Almaty",
+                    "district_id": district_id,
+                    "name_en": name_en,
+                    "name_ru": name_ru,
+                    "name_kk": name_kk,
+                    "osm_relation": relation,
+                    "area_km2": area,
+                    "source": f"OSM via Nominatim lookup ({url.split('?')[0]}), fetched {today.isoformat()}",
+                    "osm_snapshot": today.strftime("%Y-%m"),
+                    "license": OSM_LICENSE,
+                },
+                geometry,
+            )
+        )
     return _collection(features)
 
 
@@ -351,23 +367,28 @@ def _outline_collection(osm: dict[int, BaseGeometry], url: str, today: date) -> 
     features = []
     for city_id, (relation, city, name_en, name_ru, name_kk) in CITY_OUTLINES.items():
         geometry = osm[relation]
-        features.append(_feature(
-            {
-                "city": city, "name_en": name_en, "name_ru": name_ru, "name_kk": name_kk,
-                "osm_relation": relation, "area_km2": _areas([geometry], city_id)[0],
-                "source": f"OSM via Nominatim lookup ({url.split('?')[0]}), fetched {today.isoformat()}",
-                "osm_snapshot": today.strftime("%Y-%m"), "license": OSM_LICENSE,
-            },
-            geometry,
-        ))
+        features.append(
+            _feature(
+                {
+                    "city": city,
+                    "name_en": name_en,
+                    "name_ru": name_ru,
+                    "name_kk": name_kk,
+                    "osm_relation": relation,
+                    "area_km2": _areas([geometry], city_id)[0],
+                    "source": f"OSM via Nominatim lookup ({url.split('?')[0]}), fetched {today.isoformat()}",
+                    "osm_snapshot": today.strftime("%Y-%m"),
+                    "license": OSM_LICENSE,
+                },
+                geometry,
+            )
+        )
     return _collection(features)
 
 
-def _astana_collection(
-    records: list[dict], undone: int, valid_from: str, valid_to: str, url: str, today: date
-) -> dict:
+def _astana_collection(records: list[dict], undone: int, valid_from: str, valid_to: str, url: str, today: date) -> dict:
     """The Astana layer before the last ``undone`` splits: those districts dissolved into their parents."""
-    merge = {new: parent for new, parent, _ in ASTANA_SPLITS[len(ASTANA_SPLITS) - undone:]}
+    merge = {new: parent for new, parent, _ in ASTANA_SPLITS[len(ASTANA_SPLITS) - undone :]}
     parts: dict[str, list[BaseGeometry]] = {}
     for record in records:
         target = merge.get(record["district_id"], record["district_id"])
@@ -387,12 +408,18 @@ def _astana_collection(
         name_en, name_ru, name_kk, _ = ASTANA_DISTRICTS[district_id]
         original = by_id[district_id]["props"]
         props = {
-            "city": "Astana", "district_id": district_id,
-            "name_en": name_en, "name_ru": name_ru, "name_kk": name_kk,
-            "area_km2": area, "valid_from": valid_from, "valid_to": valid_to,
+            "city": "Astana",
+            "district_id": district_id,
+            "name_en": name_en,
+            "name_ru": name_ru,
+            "name_kk": name_kk,
+            "area_km2": area,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
             "source": f"gis.esaulet.kz Hosted/raiony/FeatureServer/0 (Astana municipal GIS), "
-                      f"fetched {today.isoformat()} from {url.split('?')[0]}",
-            "derived": derived, "license": ASTANA_LICENSE,
+            f"fetched {today.isoformat()} from {url.split('?')[0]}",
+            "derived": derived,
+            "license": ASTANA_LICENSE,
             "esaulet_kato": _plain(original.get("kato")),
         }
         if not undone:
@@ -411,7 +438,7 @@ def _plain(value: object) -> object:
 
 
 def _sources_md(files: dict[str, dict], report, nominatim: str, arcgis: str) -> str:
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     rows = []
     for name, collection in files.items():
         origin = arcgis if name.startswith("astana_districts_") else nominatim
@@ -431,7 +458,7 @@ def _sources_md(files: dict[str, dict], report, nominatim: str, arcgis: str) -> 
         + "\n\nThe Astana 5- and 4-district layers are derived from the 6-district layer by "
         "dissolving Saraishyk into the Almaty district (split 2024-09) and, for the 4-district "
         "layer, Nura into Yesil (split 2022-12), following the layer's own `region` attribute.\n\n"
-        "ODbL files need the attribution \"© OpenStreetMap contributors\" wherever the map is shown. "
+        'ODbL files need the attribution "© OpenStreetMap contributors" wherever the map is shown. '
         "The Astana district layer's licence is not established: confirm before a public release.\n\n"
         f"## Checks (all passed)\n\n{figures}\n\n## Warnings\n\n{warnings}\n"
     )

@@ -27,8 +27,21 @@ from geo.brief.model import (
 from geo.errors import ProtestMapError
 
 __all__ = [
-    "CITIES", "DEFAULT_APP_URL", "FORMATS", "Briefing", "CityPart", "SourceRef", "build_briefing", "data_version",
-    "discrepancies", "format_of", "render", "some_ids", "source_list", "web_url", "write_brief",
+    "CITIES",
+    "DEFAULT_APP_URL",
+    "FORMATS",
+    "Briefing",
+    "CityPart",
+    "SourceRef",
+    "build_briefing",
+    "data_version",
+    "discrepancies",
+    "format_of",
+    "render",
+    "some_ids",
+    "source_list",
+    "web_url",
+    "write_brief",
 ]
 
 #: The formats a pack is written in.

@@ -32,7 +32,7 @@ pass, and this module builds its markup with plain string joins.
 from __future__ import annotations
 
 import html
-from datetime import timezone
+from datetime import UTC
 from urllib.parse import quote, urlsplit
 
 import pandas as pd
@@ -40,8 +40,8 @@ import pandas as pd
 from geo import __version__
 from geo.boundaries import city_display_name
 from geo.brief.inline import (
-    LEAN_DROPPED,
     _INLINE_BASE,
+    LEAN_DROPPED,
     _safe_json,
     _safe_json_text,
     _script_hashes,
@@ -73,12 +73,13 @@ MAX_CITING_IDS = 50
 #: Height of each city's map, in CSS pixels.
 MAP_HEIGHT = 560
 
+
 def render_html(briefing: Briefing) -> str:
     """The briefing pack as one HTML5 document that needs no network.
 
     Raises
     ------
-    geo.maps.assets.AssetsError
+    geo.errors.AssetsError
         The pack has maps (``briefing.boundaries`` is set) and Leaflet & co. are
         not installed in ``static/vendor`` (``python -m geo.maps.assets install``).
     """
@@ -99,27 +100,29 @@ def render_html(briefing: Briefing) -> str:
     body.append(_sources_section(briefing))
     body.append(_attribution_section(briefing))
     body.append(
-        f'<footer><p>{_esc(briefing.title)} · protest-map {_esc(__version__)} · '
-        f'{_esc(word("offline_note", lang))}</p></footer>'
+        f"<footer><p>{_esc(briefing.title)} · protest-map {_esc(__version__)} · "
+        f"{_esc(word('offline_note', lang))}</p></footer>"
     )
 
     scripts = _timeline_scripts(briefing)
     hashes.extend(_script_hashes(scripts))
     policy = content_security_policy(hashes)
-    return "".join([
-        "<!DOCTYPE html>\n",
-        f'<html lang="{_esc(lang)}">\n<head>\n<meta charset="utf-8">\n',
-        f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">\n',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
-        '<meta name="referrer" content="no-referrer">\n',
-        f'<meta name="generator" content="protest-map {_esc(__version__)}">\n',
-        f"<title>{_esc(briefing.title)}</title>\n",
-        f"<style>{_PAGE_CSS}</style>\n</head>\n<body>\n<main>\n",
-        "\n".join(body),
-        "\n</main>\n",
-        scripts,
-        "\n</body>\n</html>\n",
-    ])
+    return "".join(
+        [
+            "<!DOCTYPE html>\n",
+            f'<html lang="{_esc(lang)}">\n<head>\n<meta charset="utf-8">\n',
+            f'<meta http-equiv="Content-Security-Policy" content="{_esc(policy)}">\n',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
+            '<meta name="referrer" content="no-referrer">\n',
+            f'<meta name="generator" content="protest-map {_esc(__version__)}">\n',
+            f"<title>{_esc(briefing.title)}</title>\n",
+            f"<style>{_PAGE_CSS}</style>\n</head>\n<body>\n<main>\n",
+            "\n".join(body),
+            "\n</main>\n",
+            scripts,
+            "\n</body>\n</html>\n",
+        ]
+    )
 
 
 def _esc(value) -> str:
@@ -168,8 +171,9 @@ def _more(n: int, lang: str) -> str:
     return f" {_esc(word('and_more', lang, n=number(n, lang)))}" if n > 0 else ""
 
 
-def _table(headers: list[str], rows: list[list[str]], *, cls: str, caption: str = "",
-           row_attrs: list[str] | None = None) -> str:
+def _table(
+    headers: list[str], rows: list[list[str]], *, cls: str, caption: str = "", row_attrs: list[str] | None = None
+) -> str:
     """A table; ``headers`` are plain text, cells are markup already escaped."""
     head = "".join(f'<th scope="col">{_esc(h)}</th>' for h in headers)
     lines = []
@@ -177,8 +181,7 @@ def _table(headers: list[str], rows: list[list[str]], *, cls: str, caption: str 
         attrs = row_attrs[i] if row_attrs else ""
         lines.append(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     cap = f"<caption>{_esc(caption)}</caption>" if caption else ""
-    return (f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(lines)}</tbody></table>')
+    return f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(lines)}</tbody></table>'
 
 
 def _day(value) -> str:
@@ -206,10 +209,9 @@ def _header(briefing: Briefing) -> str:
     lang = briefing.lang
     when = briefing.generated_at
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    stamp = when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-    filters = "".join(f"<dt>{_esc(what)}</dt><dd>{_esc(value)}</dd>"
-                      for what, value in briefing.filter_lines())
+        when = when.replace(tzinfo=UTC)
+    stamp = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    filters = "".join(f"<dt>{_esc(what)}</dt><dd>{_esc(value)}</dd>" for what, value in briefing.filter_lines())
     if web_url(briefing.app_link):
         app = _link(briefing.app_link, word("open_in_app", lang))
     else:
@@ -244,7 +246,7 @@ def _key_figures(briefing: Briefing) -> str:
         f'<span class="pm-headline-figure" data-low="{head.detained_low}" '
         f'data-high="{"" if head.detained_high is None else head.detained_high}">{_esc(figure)}</span>'
         "</div>",
-        "<dl class=\"pm-basis\">",
+        '<dl class="pm-basis">',
         f"<dt>{_esc(word('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(word('none', lang))}</dd>",
         f"<dt>{_esc(word('high_basis', lang))}</dt>"
         f"<dd>{_record_refs(head.high_basis, known) or _esc(word('none', lang))}</dd>",
@@ -255,32 +257,54 @@ def _key_figures(briefing: Briefing) -> str:
 
     rows, attrs = [], []
     for part in briefing.cities:
-        rows.append([
-            _esc(part.name),
-            _esc(range_text(part.figure.detained_low, part.figure.detained_high, lang)),
-            _record_refs(part.figure.basis, known) or _esc(word("none", lang)),
-            _esc(number(len(part.records), lang)),
-            _esc(number(len(part.placed), lang)),
-            _esc(number(len(part.city_level), lang)),
-        ])
+        rows.append(
+            [
+                _esc(part.name),
+                _esc(range_text(part.figure.detained_low, part.figure.detained_high, lang)),
+                _record_refs(part.figure.basis, known) or _esc(word("none", lang)),
+                _esc(number(len(part.records), lang)),
+                _esc(number(len(part.placed), lang)),
+                _esc(number(len(part.city_level), lang)),
+            ]
+        )
         attrs.append(f' data-city="{_esc(part.city_id)}"')
-    parts.append(_table(
-        [word("city", lang), word("detained", lang), word("basis", lang), word("incidents", lang),
-         word("incidents_mapped", lang), word("incidents_city_level", lang)],
-        rows, cls="pm-city-figures", caption=word("by_city", lang), row_attrs=attrs,
-    ))
+    parts.append(
+        _table(
+            [
+                word("city", lang),
+                word("detained", lang),
+                word("basis", lang),
+                word("incidents", lang),
+                word("incidents_mapped", lang),
+                word("incidents_city_level", lang),
+            ],
+            rows,
+            cls="pm-city-figures",
+            caption=word("by_city", lang),
+            row_attrs=attrs,
+        )
+    )
     parts.append(f'<p class="pm-range-note">{_esc(word("range_note", lang))}</p>')
 
     parts.append(f'<h3 id="pm-alternatives">{_esc(word("alternatives", lang))}</h3>')
     if head.alternatives:
-        parts.append(_table(
-            [word("record", lang), word("figure", lang), word("reason", lang)],
-            [[_record_refs([a.record_id], known), _esc(_figure(a.detained_low, a.detained_high, lang)),
-              _esc(reason_text(a.reason, lang))] for a in head.alternatives[:MAX_LISTED]],
-            cls="pm-alternatives",
-        ))
-        parts.append(_cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives),
-                               "alternatives"))
+        parts.append(
+            _table(
+                [word("record", lang), word("figure", lang), word("reason", lang)],
+                [
+                    [
+                        _record_refs([a.record_id], known),
+                        _esc(_figure(a.detained_low, a.detained_high, lang)),
+                        _esc(reason_text(a.reason, lang)),
+                    ]
+                    for a in head.alternatives[:MAX_LISTED]
+                ],
+                cls="pm-alternatives",
+            )
+        )
+        parts.append(
+            _cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives), "alternatives")
+        )
     else:
         parts.append(f"<p>{_esc(word('no_alternatives', lang))}</p>")
     parts.append("</section>")
@@ -289,17 +313,26 @@ def _key_figures(briefing: Briefing) -> str:
 
 def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
     lang = briefing.lang
-    out = [f'<section class="pm-city" id="pm-city-{_esc(part.city_id)}" data-city="{_esc(part.city_id)}">',
-           f"<h2>{_esc(part.name)}</h2>"]
+    out = [
+        f'<section class="pm-city" id="pm-city-{_esc(part.city_id)}" data-city="{_esc(part.city_id)}">',
+        f"<h2>{_esc(part.name)}</h2>",
+    ]
     hashes: list[str] = []
     if briefing.boundaries is None:
         out.append(f'<p class="pm-no-boundaries">{_esc(word("no_boundaries_pack", lang))}</p>')
     else:
         districts = None if part.districts is None else part.districts[part.districts["kind"] == "district"]
         m = incident_map(
-            part.records, briefing.boundaries, city_id=part.city_id, on=part.layer_date,
-            districts=districts, metric=briefing.filters.metric, lang=lang, tiles=False,
-            height=MAP_HEIGHT, asset_base=_INLINE_BASE,
+            part.records,
+            briefing.boundaries,
+            city_id=part.city_id,
+            on=part.layer_date,
+            districts=districts,
+            metric=briefing.filters.metric,
+            lang=lang,
+            tiles=False,
+            height=MAP_HEIGHT,
+            asset_base=_INLINE_BASE,
         )
         doc = _standalone(m, asset_base=_INLINE_BASE, vendor=None, lean=True)
         hashes.extend(doc.script_hashes)
@@ -327,15 +360,22 @@ def _district_table(part: CityPart, lang: str) -> str:
         cell = _esc(name)
         if kind != "district":
             cell = f"<em>{cell}</em>"
-        rows.append([
-            cell,
-            _esc(number(row["incidents"], lang)),
-            _esc(_figure(row["detained_low"], row["detained_high"], lang)),
-        ])
+        rows.append(
+            [
+                cell,
+                _esc(number(row["incidents"], lang)),
+                _esc(_figure(row["detained_low"], row["detained_high"], lang)),
+            ]
+        )
         attrs.append(f' class="pm-row-{_esc(kind)}" data-district="{_esc(row.get("district_id", ""))}"')
     caption = f"{part.name}: {word('districts_on', lang, date=part.layer_date.isoformat())}"
-    return _table([word("district", lang), word("incidents", lang), word("detained", lang)], rows,
-                  cls="pm-districts", caption=caption, row_attrs=attrs)
+    return _table(
+        [word("district", lang), word("incidents", lang), word("detained", lang)],
+        rows,
+        cls="pm-districts",
+        caption=caption,
+        row_attrs=attrs,
+    )
 
 
 def _timeline_section(briefing: Briefing) -> str:
@@ -343,7 +383,7 @@ def _timeline_section(briefing: Briefing) -> str:
     return (
         f'<section id="pm-timeline-section"><h2>{_esc(word("timeline", lang))}</h2>'
         '<div id="pm-timeline" class="pm-chart" data-state="pending"></div>'
-        f'<noscript><p>{_esc(word("chart_needs_js", lang))}</p></noscript>'
+        f"<noscript><p>{_esc(word('chart_needs_js', lang))}</p></noscript>"
         "</section>"
     )
 
@@ -370,7 +410,7 @@ def _timeline_scripts(briefing: Briefing) -> str:
         '    el.setAttribute("data-state", "failed");\n'
         '    var p = document.createElement("p");\n'
         '    p.className = "pm-chart-error";\n'
-        f"    p.textContent = {_safe_json(word('chart_failed', lang))} + \" \" + String(err);\n"
+        f'    p.textContent = {_safe_json(word("chart_failed", lang))} + " " + String(err);\n'
         "    el.appendChild(p);\n"
         "  }\n"
         '  if (typeof window.vegaEmbed !== "function") { fail("vega-embed is missing"); return; }\n'
@@ -400,20 +440,32 @@ def _discrepancy_section(briefing: Briefing) -> str:
         body = []
         for row in rows.head(MAX_LISTED).to_dict("records"):
             contested = str(row.get("contested_by") or "").split()
-            body.append([
-                _record_refs([row["record_id"]], known),
-                _esc(_day(row["date"])),
-                _esc(_city_name(row, lang)),
-                _esc(_figure(row["detained_low"], row["detained_high"], lang)),
-                _esc(row.get("source_names", "")),
-                _record_refs(contested, known),
-                _esc(row.get("notes", "")),
-            ])
-        parts.append(_table(
-            [word("record", lang), word("date", lang), word("city", lang), word("detained", lang),
-             word("sources", lang), word("contested_by", lang), word("notes", lang)],
-            body, cls="pm-discrepancy-table",
-        ))
+            body.append(
+                [
+                    _record_refs([row["record_id"]], known),
+                    _esc(_day(row["date"])),
+                    _esc(_city_name(row, lang)),
+                    _esc(_figure(row["detained_low"], row["detained_high"], lang)),
+                    _esc(row.get("source_names", "")),
+                    _record_refs(contested, known),
+                    _esc(row.get("notes", "")),
+                ]
+            )
+        parts.append(
+            _table(
+                [
+                    word("record", lang),
+                    word("date", lang),
+                    word("city", lang),
+                    word("detained", lang),
+                    word("sources", lang),
+                    word("contested_by", lang),
+                    word("notes", lang),
+                ],
+                body,
+                cls="pm-discrepancy-table",
+            )
+        )
         parts.append(_cap_note(briefing, len(body), len(rows), "discrepancies"))
     parts.append(f'<p><a href="#pm-alternatives">{_esc(word("alternatives_above", lang))}</a></p>')
     parts.append("</section>")
@@ -458,22 +510,36 @@ def _records_section(briefing: Briefing) -> str:
                 when += " " + row["time_local"]
             kind = str(row.get("event_type", ""))
             event = word(f"event_{kind}", lang) if f"event_{kind}" in WORDS else kind
-            rows.append([
-                f"<code>{_esc(row['record_id'])}</code>",
-                _esc(when),
-                _esc(_city_name(row, lang)),
-                _esc(_place(row, lang)),
-                _esc(event),
-                _esc(_figure(row.get("detained_low"), row.get("detained_high"), lang)),
-                _esc(row.get("summary", "")),
-                _links(row.get("source_urls")),
-            ])
+            rows.append(
+                [
+                    f"<code>{_esc(row['record_id'])}</code>",
+                    _esc(when),
+                    _esc(_city_name(row, lang)),
+                    _esc(_place(row, lang)),
+                    _esc(event),
+                    _esc(_figure(row.get("detained_low"), row.get("detained_high"), lang)),
+                    _esc(row.get("summary", "")),
+                    _links(row.get("source_urls")),
+                ]
+            )
             attrs.append(f' id="{_esc(_anchor(row["record_id"]))}" data-record="{_esc(row["record_id"])}"')
-        parts.append(_table(
-            [word("record", lang), word("date", lang), word("city", lang), word("place", lang), word("event", lang),
-             word("detained", lang), word("summary", lang), word("sources", lang)],
-            rows, cls="pm-record-table", row_attrs=attrs,
-        ))
+        parts.append(
+            _table(
+                [
+                    word("record", lang),
+                    word("date", lang),
+                    word("city", lang),
+                    word("place", lang),
+                    word("event", lang),
+                    word("detained", lang),
+                    word("summary", lang),
+                    word("sources", lang),
+                ],
+                rows,
+                cls="pm-record-table",
+                row_attrs=attrs,
+            )
+        )
         parts.append(_cap_note(briefing, len(rows), len(records), "records"))
     parts.append("</section>")
     return "".join(parts)
@@ -490,8 +556,9 @@ def _events_section(briefing: Briefing) -> str:
         for row in events.to_dict("records"):
             text = named(row, "label", lang)
             rows.append([_esc(_day(row["date"])), _esc(text), _links(row.get("source_urls"))])
-        parts.append(_table([word("date", lang), word("event", lang), word("sources", lang)], rows,
-                            cls="pm-event-table"))
+        parts.append(
+            _table([word("date", lang), word("event", lang), word("sources", lang)], rows, cls="pm-event-table")
+        )
     parts.append("</section>")
     return "".join(parts)
 
@@ -507,12 +574,23 @@ def _sources_section(briefing: Briefing) -> str:
         for ref in briefing.sources[:MAX_LISTED]:
             address = _link(ref.url)
             if not web_url(ref.url):
-                address += f' <small>({_esc(word("not_a_link", lang))})</small>'
-            rows.append([address, _esc(ref.host), _esc("; ".join(ref.names)),
-                         _record_refs(ref.record_ids[:MAX_CITING_IDS], known)
-                         + _more(len(ref.record_ids) - MAX_CITING_IDS, lang)])
-        parts.append(_table([word("address", lang), word("host", lang), word("named_as", lang),
-                             word("cited_by", lang)], rows, cls="pm-source-table"))
+                address += f" <small>({_esc(word('not_a_link', lang))})</small>"
+            rows.append(
+                [
+                    address,
+                    _esc(ref.host),
+                    _esc("; ".join(ref.names)),
+                    _record_refs(ref.record_ids[:MAX_CITING_IDS], known)
+                    + _more(len(ref.record_ids) - MAX_CITING_IDS, lang),
+                ]
+            )
+        parts.append(
+            _table(
+                [word("address", lang), word("host", lang), word("named_as", lang), word("cited_by", lang)],
+                rows,
+                cls="pm-source-table",
+            )
+        )
         parts.append(_cap_note(briefing, len(rows), len(briefing.sources), "sources"))
     parts.append("</section>")
     return "".join(parts)
@@ -523,8 +601,7 @@ def _attribution_section(briefing: Briefing) -> str:
     if not briefing.attributions:
         return ""
     items = "".join(f"<li>{_esc(a)}</li>" for a in briefing.attributions)
-    return (f'<section id="pm-attributions"><h2>{_esc(word("attribution", lang))}</h2>'
-            f"<ul>{items}</ul></section>")
+    return f'<section id="pm-attributions"><h2>{_esc(word("attribution", lang))}</h2><ul>{items}</ul></section>'
 
 
 # --------------------------------------------------------------------------- inlining

@@ -20,27 +20,44 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from geo.maps.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, AssetsError, assets_installed
+from geo.errors import AssetsError
+from geo.maps.assets import CSS_ASSETS, DEFAULT_DEST, JS_ASSETS, assets_installed
 from geo.maps.interactive import DEFAULT_ASSET_BASE
 
 #: Map resources :func:`standalone_map_html` leaves out by default (``lean=True``): jQuery,
 #: Bootstrap, Font Awesome and Awesome Markers, which :mod:`geo.maps` maps never use
 #: (they draw circle markers).  A map holding a ``folium.Icon`` keeps the icon files.
-LEAN_DROPPED = frozenset({
-    JS_ASSETS["jquery"], JS_ASSETS["bootstrap"], CSS_ASSETS["bootstrap_css"],
-})
-_ICON_ASSETS = frozenset({
-    JS_ASSETS["awesome_markers"], CSS_ASSETS["awesome_markers_css"],
-    CSS_ASSETS["awesome_markers_font_css"], CSS_ASSETS["awesome_rotate_css"],
-})
+LEAN_DROPPED = frozenset(
+    {
+        JS_ASSETS["jquery"],
+        JS_ASSETS["bootstrap"],
+        CSS_ASSETS["bootstrap_css"],
+    }
+)
+_ICON_ASSETS = frozenset(
+    {
+        JS_ASSETS["awesome_markers"],
+        CSS_ASSETS["awesome_markers_css"],
+        CSS_ASSETS["awesome_markers_font_css"],
+        CSS_ASSETS["awesome_rotate_css"],
+    }
+)
 
 #: Where the pack's own maps point their resources before they are inlined (never served).
 _INLINE_BASE = "/protest-map-inline/vendor"
 
 _MIME = {
-    ".png": "image/png", ".svg": "image/svg+xml", ".gif": "image/gif", ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg", ".webp": "image/webp", ".woff2": "font/woff2", ".woff": "font/woff",
-    ".ttf": "font/ttf", ".otf": "font/otf", ".eot": "application/vnd.ms-fontobject",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject",
 }
 
 _SCRIPT_LINK = re.compile(r'<script src="([^"<>]*)"></script>')
@@ -82,7 +99,7 @@ def standalone_map_html(
 
     Raises
     ------
-    geo.maps.assets.AssetsError
+    geo.errors.AssetsError
         The files are not installed, or the map loads something that is not
         under ``asset_base`` (a CDN URL, say).
     """
@@ -118,7 +135,6 @@ def content_security_policy(script_hashes) -> str:
 # --------------------------------------------------------------------------- words
 
 
-
 # --------------------------------------------------------------------------- markup helpers
 
 
@@ -148,7 +164,7 @@ def _standalone(m, *, asset_base: str, vendor: Path | None, lean: bool) -> _Docu
                 f"The map loads {kind} {url!r}, which is not one of the local files under {asset_base!r}; "
                 "a self-contained map cannot fetch it. Localize the map (geo.maps.assets.localize) first."
             )
-        return url[len(base):]
+        return url[len(base) :]
 
     def script(match: re.Match) -> str:
         rel = resource(html.unescape(match.group(1)), "the script")
@@ -173,8 +189,10 @@ def _standalone(m, *, asset_base: str, vendor: Path | None, lean: bool) -> _Docu
     if head < 0:
         raise AssetsError("The rendered map has no <head>; cannot add its Content-Security-Policy.")
     at = head + len("<head>")
-    page = (page[:at] + '\n<meta charset="utf-8">\n'
-            f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=True)}">' + page[at:])
+    page = (
+        page[:at] + '\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{html.escape(policy, quote=True)}">' + page[at:]
+    )
     return _Document(html=page, script_hashes=hashes)
 
 
@@ -281,7 +299,7 @@ def _inline_css(vendor: Path, rel: str) -> str:
 
 def _prefer_woff2(value: str) -> str:
     """An ``@font-face`` ``src`` list without the other formats when a woff2 is there."""
-    entries = [e for e in value.split(",")]
+    entries = value.split(",")
     woff2 = [e for e in entries if "woff2" in e.lower()]
     return ",".join(woff2) if woff2 and len(woff2) < len(entries) else value
 
@@ -304,8 +322,13 @@ def _style_text(css: str) -> str:
 
 def _safe_json_text(text: str) -> str:
     """JSON text safe inside ``<script>``: ``<``, ``>`` and ``&`` only as ``\\uXXXX`` (still valid JSON)."""
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _safe_json(value) -> str:
@@ -356,4 +379,3 @@ def _vega_bundle() -> str:
 
 
 # --------------------------------------------------------------------------- style
-

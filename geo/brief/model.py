@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
-
+from datetime import UTC, date, datetime
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -30,6 +29,7 @@ from geo.words import number, word
 #: Where the app is reached when nothing else is known (``streamlit run`` on this machine).
 DEFAULT_APP_URL = "http://localhost:8501"
 CITIES = ("almaty", "astana")
+
 
 @dataclass
 class CityPart:
@@ -118,17 +118,28 @@ class Briefing:
         if shown >= total:
             return ""
         link = self.app_link.replace(f"/{self.page}", "/sources", 1)
-        return self.t("list_capped", shown=number(shown, self.lang), total=number(total, self.lang),
-                      what=self.t(f"what_{what}"), link=link)
+        return self.t(
+            "list_capped",
+            shown=number(shown, self.lang),
+            total=number(total, self.lang),
+            what=self.t(f"what_{what}"),
+            link=link,
+        )
 
     def filter_lines(self) -> list[tuple[str, str]]:
         """(what, value) pairs describing the filters, for the pack's header."""
         f = self.filters
         default = Filters()
-        types = (word("all", self.lang) if set(f.event_types) == set(default.event_types)
-                 else ", ".join(word(f"event_{k}", self.lang) for k in f.event_types))
-        precs = (word("all", self.lang) if set(f.precisions) == set(default.precisions)
-                 else ", ".join(str(p) for p in f.precisions))
+        types = (
+            word("all", self.lang)
+            if set(f.event_types) == set(default.event_types)
+            else ", ".join(word(f"event_{k}", self.lang) for k in f.event_types)
+        )
+        precs = (
+            word("all", self.lang)
+            if set(f.precisions) == set(default.precisions)
+            else ", ".join(str(p) for p in f.precisions)
+        )
         return [
             (word("city", self.lang), self.area_name),
             (word("window", self.lang), f"{f.start.isoformat()} – {f.end.isoformat()}"),
@@ -184,19 +195,21 @@ def build_briefing(
     headline = detained_range(everywhere, area=area, start=start, end=end)
 
     cities = []
-    for city_id in (CITIES if filters.city == "all" else (filters.city,)):
+    for city_id in CITIES if filters.city == "all" else (filters.city,):
         figure = detained_range(everywhere, area=Area(city_id), start=start, end=end)
         table = None
         if boundaries is not None and boundaries.layer_for(city_id, end) is not None:
             table = district_table(everywhere, boundaries, city_id=city_id, start=start, end=end)
-        cities.append(CityPart(
-            city_id=city_id,
-            name=city_display_name(city_id, end, filters.lang),
-            figure=figure,
-            districts=table,
-            records=filter_records(joined, filters.but(city=city_id), include_national=False),
-            layer_date=end,
-        ))
+        cities.append(
+            CityPart(
+                city_id=city_id,
+                name=city_display_name(city_id, end, filters.lang),
+                figure=figure,
+                districts=table,
+                records=filter_records(joined, filters.but(city=city_id), include_national=False),
+                layer_date=end,
+            )
+        )
 
     daily = daily_ranges(everywhere, start=start, end=end)
     if filters.city != "all":
@@ -212,7 +225,7 @@ def build_briefing(
     query = urlencode(filters.to_query())
     return Briefing(
         filters=filters,
-        generated_at=(now or datetime.now(timezone.utc)).replace(microsecond=0),
+        generated_at=(now or datetime.now(UTC)).replace(microsecond=0),
         data_version=data_version(joined),
         record_count=len(joined),
         app_link=f"{app_url.rstrip('/')}/{page}" + (f"?{query}" if query else ""),
@@ -272,8 +285,10 @@ def source_list(records: pd.DataFrame, events: pd.DataFrame | None = None, lang:
             for url in str(urls if isinstance(urls, str) else "").split():
                 ids.setdefault(url, {})[word("key_event_ref", lang, date=f"{pd.Timestamp(day):%Y-%m-%d}")] = None
                 names.setdefault(url, {})
-    return [SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=list(rids), names=list(names[url]))
-            for url, rids in ids.items()]
+    return [
+        SourceRef(url=url, host=urlsplit(url).hostname or "", record_ids=list(rids), names=list(names[url]))
+        for url, rids in ids.items()
+    ]
 
 
 def web_url(url: str) -> bool:

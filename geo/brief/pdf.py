@@ -74,6 +74,7 @@ BODY = 9.0
 SMALL = 7.8
 TINY = 7.0
 
+
 def render_pdf(briefing: Briefing) -> bytes:
     """The briefing pack as an A4 portrait PDF, in the briefing's language.
 
@@ -113,8 +114,10 @@ class _BriefPDF(FPDF):
         self.set_auto_page_break(True, margin=FOOTER_ZONE)
         self.alias_nb_pages("{nb}")
         self.set_title(briefing.title)
-        self.set_subject(f"{word('subtitle', self.lang)}: {briefing.area_name}, "
-                         f"{briefing.filters.start.isoformat()} – {briefing.filters.end.isoformat()}")
+        self.set_subject(
+            f"{word('subtitle', self.lang)}: {briefing.area_name}, "
+            f"{briefing.filters.start.isoformat()} – {briefing.filters.end.isoformat()}"
+        )
         self.set_author("protest-map")
         self.set_creator(f"protest-map {__version__}")
         self.set_lang(self.lang)
@@ -169,8 +172,7 @@ class _BriefPDF(FPDF):
             self.add_page()
         self._font(12 if level == 1 else 10, bold=True)
         self.set_text_color(*ACCENT)
-        self.multi_cell(self.epw, 6 if level == 1 else 5, text, align="L", new_x=XPos.LMARGIN,
-                        new_y=YPos.NEXT)
+        self.multi_cell(self.epw, 6 if level == 1 else 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if level == 1:
             self.set_draw_color(*ACCENT)
             self.line(MARGIN, self.get_y() + 0.5, self.w - MARGIN, self.get_y() + 0.5)
@@ -180,20 +182,45 @@ class _BriefPDF(FPDF):
         self.set_text_color(*INK)
         self._font(BODY)
 
-    def para(self, text: str, *, size: float = BODY, color=INK, bold: bool = False, h: float | None = None,
-             link: str | None = None, char_wrap: bool = False, indent: float = 0.0) -> None:
+    def para(
+        self,
+        text: str,
+        *,
+        size: float = BODY,
+        color=INK,
+        bold: bool = False,
+        h: float | None = None,
+        link: str | None = None,
+        char_wrap: bool = False,
+        indent: float = 0.0,
+    ) -> None:
         """Wrapped left-aligned text across the text width (less ``indent``)."""
         self._font(size, bold)
         self.set_text_color(*color)
         self.set_x(MARGIN + indent)
-        self.multi_cell(self.epw - indent, h or size * 0.48, text, align="L", link=link,
-                        wrapmode=WrapMode.CHAR if char_wrap else WrapMode.WORD,
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            self.epw - indent,
+            h or size * 0.48,
+            text,
+            align="L",
+            link=link,
+            wrapmode=WrapMode.CHAR if char_wrap else WrapMode.WORD,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         self.set_text_color(*INK)
         self._font(BODY)
 
-    def pair(self, key: str, value: str, *, key_width: float = 48.0, link: str | None = None,
-             char_wrap: bool = False, value_color=INK) -> None:
+    def pair(
+        self,
+        key: str,
+        value: str,
+        *,
+        key_width: float = 48.0,
+        link: str | None = None,
+        char_wrap: bool = False,
+        value_color=INK,
+    ) -> None:
         """``key  value`` on one line (the value wraps under itself)."""
         self._font(SMALL, bold=True)
         self.set_text_color(*MUTED)
@@ -207,16 +234,33 @@ class _BriefPDF(FPDF):
         self._font(SMALL)
         self.set_text_color(*value_color)
         self.set_xy(MARGIN + key_width, y)
-        self.multi_cell(self.epw - key_width, 4.2, value, align="L", link=link,
-                        wrapmode=WrapMode.CHAR if char_wrap else WrapMode.WORD,
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            self.epw - key_width,
+            4.2,
+            value,
+            align="L",
+            link=link,
+            wrapmode=WrapMode.CHAR if char_wrap else WrapMode.WORD,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         if self.page == page:  # a long value may run onto the next page, leaving its key behind
             self.set_y(max(self.get_y(), after_key))
         self.set_text_color(*INK)
 
-    def grid(self, headings: list[str], rows: list[list[str]], widths: list[float], *,
-              align: list[str] | None = None, size: float = SMALL, muted_rows: set[int] = frozenset(),
-              bold_rows: set[int] = frozenset(), title: str | None = None, level: int = 1) -> None:
+    def grid(
+        self,
+        headings: list[str],
+        rows: list[list[str]],
+        widths: list[float],
+        *,
+        align: list[str] | None = None,
+        size: float = SMALL,
+        muted_rows: set[int] = frozenset(),
+        bold_rows: set[int] = frozenset(),
+        title: str | None = None,
+        level: int = 1,
+    ) -> None:
         """A table over the text width (``widths`` are fractions), headings repeated on each page.
 
         With a ``title``, the section heading goes first, kept on the page of the table's first row.
@@ -266,8 +310,10 @@ class _BriefPDF(FPDF):
             lines = 1
             for text, share in zip(values, widths):
                 column = self.epw * share / total - 2 * 1.4 - 1.0  # less the padding, and some slack
-                lines = max(lines, sum(max(1, math.ceil(self.get_string_width(part) / column))
-                                       for part in str(text).split("\n")))
+                lines = max(
+                    lines,
+                    sum(max(1, math.ceil(self.get_string_width(part) / column)) for part in str(text).split("\n")),
+                )
             height += lines * size * 0.47 + 2 * 1.1
         self._font(BODY)
         return height * 1.1
@@ -315,12 +361,18 @@ class _BriefPDF(FPDF):
             self.pair(key, value)
         self.ln(1.5)
         self.pair(self.t("generated_utc"), _utc(b.generated_at).strftime("%Y-%m-%d %H:%M:%S UTC"))
-        self.pair(word("data_version", lang),
-                  self.t("records_total", version=b.data_version, n=_number(b.record_count, lang)))
+        self.pair(
+            word("data_version", lang), self.t("records_total", version=b.data_version, n=_number(b.record_count, lang))
+        )
         self.pair(self.t("app_version"), __version__)
         linked = web_url(b.app_link)  # only http(s) becomes a link (an --app-url could be anything)
-        self.pair(word("open_in_app", lang), b.app_link, link=b.app_link if linked else None, char_wrap=True,
-                  value_color=LINK if linked else INK)
+        self.pair(
+            word("open_in_app", lang),
+            b.app_link,
+            link=b.app_link if linked else None,
+            char_wrap=True,
+            value_color=LINK if linked else INK,
+        )
 
         self.heading(word("key_figures", lang), keep=60)
         self.key_figures()
@@ -330,12 +382,19 @@ class _BriefPDF(FPDF):
         head = b.headline
         self._font(BODY)
         self.set_text_color(*MUTED)
-        self.multi_cell(self.epw, 4.5, self.t("detained_in", area=b.area_name), align="L",
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            self.epw, 4.5, self.t("detained_in", area=b.area_name), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         self._font(24, bold=True)
         self.set_text_color(*ACCENT)
-        self.multi_cell(self.epw, 10, range_text(head.detained_low, head.detained_high, lang) or "0",
-                        align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(
+            self.epw,
+            10,
+            range_text(head.detained_low, head.detained_high, lang) or "0",
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         self.set_text_color(*INK)
         self.ln(1)
         self.pair(word("basis", lang), _ids(head.basis, lang))
@@ -348,20 +407,30 @@ class _BriefPDF(FPDF):
             self.heading(self.t("by_city"), keep=25, level=2)
             rows, muted = [], set()
             for part in b.cities:
-                rows.append([
-                    part.name,
-                    range_text(part.figure.detained_low, part.figure.detained_high, lang) or "0",
-                    _number(len(part.records), lang),
-                    _number(len(part.placed), lang),
-                    _number(len(part.city_level), lang),
-                ])
+                rows.append(
+                    [
+                        part.name,
+                        range_text(part.figure.detained_low, part.figure.detained_high, lang) or "0",
+                        _number(len(part.records), lang),
+                        _number(len(part.placed), lang),
+                        _number(len(part.city_level), lang),
+                    ]
+                )
             unallocated = head.breakdown.get("unallocated", 0) if b.area == "national" else 0
             if unallocated:
                 muted.add(len(rows))
                 rows.append([word("national_remainder", lang), _number(unallocated, lang), "", "", ""])
-            self.grid([word("city", lang), word("detained", lang), word("incidents", lang),
-                 word("incidents_mapped", lang), word("incidents_city_level", lang)],
-                rows, [30, 22, 14, 17, 17], align=["LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"],
+            self.grid(
+                [
+                    word("city", lang),
+                    word("detained", lang),
+                    word("incidents", lang),
+                    word("incidents_mapped", lang),
+                    word("incidents_city_level", lang),
+                ],
+                rows,
+                [30, 22, 14, 17, 17],
+                align=["LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"],
                 muted_rows=muted,
             )
         self.ln(2)
@@ -384,15 +453,17 @@ class _BriefPDF(FPDF):
             png = map_png(b, city_id=part.city_id, dpi=MAP_DPI, size_in=size_in)
             _, h = self.fit(png, width=self.epw, max_height=self.epw * MAP_ASPECT)
             on = part.layer_date.isoformat()
-            districts = (word("districts_on", lang, date=on) if part.districts is not None
-                         else self.t("no_districts", city=part.name, date=on))
+            districts = (
+                word("districts_on", lang, date=on)
+                if part.districts is not None
+                else self.t("no_districts", city=part.name, date=on)
+            )
             self.heading(f"{word('map', lang)}: {part.name}", keep=h + 14)
             self.picture(png, max_height=h, caption=self.t("map_caption", city=part.name, districts=districts))
             self.district_table(part)
         if b.attributions:
             self.ln(2)
-            self.para(f"{word('attribution', lang)}: " + "; ".join(b.attributions), size=TINY, color=MUTED,
-                      h=3.4)
+            self.para(f"{word('attribution', lang)}: " + "; ".join(b.attributions), size=TINY, color=MUTED, h=3.4)
 
     def timeline(self) -> None:
         from geo.brief.png import timeline_png
@@ -423,12 +494,19 @@ class _BriefPDF(FPDF):
                 area = ""
                 muted.add(len(rows))
             # a remainder is the part of the city's (or the country's) floor left over: a plain number
-            detained = (range_text(row["detained_low"], row["detained_high"], lang) if kind == "district"
-                        else _number(row["detained_low"], lang))
+            detained = (
+                range_text(row["detained_low"], row["detained_high"], lang)
+                if kind == "district"
+                else _number(row["detained_low"], lang)
+            )
             rows.append([name, _number(row["incidents"], lang), detained or "0", area])
-        self.grid([word("district", lang), word("incidents", lang), word("detained", lang),
-                   word("area_km2", lang)],
-                  rows, [46, 16, 22, 16], align=["LEFT", "RIGHT", "RIGHT", "RIGHT"], muted_rows=muted)
+        self.grid(
+            [word("district", lang), word("incidents", lang), word("detained", lang), word("area_km2", lang)],
+            rows,
+            [46, 16, 22, 16],
+            align=["LEFT", "RIGHT", "RIGHT", "RIGHT"],
+            muted_rows=muted,
+        )
 
     def disagreements(self) -> None:
         b, lang = self.b, self.lang
@@ -439,18 +517,29 @@ class _BriefPDF(FPDF):
         else:
             rows = []
             for _, r in frame.head(MAX_LISTED_RECORDS).iterrows():
-                rows.append([
-                    f"{_clip(r['record_id'], SHORT)}\n{_day(r['date'])}\n{self.record_city(r)}",
-                    range_text(r["detained_low"], r["detained_high"], lang),
-                    _clip(_split_names(r["source_names"]), SHORT),
-                    _clip(r["contested_by"], SHORT),
-                    _clip(r["notes"], LONG),
-                ])
-            self.grid([f"{word('record', lang)} · {word('date', lang)} · {word('city', lang)}",
-                        word("detained", lang), word("sources", lang), word("contested_by", lang),
-                        word("notes", lang)],
-                      rows, [25, 16, 18, 17, 58], align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"], size=TINY,
-                      title=word("discrepancies", lang))
+                rows.append(
+                    [
+                        f"{_clip(r['record_id'], SHORT)}\n{_day(r['date'])}\n{self.record_city(r)}",
+                        range_text(r["detained_low"], r["detained_high"], lang),
+                        _clip(_split_names(r["source_names"]), SHORT),
+                        _clip(r["contested_by"], SHORT),
+                        _clip(r["notes"], LONG),
+                    ]
+                )
+            self.grid(
+                [
+                    f"{word('record', lang)} · {word('date', lang)} · {word('city', lang)}",
+                    word("detained", lang),
+                    word("sources", lang),
+                    word("contested_by", lang),
+                    word("notes", lang),
+                ],
+                rows,
+                [25, 16, 18, 17, 58],
+                align=["LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"],
+                size=TINY,
+                title=word("discrepancies", lang),
+            )
             self.capped(len(rows), len(frame), "discrepancies")
 
         alternatives = b.headline.alternatives
@@ -458,12 +547,22 @@ class _BriefPDF(FPDF):
             self.heading(word("alternatives", lang), keep=20, level=2)
             self.para(self.t("no_alternatives"), color=MUTED)
             return
-        self.grid([word("record", lang), word("detained", lang), word("reason", lang)],
-                   [[_clip(a.record_id, SHORT), range_text(a.detained_low, a.detained_high, lang),
-                     _clip(reason_text(a.reason, lang), LONG)]
-                    for a in alternatives[:MAX_LISTED_RECORDS]],
-                  [25, 15, 60], align=["LEFT", "RIGHT", "LEFT"], size=TINY, title=word("alternatives", lang),
-                  level=2)
+        self.grid(
+            [word("record", lang), word("detained", lang), word("reason", lang)],
+            [
+                [
+                    _clip(a.record_id, SHORT),
+                    range_text(a.detained_low, a.detained_high, lang),
+                    _clip(reason_text(a.reason, lang), LONG),
+                ]
+                for a in alternatives[:MAX_LISTED_RECORDS]
+            ],
+            [25, 15, 60],
+            align=["LEFT", "RIGHT", "LEFT"],
+            size=TINY,
+            title=word("alternatives", lang),
+            level=2,
+        )
         self.capped(min(len(alternatives), MAX_LISTED_RECORDS), len(alternatives), "alternatives")
 
     def incidents(self) -> None:
@@ -475,18 +574,29 @@ class _BriefPDF(FPDF):
         rows = []
         for _, r in b.records.head(MAX_LISTED_RECORDS).iterrows():
             place = _name(r, "place_name", lang)
-            rows.append([
-                f"{_day(r['date'])}\n{_clip(r['record_id'], SHORT)}",
-                _clip("\n".join(x for x in (self.record_city(r), place) if x), SHORT),
-                _clip(_event(r["event_type"], lang), SHORT),
-                range_text(r["detained_low"], r["detained_high"], lang),
-                _clip(r["summary"], LONG),
-            ])
-        self.grid([f"{word('date', lang)} · {word('record', lang)}",
-                    f"{word('city', lang)} · {word('place', lang)}", word("event", lang),
-                    word("detained", lang), word("summary", lang)],
-                  rows, [23, 26, 16, 17, 68], align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"], size=TINY,
-                  title=word("incident_list", lang))
+            rows.append(
+                [
+                    f"{_day(r['date'])}\n{_clip(r['record_id'], SHORT)}",
+                    _clip("\n".join(x for x in (self.record_city(r), place) if x), SHORT),
+                    _clip(_event(r["event_type"], lang), SHORT),
+                    range_text(r["detained_low"], r["detained_high"], lang),
+                    _clip(r["summary"], LONG),
+                ]
+            )
+        self.grid(
+            [
+                f"{word('date', lang)} · {word('record', lang)}",
+                f"{word('city', lang)} · {word('place', lang)}",
+                word("event", lang),
+                word("detained", lang),
+                word("summary", lang),
+            ],
+            rows,
+            [23, 26, 16, 17, 68],
+            align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"],
+            size=TINY,
+            title=word("incident_list", lang),
+        )
         self.capped(len(rows), len(b.records), "records")
 
     def capped(self, shown: int, total: int, what: str) -> None:
@@ -528,8 +638,15 @@ class _BriefPDF(FPDF):
             self.set_text_color(*MUTED)
             self.set_x(MARGIN)
             self.cell(number_w, 3.9, f"{n}.", align="R")
-            self.para(ref.url, size=SMALL, color=LINK, h=3.9, link=ref.url if web_url(ref.url) else None,
-                      char_wrap=True, indent=indent)
+            self.para(
+                ref.url,
+                size=SMALL,
+                color=LINK,
+                h=3.9,
+                link=ref.url if web_url(ref.url) else None,
+                char_wrap=True,
+                indent=indent,
+            )
             self.para(details, size=TINY, color=MUTED, h=3.5, indent=indent)
             self.ln(1.2)
         self.capped(min(len(b.sources), MAX_LISTED_SOURCES), len(b.sources), "sources")
@@ -589,4 +706,3 @@ def _clip(text, limit: int) -> str:
 
 def _split_names(names: str) -> str:
     return ", ".join(n.strip() for n in str(names or "").split(";") if n.strip())
-

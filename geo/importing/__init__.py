@@ -35,7 +35,12 @@ from geo.importing.acled import ACLED_CITATION_URL, to_native_acled
 from geo.importing.builder import Converted
 from geo.importing.ccc import to_native_ccc
 from geo.importing.convert import FORMATS, to_native
-from geo.importing.detect import ACLED_COLUMNS, ACLED_OLD_ONLY, acled_generation, detect_format
+from geo.importing.detect import (
+    ACLED_COLUMNS,
+    ACLED_OLD_ONLY,
+    acled_generation,
+    detect_format,
+)
 from geo.importing.mapped import load_mapping, to_native_mapped
 from geo.importing.native import to_native_native
 from geo.importing.pipeline import (

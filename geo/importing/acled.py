@@ -7,7 +7,14 @@ import pandas as pd
 
 from geo.importing.builder import Converted, _Builder
 from geo.importing.read import RawTable
-from geo.importing.values import _city_values, _counts, _decimal, _join_text, _parse_dates, _per_unique
+from geo.importing.values import (
+    _city_values,
+    _counts,
+    _decimal,
+    _join_text,
+    _parse_dates,
+    _per_unique,
+)
 
 __all__ = ["ACLED_CITATION_URL", "to_native_acled"]
 
@@ -63,8 +70,7 @@ def to_native_acled(table: RawTable) -> Converted:
 
     raw_date = b.col("event_date")
     iso = _parse_dates(raw_date, ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y"])
-    b.reject(iso == "", "event_date", raw_date,
-             "expected an ACLED event_date like 2019-06-09 or 09 June 2019")
+    b.reject(iso == "", "event_date", raw_date, "expected an ACLED event_date like 2019-06-09 or 09 June 2019")
     b.out["date"] = iso
 
     tp = b.col("time_precision")
@@ -77,7 +83,8 @@ def to_native_acled(table: RawTable) -> Converted:
     from_admin = _city_values(admin1, keep_unknown=False, admin=True)
     city = city.where(city != "", from_admin)
     is_country = location.str.casefold().isin(_COUNTRY_NAMES) | (
-        (location != "") & (location.str.casefold() == country.str.casefold()))
+        (location != "") & (location.str.casefold() == country.str.casefold())
+    )
     city = city.where(city != "", np.where(is_country, "national", "other"))
     b.out["city"] = city
     place = location.where(~is_country, "")
@@ -117,14 +124,15 @@ def to_native_acled(table: RawTable) -> Converted:
     b.flag(d.words, "arrests '" + arrests + "' give no number (kept in notes)")
     b.flag(p.swapped | d.swapped, "a range was written high-low (swapped)")
 
-    extra_notes = pd.Series(np.where(intervened, "ACLED: protest with intervention (police intervened).", ""),
-                            index=b.index)
-    words = np.where(p.words & ~notes.str.contains("size=", case=False, regex=False),
-                     "crowd size: " + crowd + ".", "")
+    extra_notes = pd.Series(
+        np.where(intervened, "ACLED: protest with intervention (police intervened).", ""), index=b.index
+    )
+    words = np.where(p.words & ~notes.str.contains("size=", case=False, regex=False), "crowd size: " + crowd + ".", "")
     b.out["notes"] = _join_text([notes, extra_notes, pd.Series(words, index=b.index)], " ")
     b.out["summary"] = _join_text([sub, location], ", ")
-    b.out["source_names"] = _per_unique(b.col("source"), lambda u: u.str.split(";").map(
-        lambda parts: "; ".join(s.strip() for s in parts if s.strip())))
+    b.out["source_names"] = _per_unique(
+        b.col("source"), lambda u: u.str.split(";").map(lambda parts: "; ".join(s.strip() for s in parts if s.strip()))
+    )
     b.out["source_urls"] = pd.Series([ACLED_CITATION_URL] * b.n, index=b.index, dtype=object)
 
     extra = {

@@ -68,8 +68,10 @@ def to_native_ccc(table: RawTable) -> Converted:
     p_high = hi.low.where(hi.low != "", lo.high)
     b.out["participants_low"] = p_low.where(~use_text, txt.low)
     b.out["participants_high"] = p_high.where(~use_text, txt.high)
-    b.flag(lo.textual | hi.textual | (use_text & txt.textual),
-           "crowd size stated as text (" + _join_text([size_low, size_high, size_text], " / ") + ")")
+    b.flag(
+        lo.textual | hi.textual | (use_text & txt.textual),
+        "crowd size stated as text (" + _join_text([size_low, size_high, size_text], " / ") + ")",
+    )
     arrests = b.col("arrests")
     d = _counts(arrests)
     b.out["detained_low"], b.out["detained_high"] = d.low, d.high
@@ -86,23 +88,58 @@ def to_native_ccc(table: RawTable) -> Converted:
     any_num = c_num.notna() | p_num.notna()
     b.out["injured"] = pd.Series(np.where(any_num, total.fillna(0).astype("int64").astype(str), ""), index=b.index)
     b.flag(ic.textual | ip.textual, "injuries stated as text")
-    inj_note = np.where((inj_c != "") | (inj_p != ""),
-                        "injuries: crowd " + inj_c.where(inj_c != "", "not reported") + ", police "
-                        + inj_p.where(inj_p != "", "not reported") + ".", "")
+    inj_note = np.where(
+        (inj_c != "") | (inj_p != ""),
+        "injuries: crowd "
+        + inj_c.where(inj_c != "", "not reported")
+        + ", police "
+        + inj_p.where(inj_p != "", "not reported")
+        + ".",
+        "",
+    )
     arrest_note = np.where(d.words, "arrests: " + arrests + ".", "")
 
-    src_cols = sorted((c for c in table.frame.columns if re.fullmatch(r"(?i)source_?\d+", c.strip())),
-                      key=lambda c: int(re.sub(r"\D", "", c)))
+    src_cols = sorted(
+        (c for c in table.frame.columns if re.fullmatch(r"(?i)source_?\d+", c.strip())),
+        key=lambda c: int(re.sub(r"\D", "", c)),
+    )
     urls, names = _split_sources([table.frame[c].str.strip() for c in src_cols], b)
     b.out["source_urls"], b.out["source_names"] = urls, names
     b.out["summary"] = b.col("claims", "title", "summary")
-    b.out["notes"] = _join_text([b.col("notes"), pd.Series(inj_note, index=b.index),
-                                 pd.Series(arrest_note, index=b.index)], " ")
-    used = {"id", "event_id", "record_id", "date", "locality", "city", "resolved_locality", "location_detail",
-            "location", "lat", "latitude", "lon", "lng", "longitude", "size_low", "size_high", "size_text",
-            "arrests", "injuries_crowd", "injuries_police", "claims", "title", "summary", "notes"}
-    extra = {f"ccc_{c.strip()}": table.frame[c] for c in table.frame.columns
-             if c.strip().casefold() not in used and c not in src_cols and f"ccc_{c.strip()}" not in schema.COLUMNS}
+    b.out["notes"] = _join_text(
+        [b.col("notes"), pd.Series(inj_note, index=b.index), pd.Series(arrest_note, index=b.index)], " "
+    )
+    used = {
+        "id",
+        "event_id",
+        "record_id",
+        "date",
+        "locality",
+        "city",
+        "resolved_locality",
+        "location_detail",
+        "location",
+        "lat",
+        "latitude",
+        "lon",
+        "lng",
+        "longitude",
+        "size_low",
+        "size_high",
+        "size_text",
+        "arrests",
+        "injuries_crowd",
+        "injuries_police",
+        "claims",
+        "title",
+        "summary",
+        "notes",
+    }
+    extra = {
+        f"ccc_{c.strip()}": table.frame[c]
+        for c in table.frame.columns
+        if c.strip().casefold() not in used and c not in src_cols and f"ccc_{c.strip()}" not in schema.COLUMNS
+    }
     return b.done(extra)
 
 

@@ -40,5 +40,6 @@ def to_native(table: RawTable, format: str | None = None, mapping: dict | None =
     if fmt == "unknown":
         raise MappingError(
             f"{table.file}: the columns ({', '.join(table.header[:12])}{' ...' if len(table.header) > 12 else ''}) "
-            "are neither native, ACLED nor CCC-style; give a mapping (native column -> column of the file)")
+            "are neither native, ACLED nor CCC-style; give a mapping (native column -> column of the file)"
+        )
     raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")

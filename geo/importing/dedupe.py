@@ -68,9 +68,13 @@ def _drop_merges_into_rejected(merged: pd.DataFrame, rejected: dict, name: str, 
     first_row = merged["why"].str.extract(r"row (\d+) of this file", expand=False)
     bad = first_row.notna() & first_row.fillna("0").astype(int).isin(list(rejected))
     for _, m in merged[bad].iterrows():
-        rejected[int(m["row"])] = Problem(name, int(m["row"]), "record_id", m["input_record_id"],
-                                          f"repeats the record_id of row {first_row[_]}, which was rejected; "
-                                          "fix that row and import both again")
+        rejected[int(m["row"])] = Problem(
+            name,
+            int(m["row"]),
+            "record_id",
+            m["input_record_id"],
+            f"repeats the record_id of row {first_row[_]}, which was rejected; fix that row and import both again",
+        )
     return merged[~bad]
 
 
@@ -80,9 +84,23 @@ def _merge_by_key(records: pd.DataFrame, existing: pd.DataFrame | None, name: st
         return records, pd.DataFrame(columns=cols)
     key = _episode_key(records)
     first: dict[str, str] = {}
-    if existing is not None and len(existing) and all(c in existing.columns for c in
-                                                       ("date", "city", "event_type", "place_name_en", "place_name_ru",
-                                                        "place_name_kk", "source_urls", "source_names")):
+    if (
+        existing is not None
+        and len(existing)
+        and all(
+            c in existing.columns
+            for c in (
+                "date",
+                "city",
+                "event_type",
+                "place_name_en",
+                "place_name_ru",
+                "place_name_kk",
+                "source_urls",
+                "source_names",
+            )
+        )
+    ):
         ek = _episode_key(existing)
         for k, rid in zip(ek, existing["record_id"].astype(str)):
             if k:
@@ -100,8 +118,15 @@ def _merge_by_key(records: pd.DataFrame, existing: pd.DataFrame | None, name: st
             out.append((name, int(src_rows[i]), ids[i], first[k], why_existing))
             drop[i] = True
         elif k in seen_row:
-            out.append((name, int(src_rows[i]), ids[i], ids[seen_row[k]],
-                        f"same date, city, event type, place and first source as row {int(src_rows[seen_row[k]])}"))
+            out.append(
+                (
+                    name,
+                    int(src_rows[i]),
+                    ids[i],
+                    ids[seen_row[k]],
+                    f"same date, city, event type, place and first source as row {int(src_rows[seen_row[k]])}",
+                )
+            )
             drop[i] = True
         else:
             seen_row[k] = i

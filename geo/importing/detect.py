@@ -10,11 +10,37 @@ __all__ = ["ACLED_COLUMNS", "ACLED_OLD_ONLY", "acled_generation", "detect_format
 #: ACLED's columns since 20 March 2023 (ACLED, "Guide to 2023 ACLED column changes":
 #: event_id_no_cnty, data_id and iso3 removed; disorder_type, civilian_targeting, tags added).
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
-    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
-    "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
 ACLED_OLD_ONLY = ["event_id_no_cnty", "data_id", "iso3"]
 _ACLED_CORE = {"event_id_cnty", "event_date", "sub_event_type", "location", "latitude", "longitude"}
@@ -32,7 +58,7 @@ def detect_format(table: RawTable) -> str:
     ``'unknown'`` otherwise (use a mapping).
     """
     cols = {c.strip().casefold() for c in table.header}
-    if _ACLED_CORE <= cols:
+    if cols >= _ACLED_CORE:
         return "acled"
     if all(c in cols for c in schema.REQUIRED_COLUMNS):
         return "native"

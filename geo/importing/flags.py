@@ -14,7 +14,6 @@ import pandas as pd
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError
 from geo.importing.values import _join_text
 
-
 # coarse boxes (lon0, lat0, lon1, lat1), a little wider than the OSM city outlines
 # (Almaty 76.74-77.17 E, 43.03-43.40 N; Astana 71.22-71.79 E, 50.86-51.35 N)
 _BOXES = {"Almaty": (76.70, 43.00, 77.20, 43.45), "Astana": (71.18, 50.83, 71.82, 51.38)}
@@ -48,16 +47,19 @@ def _flag_records(records: pd.DataFrame, today: date, boundaries) -> tuple[pd.Da
         inside = _in_boxes(lon, lat)
         swapped = has & ~inside & _in_boxes(lat, lon)
         outside = has & ~inside & ~swapped
-    extra.append(pd.Series(np.where(swapped, "latitude and longitude look swapped (kept as given)", ""),
-                           index=records.index))
+    extra.append(
+        pd.Series(np.where(swapped, "latitude and longitude look swapped (kept as given)", ""), index=records.index)
+    )
     extra.append(pd.Series(np.where(outside, "coordinates lie outside both cities", ""), index=records.index))
     records["flags"] = _join_text(extra, "; ").to_numpy()
     return records, note
 
 
 def _boundaries(boundaries):
-    coarse = ("swapped / outside checked against coarse bounding boxes of Almaty and Astana "
-              "(no district boundaries configured)")
+    coarse = (
+        "swapped / outside checked against coarse bounding boxes of Almaty and Astana "
+        "(no district boundaries configured)"
+    )
     if boundaries is None:
         return None, coarse.replace("no district boundaries configured", "boundaries not used")
     if boundaries != "auto":

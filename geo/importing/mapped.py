@@ -14,7 +14,13 @@ from geo import schema
 from geo.errors import MappingError
 from geo.importing.builder import Converted, _Builder
 from geo.importing.read import RawTable
-from geo.importing.values import _DEFAULT_DATE_FORMATS, _city_values, _join_text, _parse_dates, _row_hashes
+from geo.importing.values import (
+    _DEFAULT_DATE_FORMATS,
+    _city_values,
+    _join_text,
+    _parse_dates,
+    _row_hashes,
+)
 
 __all__ = ["load_mapping", "to_native_mapped"]
 
@@ -53,7 +59,9 @@ def load_mapping(path: str | Path) -> dict:
     try:
         mapping = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-        raise MappingError(f"mapping file {path}: is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'} ({exc})") from None
+        raise MappingError(
+            f"mapping file {path}: is not valid {'TOML' if path.suffix.lower() == '.toml' else 'JSON'} ({exc})"
+        ) from None
     if not isinstance(mapping, dict):
         raise MappingError(f"mapping file {path}: expected one table of native column -> file column")
     if isinstance(mapping.get("columns"), dict):  # {"columns": {...}, "date_format": ...} is fine too
@@ -69,11 +77,13 @@ def _check_mapping(mapping: dict, source: str = "mapping") -> None:
         if key not in schema.COLUMNS:
             raise MappingError(
                 f"{source}: {key!r} is not a native column; expected one of {', '.join(schema.COLUMNS)} "
-                f"or an option ({', '.join(sorted(_OPTION_KEYS))})")
+                f"or an option ({', '.join(sorted(_OPTION_KEYS))})"
+            )
         ok = isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))
         if not ok:
-            raise MappingError(f"{source}: {key!r} maps to {value!r}; expected a column name, a list of "
-                               "column names or '=constant'")
+            raise MappingError(
+                f"{source}: {key!r} maps to {value!r}; expected a column name, a list of column names or '=constant'"
+            )
 
 
 def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
@@ -104,7 +114,8 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
         if missing:
             raise MappingError(
                 f"mapping: {key!r} -> {missing[0]!r}, but {table.file} has no column {missing[0]!r}; "
-                f"its columns are {', '.join(repr(c) for c in table.frame.columns)}")
+                f"its columns are {', '.join(repr(c) for c in table.frame.columns)}"
+            )
     for key, value in mapping.items():
         if key in _OPTION_KEYS:
             continue
@@ -128,8 +139,12 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
         if col in b.out:
             text = b.out[col]
             iso = _parse_dates(text, formats)
-            b.reject((text != "") & (iso == ""), mapping.get(col, col) if isinstance(mapping.get(col), str) else col,
-                     text, f"expected a date as {' or '.join(formats)}")
+            b.reject(
+                (text != "") & (iso == ""),
+                mapping.get(col, col) if isinstance(mapping.get(col), str) else col,
+                text,
+                f"expected a date as {' or '.join(formats)}",
+            )
             b.out[col] = iso.where(text != "", "")
     if "city" in b.out:
         b.out["city"] = _city_values(b.out["city"], keep_unknown=True)
@@ -137,8 +152,11 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
         et = b.out["event_type"]
         b.out["event_type"] = et.str.casefold().map(_EVENT_WORDS).fillna(et).astype(str)
     if "time_local" in b.out:
-        b.out["time_local"] = b.out["time_local"].str.replace(r"^(\d)[:.](\d\d)$", r"0\1:\2", regex=True) \
+        b.out["time_local"] = (
+            b.out["time_local"]
+            .str.replace(r"^(\d)[:.](\d\d)$", r"0\1:\2", regex=True)
             .str.replace(r"^(\d\d)\.(\d\d)$", r"\1:\2", regex=True)
+        )
     if "source_urls" in b.out:
         b.out["source_urls"] = b.out["source_urls"].str.replace(r"[;,]\s*(?=https?://)", " ", regex=True)
     if "count_kind" not in b.out and "detained_low" in b.out:
@@ -148,16 +166,25 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
         b.flag(counted, "count_kind not mapped: the count is taken as one episode's (incremental)")
     mapped = {v for k, v in mapping.items() if k not in _OPTION_KEYS and isinstance(v, str)}
     mapped |= {n for k, v in mapping.items() if k not in _OPTION_KEYS and isinstance(v, list) for n in v}
-    extra = {c: table.frame[c] for c in table.frame.columns
-             if c not in mapped and c not in schema.COLUMNS}
+    extra = {c: table.frame[c] for c in table.frame.columns if c not in mapped and c not in schema.COLUMNS}
     return b.done(extra)
 
 
 _EVENT_WORDS = {
-    "митинг": "rally", "протест": "rally", "акция": "rally", "акция протеста": "rally", "шествие": "rally",
-    "protest": "rally", "demonstration": "rally",
-    "задержание": "detention", "задержания": "detention", "арест": "detention", "аресты": "detention",
-    "arrest": "detention", "arrests": "detention",
+    "митинг": "rally",
+    "протест": "rally",
+    "акция": "rally",
+    "акция протеста": "rally",
+    "шествие": "rally",
+    "protest": "rally",
+    "demonstration": "rally",
+    "задержание": "detention",
+    "задержания": "detention",
+    "арест": "detention",
+    "аресты": "detention",
+    "arrest": "detention",
+    "arrests": "detention",
     "насилие полиции": "police_violence",
-    "задержан журналист": "journalist_detained", "нападение на журналиста": "journalist_assaulted",
+    "задержан журналист": "journalist_detained",
+    "нападение на журналиста": "journalist_assaulted",
 }

@@ -26,8 +26,11 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
         if col in raw.columns:
             raw[col] = _decimal(raw[col].str.strip()).to_numpy()
     # counts: text -> number (flag), high below low -> swapped (flag), huge -> rejected
-    for low_col, high_col in (("detained_low", "detained_high"), ("participants_low", "participants_high"),
-                              ("injured", None)):
+    for low_col, high_col in (
+        ("detained_low", "detained_high"),
+        ("participants_low", "participants_high"),
+        ("injured", None),
+    ):
         if low_col not in raw.columns:
             continue
         low_text = raw[low_col].str.strip().set_axis(b.index)
@@ -62,8 +65,12 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
     if "geo_precision" in raw.columns:
         gp = raw["geo_precision"].str.strip()
         num = pd.to_numeric(gp, errors="coerce")
-        b.reject(((num.abs() > 1000) | np.isinf(num)).fillna(False).to_numpy(dtype=bool), "geo_precision",
-                 gp.set_axis(b.index), "expected one of 1, 2, 3, 4")
+        b.reject(
+            ((num.abs() > 1000) | np.isinf(num)).fillna(False).to_numpy(dtype=bool),
+            "geo_precision",
+            gp.set_axis(b.index),
+            "expected one of 1, 2, 3, 4",
+        )
     for col in schema.DATE_COLUMNS:
         if col in raw.columns:
             text = raw[col].str.strip()

@@ -92,8 +92,13 @@ class ImportResult:
     @property
     def counts(self) -> dict[str, int]:
         flagged = int((self.records["flags"] != "").sum()) if len(self.records) else 0
-        return {"imported": len(self.records), "merged": len(self.merged), "flagged": flagged,
-                "rejected": len(self.rejected), "total": self.total}
+        return {
+            "imported": len(self.records),
+            "merged": len(self.merged),
+            "flagged": flagged,
+            "rejected": len(self.rejected),
+            "total": self.total,
+        }
 
     def check(self) -> None:
         """Check that every input row is accounted for exactly once.
@@ -107,9 +112,13 @@ class ImportResult:
         c = self.counts
         if c["imported"] + c["merged"] + c["rejected"] != c["total"]:
             raise ImportAccountingError(f"{self.file}: imported + merged + rejected is not the total: {c}")
-        rows = np.concatenate([self.records["source_row"].to_numpy(dtype=np.int64),
-                               self.merged["row"].to_numpy(dtype=np.int64),
-                               self.rejected["row"].to_numpy(dtype=np.int64)])
+        rows = np.concatenate(
+            [
+                self.records["source_row"].to_numpy(dtype=np.int64),
+                self.merged["row"].to_numpy(dtype=np.int64),
+                self.rejected["row"].to_numpy(dtype=np.int64),
+            ]
+        )
         distinct, times = np.unique(rows, return_counts=True)
         if len(distinct) != len(rows):
             twice = ", ".join(str(r) for r in distinct[times > 1][:20])
@@ -189,8 +198,10 @@ def import_rows(
     table = _strip_diagnostics(table)
     fmt = "mapped" if mapping is not None and format in (None, "mapped") else (format or detect_format(table))
     total = len(table)
-    notes = [f"read as {table.encoding}" + (f", delimiter {table.delimiter!r}" if table.delimiter else ""),
-             f"format {fmt}" + (f" ({acled_generation(table)} columns)" if fmt == "acled" else "")]
+    notes = [
+        f"read as {table.encoding}" + (f", delimiter {table.delimiter!r}" if table.delimiter else ""),
+        f"format {fmt}" + (f" ({acled_generation(table)} columns)" if fmt == "acled" else ""),
+    ]
     notes.extend(table.problems)
 
     parts: list[Converted] = []
@@ -225,24 +236,38 @@ def import_rows(
             by_pos.setdefault(int(p.row), []).append(p)
     for pos, problems in by_pos.items():
         row = int(rows[positions[pos]])
-        rejected[row] = [Problem(p.file, row, p.column or "(row)", p.value if p.value is not None else "",
-                                 p.expected) for p in problems]
+        rejected[row] = [
+            Problem(p.file, row, p.column or "(row)", p.value if p.value is not None else "", p.expected)
+            for p in problems
+        ]
     # a row merged into an earlier row of the file that validation then rejected is rejected too
     merged = _drop_merges_into_rejected(merged, rejected, table.file, conv)
 
     records = result.records
-    records["source_row"] = rows[positions[records["source_row"].to_numpy(dtype=np.int64)]] if len(records) else records["source_row"]
+    records["source_row"] = (
+        rows[positions[records["source_row"].to_numpy(dtype=np.int64)]] if len(records) else records["source_row"]
+    )
     flag_text = conv.flag_text.to_numpy(dtype=object)
     row_pos = {int(r): i for i, r in enumerate(rows)}
-    records["flags"] = [flag_text[row_pos[int(r)]] for r in records["source_row"]] if len(records) else pd.Series(dtype=str)
+    records["flags"] = (
+        [flag_text[row_pos[int(r)]] for r in records["source_row"]] if len(records) else pd.Series(dtype=str)
+    )
     records, more = _merge_by_key(records, existing, table.file)
     merged = pd.concat([merged, more], ignore_index=True) if len(more) else merged
     records, coord_note = _flag_records(records, today or date.today(), boundaries)
     notes.append(coord_note)
 
     rejected_frame = _rejected_frame(rejected, table, conv)
-    out = ImportResult(table.file, fmt, records.reset_index(drop=True), merged.reset_index(drop=True),
-                       rejected_frame, total, notes, list(table.header))
+    out = ImportResult(
+        table.file,
+        fmt,
+        records.reset_index(drop=True),
+        merged.reset_index(drop=True),
+        rejected_frame,
+        total,
+        notes,
+        list(table.header),
+    )
     if progress is not None:
         progress(total, total)
     return out
@@ -277,7 +302,7 @@ def write_rejected(result: ImportResult, path: str | Path | None = None) -> Path
 
 def _strip_diagnostics(table: RawTable) -> RawTable:
     diag = ["import_" + c for c in DIAGNOSTIC_COLUMNS]
-    if table.header[-len(diag):] != diag:
+    if table.header[-len(diag) :] != diag:
         return table
     header = table.header[: -len(diag)]
     table.frame = table.frame[header]
@@ -290,17 +315,21 @@ def _slice(table: RawTable, start: int, stop: int) -> RawTable:
     frame = table.frame.iloc[start:stop].reset_index(drop=True)
     ragged = {i - start: v for i, v in table.ragged.items() if start <= i < stop}
     over = {i - start: v for i, v in table.overflow.items() if start <= i < stop}
-    return RawTable(frame, table.header, table.encoding, table.delimiter, table.first_row + start,
-                    table.file, ragged, over, [])
+    return RawTable(
+        frame, table.header, table.encoding, table.delimiter, table.first_row + start, table.file, ragged, over, []
+    )
 
 
 def _concat(parts: list[Converted]) -> Converted:
     if len(parts) == 1:
         return parts[0]
     raw = pd.concat([p.raw for p in parts], ignore_index=True)
-    return Converted(raw.fillna(""), np.concatenate([p.input_rows for p in parts]),
-                     pd.concat([p.flag_text for p in parts], ignore_index=True),
-                     [r for p in parts for r in p.rejections])
+    return Converted(
+        raw.fillna(""),
+        np.concatenate([p.input_rows for p in parts]),
+        pd.concat([p.flag_text for p in parts], ignore_index=True),
+        [r for p in parts for r in p.rejections],
+    )
 
 
 def _reading_rejections(table: RawTable) -> list[Problem]:
@@ -308,12 +337,26 @@ def _reading_rejections(table: RawTable) -> list[Problem]:
     for i, (found, width) in table.ragged.items():
         row = table.first_row + i
         if found == -1:
-            out.append(Problem(table.file, row, "geometry", table.overflow.get(i, ""),
-                               "incident features must be Points (WGS84 longitude, latitude)"))
+            out.append(
+                Problem(
+                    table.file,
+                    row,
+                    "geometry",
+                    table.overflow.get(i, ""),
+                    "incident features must be Points (WGS84 longitude, latitude)",
+                )
+            )
         elif found > width:
-            out.append(Problem(table.file, row, "(row)", table.overflow.get(i, ""),
-                               f"row has {found} cells, the header {width} columns: a cell is shifted "
-                               "(an unquoted delimiter?); fix the row"))
+            out.append(
+                Problem(
+                    table.file,
+                    row,
+                    "(row)",
+                    table.overflow.get(i, ""),
+                    f"row has {found} cells, the header {width} columns: a cell is shifted "
+                    "(an unquoted delimiter?); fix the row",
+                )
+            )
     blank = (table.frame == "").all(axis=1) if len(table.frame.columns) else pd.Series(True, index=table.frame.index)
     for i in np.flatnonzero(blank.to_numpy()):
         if int(i) not in table.ragged:
@@ -329,10 +372,20 @@ def _rejected_frame(rejected: dict, table: RawTable, conv: Converted) -> pd.Data
     for r in rows:
         ps = rejected[r] if isinstance(rejected[r], list) else [rejected[r]]
         first = ps[0]
-        diag.append((first.file, r, first.column or "(row)", "" if first.value is None else str(first.value),
-                     "; ".join(dict.fromkeys(
-                         (f"{p.column}: {p.expected}" if p.column and p.column != first.column else p.expected)
-                         for p in ps))))
+        diag.append(
+            (
+                first.file,
+                r,
+                first.column or "(row)",
+                "" if first.value is None else str(first.value),
+                "; ".join(
+                    dict.fromkeys(
+                        (f"{p.column}: {p.expected}" if p.column and p.column != first.column else p.expected)
+                        for p in ps
+                    )
+                ),
+            )
+        )
     frame = pd.DataFrame(diag, columns=DIAGNOSTIC_COLUMNS)
     original = table.frame.iloc[np.asarray(rows, dtype=np.int64) - table.first_row].reset_index(drop=True)
     clash = [c for c in original.columns if c in DIAGNOSTIC_COLUMNS]

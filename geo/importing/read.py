@@ -58,8 +58,17 @@ class RawTable:
         """The first ``n`` rows as a table of their own (same file, same numbering)."""
         keep = {i: v for i, v in self.ragged.items() if i < n}
         over = {i: v for i, v in self.overflow.items() if i < n}
-        return RawTable(self.frame.iloc[:n].reset_index(drop=True), list(self.header), self.encoding,
-                        self.delimiter, self.first_row, self.file, keep, over, list(self.problems))
+        return RawTable(
+            self.frame.iloc[:n].reset_index(drop=True),
+            list(self.header),
+            self.encoding,
+            self.delimiter,
+            self.first_row,
+            self.file,
+            keep,
+            over,
+            list(self.problems),
+        )
 
 
 def read_table(path: str | Path, layer: str | None = None) -> RawTable:
@@ -118,7 +127,8 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{name}: starts with a UTF-8 byte order mark but byte {exc.start + 3} is not UTF-8; "
-                "save it again as UTF-8") from None
+                "save it again as UTF-8"
+            ) from None
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
@@ -127,9 +137,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
         return data.decode("cp1251"), "cp1251", []
     except UnicodeDecodeError as exc:
         # 0x98 is the one byte Windows-1251 leaves undefined: keep the row, say so.
-        return (data.decode("cp1251", errors="replace"), "cp1251",
-                [f"{name}: byte {exc.start} ({data[exc.start:exc.start + 1]!r}) is neither UTF-8 nor "
-                 "Windows-1251; read as U+FFFD"])
+        return (
+            data.decode("cp1251", errors="replace"),
+            "cp1251",
+            [
+                f"{name}: byte {exc.start} ({data[exc.start : exc.start + 1]!r}) is neither UTF-8 nor "
+                "Windows-1251; read as U+FFFD"
+            ],
+        )
 
 
 _DELIMITERS = (",", ";", "\t")
@@ -172,7 +187,9 @@ def _delimited_table(text: str, name: str, encoding: str, problems: list[str]) -
         header = next(reader)
         records = list(reader)
     except csv.Error as exc:
-        raise ImportFileError(f"{name}: cannot be parsed as delimited text near line {reader.line_num}: {exc}") from None
+        raise ImportFileError(
+            f"{name}: cannot be parsed as delimited text near line {reader.line_num}: {exc}"
+        ) from None
     header, fixes = _clean_header(header)
     problems = problems + [f"{name}: {fix}" for fix in fixes]
     width = len(header)
@@ -228,7 +245,8 @@ def _geojson_table(text: str, name: str, encoding: str, problems: list[str]) -> 
     if crs is not None and not (isinstance(crs_name, str) and is_wgs84(crs_name)):
         raise ImportFileError(
             f"{name}: declares CRS {crs_name or crs!r}; incident files must be in WGS84 "
-            "(EPSG:4326 / OGC CRS84): reproject it first")
+            "(EPSG:4326 / OGC CRS84): reproject it first"
+        )
     features = doc.get("features")
     if not isinstance(features, list):
         raise ImportFileError(f"{name}: has no 'features' list")
@@ -254,7 +272,7 @@ def _geojson_table(text: str, name: str, encoding: str, problems: list[str]) -> 
     bad_geometry = frame.pop("__geometry__")
     table = RawTable(frame, header, encoding, None, 1, name, {}, {}, problems)
     table.overflow = {int(i): v for i, v in bad_geometry[bad_geometry != ""].items()}
-    table.ragged = {i: (-1, -1) for i in table.overflow}  # -1: not a point (see _reading_rejections)
+    table.ragged = dict.fromkeys(table.overflow, (-1, -1))  # -1: not a point (see _reading_rejections)
     return table
 
 
@@ -281,7 +299,8 @@ def _gpkg_table(path: Path, name: str, layer: str | None) -> RawTable:
         crs_name = crs.to_string()
         raise ImportFileError(
             f"{name}: declares CRS {crs_name!r} ({crs.name}); incident files must be in WGS84 "
-            "(EPSG:4326 / OGC CRS84): reproject it first")
+            "(EPSG:4326 / OGC CRS84): reproject it first"
+        )
     geom = None
     if hasattr(frame, "geometry") and getattr(frame, "_geometry_column_name", None) in frame.columns:
         geom = frame.geometry
@@ -306,10 +325,19 @@ def _gpkg_table(path: Path, name: str, layer: str | None) -> RawTable:
             cells[col] = np.where(cells[col].to_numpy(dtype=object) == "", values, cells[col].to_numpy(dtype=object))
         not_point = {int(i): f"{kinds[i]} geometry" for i in np.flatnonzero(~point & ~empty)}
     cells = cells.fillna("").astype(str) if len(cells.columns) else cells
-    table = RawTable(cells.reset_index(drop=True), header, "GeoPackage", None, 1, name, {}, {},
-                     [] if layer == layers[0] and len(layers) == 1 else [f"{name}: layer {layer!r} read"])
+    table = RawTable(
+        cells.reset_index(drop=True),
+        header,
+        "GeoPackage",
+        None,
+        1,
+        name,
+        {},
+        {},
+        [] if layer == layers[0] and len(layers) == 1 else [f"{name}: layer {layer!r} read"],
+    )
     table.overflow = dict(not_point)
-    table.ragged = {i: (-1, -1) for i in not_point}  # -1: not a point (see _reading_rejections)
+    table.ragged = dict.fromkeys(not_point, (-1, -1))  # -1: not a point (see _reading_rejections)
     return table
 
 
@@ -317,7 +345,7 @@ def _crs_is_wgs84(crs) -> bool:
     try:
         if crs.to_epsg() == 4326:
             return True
-    except Exception:  # noqa: BLE001 - an exotic CRS is simply not WGS84
+    except Exception:
         pass
     return is_wgs84(crs.to_string())
 

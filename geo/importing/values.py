@@ -69,17 +69,51 @@ def _join_text(parts: list[pd.Series], sep: str) -> pd.Series:
 
 
 _CITY_WORDS = {
-    "Almaty": ["almaty", "almaty city", "almaty qalasy", "city of almaty", "алматы", "алма-ата", "алматы қаласы",
-               "г. алматы", "г.алматы", "город алматы", "almaty (city)"],
-    "Nur-Sultan": ["nur-sultan", "nur sultan", "nursultan", "nur-sultan city", "nur-sultan city (astana)",
-                   "нур-султан", "нур султан", "нұр-сұлтан", "г. нур-султан", "город нур-султан"],
-    "Astana": ["astana", "astana city", "city of astana", "астана", "г. астана", "г.астана", "город астана",
-               "астана қаласы", "akmola city", "tselinograd"],
+    "Almaty": [
+        "almaty",
+        "almaty city",
+        "almaty qalasy",
+        "city of almaty",
+        "алматы",
+        "алма-ата",
+        "алматы қаласы",
+        "г. алматы",
+        "г.алматы",
+        "город алматы",
+        "almaty (city)",
+    ],
+    "Nur-Sultan": [
+        "nur-sultan",
+        "nur sultan",
+        "nursultan",
+        "nur-sultan city",
+        "nur-sultan city (astana)",
+        "нур-султан",
+        "нур султан",
+        "нұр-сұлтан",
+        "г. нур-султан",
+        "город нур-султан",
+    ],
+    "Astana": [
+        "astana",
+        "astana city",
+        "city of astana",
+        "астана",
+        "г. астана",
+        "г.астана",
+        "город астана",
+        "астана қаласы",
+        "akmola city",
+        "tselinograd",
+    ],
 }
 _CITY_LOOKUP = {w: city for city, words in _CITY_WORDS.items() for w in words}
 _CITY_LOOKUP.update({c.casefold(): c for c in schema.CITIES})
-_ADMIN_CITY = {w: c for w, c in _CITY_LOOKUP.items()
-               if any(t in w for t in ("city", "город", "г.", "қаласы", "qalasy", "nur", "нур", "нұр", "астана", "astana"))}
+_ADMIN_CITY = {
+    w: c
+    for w, c in _CITY_LOOKUP.items()
+    if any(t in w for t in ("city", "город", "г.", "қаласы", "qalasy", "nur", "нур", "нұр", "астана", "astana"))
+}
 
 
 def _city_values(values: pd.Series, *, keep_unknown: bool, admin: bool = False) -> pd.Series:
@@ -98,24 +132,24 @@ def _city_values_of(values: pd.Series, *, keep_unknown: bool, admin: bool = Fals
     lookup = _ADMIN_CITY if admin else _CITY_LOOKUP
     found = key.map(lookup)
     found = found.where(found.notna(), head.map(lookup))
-    if not admin:
-        found = found.where(~key.isin(["national", "other"]) | found.isna(), found)
     fallback = values.astype(str).str.strip() if keep_unknown else ""
-    return found.fillna(fallback if isinstance(fallback, str) else fallback).astype(str)
+    return found.fillna(fallback).astype(str)
 
 
 @dataclass
 class _Counts:
-    low: pd.Series        # digits or ""
-    high: pd.Series       # digits or "" (blank = at least low)
-    textual: pd.Series    # a number was read out of words ("about 50")
-    words: pd.Series      # words only ("dozens"): no number
-    swapped: pd.Series    # a range written high-low
-    shown: pd.Series      # what was read, for flags ("50", "30-40")
+    low: pd.Series  # digits or ""
+    high: pd.Series  # digits or "" (blank = at least low)
+    textual: pd.Series  # a number was read out of words ("about 50")
+    words: pd.Series  # words only ("dozens"): no number
+    swapped: pd.Series  # a range written high-low
+    shown: pd.Series  # what was read, for flags ("50", "30-40")
 
 
-_APPROX = r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|some|est\.?|estimated|~|≈|c\.|ca\.?|" \
-          r"около|примерно|приблизительно|порядка|почти|более чем|около)"
+_APPROX = (
+    r"(?:about|around|approximately|approx\.?|roughly|nearly|almost|some|est\.?|estimated|~|≈|c\.|ca\.?|"
+    r"около|примерно|приблизительно|порядка|почти|более чем|около)"
+)
 _AT_LEAST = r"(?:at least|more than|over|above|in excess of|\+|не менее|более|больше|свыше|как минимум|минимум)"
 
 
@@ -124,8 +158,8 @@ def _parse_count(text: str) -> tuple[str, str, bool, bool, bool]:
     t = text.strip().casefold()
     if not t:
         return "", "", False, False, False
-    t = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", t)          # 1 200 -> 1200
-    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)                         # 1,200 -> 1200
+    t = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", t)  # 1 200 -> 1200
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)  # 1,200 -> 1200
     if re.fullmatch(r"\d+", t):
         return str(int(t)), str(int(t)), False, False, False
     if re.fullmatch(r"\d+\.0+", t):
@@ -174,5 +208,8 @@ def _row_hashes(frame: pd.DataFrame) -> pd.Series:
     if frame.empty:
         return pd.Series([], dtype=str)
     joined = frame.astype(str).agg("\x1f".join, axis=1) if len(frame.columns) else pd.Series([""] * len(frame))
-    return pd.Series([hashlib.sha1(s.encode("utf-8", "surrogatepass")).hexdigest()[:12] for s in joined],
-                     index=frame.index, dtype=object).astype(str)
+    return pd.Series(
+        [hashlib.sha1(s.encode("utf-8", "surrogatepass")).hexdigest()[:12] for s in joined],
+        index=frame.index,
+        dtype=object,
+    ).astype(str)

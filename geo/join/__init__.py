@@ -90,13 +90,10 @@ from geo.join._notes import _notes, _to_frame
 from geo.join._rows import _basic_checks
 from geo.schema import CITY_IDS
 
-__all__ = ["join_incidents", "place_by_stated_city", "OUTPUT_COLUMNS", "JOIN_CODES"]
+__all__ = ["JOIN_CODES", "OUTPUT_COLUMNS", "join_incidents", "place_by_stated_city"]
 
 
-
-def join_incidents(
-    records: pd.DataFrame, boundaries: BoundarySet, *, gap_tolerance_m: float = 100.0
-) -> pd.DataFrame:
+def join_incidents(records: pd.DataFrame, boundaries: BoundarySet, *, gap_tolerance_m: float = 100.0) -> pd.DataFrame:
     """Attribute every incident record to a city and, where its precision allows, a district.
 
     Parameters
@@ -136,15 +133,18 @@ def join_incidents(
     return _to_frame(records, decided, notes, cities)
 
 
-
 def place_by_stated_city(records: pd.DataFrame) -> pd.DataFrame:
     """The join's columns without boundaries: every record placed by its stated city only.
 
     Figures by city still work; nothing is put in a district (``join_note`` says why).
     """
     city_id = records["city"].map(CITY_IDS).fillna("")
-    return records.assign(city_id=city_id, district_id="", district_name_en="",
-                          attribution=city_id.map(lambda c: "city" if c else "unlocated"),
-                          join_note="no boundaries configured", join_code="no_boundaries",
-                          boundary_layer="")
-
+    return records.assign(
+        city_id=city_id,
+        district_id="",
+        district_name_en="",
+        attribution=city_id.map(lambda c: "city" if c else "unlocated"),
+        join_note="no boundaries configured",
+        join_code="no_boundaries",
+        boundary_layer="",
+    )

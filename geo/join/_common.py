@@ -25,9 +25,23 @@ _DISTRICT, _CITY, _OUTSIDE, _UNLOCATED = range(4)
 
 #: Every ``join_code`` (see :mod:`geo.join`), in this order.
 JOIN_CODES = (
-    "district", "nearest_district", "precision_city", "no_coordinates", "unlocated",
-    "placed_by_point", "partial_coordinates", "out_of_range", "swapped", "outside", "other_city",
-    "no_precision", "no_layer", "gap", "no_date", "boundary_change", "no_boundaries",
+    "district",
+    "nearest_district",
+    "precision_city",
+    "no_coordinates",
+    "unlocated",
+    "placed_by_point",
+    "partial_coordinates",
+    "out_of_range",
+    "swapped",
+    "outside",
+    "other_city",
+    "no_precision",
+    "no_layer",
+    "gap",
+    "no_date",
+    "boundary_change",
+    "no_boundaries",
 )
 _R = {code: np.int8(i) for i, code in enumerate(JOIN_CODES)}
 

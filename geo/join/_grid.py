@@ -31,8 +31,9 @@ class _Grid:
     (first district row on overlaps), then for the outline.
     """
 
-    def __init__(self, districts: list[BaseGeometry], outline: BaseGeometry | None,
-                 city_id: str, depth: int = GRID_DEPTH):
+    def __init__(
+        self, districts: list[BaseGeometry], outline: BaseGeometry | None, city_id: str, depth: int = GRID_DEPTH
+    ):
         # private copies, prepared, so the caller's geometries are not touched
         regions = [_prepared_copy(g) for g in districts]
         if outline is not None:
@@ -73,8 +74,10 @@ class _Grid:
         for level in range(depth + 1):
             size = 1 << (depth - level)
             boxes = shapely.box(
-                x0 + ci * size * dx - ex, y0 + cj * size * dy - ey,
-                x0 + (ci + 1) * size * dx + ex, y0 + (cj + 1) * size * dy + ey,
+                x0 + ci * size * dx - ex,
+                y0 + cj * size * dy - ey,
+                x0 + (ci + 1) * size * dx + ex,
+                y0 + (cj + 1) * size * dy + ey,
             )
             hit_box, hit_seg = tree.query(boxes, predicate="intersects")
             crossed = np.zeros(len(boxes), dtype=bool)
@@ -172,8 +175,7 @@ class _Grid:
             start = np.column_stack([px[:-1], py[:-1]])[same]
             stop = np.column_stack([px[1:], py[1:]])[same]
             pieces = shapely.linestrings(np.stack([start, stop], axis=1))
-            self._nearest_tree = (to_utm, shapely.STRtree(pieces),
-                                  self.seg_region[mine][edge[:-1][same]])
+            self._nearest_tree = (to_utm, shapely.STRtree(pieces), self.seg_region[mine][edge[:-1][same]])
         to_utm, tree, seg_region = self._nearest_tree
         out_k = np.full(len(x), -1, dtype=np.int64)
         out_d = np.full(len(x), np.nan)
@@ -219,8 +221,7 @@ def _to_utm(city_id: str, origin) -> Transformer:
 _GRIDS: OrderedDict = OrderedDict()
 
 
-def _grid_for(districts: gpd.GeoDataFrame | None, outline: BaseGeometry | None,
-              city_id: str) -> _Grid:
+def _grid_for(districts: gpd.GeoDataFrame | None, outline: BaseGeometry | None, city_id: str) -> _Grid:
     """The grid of one layer + outline, built once and cached by object identity.
 
     Layers are frozen dataclasses and treated as immutable: a GeoDataFrame changed
@@ -238,5 +239,3 @@ def _grid_for(districts: gpd.GeoDataFrame | None, outline: BaseGeometry | None,
     while len(_GRIDS) > _CACHE_SIZE:
         _GRIDS.popitem(last=False)
     return grid
-
-

@@ -50,7 +50,7 @@ class _Cities:
 
 
 def _city_table(boundaries: BoundarySet) -> _Cities:
-    ids = list(dict.fromkeys([*CITY_IDS.values(), *(l.city_id for l in boundaries.layers)]))
+    ids = list(dict.fromkeys([*CITY_IDS.values(), *(layer.city_id for layer in boundaries.layers)]))
     known_outlines = set(boundaries.outlines["city_id"]) if "city_id" in boundaries.outlines else set()
     ids += [c for c in known_outlines if c not in ids]
     cities, layers, layer_city, offsets, d_ids, d_names = [], [], [], [], [], []
@@ -59,7 +59,7 @@ def _city_table(boundaries: BoundarySet) -> _Cities:
         if outline is not None and (outline.is_empty or outline is None):
             outline = None
         own = boundaries.layers_for(city_id)
-        boxes = [l.districts.total_bounds for l in own if len(l.districts)]
+        boxes = [layer.districts.total_bounds for layer in own if len(layer.districts)]
         if outline is not None:
             boxes.append(np.asarray(outline.bounds))
         bounds = None
@@ -68,9 +68,7 @@ def _city_table(boundaries: BoundarySet) -> _Cities:
             bounds = (b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max())
             if not np.isfinite(bounds).all():
                 bounds = None
-        cities.append(
-            _City(city_id, CITY_NAMES.get(city_id, city_id), outline, own, len(layers), bounds)
-        )
+        cities.append(_City(city_id, CITY_NAMES.get(city_id, city_id), outline, own, len(layers), bounds))
         for layer in own:
             layers.append(layer)
             layer_city.append(number)
@@ -78,8 +76,12 @@ def _city_table(boundaries: BoundarySet) -> _Cities:
             d_ids += [str(v) for v in layer.districts["district_id"]]
             d_names += [str(v) for v in layer.districts["name_en"]]
     return _Cities(
-        cities, layers, np.asarray(layer_city, dtype=np.int64),
-        np.asarray(offsets, dtype=np.int64), d_ids, d_names,
+        cities,
+        layers,
+        np.asarray(layer_city, dtype=np.int64),
+        np.asarray(offsets, dtype=np.int64),
+        d_ids,
+        d_names,
     )
 
 
@@ -111,9 +113,7 @@ class _Located:
 def _locate(rows: _Rows, cities: _Cities, tol: float) -> _Located:
     n = len(rows.lon)
     valid = rows.coords == _VALID
-    city, district, layer = _point_in_cities(
-        rows.lon, rows.lat, valid, rows.day, rows.no_date, cities
-    )
+    city, district, layer = _point_in_cities(rows.lon, rows.lat, valid, rows.day, rows.no_date, cities)
 
     gap = (city >= 0) & (district == _GAP) & (layer >= 0)
     district[district < 0] = -1
@@ -131,8 +131,10 @@ def _locate(rows: _Rows, cities: _Cities, tol: float) -> _Located:
     lat, lon = rows.lat[lost], rows.lon[lost]
     band = (
         ((lat < KZ_LAT_BAND[0]) | (lat > KZ_LAT_BAND[1]))
-        & (lat >= KZ_LON_BAND[0]) & (lat <= KZ_LON_BAND[1])
-        & (lon >= KZ_LAT_BAND[0]) & (lon <= KZ_LAT_BAND[1])
+        & (lat >= KZ_LON_BAND[0])
+        & (lat <= KZ_LON_BAND[1])
+        & (lon >= KZ_LAT_BAND[0])
+        & (lon <= KZ_LAT_BAND[1])
     )
     in_city_swapped, _, _ = _point_in_cities(
         lat, lon, np.ones(len(lost), dtype=bool), rows.day[lost], rows.no_date[lost], cities
@@ -190,7 +192,7 @@ def _layer_in_force(c: _City, day: np.ndarray, no_date: np.ndarray) -> np.ndarra
     """
     if not c.layers:
         return np.full(len(day), -1, dtype=np.int64)
-    limits = sorted({d for l in c.layers for d in (l.valid_from, l.valid_to) if d is not None})
+    limits = sorted({d for layer in c.layers for d in (layer.valid_from, layer.valid_to) if d is not None})
     starts = [date.min, *limits]
     answer = []
     for start in starts:
@@ -247,5 +249,3 @@ def _decide(rows: _Rows, stated: np.ndarray, loc: _Located, tol: float) -> _Deci
     inside[gap] = True
     attribution[inside] = _DISTRICT
     return _Decided(stated, city, layer, district, attribution, placed, precise)
-
-

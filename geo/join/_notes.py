@@ -26,14 +26,16 @@ from geo.join._rows import _Rows
 # --------------------------------------------------------------------------- notes
 
 # kinds of the main note fragment
-(_N_PARTIAL, _N_RANGE, _N_SWAPPED, _N_OUTSIDE, _N_OTHER_CITY, _N_NO_PRECISION,
- _N_NO_LAYER, _N_GAP_NEAR, _N_GAP_FAR) = range(1, 10)
+(_N_PARTIAL, _N_RANGE, _N_SWAPPED, _N_OUTSIDE, _N_OTHER_CITY, _N_NO_PRECISION, _N_NO_LAYER, _N_GAP_NEAR, _N_GAP_FAR) = (
+    range(1, 10)
+)
 # kinds of the date fragment
 _N_NO_DATE, _N_CHANGE_MONTH = 1, 2
 
 
-def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
-           tol: float) -> tuple[np.ndarray, list[str], np.ndarray]:
+def _notes(
+    rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities, tol: float
+) -> tuple[np.ndarray, list[str], np.ndarray]:
     """``join_note`` as codes into a table of texts: up to three fragments joined by '; '.
 
     Each fragment is a list of rows with integer keys; texts are formatted once per
@@ -62,8 +64,7 @@ def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
 
     def piece(where, kind, a=None, b=None):
         zero = np.zeros(where.size, dtype=np.int64)
-        pieces.append((where, np.full(where.size, kind), zero if a is None else a,
-                       zero if b is None else b))
+        pieces.append((where, np.full(where.size, kind), zero if a is None else a, zero if b is None else b))
 
     piece(np.flatnonzero(rows.coords == _PARTIAL), _N_PARTIAL)
     piece(np.flatnonzero(rows.coords == _OUT_OF_RANGE), _N_RANGE)
@@ -77,9 +78,7 @@ def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
     no_layer = np.flatnonzero(dec.precise & (loc.layer < 0))
     piece(no_layer, _N_NO_LAYER, dec.city[no_layer])
     gap = np.flatnonzero(dec.precise & loc.gap)
-    nearest = np.where(
-        loc.near[gap] >= 0, cities.district_offset[loc.layer[gap]] + loc.near[gap], -1
-    )
+    nearest = np.where(loc.near[gap] >= 0, cities.district_offset[loc.layer[gap]] + loc.near[gap], -1)
     metres = np.rint(np.nan_to_num(loc.near_m[gap], nan=-1.0)).astype(np.int64)
     assigned = dec.district[gap] >= 0
     piece(gap[assigned], _N_GAP_NEAR, nearest[assigned], metres[assigned])
@@ -90,26 +89,27 @@ def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
         if k == _N_PARTIAL:
             return "only one of latitude/longitude given; not placed"
         if k == _N_RANGE:
-            return ("coordinates out of range (latitude within ±90, longitude within ±180 "
-                    "expected); not placed")
+            return "coordinates out of range (latitude within ±90, longitude within ±180 expected); not placed"
         if k == _N_SWAPPED:
             return "coordinates look swapped (lat/lon exchanged); not placed in a district"
         if k == _N_OUTSIDE:
             return f"coordinates lie outside every city ({located_in})"
         if k == _N_OTHER_CITY:
-            return (f"coordinates lie in {city_name[a]}, not in the stated city "
-                    f"{stated_value(b)}; not placed in a district")
+            return (
+                f"coordinates lie in {city_name[a]}, not in the stated city {stated_value(b)}; not placed in a district"
+            )
         if k == _N_NO_PRECISION:
             return "geo_precision missing; not placed in a district"
         if k == _N_NO_LAYER:
             return f"no district layer of {city_name[a]} in force on this date"
         if k == _N_GAP_NEAR:
-            return (f"in a gap between districts; assigned to nearest district "
-                    f"{cities.district_names[a]} ({b} m)")
+            return f"in a gap between districts; assigned to nearest district {cities.district_names[a]} ({b} m)"
         if a < 0:
             return "in a gap between districts; the layer has no district to fall back on"
-        return (f"in a gap between districts; nearest district {cities.district_names[a]} is "
-                f"{b} m away, beyond the {tol:g} m tolerance; not placed in a district")
+        return (
+            f"in a gap between districts; nearest district {cities.district_names[a]} is "
+            f"{b} m away, beyond the {tol:g} m tolerance; not placed in a district"
+        )
 
     where, kind, a, b = (np.concatenate(parts) for parts in zip(*pieces))
     second = _coded(where, [kind, a, b], fmt_main)
@@ -118,26 +118,26 @@ def _notes(rows: _Rows, loc: _Located, dec: _Decided, cities: _Cities,
     # 3. the date: missing (newest layer used), or in a month the boundaries changed
     used = np.flatnonzero(dec.layer >= 0)
     undated = used[rows.no_date[used]]
-    pieces = [(undated, np.full(undated.size, _N_NO_DATE), dec.layer[undated],
-               np.zeros(undated.size, dtype=np.int64))]
+    pieces = [(undated, np.full(undated.size, _N_NO_DATE), dec.layer[undated], np.zeros(undated.size, dtype=np.int64))]
     dated = used[~rows.no_date[used]]
     day, city = rows.day[dated], dec.city[dated]
     for number, c in enumerate(cities.cities):
-        limits = {d for l in c.layers for d in (l.valid_from, l.valid_to) if d is not None}
+        limits = {d for layer in c.layers for d in (layer.valid_from, layer.valid_to) if d is not None}
         for year, mon in sorted({(d.year, d.month) for d in limits}):
             start = _day_number(date(year, mon, 1))
             stop = _day_number(date(year + mon // 12, mon % 12 + 1, 1))
             hit = dated[(city == number) & (day >= start) & (day < stop)]
             month = (year - 1970) * 12 + mon - 1
-            pieces.append((hit, np.full(hit.size, _N_CHANGE_MONTH), dec.layer[hit],
-                           np.full(hit.size, month)))
+            pieces.append((hit, np.full(hit.size, _N_CHANGE_MONTH), dec.layer[hit], np.full(hit.size, month)))
 
     def fmt_date(k, g, m):
         if k == _N_NO_DATE:
             return f"date missing; used the newest layer {layer_name[g]}"
         c = cities.cities[cities.layer_city[g]].name
-        return (f"district boundaries of {c} changed in {np.datetime64(m, 'M')}; the district "
-                f"follows layer {layer_name[g]} and may have changed that month")
+        return (
+            f"district boundaries of {c} changed in {np.datetime64(m, 'M')}; the district "
+            f"follows layer {layer_name[g]} and may have changed that month"
+        )
 
     where, kind, g, m = (np.concatenate(parts) for parts in zip(*pieces))
     third = _coded(where, [kind, g, m], fmt_date)
@@ -154,11 +154,19 @@ def _reason_of_kind(codes: dict[int, str]) -> np.ndarray:
 
 
 # ``join_code`` of each kind of note fragment
-_MAIN_REASON = _reason_of_kind({
-    _N_PARTIAL: "partial_coordinates", _N_RANGE: "out_of_range", _N_SWAPPED: "swapped",
-    _N_OUTSIDE: "outside", _N_OTHER_CITY: "other_city", _N_NO_PRECISION: "no_precision",
-    _N_NO_LAYER: "no_layer", _N_GAP_NEAR: "nearest_district", _N_GAP_FAR: "gap",
-})
+_MAIN_REASON = _reason_of_kind(
+    {
+        _N_PARTIAL: "partial_coordinates",
+        _N_RANGE: "out_of_range",
+        _N_SWAPPED: "swapped",
+        _N_OUTSIDE: "outside",
+        _N_OTHER_CITY: "other_city",
+        _N_NO_PRECISION: "no_precision",
+        _N_NO_LAYER: "no_layer",
+        _N_GAP_NEAR: "nearest_district",
+        _N_GAP_FAR: "gap",
+    }
+)
 _DATE_REASON = _reason_of_kind({_N_NO_DATE: "no_date", _N_CHANGE_MONTH: "boundary_change"})
 
 
@@ -238,9 +246,7 @@ def _to_frame(records: pd.DataFrame, dec: _Decided, notes, cities: _Cities) -> p
     if stale:
         out = out.drop(columns=stale)
     has_district = (dec.district >= 0) & (dec.layer >= 0)
-    global_district = np.where(
-        has_district, cities.district_offset[np.maximum(dec.layer, 0)] + dec.district + 1, 0
-    )
+    global_district = np.where(has_district, cities.district_offset[np.maximum(dec.layer, 0)] + dec.district + 1, 0)
     note_codes, note_table, reason = notes
     columns = {
         "city_id": (dec.city + 1, ["", *(c.city_id for c in cities.cities)]),
@@ -249,7 +255,7 @@ def _to_frame(records: pd.DataFrame, dec: _Decided, notes, cities: _Cities) -> p
         "attribution": (dec.attribution, list(ATTRIBUTION_CODES)),
         "join_note": (note_codes, note_table),
         "join_code": (reason, list(JOIN_CODES)),
-        "boundary_layer": (dec.layer + 1, ["", *(l.name for l in cities.layers)]),
+        "boundary_layer": (dec.layer + 1, ["", *(layer.name for layer in cities.layers)]),
     }
     for name, (codes, table) in columns.items():
         out[name] = _text_array(codes, table)

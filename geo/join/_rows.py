@@ -33,16 +33,11 @@ class _Rows:
     no_date: np.ndarray  # bool: date is NaT
 
 
-
 def _basic_checks(records, boundaries, gap_tolerance_m) -> _Rows:
     if not isinstance(records, pd.DataFrame):
-        raise TypeError(
-            f"records must be a pandas DataFrame or GeoDataFrame, got {type(records).__name__}"
-        )
+        raise TypeError(f"records must be a pandas DataFrame or GeoDataFrame, got {type(records).__name__}")
     if not isinstance(boundaries, BoundarySet):
-        raise TypeError(
-            f"boundaries must be a geo.boundaries.BoundarySet, got {type(boundaries).__name__}"
-        )
+        raise TypeError(f"boundaries must be a geo.boundaries.BoundarySet, got {type(boundaries).__name__}")
     tol = float(gap_tolerance_m)
     if not np.isfinite(tol) or tol < 0:
         raise ValueError(f"gap_tolerance_m must be a finite number >= 0, got {gap_tolerance_m!r}")
@@ -174,5 +169,3 @@ def _float_column(records: pd.DataFrame, name: str) -> np.ndarray:
             f"column {name!r} has dtype {records[name].dtype} and is not numeric; "
             f"expected numbers with NaN/NA for blanks ({err})"
         ) from None
-
-

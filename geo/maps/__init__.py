@@ -20,6 +20,16 @@ from geo.maps.style import (
 )
 
 __all__ = [
-    "DEFAULT_ASSET_BASE", "EVENT_COLOURS", "OTHER_COLOUR", "PLAIN_BACKGROUND", "SHADE_SCALE", "ZERO_FILL",
-    "badge_text", "district_values", "incident_map", "overview_map", "shade_classes", "shade_fill",
+    "DEFAULT_ASSET_BASE",
+    "EVENT_COLOURS",
+    "OTHER_COLOUR",
+    "PLAIN_BACKGROUND",
+    "SHADE_SCALE",
+    "ZERO_FILL",
+    "badge_text",
+    "district_values",
+    "incident_map",
+    "overview_map",
+    "shade_classes",
+    "shade_fill",
 ]

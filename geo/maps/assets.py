@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from geo import __version__
-from geo.errors import ProtestMapError
+from geo.errors import AssetsError
 from geo.settings import PROJECT_ROOT, get_settings
 
 #: Where :func:`install_assets` writes by default; Streamlit serves it at ``/app/static/vendor``.
@@ -48,10 +48,6 @@ STAMP_FILE = ".installed.json"
 USER_AGENT = f"protest-map/{__version__} (front-end assets; python urllib)"
 #: Tarballs larger than this are refused as malformed (the largest pinned one is about 5 MB).
 MAX_TARBALL_BYTES = 50 * 1024 * 1024
-
-
-class AssetsError(ProtestMapError):
-    """The map's front-end files could not be installed, or a map needs one that is not served locally."""
 
 
 @dataclass(frozen=True)
@@ -76,44 +72,55 @@ class NpmPackage:
 #: The pinned packages; ``integrity`` is the registry's ``dist.integrity`` for that version.
 PACKAGES: tuple[NpmPackage, ...] = (
     NpmPackage(
-        "leaflet", "1.9.4",
+        "leaflet",
+        "1.9.4",
         "sha512-nxS1ynzJOmOlHp+iL3FyWqK89GtNL8U8rvlMOsQdTTssxZwCXh8N2NB3GDQOL+YR3XnWyZAxwQixURb+FA74PA==",
         ("LICENSE", "dist/leaflet.js", "dist/leaflet.css", "dist/images/"),
     ),
     NpmPackage(
-        "jquery", "3.7.1",
+        "jquery",
+        "3.7.1",
         "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
         ("LICENSE.txt", "dist/jquery.min.js"),
     ),
     NpmPackage(
-        "bootstrap", "5.2.3",
+        "bootstrap",
+        "5.2.3",
         "sha512-cEKPM+fwb3cT8NzQZYEu4HilJ3anCrWqh3CHAok1p9jXqMPsPTBhU25fBckEJHJ/p+tTxTFTsFQGM+gaHpi3QQ==",
         ("LICENSE", "dist/js/bootstrap.bundle.min.js", "dist/css/bootstrap.min.css"),
     ),
     NpmPackage(
-        "@fortawesome/fontawesome-free", "6.7.2",
+        "@fortawesome/fontawesome-free",
+        "6.7.2",
         "sha512-JUOtgFW6k9u4Y+xeIaEiLr3+cjoUPiAuLXoyKOJSia6Duzb7pq+A76P9ZdPDoAoxHdHzq6gE9/jKBGXlZT8FbA==",
         ("LICENSE.txt", "css/all.min.css", "webfonts/"),
     ),
     NpmPackage(
-        "leaflet.awesome-markers", "2.0.5",
+        "leaflet.awesome-markers",
+        "2.0.5",
         "sha512-Ne/xDjkGyaujwNVVkv2tyXQUV0ZW7gZ0Mo0FuQY4jp2qWrvXi0hwDBvmZyF/8YOvybyMabTMM/mFWCTd1jZIQA==",
-        ("LICENSE", "dist/leaflet.awesome-markers.js", "dist/leaflet.awesome-markers.css",
-         "dist/images/"),
+        ("LICENSE", "dist/leaflet.awesome-markers.js", "dist/leaflet.awesome-markers.css", "dist/images/"),
     ),
     NpmPackage(
-        "leaflet.markercluster", "1.5.3",
+        "leaflet.markercluster",
+        "1.5.3",
         "sha512-vPTw/Bndq7eQHjLBVlWpnGeLa3t+3zGiuM7fJwCkiMFq+nmRuG3RI3f7f4N4TDX7T4NpbAXpR2+NTRSEGfCSeA==",
-        ("MIT-LICENCE.txt", "dist/leaflet.markercluster.js", "dist/MarkerCluster.css",
-         "dist/MarkerCluster.Default.css"),
+        (
+            "MIT-LICENCE.txt",
+            "dist/leaflet.markercluster.js",
+            "dist/MarkerCluster.css",
+            "dist/MarkerCluster.Default.css",
+        ),
     ),
     NpmPackage(
-        "leaflet.heat", "0.2.0",
+        "leaflet.heat",
+        "0.2.0",
         "sha512-Cd5PbAA/rX3X3XKxfDoUGi9qp78FyhWYurFg3nsfhntcM/MCNK08pRkf4iEenO1KNqwVPKCmkyktjW3UD+h9bQ==",
         ("LICENSE", "dist/leaflet-heat.js"),
     ),
     NpmPackage(
-        "leaflet.fullscreen", "3.0.0",
+        "leaflet.fullscreen",
+        "3.0.0",
         "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==",
         ("LICENSE", "Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg"),
     ),
@@ -125,8 +132,7 @@ OWN_FILES: dict[str, str] = {
     # matching rules from its GitHub repository.  These are our own, for every whole angle.
     "protest-map/awesome-rotate.css": (
         "/* Written by geo.maps.assets: rotation for folium.Icon(angle=N). */\n"
-        + "".join(f".awesome-marker i.fa-rotate-{n}{{transform:rotate({n}deg)}}\n"
-                  for n in range(360))
+        + "".join(f".awesome-marker i.fa-rotate-{n}{{transform:rotate({n}deg)}}\n" for n in range(360))
     ),
 }
 
@@ -298,7 +304,7 @@ def localize(m, base_url: str = DEFAULT_BASE_URL):
                     local.append((name, url))
                 else:
                     raise AssetsError(
-                        f"{_describe(element)} loads {attr[len('default_'):].upper()} "
+                        f"{_describe(element)} loads {attr[len('default_') :].upper()} "
                         f"resource {name!r} from {url}, which is not served locally, so the map "
                         "would need a network. Add its npm package to geo.maps.assets.PACKAGES and "
                         "map the name in JS_ASSETS/CSS_ASSETS, or do not use this element."
@@ -315,8 +321,7 @@ def _manifest() -> list[dict]:
     """What the stamp records: every pinned package, file list and own file."""
     own = {rel: hashlib.sha256(text.encode()).hexdigest() for rel, text in OWN_FILES.items()}
     return [
-        {"name": p.name, "version": p.version, "integrity": p.integrity, "files": list(p.files)}
-        for p in PACKAGES
+        {"name": p.name, "version": p.version, "integrity": p.integrity, "files": list(p.files)} for p in PACKAGES
     ] + [{"own": own}]
 
 

@@ -72,7 +72,13 @@ OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 MAX_ZOOM = 19
 
 _NEEDED_COLUMNS = (
-    "record_id", "date", "city_id", "attribution", "district_id", "latitude", "longitude",
+    "record_id",
+    "date",
+    "city_id",
+    "attribution",
+    "district_id",
+    "latitude",
+    "longitude",
     "event_type",
 )
 
@@ -164,8 +170,7 @@ def incident_map(
         raise ValueError(f"unknown metric {metric!r}; expected one of {list(METRICS)}")
     if city_id not in set(boundaries.outlines["city_id"]):
         raise ValueError(
-            f"unknown city_id {city_id!r}; the boundaries have outlines of "
-            f"{sorted(boundaries.outlines['city_id'])}"
+            f"unknown city_id {city_id!r}; the boundaries have outlines of {sorted(boundaries.outlines['city_id'])}"
         )
     _check_columns(joined, _NEEDED_COLUMNS, "joined")
     on = _as_date(on)
@@ -188,9 +193,7 @@ def incident_map(
         )
         legend_parts.append(_scale_legend(legend_title, classes, lang))
     else:
-        legend_parts.append(
-            f"<b>{html.escape(word('no_layer', lang, city=city_name, date=on.isoformat()))}</b>"
-        )
+        legend_parts.append(f"<b>{html.escape(word('no_layer', lang, city=city_name, date=on.isoformat()))}</b>")
     _outline_layer(boundaries, [city_id], lang).add_to(m)
 
     points = _incident_collection(placed, lang)
@@ -202,9 +205,7 @@ def incident_map(
     legend_parts.append(_event_legend(lang))
 
     if legend:
-        _HtmlControl(
-            "<br>".join(legend_parts), position="bottomright", css_class="pm-legend"
-        ).add_to(m)
+        _HtmlControl("<br>".join(legend_parts), position="bottomright", css_class="pm-legend").add_to(m)
     _HtmlControl(
         html.escape(badge_text(city_level, lang)),
         position="topright",
@@ -248,7 +249,10 @@ def overview_map(
             lines,
             name=f"{word('districts', lang)}: {city_display_name(city_id, on, lang)}",
             style_function=lambda _: {
-                "color": "#555555", "weight": 1, "fill": False, "className": "pm-district",
+                "color": "#555555",
+                "weight": 1,
+                "fill": False,
+                "className": "pm-district",
             },
             on_each_feature=JsCode(_TOOLTIP_JS),
             attribution=html.escape(layer.attribution),
@@ -442,9 +446,7 @@ def _district_layer(
     )
 
 
-def _district_collection(
-    layer: Layer, values: dict[str, int], shaded_by: str, lang: str
-) -> dict:
+def _district_collection(layer: Layer, values: dict[str, int], shaded_by: str, lang: str) -> dict:
     """The districts with ``district_id``, ``name`` (in ``lang``), ``tooltip`` (escaped HTML)
     and, when ``shaded_by`` is a metric, ``metric`` and ``value``."""
     features = []
@@ -459,8 +461,7 @@ def _district_collection(
             tooltip += f"<br>{html.escape(word('legend_short_' + shaded_by, lang))}: {number(value, lang)}"
         props["tooltip"] = tooltip
         features.append(
-            {"type": "Feature", "id": district_id, "properties": props,
-             "geometry": geometry.__geo_interface__}
+            {"type": "Feature", "id": district_id, "properties": props, "geometry": geometry.__geo_interface__}
         )
     return {"type": "FeatureCollection", "features": features}
 
@@ -471,7 +472,7 @@ def _scale_legend(metric_label: str, classes: list[tuple[int, int, str]], lang: 
         'border:1px solid #666;background:{}"></span>'
     )
     rows = [f'<div class="pm-legend-title">{html.escape(metric_label)}</div>']
-    rows.append(f'<div>{swatch.format(ZERO_FILL)}0</div>')
+    rows.append(f"<div>{swatch.format(ZERO_FILL)}0</div>")
     for lo, hi, colour in classes:
         span = number(lo, lang) if lo == hi else f"{number(lo, lang)}–{number(hi, lang)}"
         rows.append(f'<div class="pm-legend-class">{swatch.format(colour)}{span}</div>')
@@ -492,8 +493,12 @@ def _event_legend(lang: str) -> str:
 def _outline_layer(boundaries: BoundarySet, city_ids: list[str], lang: str) -> folium.GeoJson:
     rows = boundaries.outlines[boundaries.outlines["city_id"].isin(city_ids)]
     features = [
-        {"type": "Feature", "id": str(city_id), "properties": {"city_id": str(city_id)},
-         "geometry": geometry.__geo_interface__}
+        {
+            "type": "Feature",
+            "id": str(city_id),
+            "properties": {"city_id": str(city_id)},
+            "geometry": geometry.__geo_interface__,
+        }
         for city_id, geometry in zip(rows["city_id"], rows.geometry)
     ]
     attributions = list(dict.fromkeys(a for a in rows["attribution"] if a))
@@ -501,7 +506,10 @@ def _outline_layer(boundaries: BoundarySet, city_ids: list[str], lang: str) -> f
         {"type": "FeatureCollection", "features": features},
         name=word("city_outline", lang),
         style_function=lambda _: {
-            "color": "#222222", "weight": 2.5, "fill": False, "dashArray": "6 4",
+            "color": "#222222",
+            "weight": 2.5,
+            "fill": False,
+            "dashArray": "6 4",
             "className": "pm-city-outline",
         },
         attribution=html.escape(" | ".join(attributions)) if attributions else None,
@@ -511,14 +519,14 @@ def _outline_layer(boundaries: BoundarySet, city_ids: list[str], lang: str) -> f
 
 _POINT_JS = """
 function (feature, latlng) {
-    var colours = %s;
+    var colours = __COLOURS__;
     return L.circleMarker(latlng, {
         radius: 7, weight: 1, color: "#1a1a1a", opacity: 1, fillOpacity: 0.9,
-        fillColor: colours[feature.properties.event_type] || "%s",
+        fillColor: colours[feature.properties.event_type] || "__OTHER__",
         className: "pm-incident"
     });
 }
-""" % (json.dumps(EVENT_COLOURS), OTHER_COLOUR)
+""".replace("__COLOURS__", json.dumps(EVENT_COLOURS)).replace("__OTHER__", OTHER_COLOUR)
 
 _POPUP_JS = """
 function (feature, layer) {
@@ -590,7 +598,7 @@ def _popups(frame: pd.DataFrame, lang: str) -> list[str]:
     ids = _escaped(frame, "record_id")
     urls = _texts(frame, "source_urls")
     ints = {name: _ints(frame, name) for name in _INT_COLUMNS}
-    titles = {k: esc(capital(word(f'event_{k}', lang))) for k in EVENT_COLOURS}
+    titles = {k: esc(capital(word(f"event_{k}", lang))) for k in EVENT_COLOURS}
     heads = {key: esc(word(key, lang)) for key in ("detained", "participants", "injured", "sources", "record")}
     approx_text = f" ({esc(word('approx', lang))})"
     link_cache: dict[str, str | None] = {}
@@ -673,10 +681,7 @@ def _source_link(url: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not host:
         return None
-    return (
-        f'<a href="{html.escape(url, quote=True)}" target="_blank" '
-        f'rel="noopener noreferrer">{html.escape(host)}</a>'
-    )
+    return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{html.escape(host)}</a>'
 
 
 # ----------------------------------------------------------------------------- helpers

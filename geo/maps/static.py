@@ -134,8 +134,10 @@ def map_figure(
     panel_width = width / len(parts)
     # type and symbols shrink on a small figure (a thumbnail), never grow
     k = min(1.0, max(0.55, min(panel_width, height) / 6.0))
-    panels = [_Panel(fig, briefing, part, x0=n * panel_width, width=panel_width, height=height, k=k)
-              for n, part in enumerate(parts)]
+    panels = [
+        _Panel(fig, briefing, part, x0=n * panel_width, width=panel_width, height=height, k=k)
+        for n, part in enumerate(parts)
+    ]
     for panel in panels:
         panel.prepare()
     # legends below the maps or beside them: whichever draws the maps larger;
@@ -222,9 +224,7 @@ def _parts(briefing: Briefing, city_id: str | None) -> list[CityPart]:
         return list(briefing.cities)
     found = [part for part in briefing.cities if part.city_id == city_id]
     if not found:
-        raise ValueError(
-            f"city_id {city_id!r} is not in this briefing; it has {[p.city_id for p in briefing.cities]}"
-        )
+        raise ValueError(f"city_id {city_id!r} is not in this briefing; it has {[p.city_id for p in briefing.cities]}")
     return found
 
 
@@ -254,8 +254,9 @@ class _Panel:
     #: Where the legends may go; the first wins a tie.
     LEGEND_PLACES = ("below", "beside")
 
-    def __init__(self, fig: Figure, briefing: Briefing, part: CityPart, *, x0: float, width: float,
-                 height: float, k: float = 1.0):
+    def __init__(
+        self, fig: Figure, briefing: Briefing, part: CityPart, *, x0: float, width: float, height: float, k: float = 1.0
+    ):
         self.fig = fig
         self.k = k  # type scale
         self.briefing = briefing
@@ -275,8 +276,9 @@ class _Panel:
 
     def _text(self, x: float, y: float, text: str, *, gid: str, size: float, **kwargs):
         """Figure text at (x, y) inches, wrapped to the panel's width."""
-        artist = self.fig.text(x, y, text, transform=self.fig.dpi_scale_trans, fontsize=size * self.k,
-                               fontfamily=FONT, gid=gid, **kwargs)
+        artist = self.fig.text(
+            x, y, text, transform=self.fig.dpi_scale_trans, fontsize=size * self.k, fontfamily=FONT, gid=gid, **kwargs
+        )
         self._wrap(artist, text)
         return artist
 
@@ -384,13 +386,30 @@ class _Panel:
         """Draw the title lines; return the y (inches) below them."""
         f = self.briefing.filters
         centre = (self.box.x0 + self.box.x1) / 2
-        title = self._text(centre, self.box.y1, f"{self.part.name}: {f.start.isoformat()} – {f.end.isoformat()}",
-                           gid="title", size=13, ha="center", va="top", fontweight="bold", color=_INK,
-                           multialignment="center")
+        title = self._text(
+            centre,
+            self.box.y1,
+            f"{self.part.name}: {f.start.isoformat()} – {f.end.isoformat()}",
+            gid="title",
+            size=13,
+            ha="center",
+            va="top",
+            fontweight="bold",
+            color=_INK,
+            multialignment="center",
+        )
         y = self.box.y1 - self._extent(title)[1] - 0.06
         if self.briefing.boundaries is not None:
-            sub = self._text(centre, y, word("districts_on", self.lang, date=self.part.layer_date.isoformat()),
-                             gid="subtitle", size=9.5, ha="center", va="top", color=_MUTED)
+            sub = self._text(
+                centre,
+                y,
+                word("districts_on", self.lang, date=self.part.layer_date.isoformat()),
+                gid="subtitle",
+                size=9.5,
+                ha="center",
+                va="top",
+                color=_MUTED,
+            )
             y -= self._extent(sub)[1]
         return y
 
@@ -400,16 +419,33 @@ class _Panel:
         else:
             text = word("no_layer", self.lang, city=self.part.name, date=self.part.layer_date.isoformat())
         centre = (self.box.x0 + self.box.x1) / 2
-        self._text(centre, (self.box.y0 + self.top) / 2, text, gid="message", size=11, ha="center",
-                   va="center", color=_INK, multialignment="center")
+        self._text(
+            centre,
+            (self.box.y0 + self.top) / 2,
+            text,
+            gid="message",
+            size=11,
+            ha="center",
+            va="center",
+            color=_INK,
+            multialignment="center",
+        )
 
     def _notes(self, map_: _MapData) -> float:
         """Draw the attribution and the notes from the bottom up; return the y above them."""
         y = self.box.y0
         attributions = self.briefing.boundaries.attributions(self.part.city_id, self.part.layer_date)
         if attributions:
-            text = self._text(self.box.x0, y, " · ".join(attributions), gid="attribution", size=7,
-                              ha="left", va="bottom", color=_MUTED)
+            text = self._text(
+                self.box.x0,
+                y,
+                " · ".join(attributions),
+                gid="attribution",
+                size=7,
+                ha="left",
+                va="bottom",
+                color=_MUTED,
+            )
             y += self._extent(text)[1] + 0.05
         notes = []
         if map_.fanned:
@@ -418,18 +454,28 @@ class _Panel:
         if city_level:
             notes.append((badge_text(city_level, self.lang), "city-level-note"))
         for text, gid in notes:
-            artist = self._text(self.box.x0, y, text, gid=gid, size=8.5, ha="left", va="bottom",
-                                color=_INK, fontstyle="italic")
+            artist = self._text(
+                self.box.x0, y, text, gid=gid, size=8.5, ha="left", va="bottom", color=_INK, fontstyle="italic"
+            )
             y += self._extent(artist)[1] + 0.04
         return y
 
     def _legend(self, handles, title: str, gid: str):
         legend = self.fig.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(0, 0),
-            bbox_transform=self.fig.dpi_scale_trans, borderaxespad=0, borderpad=0, frameon=False,
-            prop={"family": FONT, "size": 8.5 * self.k}, title=title,
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(0, 0),
+            bbox_transform=self.fig.dpi_scale_trans,
+            borderaxespad=0,
+            borderpad=0,
+            frameon=False,
+            prop={"family": FONT, "size": 8.5 * self.k},
+            title=title,
             title_fontproperties={"family": FONT, "size": 8.5 * self.k, "weight": "bold"},
-            alignment="left", handlelength=1.4, handleheight=1.0, labelspacing=0.35,
+            alignment="left",
+            handlelength=1.4,
+            handleheight=1.0,
+            labelspacing=0.35,
         )
         legend.set_gid(gid)
         # a long title (the metric's, in Russian say) on two lines rather than one wide column
@@ -438,7 +484,7 @@ class _Panel:
             half = len(title) // 2
             cuts = [i for i, c in enumerate(title) if c == " "]
             cut = min(cuts, key=lambda i: (abs(i - half), i))
-            heading.set_text(title[:cut] + "\n" + title[cut + 1:])
+            heading.set_text(title[:cut] + "\n" + title[cut + 1 :])
         return legend
 
 
@@ -457,8 +503,7 @@ class _MapData:
         self.lang = briefing.lang
         self.epsg = UTM_EPSG[part.city_id]
         self.districts = layer.districts.to_crs(self.epsg)
-        self.outline = gpd.GeoSeries([briefing.boundaries.outline(part.city_id)], crs=4326).to_crs(
-            self.epsg).iloc[0]
+        self.outline = gpd.GeoSeries([briefing.boundaries.outline(part.city_id)], crs=4326).to_crs(self.epsg).iloc[0]
         metric = briefing.filters.metric
         table = part.districts
         if table is not None and "kind" in table.columns:
@@ -482,9 +527,17 @@ class _MapData:
         present = set(self.points["event_type"])
         kinds = [k for k in EVENT_TYPES if k in present] + sorted(present - set(EVENT_TYPES))
         return [
-            Line2D([], [], linestyle="", marker="o", markersize=self.marker_pt,
-                   markerfacecolor=EVENT_COLOURS.get(kind, OTHER_COLOUR), markeredgecolor="#1a1a1a",
-                   markeredgewidth=0.7, label=capital(word(f"event_{kind}", self.lang)))
+            Line2D(
+                [],
+                [],
+                linestyle="",
+                marker="o",
+                markersize=self.marker_pt,
+                markerfacecolor=EVENT_COLOURS.get(kind, OTHER_COLOUR),
+                markeredgecolor="#1a1a1a",
+                markeredgewidth=0.7,
+                label=capital(word(f"event_{kind}", self.lang)),
+            )
             for kind in kinds
         ]
 
@@ -523,8 +576,17 @@ class _MapData:
 
         self._layout_incidents()
         self._draw_districts(ax)
-        ax.add_artist(PathPatch(_path(self.outline), facecolor="none", edgecolor=_INK, linewidth=1.8 * self.k,
-                               linestyle=(0, (5, 3)), zorder=3, gid=f"city-outline:{self.part.city_id}"))
+        ax.add_artist(
+            PathPatch(
+                _path(self.outline),
+                facecolor="none",
+                edgecolor=_INK,
+                linewidth=1.8 * self.k,
+                linestyle=(0, (5, 3)),
+                zorder=3,
+                gid=f"city-outline:{self.part.city_id}",
+            )
+        )
         self._draw_incidents(ax)
         self._draw_scalebar(ax)
         self._draw_north_arrow(ax)
@@ -535,8 +597,16 @@ class _MapData:
         for row, geometry in zip(rows, geometries):
             district_id = str(row["district_id"])
             fill = shade_fill(self.values.get(district_id, 0), self.classes)
-            ax.add_artist(PathPatch(_path(geometry), facecolor=fill, edgecolor=_DISTRICT_EDGE, linewidth=0.9 * self.k,
-                                   zorder=1, gid=f"district:{district_id}"))
+            ax.add_artist(
+                PathPatch(
+                    _path(geometry),
+                    facecolor=fill,
+                    edgecolor=_DISTRICT_EDGE,
+                    linewidth=0.9 * self.k,
+                    zorder=1,
+                    gid=f"district:{district_id}",
+                )
+            )
         # names: the smallest districts first (they have the least room), each clear of
         # the markers and of the names already placed
         renderer = ax.figure.canvas.get_renderer()
@@ -544,9 +614,20 @@ class _MapData:
         taken = [self._keep_out()] if len(self.points) else []
         for i in sorted(range(len(rows)), key=lambda i: (geometries[i].area, str(rows[i]["district_id"]))):
             name = _district_name(rows[i], self.lang)
-            text = ax.text(0, 0, _label_lines(name), ha="center", va="center", fontsize=7.5 * self.k, fontfamily=FONT,
-                           color=_INK, zorder=5, gid=f"district-label:{rows[i]['district_id']}",
-                           path_effects=self.halo, multialignment="center")
+            text = ax.text(
+                0,
+                0,
+                _label_lines(name),
+                ha="center",
+                va="center",
+                fontsize=7.5 * self.k,
+                fontfamily=FONT,
+                color=_INK,
+                zorder=5,
+                gid=f"district-label:{rows[i]['district_id']}",
+                path_effects=self.halo,
+                multialignment="center",
+            )
             obstacles = shapely.union_all(taken) if taken else None
             for attempt in range(3):  # where no spot is clear, a smaller name
                 bbox = text.get_window_extent(renderer)
@@ -598,14 +679,22 @@ class _MapData:
         if self.points.empty:
             return
         if self.leaders:
-            ax.add_collection(LineCollection(self.leaders, colors=_INK, linewidths=0.6, zorder=6,
-                                             gid="incident-leaders"))
+            ax.add_collection(
+                LineCollection(self.leaders, colors=_INK, linewidths=0.6, zorder=6, gid="incident-leaders")
+            )
             sites = np.array([(x, y) for x, y, _ in self.rings])
-            ax.scatter(sites[:, 0], sites[:, 1], s=9, color=_INK, zorder=6, gid="incident-sites",
-                       linewidths=0)
+            ax.scatter(sites[:, 0], sites[:, 1], s=9, color=_INK, zorder=6, gid="incident-sites", linewidths=0)
         colours = [EVENT_COLOURS.get(k, OTHER_COLOUR) for k in self.points["event_type"]]
-        ax.scatter(self.drawn_x, self.drawn_y, s=self.marker_pt ** 2, c=colours, edgecolors="#1a1a1a",
-                   linewidths=0.7, zorder=7, gid="incidents")
+        ax.scatter(
+            self.drawn_x,
+            self.drawn_y,
+            s=self.marker_pt**2,
+            c=colours,
+            edgecolors="#1a1a1a",
+            linewidths=0.7,
+            zorder=7,
+            gid="incidents",
+        )
 
     def _draw_scalebar(self, ax) -> None:
         x0, x1 = ax.get_xlim()
@@ -615,27 +704,73 @@ class _MapData:
         height = 5 * self.k * self.metres_per_point
         left = x0 + 0.04 * (x1 - x0)
         base = y0 + 0.04 * (y1 - y0)
-        ax.add_artist(Rectangle((left, base), length, height, facecolor="white", edgecolor=_INK,
-                               linewidth=0.8, zorder=8, gid="scalebar"))
-        ax.add_artist(Rectangle((left, base), length / 2, height, facecolor=_INK, edgecolor=_INK,
-                               linewidth=0.8, zorder=8, gid="scalebar-half"))
-        ax.text(left + length / 2, base + height + 3 * self.k * self.metres_per_point, _km_text(km, self.lang),
-                ha="center", va="bottom", fontsize=8.5 * self.k, fontfamily=FONT, color=_INK, zorder=8,
-                path_effects=self.halo, gid="scalebar-label")
+        ax.add_artist(
+            Rectangle(
+                (left, base), length, height, facecolor="white", edgecolor=_INK, linewidth=0.8, zorder=8, gid="scalebar"
+            )
+        )
+        ax.add_artist(
+            Rectangle(
+                (left, base),
+                length / 2,
+                height,
+                facecolor=_INK,
+                edgecolor=_INK,
+                linewidth=0.8,
+                zorder=8,
+                gid="scalebar-half",
+            )
+        )
+        ax.text(
+            left + length / 2,
+            base + height + 3 * self.k * self.metres_per_point,
+            _km_text(km, self.lang),
+            ha="center",
+            va="bottom",
+            fontsize=8.5 * self.k,
+            fontfamily=FONT,
+            color=_INK,
+            zorder=8,
+            path_effects=self.halo,
+            gid="scalebar-label",
+        )
 
     def _draw_north_arrow(self, ax) -> None:
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
         length = 28 * self.k * self.metres_per_point
         dx, dy = _true_north(self.outline, self.epsg)
-        tail = (x1 - 0.05 * (x1 - x0) - 0.5 * length * dx, y1 - 0.05 * (y1 - y0) - 16 * self.k * self.metres_per_point
-                - length * dy)
+        tail = (
+            x1 - 0.05 * (x1 - x0) - 0.5 * length * dx,
+            y1 - 0.05 * (y1 - y0) - 16 * self.k * self.metres_per_point - length * dy,
+        )
         tip = (tail[0] + length * dx, tail[1] + length * dy)
-        ax.add_artist(FancyArrowPatch(tail, tip, arrowstyle="-|>", mutation_scale=14 * self.k, color=_INK,
-                                     linewidth=1.6, zorder=8, gid="north-arrow"))
-        ax.text(tip[0] + 3 * self.metres_per_point * dx, tip[1] + 3 * self.metres_per_point * dy, "N",
-                ha="center", va="bottom", fontsize=11 * self.k, fontweight="bold", fontfamily=FONT, color=_INK,
-                zorder=8, path_effects=self.halo, gid="north-arrow-label")
+        ax.add_artist(
+            FancyArrowPatch(
+                tail,
+                tip,
+                arrowstyle="-|>",
+                mutation_scale=14 * self.k,
+                color=_INK,
+                linewidth=1.6,
+                zorder=8,
+                gid="north-arrow",
+            )
+        )
+        ax.text(
+            tip[0] + 3 * self.metres_per_point * dx,
+            tip[1] + 3 * self.metres_per_point * dy,
+            "N",
+            ha="center",
+            va="bottom",
+            fontsize=11 * self.k,
+            fontweight="bold",
+            fontfamily=FONT,
+            color=_INK,
+            zorder=8,
+            path_effects=self.halo,
+            gid="north-arrow-label",
+        )
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -750,4 +885,3 @@ def _true_north(outline, epsg: int) -> tuple[float, float]:
     dx, dy = nx - centre.x, ny - centre.y
     norm = math.hypot(dx, dy)
     return dx / norm, dy / norm
-

@@ -92,6 +92,9 @@ def _check_columns(frame: pd.DataFrame, needed, what: str) -> None:
     if missing:
         raise ValueError(
             f"{what} lacks column(s) {missing}; expected "
-            + ("joined records (geo.join.join_incidents)" if what == "joined"
-               else "a district table (geo.districts.district_table)")
+            + (
+                "joined records (geo.join.join_incidents)"
+                if what == "joined"
+                else "a district table (geo.districts.district_table)"
+            )
         )

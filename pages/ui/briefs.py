@@ -65,25 +65,46 @@ def file_name(f: Filters, ext: str, what: str = "brief") -> str:
 
 def map_png_button(f: Filters, *, key: str) -> None:
     """A button that draws the view's static map (scale bar, legend, attribution) as a 16:9 PNG when clicked."""
-    st.download_button(t("download_map_png", f.lang), data=lambda make=later(f): render(make(), "png", chart="map"),
-                       file_name=file_name(f, "png", "map"), mime=MIME["png"], on_click="ignore",
-                       icon=":material/image:", key=key)
+    make = later(f)
+    st.download_button(
+        t("download_map_png", f.lang),
+        data=lambda: render(make(), "png", chart="map"),
+        file_name=file_name(f, "png", "map"),
+        mime=MIME["png"],
+        on_click="ignore",
+        icon=":material/image:",
+        key=key,
+    )
 
 
 def timeline_png_button(f: Filters, *, key: str) -> None:
     """A button that renders the Timeline page's chart as PNG (offline) when clicked."""
-    st.download_button(t("download_timeline_png", f.lang), data=lambda make=later(f): timeline_png(make()),
-                       file_name=file_name(f, "png", "timeline"), mime=MIME["png"], on_click="ignore",
-                       icon=":material/image:", key=key)
+    make = later(f)
+    st.download_button(
+        t("download_timeline_png", f.lang),
+        data=lambda: timeline_png(make()),
+        file_name=file_name(f, "png", "timeline"),
+        mime=MIME["png"],
+        on_click="ignore",
+        icon=":material/image:",
+        key=key,
+    )
 
 
 def pdf_button(f: Filters, *, key: str) -> None:
     """A button that lays out the view's briefing PDF when clicked."""
     from geo.brief.pdf import render_pdf
 
-    st.download_button(t("download_pdf", f.lang), data=lambda make=later(f): render_pdf(make()),
-                       file_name=file_name(f, "pdf"), mime=MIME["pdf"], on_click="ignore",
-                       icon=":material/picture_as_pdf:", key=key)
+    make = later(f)
+    st.download_button(
+        t("download_pdf", f.lang),
+        data=lambda: render_pdf(make()),
+        file_name=file_name(f, "pdf"),
+        mime=MIME["pdf"],
+        on_click="ignore",
+        icon=":material/picture_as_pdf:",
+        key=key,
+    )
 
 
 def download_row(f: Filters, png: str, *, key: str) -> None:

@@ -85,8 +85,9 @@ def view(filters: Filters, *, include_national: bool = True) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def detained(area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...],
-             datasets: tuple[str, ...]) -> dict:
+def detained(
+    area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]
+) -> dict:
     """The reconciled detained range for the view, as a plain dict with a ``label``."""
     records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     result = detained_range(records, area=area, start=start, end=end)
@@ -94,8 +95,9 @@ def detained(area: str, start: date, end: date, types: tuple[str, ...], precs: t
 
 
 @st.cache_data(show_spinner=False)
-def districts(city_id: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...],
-              datasets: tuple[str, ...]):
+def districts(
+    city_id: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]
+):
     """The district table of one city for the view (see geo.districts.district_table)."""
     from geo.districts import district_table
 

@@ -57,15 +57,32 @@ def sidebar() -> Filters:
         lang = st.session_state["f_lang"]
         _seed_translated(lang)
         st.header(t("filters", lang))
-        st.radio(t("city", lang), CITY_CHOICES, key=widget_key("f_city", lang),
-                 format_func=lambda c: t("all_cities", lang) if c == "all" else city_label(c, lang))
+        st.radio(
+            t("city", lang),
+            CITY_CHOICES,
+            key=widget_key("f_city", lang),
+            format_func=lambda c: t("all_cities", lang) if c == "all" else city_label(c, lang),
+        )
         st.date_input(t("dates", lang), key="f_dates", format="YYYY-MM-DD")
-        st.multiselect(t("event_types", lang), schema.EVENT_TYPES, key=widget_key("f_types", lang),
-                       format_func=lambda e: t(f"event_{e}", lang))
-        st.multiselect(t("precision", lang), schema.GEO_PRECISIONS, key=widget_key("f_prec", lang),
-                       format_func=lambda p: t(f"prec_{p}", lang))
-        st.radio(t("metric", lang), METRICS, key=widget_key("f_metric", lang), horizontal=True,
-                 format_func=lambda m: t(f"metric_{m}", lang))
+        st.multiselect(
+            t("event_types", lang),
+            schema.EVENT_TYPES,
+            key=widget_key("f_types", lang),
+            format_func=lambda e: t(f"event_{e}", lang),
+        )
+        st.multiselect(
+            t("precision", lang),
+            schema.GEO_PRECISIONS,
+            key=widget_key("f_prec", lang),
+            format_func=lambda p: t(f"prec_{p}", lang),
+        )
+        st.radio(
+            t("metric", lang),
+            METRICS,
+            key=widget_key("f_metric", lang),
+            horizontal=True,
+            format_func=lambda m: t(f"metric_{m}", lang),
+        )
         names = data.dataset_names()
         st.session_state["f_data"] = [n for n in st.session_state.get("f_data", []) if n in names]
         st.multiselect(t("datasets", lang), names, key="f_data")
@@ -128,8 +145,7 @@ def _set_translated(f: Filters, lang: str) -> None:
 
 
 def _translated_values(f: Filters) -> dict[str, object]:
-    return {"f_city": f.city, "f_types": list(f.event_types), "f_prec": list(f.precisions),
-            "f_metric": f.metric}
+    return {"f_city": f.city, "f_types": list(f.event_types), "f_prec": list(f.precisions), "f_metric": f.metric}
 
 
 def _from_widgets(lang: str) -> Filters:

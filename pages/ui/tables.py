@@ -20,9 +20,10 @@ def display_frame(records: pd.DataFrame, lang: str) -> pd.DataFrame:
             "time": records["time_local"],
             t("event", lang): records["event_type"].map(lambda e: t(f"event_{e}", lang)),
             t("place", lang): place,
-            t("district", lang): records["district_name_en"] if "district_name_en" in records else "",
-            t("detained", lang): [count_label(lo, hi) for lo, hi in
-                                  zip(records["detained_low"], records["detained_high"])],
+            t("district", lang): records.get("district_name_en", ""),
+            t("detained", lang): [
+                count_label(lo, hi) for lo, hi in zip(records["detained_low"], records["detained_high"])
+            ],
             t("summary", lang): records["summary"],
             t("source", lang): sources.str[0].fillna(""),
             "all_sources": sources,

@@ -18,9 +18,26 @@ from pages.ui.i18n import t
 MAX_UPLOAD_MB = 50
 FILE_TYPES = ["csv", "tsv", "txt", "geojson", "json"]
 #: Native columns offered in the column-mapping step, the required ones first.
-MAPPABLE = ["date", "city", "event_type", "source_urls", "latitude", "longitude", "geo_precision",
-            "place_name_en", "place_name_ru", "detained_low", "detained_high", "participants_low",
-            "participants_high", "injured", "summary", "source_names", "record_id", "notes"]
+MAPPABLE = [
+    "date",
+    "city",
+    "event_type",
+    "source_urls",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "place_name_en",
+    "place_name_ru",
+    "detained_low",
+    "detained_high",
+    "participants_low",
+    "participants_high",
+    "injured",
+    "summary",
+    "source_names",
+    "record_id",
+    "notes",
+]
 
 f = state.current()
 lang = f.lang
@@ -40,8 +57,10 @@ upload = st.file_uploader("File", type=FILE_TYPES, key="import_file")
 if upload is None:
     st.stop()
 if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-    st.error(f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; this page takes files up to "
-             f"{MAX_UPLOAD_MB} MB. Import larger files with `python -m geo import FILE`.")
+    st.error(
+        f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; this page takes files up to "
+        f"{MAX_UPLOAD_MB} MB. Import larger files with `python -m geo import FILE`."
+    )
     st.stop()
 
 folder = Path(tempfile.gettempdir()) / "protest-map-uploads" / upload.file_id
@@ -55,11 +74,15 @@ except ProtestMapError as exc:
     st.error(str(exc))
     st.stop()
 detected = detect_format(table)
-st.write(f"{len(table.frame):,} rows, {table.encoding}, delimiter {table.delimiter!r}; "
-         f"detected format: **{detected}**")
+st.write(f"{len(table.frame):,} rows, {table.encoding}, delimiter {table.delimiter!r}; detected format: **{detected}**")
 formats = list(FORMATS)
-fmt = st.radio("Format", formats, index=formats.index(detected if detected in formats else "mapped"),
-               horizontal=True, key="import_format")
+fmt = st.radio(
+    "Format",
+    formats,
+    index=formats.index(detected if detected in formats else "mapped"),
+    horizontal=True,
+    key="import_format",
+)
 
 mapping = None
 if fmt == "mapped":
@@ -68,7 +91,7 @@ if fmt == "mapped":
     mapping = {}
     left, right = st.columns(2)
     for n, column in enumerate(MAPPABLE):
-        with (left if n % 2 == 0 else right):
+        with left if n % 2 == 0 else right:
             picked = st.selectbox(column, choices, key=f"map_{column}")
             if picked != "(none)":
                 mapping[column] = picked
@@ -94,8 +117,12 @@ job_key = (upload.file_id, fmt, repr(mapping))
 if st.button("Check every row", key="import_check"):
     known = [d.name for d in opened.datasets() if d.name != name]
     existing = opened.read(known) if known else None
-    st.session_state["import_job"] = (job_key, jobs.start(
-        lambda progress: import_rows(path, format=fmt, mapping=mapping, existing=existing, progress=progress)))
+    st.session_state["import_job"] = (
+        job_key,
+        jobs.start(
+            lambda progress: import_rows(path, format=fmt, mapping=mapping, existing=existing, progress=progress)
+        ),
+    )
 key, job = st.session_state.get("import_job", (None, None))
 if job is None or key != job_key:
     st.stop()
@@ -125,8 +152,12 @@ if len(result.merged):
 if len(result.rejected):
     st.write("Rejected rows (fix them and import the file again):")
     st.dataframe(result.rejected, hide_index=True, width="stretch")
-    st.download_button("Download the rejected rows (CSV)", result.rejected.to_csv(index=False),
-                       file_name=f"{path.stem}.rejected.csv", mime="text/csv")
+    st.download_button(
+        "Download the rejected rows (CSV)",
+        result.rejected.to_csv(index=False),
+        file_name=f"{path.stem}.rejected.csv",
+        mime="text/csv",
+    )
 if len(result.records):
     st.write("Records to import (flags say what looked suspicious):")
     joined = data.join_preview(result.records)
@@ -138,15 +169,27 @@ if len(result.records):
         city = placed["city_id"].value_counts().index[0]
         on = placed["date"].max().date()
         st.write(f"Where they fall ({city}, districts in force on {on}):")
-        st_folium(incident_map(joined, bset, city_id=city, on=on, lang=lang, height=420),
-                  height=420, use_container_width=True, returned_objects=[], key="import-map")
+        st_folium(
+            incident_map(joined, bset, city_id=city, on=on, lang=lang, height=420),
+            height=420,
+            use_container_width=True,
+            returned_objects=[],
+            key="import-map",
+        )
 
-if len(result.records) and st.button(f"Import {counts['imported']:,} records as dataset '{name}'",
-                                     type="primary", key="import_go"):
+if len(result.records) and st.button(
+    f"Import {counts['imported']:,} records as dataset '{name}'", type="primary", key="import_go"
+):
     try:
-        info = opened.write(name, result.records, kind="import", source_file=upload.name,
-                            source_format=result.format, version=file_version(path),
-                            notes="; ".join(result.notes))
+        info = opened.write(
+            name,
+            result.records,
+            kind="import",
+            source_file=upload.name,
+            source_format=result.format,
+            version=file_version(path),
+            notes="; ".join(result.notes),
+        )
     except ProtestMapError as exc:
         st.error(str(exc))
         st.stop()

@@ -17,7 +17,9 @@ bset = data.boundaries_or_stop(lang)
 city = f.city if f.city != "all" else "almaty"
 st.session_state["map_city"] = city
 st.segmented_control(
-    t("city", lang), ["almaty", "astana"], key="map_city",
+    t("city", lang),
+    ["almaty", "astana"],
+    key="map_city",
     format_func=lambda c: city_label(c, lang),
     on_change=lambda: state.set_city(st.session_state["map_city"] or city),
 )
@@ -26,22 +28,35 @@ records = data.view(f.but(city=city), include_national=False)
 days = pd.date_range(f.start, f.end).date.tolist()
 # keyed, so that its label changing with the language keeps the chosen day (a day's label is the
 # same in every language; "all days" is the default in every language anyway)
-day = st.select_slider(t("day", lang), options=[None, *days], value=None, key="map_day",
-                       format_func=lambda d: t("all_days", lang) if d is None else d.isoformat())
+day = st.select_slider(
+    t("day", lang),
+    options=[None, *days],
+    value=None,
+    key="map_day",
+    format_func=lambda d: t("all_days", lang) if d is None else d.isoformat(),
+)
 if day is not None:
     on_day = (records["period_start"].dt.date <= day) & (records["period_end"].dt.date >= day)
     records = records[on_day]
 
 key = data.filter_key(f)
 table = data.districts(city, *key) if day is None else data.districts(city, day, day, *key[2:])
-m = incident_map(records, bset, city_id=city, on=day or f.end, districts=table[table["kind"] == "district"],
-                 metric=f.metric, lang=lang)
+m = incident_map(
+    records,
+    bset,
+    city_id=city,
+    on=day or f.end,
+    districts=table[table["kind"] == "district"],
+    metric=f.metric,
+    lang=lang,
+)
 
 left, right = st.columns([3, 1])
 with left:
     resets = st.session_state.setdefault("map_resets", 0)
-    clicked = st_folium(m, height=560, width="stretch", key=f"map-{city}-{resets}",
-                        returned_objects=["last_active_drawing"])
+    clicked = st_folium(
+        m, height=560, width="stretch", key=f"map-{city}-{resets}", returned_objects=["last_active_drawing"]
+    )
 props = ((clicked or {}).get("last_active_drawing") or {}).get("properties") or {}
 placed = records[records["attribution"] == "district"]
 if props.get("record_id"):
@@ -62,7 +77,6 @@ shown_view = f.but(city=city) if day is None else f.but(city=city, start=day, en
 briefs.download_row(shown_view, "map", key="map")
 
 if what:
-    st.button(f"{t('clear_selection', lang)} ({what})",
-              on_click=lambda: st.session_state.update(map_resets=resets + 1))
+    st.button(f"{t('clear_selection', lang)} ({what})", on_click=lambda: st.session_state.update(map_resets=resets + 1))
 st.caption(f"{t('records_shown', lang)}: {len(shown)}")
 tables.table(shown, lang)

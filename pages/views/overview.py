@@ -3,19 +3,15 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.words import reason_text
 from geo.maps import incident_map
-
+from geo.words import reason_text
 from pages.ui import data, state
 from pages.ui.i18n import t
 
 f = state.current()
 lang = f.lang
 st.title(t("overview", lang))
-st.caption(
-    "Protest incidents and arrests in Almaty and Nur-Sultan (Astana), Kazakhstan. "
-    + t("range_note", lang)
-)
+st.caption("Protest incidents and arrests in Almaty and Nur-Sultan (Astana), Kazakhstan. " + t("range_note", lang))
 
 key = data.filter_key(f)
 area = "national" if f.city == "all" else f.city
@@ -31,12 +27,13 @@ cols[3].metric(t("rallies", lang), int((records["event_type"] == "rally").sum())
 
 with st.expander(t("basis_heading", lang)):
     basis = records[records["record_id"].isin(result["basis"])]
-    st.dataframe(basis[["record_id", "date", "city", "detained_low", "detained_high", "summary",
-                        "source_names"]], hide_index=True)
+    st.dataframe(
+        basis[["record_id", "date", "city", "detained_low", "detained_high", "summary", "source_names"]],
+        hide_index=True,
+    )
     if result["alternatives"]:
         st.write(t("considered", lang))
-        st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]],
-                     hide_index=True)
+        st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]], hide_index=True)
 
 bset, problem = data.boundaries()
 if bset is None:
@@ -46,8 +43,17 @@ else:
     for column, city in zip(st.columns(2), ("almaty", "astana")):
         with column:
             table = data.districts(city, *key)
-            m = incident_map(data.view(f.but(city=city), include_national=False), bset, city_id=city, on=f.end,
-                             districts=table[table["kind"] == "district"], metric=f.metric, lang=lang, height=340, legend=False)
+            m = incident_map(
+                data.view(f.but(city=city), include_national=False),
+                bset,
+                city_id=city,
+                on=f.end,
+                districts=table[table["kind"] == "district"],
+                metric=f.metric,
+                lang=lang,
+                height=340,
+                legend=False,
+            )
             st_folium(m, height=340, use_container_width=True, returned_objects=[], key=f"overview-{city}")
 
 st.subheader(t("key_dates", lang))

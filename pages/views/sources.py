@@ -3,8 +3,8 @@
 import streamlit as st
 
 from geo.brief import discrepancies
-from geo.words import reason_text
 from geo.export import records_to_csv, records_to_geojson
+from geo.words import reason_text
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
 
@@ -18,10 +18,10 @@ tables.table(records, lang)
 
 name = f"protest-map_{f.city}_{f.start}_{f.end}"
 left, right = st.columns(2)
-left.download_button(t("download_csv", lang), records_to_csv(records), file_name=f"{name}.csv",
-                     mime="text/csv")
-right.download_button(t("download_geojson", lang), records_to_geojson(records),
-                      file_name=f"{name}.geojson", mime="application/geo+json")
+left.download_button(t("download_csv", lang), records_to_csv(records), file_name=f"{name}.csv", mime="text/csv")
+right.download_button(
+    t("download_geojson", lang), records_to_geojson(records), file_name=f"{name}.geojson", mime="application/geo+json"
+)
 
 st.subheader(t("discrepancies", lang))
 disputed = discrepancies(records)  # the same rows as the briefing packs
@@ -36,6 +36,9 @@ result = data.detained(area, *data.filter_key(f))
 st.subheader(t("considered", lang))
 st.metric(f"{t('detained', lang)} ({area}, {f.start} – {f.end})", result["label"])
 st.text(f"{t('basis_heading', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data
-st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]],
-             hide_index=True, width="stretch",
-             column_config={"reason": t("reason", lang)})
+st.dataframe(
+    [a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]],
+    hide_index=True,
+    width="stretch",
+    column_config={"reason": t("reason", lang)},
+)

@@ -28,8 +28,14 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 #: Seconds the app has to answer its health check after ``streamlit run``.
@@ -80,14 +86,28 @@ def _healthy(url: str) -> bool:
 def serve(log_dir: Path):
     """``streamlit run app.py`` on a free port of 127.0.0.1, stopped on exit."""
     if not assets_installed():
-        pytest.fail("The map's front-end files are not installed in static/vendor: run "
-                    "`python -m geo.maps.assets install` (./dev test does it).")
+        pytest.fail(
+            "The map's front-end files are not installed in static/vendor: run "
+            "`python -m geo.maps.assets install` (./dev test does it)."
+        )
     port = _free_port()
     log = log_dir / "server.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     env = dict(os.environ)  # PROTESTMAP_BOUNDARIES and the other settings pass through
     url = f"http://127.0.0.1:{port}"
@@ -98,11 +118,15 @@ def serve(log_dir: Path):
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while not _healthy(url):
             if server.poll() is not None:
-                pytest.fail(f"streamlit run exited with code {server.returncode} before answering on "
-                            f"{url}; its log ({log}):\n{running.log_tail()}")
+                pytest.fail(
+                    f"streamlit run exited with code {server.returncode} before answering on "
+                    f"{url}; its log ({log}):\n{running.log_tail()}"
+                )
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit run did not answer on {url} within {SERVER_START_TIMEOUT} s; "
-                            f"its log ({log}):\n{running.log_tail()}")
+                pytest.fail(
+                    f"streamlit run did not answer on {url} within {SERVER_START_TIMEOUT} s; "
+                    f"its log ({log}):\n{running.log_tail()}"
+                )
             time.sleep(0.25)
         yield running
     finally:
@@ -132,8 +156,10 @@ def fresh_app(tmp_path) -> App:
 def chromium():
     """Debian's Chromium under Playwright (sync API), headless, for the whole session."""
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-                    "(apt-get install --no-install-recommends chromium; ./dev test does it as root).")
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(apt-get install --no-install-recommends chromium; ./dev test does it as root)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

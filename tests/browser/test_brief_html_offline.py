@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from geo.brief.html import render_html
 from geo.brief import build_briefing
+from geo.brief.html import render_html
 from geo.filters import Filters
 
 pytestmark = pytest.mark.browser
@@ -155,9 +155,11 @@ def test_pack_draws_maps_and_chart_from_the_file_alone(make_briefing, open_pack)
 
 
 def test_hostile_record_runs_nothing_in_the_browser(embedded_joined, real_boundaries, open_pack):
-    placed = embedded_joined[(embedded_joined["city_id"] == "almaty")
-                             & (embedded_joined["attribution"] == "district")
-                             & (embedded_joined["date"] == pd.Timestamp("2019-06-10"))]
+    placed = embedded_joined[
+        (embedded_joined["city_id"] == "almaty")
+        & (embedded_joined["attribution"] == "district")
+        & (embedded_joined["date"] == pd.Timestamp("2019-06-10"))
+    ]
     row = placed.iloc[[0]].copy()
     row["record_id"] = HOSTILE_ID
     row["summary"] = HOSTILE_SUMMARY
@@ -180,4 +182,3 @@ def test_hostile_record_runs_nothing_in_the_browser(embedded_joined, real_bounda
     assert page.locator('a[href^="javascript:" i]').count() == 0
     assert opened.dialogs == []
     assert opened.blocked == [] and opened.violations() == [] and opened.errors == []
-

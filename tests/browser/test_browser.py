@@ -32,8 +32,10 @@ def _why(blocked: list[str]) -> str:
     """The failure message for requests that went to another host."""
     hint = ""
     if any("fonts.gstatic.com/s/i/" in u for u in blocked):
-        hint = (" (st.set_page_config(page_icon=':material/...:') makes Streamlit fetch the favicon "
-                "from fonts.gstatic.com; an emoji page_icon is drawn locally as a data: URL)")
+        hint = (
+            " (st.set_page_config(page_icon=':material/...:') makes Streamlit fetch the favicon "
+            "from fonts.gstatic.com; an emoji page_icon is drawn locally as a data: URL)"
+        )
     return f"the page asked other hosts for {blocked}{hint}"
 
 
@@ -51,8 +53,7 @@ def _first(page, selector: str, app) -> None:
     page.locator(f"{selector}, [data-testid='stException']").first.wait_for()
     error = page.locator("[data-testid='stException']")
     if error.count():
-        pytest.fail(f"the page raised instead of drawing:\n{error.first.inner_text()}\n"
-                    f"server log:\n{app.log_tail()}")
+        pytest.fail(f"the page raised instead of drawing:\n{error.first.inner_text()}\nserver log:\n{app.log_tail()}")
 
 
 def _records_shown(page) -> int:
@@ -70,8 +71,9 @@ def _open_map(offline_page, app):
         frame.locator("path.leaflet-interactive.pm-district").first.wait_for(state="attached")
     except Exception as exc:
         offline_page.screenshot("map-failed")
-        raise AssertionError(f"no district polygon drew in the map; blocked: {offline_page.blocked}; "
-                             f"server log:\n{app.log_tail()}") from exc
+        raise AssertionError(
+            f"no district polygon drew in the map; blocked: {offline_page.blocked}; server log:\n{app.log_tail()}"
+        ) from exc
     return page, frame
 
 
@@ -86,8 +88,9 @@ def test_overview_loads_with_no_network(app, offline_page):
     assert page.locator("h1").first.inner_text().strip()
     metrics = page.locator('[data-testid="stMetric"]')
     figures = {
-        metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text().strip():
-            metrics.nth(i).locator('[data-testid="stMetricLabel"]').inner_text()
+        metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text().strip(): metrics.nth(i)
+        .locator('[data-testid="stMetricLabel"]')
+        .inner_text()
         for i in range(metrics.count())
     }
     assert "700" in figures, figures
@@ -132,7 +135,8 @@ def test_clicking_a_district_filters_the_records_under_the_map(app, offline_page
                 "before => [...document.querySelectorAll('p, span, div')].some(e =>"
                 " /records shown:\\s*[\\d,]+/.test(e.innerText)"
                 " && Number(e.innerText.match(/records shown:\\s*([\\d,]+)/)[1].replace(/,/g, '')) !== before)",
-                arg=before, timeout=15_000,
+                arg=before,
+                timeout=15_000,
             )
         except Exception:  # this district holds every record shown: try the next one
             continue
@@ -171,11 +175,12 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     # the navigation arrives with app.py's run (a frame may still show the one before it)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')]"
-        ".some(a => a.innerText.includes('Обзор'))", timeout=30_000)
+        ".some(a => a.innerText.includes('Обзор'))",
+        timeout=30_000,
+    )
     nav = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
     # each link is the icon's ligature name, then the title
-    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники", "Справка",
-                                                  "Импорт"]
+    assert [n.split()[-1] for n in nav] == ["Обзор", "Карта", "Хронология", "Районы", "Источники", "Справка", "Импорт"]
     page.get_by_text("Алмалинский район").first.wait_for(state="attached")  # a grid cell (canvas table)
     # and no "Page not found" dialog from Streamlit's legacy pages-folder mode
     assert page.locator('[role="dialog"]').count() == 0
@@ -186,8 +191,7 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     page.wait_for_url(re.compile(r"/map\?"))
     _wait_until_idle(page)
     assert "city=almaty" in page.url and "lang=ru" in page.url, page.url
-    assert page.locator('[data-testid="stSidebar"] label:has(input[type=radio]:checked)').first.inner_text() \
-        == "Almaty"
+    assert page.locator('[data-testid="stSidebar"] label:has(input[type=radio]:checked)').first.inner_text() == "Almaty"
 
 
 def test_import_checks_a_large_file_in_the_background(app, offline_page, tmp_path):
@@ -239,8 +243,7 @@ def test_briefing_page_prepares_the_pack_and_hands_over_its_files(app, offline_p
     assert name == "protest-map_almaty_2019-06-09_2019-06-13_brief.pdf" and data.startswith(b"%PDF")
     pdf = tmp_path / name
     pdf.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert figure in text  # the app's figure, in the pack
     name, data = _download(page, "Briefing HTML (works offline)")
     assert name.endswith("_brief.html") and b"Content-Security-Policy" in data and figure.encode() in data

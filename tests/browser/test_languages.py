@@ -16,7 +16,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from test_browser import _first, _wait_until_idle  # tests/browser is on sys.path (rootdir conftest)
+from test_browser import (  # tests/browser is on sys.path (rootdir conftest)
+    _first,
+    _wait_until_idle,
+)
 
 from geo import schema
 from pages.ui.i18n import t
@@ -53,8 +56,7 @@ def _settle(page, lang: str) -> None:
     page.locator(SIDEBAR).get_by_text(t("filters", lang), exact=True).wait_for()
     _wait_until_idle(page)
     # a run's elements from before it are shown faded until it ends; wait for a still page
-    page.wait_for_function(
-        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
     page.wait_for_timeout(300)
     _wait_until_idle(page)
 
@@ -69,12 +71,14 @@ def _sidebar_filters(page, lang: str) -> dict[str, object]:
 
     def checked(radio) -> int | None:
         chosen = radio.locator("input[type=radio]").evaluate_all(
-            "inputs => inputs.filter(i => i.checked).map(i => Number(i.value))")
+            "inputs => inputs.filter(i => i.checked).map(i => Number(i.value))"
+        )
         return chosen[0] if chosen else None  # the option's index (its label is translated)
 
     def chips(multi) -> list[str]:
         return multi.locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]').evaluate_all(
-            "tags => tags.map(t => t.getAttribute('aria-label'))")
+            "tags => tags.map(t => t.getAttribute('aria-label'))"
+        )
 
     return {
         "city": checked(radios.nth(0)),
@@ -121,10 +125,17 @@ def _view(page, app, lang: str) -> dict[str, object]:
         assert values.pop("lang", None) == (None if lang == "en" else [lang]), page.url
         return values
 
-    seen = {"filters": _sidebar_filters(page, lang), "query": query(), "figures": _overview_figures(page),
-            "map_records": _map_records(page, app, lang)}
-    seen |= {"filters back from the Map": _sidebar_filters(page, lang),
-             "query back from the Map": query(), "figures back from the Map": _overview_figures(page)}
+    seen = {
+        "filters": _sidebar_filters(page, lang),
+        "query": query(),
+        "figures": _overview_figures(page),
+        "map_records": _map_records(page, app, lang),
+    }
+    seen |= {
+        "filters back from the Map": _sidebar_filters(page, lang),
+        "query back from the Map": query(),
+        "figures back from the Map": _overview_figures(page),
+    }
     return seen
 
 
@@ -142,15 +153,18 @@ def _switch_through(page, app, path: str, languages: str) -> dict[str, object]:
     english = _view(page, app, "en")
     for lang in languages.split()[1:]:
         _pick_language(page, lang)
-        page.wait_for_function(
-            "lang => (new URL(location.href).searchParams.get('lang') || 'en') === lang", arg=lang)
+        page.wait_for_function("lang => (new URL(location.href).searchParams.get('lang') || 'en') === lang", arg=lang)
         _first(page, '[data-testid="stMetric"]', app)
         _settle(page, lang)
         seen = _view(page, app, lang)
-        changed = [f"{what}:\n  English: {english[what]}\n  {lang}: {seen[what]}"
-                   for what in english if seen[what] != english[what]]
-        assert not changed, (f"switching to {lang} ({languages}) changed the view (URL {page.url}):\n"
-                             + "\n".join(changed))
+        changed = [
+            f"{what}:\n  English: {english[what]}\n  {lang}: {seen[what]}"
+            for what in english
+            if seen[what] != english[what]
+        ]
+        assert not changed, f"switching to {lang} ({languages}) changed the view (URL {page.url}):\n" + "\n".join(
+            changed
+        )
     return english
 
 
@@ -165,11 +179,18 @@ def test_switching_the_language_keeps_the_default_view(app, offline_page, langua
 
 def test_switching_the_language_keeps_a_shared_links_filters(app, offline_page):
     # every ordered pair of languages, and each language seen again after another one
-    english = _switch_through(offline_page.page, app,
-                              "/?city=almaty&types=detention,journalist_detained&prec=1,2&metric=incidents",
-                              "en ru kk ru en kk en")
-    assert english["query"] == {"city": ["almaty"], "types": ["detention,journalist_detained"],
-                                "prec": ["1,2"], "metric": ["incidents"]}
+    english = _switch_through(
+        offline_page.page,
+        app,
+        "/?city=almaty&types=detention,journalist_detained&prec=1,2&metric=incidents",
+        "en ru kk ru en kk en",
+    )
+    assert english["query"] == {
+        "city": ["almaty"],
+        "types": ["detention,journalist_detained"],
+        "prec": ["1,2"],
+        "metric": ["incidents"],
+    }
     assert english["filters"]["city"] == 1 and english["filters"]["metric"] == 1
     assert english["filters"]["event_types"] == ["detention", "journalist_detained"]
     assert english["filters"]["precision"] == [1, 2]
@@ -190,8 +211,7 @@ def test_the_maps_chosen_day_survives_a_language_switch(app, offline_page):
     english = int(RECORDS_SHOWN.search(caption.inner_text()).group(1))
     for lang in ("ru", "kk", "en"):
         _pick_language(page, lang)
-        page.wait_for_function(
-            "lang => (new URL(location.href).searchParams.get('lang') || 'en') === lang", arg=lang)
+        page.wait_for_function("lang => (new URL(location.href).searchParams.get('lang') || 'en') === lang", arg=lang)
         _first(page, 'iframe[title*="st_folium"]', app)
         _settle(page, lang)
         thumb = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type=range]').first

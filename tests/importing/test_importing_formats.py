@@ -19,7 +19,6 @@ from geo.importing import (
     read_table,
 )
 
-
 # --------------------------------------------------------------------------- ACLED
 
 
@@ -38,12 +37,18 @@ def test_acled_current_columns_exact_values(acled_file):
     assert (a["participants_low"], a["participants_high"]) == (200, 200)
     assert a["source_urls"] == ACLED_CITATION_URL
     assert a["source_names"] == "Radio Azattyq; Vlast.kz"
-    assert a["notes"] == ("Protesters rallied against the election. "
-                          "ACLED: protest with intervention (police intervened).")
-    assert a["flags"] == ("ACLED Protest with intervention: police intervened (recorded as rally); "
-                          "crowd size stated as text ('around 200' read as 200)")
+    assert a["notes"] == (
+        "Protesters rallied against the election. ACLED: protest with intervention (police intervened)."
+    )
+    assert a["flags"] == (
+        "ACLED Protest with intervention: police intervened (recorded as rally); "
+        "crowd size stated as text ('around 200' read as 200)"
+    )
     assert (a["acled_event_id_cnty"], a["acled_actor2"], a["acled_timestamp"]) == (
-        "KAZ1001", "Police Forces of Kazakhstan (2019-)", "1560100000")
+        "KAZ1001",
+        "Police Forces of Kazakhstan (2019-)",
+        "1560100000",
+    )
 
     b = rec.loc["ACLED-KAZ1002"]
     assert b["date"] == pd.Timestamp("2019-06-10")
@@ -78,44 +83,141 @@ def test_acled_precision_3_is_never_in_a_district(acled_file, boundary_files, wr
 
 
 def test_acled_older_columns(tmp_path):
-    header = ["data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year", "time_precision",
-              "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
-              "inter2", "interaction", "region", "country", "admin1", "admin2", "admin3", "location",
-              "latitude", "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities",
-              "timestamp", "iso3"]
-    rows = [{"data_id": "7458963", "iso": "398", "event_id_cnty": "KAZ55", "event_id_no_cnty": "55",
-             "event_date": "09 June 2019", "year": "2019", "time_precision": "1", "event_type": "Protests",
-             "sub_event_type": "Protest with intervention", "inter1": "6", "inter2": "1", "interaction": "16",
-             "country": "Kazakhstan", "admin1": "Almaty", "location": "Almaty", "latitude": "43.25",
-             "longitude": "76.95", "geo_precision": "1", "source": "Vlast.kz",
-             "notes": "About 100 people gathered. [size=about 100]", "timestamp": "1560200000", "iso3": "KAZ"}]
+    header = [
+        "data_id",
+        "iso",
+        "event_id_cnty",
+        "event_id_no_cnty",
+        "event_date",
+        "year",
+        "time_precision",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+        "assoc_actor_1",
+        "inter1",
+        "actor2",
+        "assoc_actor_2",
+        "inter2",
+        "interaction",
+        "region",
+        "country",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "source",
+        "source_scale",
+        "notes",
+        "fatalities",
+        "timestamp",
+        "iso3",
+    ]
+    rows = [
+        {
+            "data_id": "7458963",
+            "iso": "398",
+            "event_id_cnty": "KAZ55",
+            "event_id_no_cnty": "55",
+            "event_date": "09 June 2019",
+            "year": "2019",
+            "time_precision": "1",
+            "event_type": "Protests",
+            "sub_event_type": "Protest with intervention",
+            "inter1": "6",
+            "inter2": "1",
+            "interaction": "16",
+            "country": "Kazakhstan",
+            "admin1": "Almaty",
+            "location": "Almaty",
+            "latitude": "43.25",
+            "longitude": "76.95",
+            "geo_precision": "1",
+            "source": "Vlast.kz",
+            "notes": "About 100 people gathered. [size=about 100]",
+            "timestamp": "1560200000",
+            "iso3": "KAZ",
+        }
+    ]
     path = write_csv(tmp_path / "acled_old.csv", header, rows)
     table = read_table(path)
     assert detect_format(table) == "acled" and im.acled_generation(table) == "old"
     result = run(path)
     [rec] = result.records.to_dict("records")
     assert (rec["record_id"], rec["participants_low"], rec["event_type"], rec["city"]) == (
-        "ACLED-KAZ55", 100, "rally", "Almaty")
+        "ACLED-KAZ55",
+        100,
+        "rally",
+        "Almaty",
+    )
 
 
 # --------------------------------------------------------------------------- CCC
 
 
 def test_ccc_file(tmp_path):
-    header = ["date", "locality", "state", "location_detail", "type", "claims", "size_text", "size_low",
-              "size_high", "arrests", "injuries_crowd", "injuries_police", "notes", "lat", "lon",
-              "source_1", "source_2", "source_3"]
+    header = [
+        "date",
+        "locality",
+        "state",
+        "location_detail",
+        "type",
+        "claims",
+        "size_text",
+        "size_low",
+        "size_high",
+        "arrests",
+        "injuries_crowd",
+        "injuries_police",
+        "notes",
+        "lat",
+        "lon",
+        "source_1",
+        "source_2",
+        "source_3",
+    ]
     rows = [
-        {"date": "2019-06-09", "locality": "Almaty", "location_detail": "Astana Square", "claims": "fair election",
-         "size_low": "500", "size_high": "1000", "arrests": "about 30", "injuries_crowd": "2",
-         "injuries_police": "1", "lat": "43.238", "lon": "76.945", "source_1": "https://rus.azattyq.org/a/1.html",
-         "source_2": "Vlast.kz", "source_3": "https://vlast.kz/2.html"},
-        {"date": "10.06.2019", "locality": "Нур-Султан", "location_detail": "Railway station", "size_text": "hundreds",
-         "arrests": "30-40", "source_1": "https://kz.kursiv.media/3"},
-        {"date": "2019-06-11", "locality": "Almaty", "location_detail": "Old Square", "arrests": "several",
-         "source_1": "https://x.example/4"},
-        {"date": "2019-06-12", "locality": "Almaty", "location_detail": "Republic Square", "arrests": "40-30",
-         "source_1": "Tengrinews (print)"},
+        {
+            "date": "2019-06-09",
+            "locality": "Almaty",
+            "location_detail": "Astana Square",
+            "claims": "fair election",
+            "size_low": "500",
+            "size_high": "1000",
+            "arrests": "about 30",
+            "injuries_crowd": "2",
+            "injuries_police": "1",
+            "lat": "43.238",
+            "lon": "76.945",
+            "source_1": "https://rus.azattyq.org/a/1.html",
+            "source_2": "Vlast.kz",
+            "source_3": "https://vlast.kz/2.html",
+        },
+        {
+            "date": "10.06.2019",
+            "locality": "Нур-Султан",
+            "location_detail": "Railway station",
+            "size_text": "hundreds",
+            "arrests": "30-40",
+            "source_1": "https://kz.kursiv.media/3",
+        },
+        {
+            "date": "2019-06-11",
+            "locality": "Almaty",
+            "location_detail": "Old Square",
+            "arrests": "several",
+            "source_1": "https://x.example/4",
+        },
+        {
+            "date": "2019-06-12",
+            "locality": "Almaty",
+            "location_detail": "Republic Square",
+            "arrests": "40-30",
+            "source_1": "Tengrinews (print)",
+        },
     ]
     path = write_csv(tmp_path / "ccc.csv", header, rows)
     assert detect_format(read_table(path)) == "ccc"
@@ -134,7 +236,11 @@ def test_ccc_file(tmp_path):
     assert "arrests stated as text ('about 30' read as 30)" in a["flags"]
     b = recs.loc[3]
     assert (b["city"], b["detained_low"], b["detained_high"], b["date"]) == (
-        "Nur-Sultan", 30, 40, pd.Timestamp("2019-06-10"))
+        "Nur-Sultan",
+        30,
+        40,
+        pd.Timestamp("2019-06-10"),
+    )
     assert pd.isna(b["participants_low"])
     c = recs.loc[4]
     assert pd.isna(c["detained_low"]) and c["notes"] == "arrests: several."
@@ -152,8 +258,17 @@ def test_ccc_file(tmp_path):
 def test_windows_1251_semicolon_team_sheet_through_mapping_file(tmp_path):
     header = ["№", "Дата", "Город", "Место", "Широта", "Долгота", "Тип", "Задержано", "Источник"]
     rows = [
-        ["1", "09.06.2019", "Алматы", "площадь Астана", "43,2380", "76,9450", "задержание", "около 50",
-         "https://rus.azattyq.org/a/1.html"],
+        [
+            "1",
+            "09.06.2019",
+            "Алматы",
+            "площадь Астана",
+            "43,2380",
+            "76,9450",
+            "задержание",
+            "около 50",
+            "https://rus.azattyq.org/a/1.html",
+        ],
         ["2", "10.06.2019", "Нур-Султан", "вокзал", "51,1600", "71,4700", "митинг", "", "https://vlast.kz/x"],
         ["3", "31.02.2019", "Алматы", "", "", "", "митинг", "", "https://vlast.kz/y"],
     ]
@@ -162,7 +277,9 @@ def test_windows_1251_semicolon_team_sheet_through_mapping_file(tmp_path):
     mapping_path.write_text(
         'record_id = "№"\nid_prefix = "team"\ndate = "Дата"\ndate_format = "%d.%m.%Y"\ncity = "Город"\n'
         'place_name_ru = "Место"\nlatitude = "Широта"\nlongitude = "Долгота"\nevent_type = "Тип"\n'
-        'detained_low = "Задержано"\nsource_urls = "Источник"\ncount_kind = "=incremental"\n', encoding="utf-8")
+        'detained_low = "Задержано"\nsource_urls = "Источник"\ncount_kind = "=incremental"\n',
+        encoding="utf-8",
+    )
     table = read_table(path)
     assert (table.encoding, table.delimiter) == ("cp1251", ";")
     assert detect_format(table) == "unknown"
@@ -173,7 +290,12 @@ def test_windows_1251_semicolon_team_sheet_through_mapping_file(tmp_path):
     result = run(path, mapping=mapping_path)
     recs = result.records.set_index("record_id")
     a = recs.loc["1"]
-    assert (a["city"], a["place_name_ru"], a["latitude"], a["longitude"]) == ("Almaty", "площадь Астана", 43.238, 76.945)
+    assert (a["city"], a["place_name_ru"], a["latitude"], a["longitude"]) == (
+        "Almaty",
+        "площадь Астана",
+        43.238,
+        76.945,
+    )
     assert (a["event_type"], a["detained_low"], a["detained_high"]) == ("detention", 50, 50)
     assert "detained_low stated as text ('около 50' read as 50)" in a["flags"]
     assert recs.loc["2", "city"] == "Nur-Sultan" and recs.loc["2", "event_type"] == "rally"
@@ -195,10 +317,19 @@ def test_mapping_errors(tmp_path):
 
 
 def test_mapped_constants_and_generated_ids(tmp_path):
-    path = write_csv(tmp_path / "sheet.csv", ["when", "link", "n"],
-                     [["2019-06-09", "https://a.example/1", "12"], ["2019-06-09", "https://a.example/1", "12"]])
-    mapping = {"date": "when", "city": "=Almaty", "event_type": "=detention", "source_urls": "link",
-               "detained_low": "n", "count_kind": "=incremental"}
+    path = write_csv(
+        tmp_path / "sheet.csv",
+        ["when", "link", "n"],
+        [["2019-06-09", "https://a.example/1", "12"], ["2019-06-09", "https://a.example/1", "12"]],
+    )
+    mapping = {
+        "date": "when",
+        "city": "=Almaty",
+        "event_type": "=detention",
+        "source_urls": "link",
+        "detained_low": "n",
+        "count_kind": "=incremental",
+    }
     result = run(path, mapping=mapping)
     assert result.counts["imported"] == 1 and result.counts["merged"] == 1
     assert result.records.loc[0, "record_id"].startswith("sheet-")

@@ -12,7 +12,6 @@ from geo import importing as im
 from geo.errors import ImportAccountingError, ProtestMapError
 from geo.importing import write_rejected
 
-
 # --------------------------------------------------------------------------- flags, merges, rejected
 
 
@@ -22,8 +21,20 @@ def test_flags(tmp_path):
         ["s2", "2019-06-09", "Almaty", "rally", "55.0", "37.6", "1", "", "", "", "B", "https://a.example/2"],
         ["s3", "2030-01-01", "Almaty", "rally", "", "", "", "", "", "", "C", "https://a.example/3"],
         ["s4", "2019-06-09", "Almaty", "detention", "", "", "", "40", "30", "incremental", "D", "https://a.example/4"],
-        ["s5", "2019-06-09", "Almaty", "detention", "", "", "", "about 50", "", "incremental", "E",
-         "https://a.example/5"],
+        [
+            "s5",
+            "2019-06-09",
+            "Almaty",
+            "detention",
+            "",
+            "",
+            "",
+            "about 50",
+            "",
+            "incremental",
+            "E",
+            "https://a.example/5",
+        ],
         ["s6", "2019-06-09", "Almaty", "rally", "43.25", "76.95", "1", "", "", "", "F", "https://a.example/6"],
     ]
     path = write_csv(tmp_path / "flags.csv", NATIVE_HEADER, rows)
@@ -63,9 +74,21 @@ def test_flags_with_boundaries(tmp_path, boundary_files, write_boundary_folder):
 def test_merged_duplicates_are_named(tmp_path):
     existing = run(write_csv(tmp_path / "first.csv", NATIVE_HEADER, native_rows())).records
     rows = [
-        native_rows()[0],                                                   # same record_id as existing
-        ["n2", "2019-06-09", "Almaty", "detention", "", "", "", "5", "", "incremental", "square",
-         "https://a.example/1 https://b.example"],                          # same episode as existing r1
+        native_rows()[0],  # same record_id as existing
+        [
+            "n2",
+            "2019-06-09",
+            "Almaty",
+            "detention",
+            "",
+            "",
+            "",
+            "5",
+            "",
+            "incremental",
+            "square",
+            "https://a.example/1 https://b.example",
+        ],  # same episode as existing r1
         ["n3", "2019-06-11", "Almaty", "rally", "", "", "", "", "", "", "Park", "https://c.example/1"],
         ["n3", "2019-06-11", "Almaty", "rally", "", "", "", "", "", "", "Park", "https://c.example/1"],
         ["n4", "2019-06-11", "Almaty", "rally", "", "", "", "", "", "", "park", "https://c.example/1"],
@@ -95,8 +118,10 @@ def test_rejected_csv_written_fixed_and_reimported(tmp_path, acled_file):
 
 
 def test_progress_is_reported(tmp_path):
-    rows = [[f"p{i}", "2019-06-09", "Almaty", "rally", "", "", "", "", "", "", "", f"https://a.example/{i}"]
-            for i in range(25_000)]
+    rows = [
+        [f"p{i}", "2019-06-09", "Almaty", "rally", "", "", "", "", "", "", "", f"https://a.example/{i}"]
+        for i in range(25_000)
+    ]
     path = write_csv(tmp_path / "big.csv", NATIVE_HEADER, rows)
     calls = []
     result = run(path, progress=lambda done, total: calls.append((done, total)))
@@ -108,17 +133,30 @@ def test_progress_is_reported(tmp_path):
 
 
 def test_rows_may_point_at_existing_records(tmp_path):
-    header = ["record_id", "date", "period_start", "period_end", "city", "event_type", "included_in",
-              "contested_by", "source_urls"]
-    first = [["KZ", "2019-06-09", "2019-06-09", "2019-06-12", "national", "detention", "", "", "https://a.example/kz"],
-             ["ALA", "2019-06-09", "", "", "Almaty", "detention", "", "", "https://a.example/ala"]]
+    header = [
+        "record_id",
+        "date",
+        "period_start",
+        "period_end",
+        "city",
+        "event_type",
+        "included_in",
+        "contested_by",
+        "source_urls",
+    ]
+    first = [
+        ["KZ", "2019-06-09", "2019-06-09", "2019-06-12", "national", "detention", "", "", "https://a.example/kz"],
+        ["ALA", "2019-06-09", "", "", "Almaty", "detention", "", "", "https://a.example/ala"],
+    ]
     existing = run(write_csv(tmp_path / "first.csv", header, first)).records
-    rows = [["n1", "2019-06-10", "", "", "Almaty", "detention", "KZ", "ALA", "https://b.example/1"],
-            ["n2", "2019-06-09", "", "", "Almaty", "detention", "ALA", "", "https://b.example/2"],
-            ["n3", "2019-06-09", "", "", "Almaty", "detention", "NOPE", "", "https://b.example/3"],
-            ["n4", "2019-06-09", "", "", "Almaty", "detention", "", "KZ GONE", "https://b.example/4"],
-            ["n5", "2019-06-15", "", "", "Almaty", "detention", "KZ", "", "https://b.example/5"],
-            ["n6", "2019-06-10", "", "", "Astana", "detention", "ALA", "", "https://b.example/6"]]
+    rows = [
+        ["n1", "2019-06-10", "", "", "Almaty", "detention", "KZ", "ALA", "https://b.example/1"],
+        ["n2", "2019-06-09", "", "", "Almaty", "detention", "ALA", "", "https://b.example/2"],
+        ["n3", "2019-06-09", "", "", "Almaty", "detention", "NOPE", "", "https://b.example/3"],
+        ["n4", "2019-06-09", "", "", "Almaty", "detention", "", "KZ GONE", "https://b.example/4"],
+        ["n5", "2019-06-15", "", "", "Almaty", "detention", "KZ", "", "https://b.example/5"],
+        ["n6", "2019-06-10", "", "", "Astana", "detention", "ALA", "", "https://b.example/6"],
+    ]
     result = run(write_csv(tmp_path / "second.csv", header, rows), existing=existing)
     assert list(result.records["record_id"]) == ["n1", "n2"]
     assert list(result.records["included_in"]) == ["KZ", "ALA"]
@@ -141,8 +179,11 @@ def test_check_raises_when_rows_do_not_add_up(tmp_path):
     result = run(write_csv(tmp_path / "ok.csv", NATIVE_HEADER, native_rows()))
     assert result.check() is None
     lost = dataclasses.replace(result, total=result.total + 1)
-    with pytest.raises(ImportAccountingError, match=r"ok\.csv: imported \+ merged \+ rejected is not the total: "
-                                                     r"\{'imported': 2, .*'total': 3\}"):
+    with pytest.raises(
+        ImportAccountingError,
+        match=r"ok\.csv: imported \+ merged \+ rejected is not the total: "
+        r"\{'imported': 2, .*'total': 3\}",
+    ):
         lost.check()
     twice = dataclasses.replace(result, records=result.records.assign(source_row=[2, 2]))
     with pytest.raises(ImportAccountingError, match=r"an input row appears twice \(row\(s\) 2\)"):

@@ -10,7 +10,6 @@ from importing_support import NATIVE_HEADER, native_rows, run, write_csv
 
 from geo.importing import ImportFileError, detect_format, import_rows, read_table
 
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -29,13 +28,15 @@ def test_utf8_bom_and_tab(tmp_path):
 
 def test_ragged_rows_are_reported_not_lost(tmp_path):
     path = tmp_path / "ragged.csv"
-    lines = [",".join(NATIVE_HEADER),
-             ",".join(native_rows()[0]),
-             "r3,2019-06-11,Almaty,rally,,,,,,,,https://a.example/3,EXTRA,CELLS",
-             "r4,2019-06-11,Almaty,rally,,,,,,,Place",  # one cell short: the source is missing
-             "r5,2019-06-12,Almaty,rally,,,,,,,,https://a.example/5",
-             "",
-             "r6,2019-06-13,Almaty,rally,,,,,,"]  # two short: trailing blanks only... and no source
+    lines = [
+        ",".join(NATIVE_HEADER),
+        ",".join(native_rows()[0]),
+        "r3,2019-06-11,Almaty,rally,,,,,,,,https://a.example/3,EXTRA,CELLS",
+        "r4,2019-06-11,Almaty,rally,,,,,,,Place",  # one cell short: the source is missing
+        "r5,2019-06-12,Almaty,rally,,,,,,,,https://a.example/5",
+        "",
+        "r6,2019-06-13,Almaty,rally,,,,,,",
+    ]  # two short: trailing blanks only... and no source
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table = read_table(path)
     assert len(table) == 6
@@ -51,14 +52,34 @@ def test_ragged_rows_are_reported_not_lost(tmp_path):
 
 
 def test_geojson_input_and_crs(tmp_path):
-    fc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [76.95, 43.25]},
-         "properties": {"record_id": "g1", "date": "2019-06-09", "city": "Almaty", "event_type": "rally",
-                        "geo_precision": 1, "source_urls": "https://a.example/1"}},
-        {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[76.9, 43.2], [77, 43.3]]},
-         "properties": {"record_id": "g2", "date": "2019-06-09", "city": "Almaty", "event_type": "rally",
-                        "source_urls": "https://a.example/2"}},
-    ]}
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [76.95, 43.25]},
+                "properties": {
+                    "record_id": "g1",
+                    "date": "2019-06-09",
+                    "city": "Almaty",
+                    "event_type": "rally",
+                    "geo_precision": 1,
+                    "source_urls": "https://a.example/1",
+                },
+            },
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [[76.9, 43.2], [77, 43.3]]},
+                "properties": {
+                    "record_id": "g2",
+                    "date": "2019-06-09",
+                    "city": "Almaty",
+                    "event_type": "rally",
+                    "source_urls": "https://a.example/2",
+                },
+            },
+        ],
+    }
     path = tmp_path / "points.geojson"
     path.write_text(json.dumps(fc), encoding="utf-8")
     result = run(path)
@@ -66,7 +87,7 @@ def test_geojson_input_and_crs(tmp_path):
     assert result.rejected.loc[0, "column"] == "geometry" and result.rejected.loc[0, "row"] == 2
     fc["crs"] = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}}
     path.write_text(json.dumps(fc), encoding="utf-8")
-    with pytest.raises(ImportFileError, match="3857.*WGS84"):
+    with pytest.raises(ImportFileError, match=r"3857.*WGS84"):
         read_table(path)
 
 
@@ -107,21 +128,36 @@ def test_geopackage_input_exact_records(tmp_path):
     _gpkg_frame().to_file(path, driver="GPKG", layer="incidents")
     result = run(path)
     assert result.counts == {"imported": 2, "merged": 0, "flagged": 0, "rejected": 1, "total": 3}
-    got = result.records[["record_id", "date", "city", "event_type", "latitude", "longitude", "geo_precision",
-                          "detained_low", "count_kind", "source_urls", "source_row"]]
-    expected = pd.DataFrame({
-        "record_id": ["p1", "p2"],
-        "date": pd.to_datetime(["2019-06-09", "2019-06-10"]).astype("datetime64[ns]"),
-        "city": ["Almaty", "Astana"],
-        "event_type": ["rally", "detention"],
-        "latitude": [43.25, 51.128],
-        "longitude": [76.95, 71.43],
-        "geo_precision": pd.array([1, 2], dtype="Int64"),
-        "detained_low": pd.array([pd.NA, 12], dtype="Int64"),
-        "count_kind": ["", "incremental"],
-        "source_urls": ["https://a.example/1", "https://a.example/2"],
-        "source_row": [1, 2],
-    })
+    got = result.records[
+        [
+            "record_id",
+            "date",
+            "city",
+            "event_type",
+            "latitude",
+            "longitude",
+            "geo_precision",
+            "detained_low",
+            "count_kind",
+            "source_urls",
+            "source_row",
+        ]
+    ]
+    expected = pd.DataFrame(
+        {
+            "record_id": ["p1", "p2"],
+            "date": pd.to_datetime(["2019-06-09", "2019-06-10"]).astype("datetime64[ns]"),
+            "city": ["Almaty", "Astana"],
+            "event_type": ["rally", "detention"],
+            "latitude": [43.25, 51.128],
+            "longitude": [76.95, 71.43],
+            "geo_precision": pd.array([1, 2], dtype="Int64"),
+            "detained_low": pd.array([pd.NA, 12], dtype="Int64"),
+            "count_kind": ["", "incremental"],
+            "source_urls": ["https://a.example/1", "https://a.example/2"],
+            "source_row": [1, 2],
+        }
+    )
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
     assert result.records["date"].dtype == "datetime64[ns]"
     assert list(result.records["flags"]) == ["", ""]
@@ -138,7 +174,7 @@ def test_geopackage_layers_and_crs(tmp_path):
     frame.iloc[1:2].to_file(path, driver="GPKG", layer="second")
     assert list(read_table(path).frame["record_id"]) == ["p1"]
     assert list(run(path, layer="second").records["record_id"]) == ["p2"]
-    with pytest.raises(ImportFileError, match="no layer 'third'.*first, second"):
+    with pytest.raises(ImportFileError, match=r"no layer 'third'.*first, second"):
         read_table(path, layer="third")
     projected = tmp_path / "projected.gpkg"
     frame.to_crs("EPSG:3857").to_file(projected, driver="GPKG")
@@ -155,8 +191,15 @@ def test_geopackage_layers_and_crs(tmp_path):
 def test_one_wgs84_rule_for_declared_crs_names():
     from geo.records import is_wgs84
 
-    for name in ["urn:ogc:def:crs:OGC:1.3:CRS84", "OGC:CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326",
-                 "epsg:4326", "WGS84", "EPSG 4326"]:
+    for name in [
+        "urn:ogc:def:crs:OGC:1.3:CRS84",
+        "OGC:CRS84",
+        "EPSG:4326",
+        "urn:ogc:def:crs:EPSG::4326",
+        "epsg:4326",
+        "WGS84",
+        "EPSG 4326",
+    ]:
         assert is_wgs84(name), name
     for name in ["urn:ogc:def:crs:EPSG::3857", "EPSG:32643", "EPSG:14326", "WGS 84 / UTM zone 43N", ""]:
         assert not is_wgs84(name), name
