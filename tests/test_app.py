@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from pages.ui import internals
 from pages.ui.state import widget_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,13 +31,14 @@ def _navigation_like_the_server(monkeypatch):
     pages/__init__.py and the browser test).  AppTest resets the flag before every
     run, so turn it off again after the reset, as on the server.
     """
-    original = PagesManager.__init__
+    manager = internals.pages_manager()
+    original = manager.__init__
 
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
+        internals.leave_legacy_pages_mode()
 
-    monkeypatch.setattr(PagesManager, "__init__", init)
+    monkeypatch.setattr(manager, "__init__", init)
 
 
 def open_page(page: str, **query) -> AppTest:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo import schema
 from geo.filters import CITY_CHOICES, LANGUAGES, METRICS, Filters
-from pages.ui import data
+from pages.ui import data, internals
 from pages.ui.i18n import city_label, t
 
 _KEY = "pm_filters"
@@ -49,7 +49,7 @@ def sidebar() -> Filters:
         # pages/__init__.py); the browser then drops the widgets' values, which would
         # lose a shared link's filters on the first click.  Set them again.
         _seed(st.session_state[_KEY].but(problems=()))
-    if _legacy_pages_mode():
+    if internals.legacy_pages_mode():
         st.session_state["pm_handed_over"] = True
     lang = st.session_state.get("f_lang", "en")
     with st.sidebar:
@@ -93,13 +93,6 @@ def sidebar() -> Filters:
     _write_query(filters)
     st.session_state[_KEY] = filters
     return filters
-
-
-def _legacy_pages_mode() -> bool:
-    """Whether this run is Streamlit's legacy pages-folder run (a fresh server's first request)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    return bool(getattr(PagesManager, "uses_pages_directory", False))
 
 
 def current() -> Filters:
