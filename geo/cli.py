@@ -238,7 +238,7 @@ def _brief_files(paths: list[str]):
     from geo.importing import import_rows, write_rejected
     from geo.records import keep_ids_apart
 
-    frames = []
+    frames: list[pd.DataFrame] = []
     for name in paths:
         path = Path(name)
         if not path.is_file():

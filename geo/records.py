@@ -365,7 +365,7 @@ class _RowChecker:
         self.flag(ids.str.contains(r"\s", regex=True), "record_id", "record_id must not contain spaces")
         dup = ids.duplicated(keep="first") & (ids != "")
         if dup.any():
-            first = {}
+            first: dict[str, int] = {}  # record_id -> the row it is first used on
             for i, v in zip(self.rows, ids):
                 first.setdefault(v, i)
             self.flag(

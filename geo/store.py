@@ -60,8 +60,10 @@ from geo.settings import get_settings
 
 #: Name of the embedded dataset in every store.
 
+#: The kind of a dataset.
+DatasetKind = Literal["embedded", "import"]
 #: Dataset kinds.
-KINDS = ("embedded", "import")
+KINDS: tuple[DatasetKind, ...] = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
 SCHEMA_VERSION = 3
 #: Columns ``read`` adds after :data:`geo.schema.COLUMNS` and the extra columns
@@ -89,7 +91,7 @@ class DatasetInfo:
     """
 
     name: str
-    kind: Literal["embedded", "import"]
+    kind: DatasetKind
     rows: int
     created_at: str
     source_file: str = ""
@@ -331,8 +333,7 @@ class SQLiteStore(Store):
         replace: bool = False,
     ) -> DatasetInfo:
         name = _check_name(name)
-        if kind not in KINDS:
-            raise ProtestMapError(f"dataset kind {kind!r} is not one of {', '.join(KINDS)}")
+        kind = _check_kind(kind)
         if (name == EMBEDDED_DATASET) != (kind == "embedded"):
             raise ProtestMapError(
                 f"the dataset name {EMBEDDED_DATASET!r} is kept for the embedded dataset (kind "
@@ -342,7 +343,7 @@ class SQLiteStore(Store):
         info = DatasetInfo(
             name=name,
             kind=kind,
-            rows=len(records),  # type: ignore[arg-type]
+            rows=len(records),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             source_file=str(source_file),
             source_format=str(source_format),
@@ -583,6 +584,13 @@ def _check_name(name: object) -> str:
     return name
 
 
+def _check_kind(kind: str) -> DatasetKind:
+    for known in KINDS:
+        if kind == known:
+            return known
+    raise ProtestMapError(f"dataset kind {kind!r} is not one of {', '.join(KINDS)}")
+
+
 def _check_known(wanted: Sequence[str], known: Sequence[str], path: Path) -> None:
     unknown = [n for n in wanted if n not in known]
     if unknown:
@@ -613,7 +621,13 @@ def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
             f"{', '.join(map(str, blank[:10]))}); every record needs a unique record_id"
         )
     seen: set[str] = set()
-    dupes = sorted({v for v in ids if v in seen or seen.add(v)})
+    repeated: set[str] = set()
+    for v in ids:
+        if v in seen:
+            repeated.add(v)
+        else:
+            seen.add(v)
+    dupes = sorted(repeated)
     if dupes:
         raise ProtestMapError(
             f"dataset {name!r}: record_id repeats within the dataset: "

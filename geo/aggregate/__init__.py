@@ -120,6 +120,7 @@ enumerated, at any size.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
@@ -134,7 +135,7 @@ from geo.schema import CITY_IDS
 __all__ = ["COUNTED_KINDS", "Alternative", "Area", "Reconciler", "Reconciliation", "detained_range", "parse_area"]
 
 
-def parse_area(text: str, *, known_districts: dict[str, str] | None = None) -> Area:
+def parse_area(text: str, *, known_districts: Mapping[str, str | None] | None = None) -> Area:
     """Read an area as given on the command line or in a URL.
 
     Accepts ``national``, a city (``Almaty``, ``Nur-Sultan``, ``Astana``, or the
@@ -227,7 +228,7 @@ class Reconciler:
         if isinstance(area, str):
             known = claims.known_districts()
             if boundaries is not None:
-                known = _boundary_districts(boundaries) | known
+                known = {**_boundary_districts(boundaries), **known}  # the records' districts win
             checked = claims.joined or boundaries is not None
             try:
                 area = parse_area(area, known_districts=known if checked else None)
@@ -297,7 +298,7 @@ class Reconciler:
         parts: dict[str, int] = {}
         if area.city_id is None:
             names = ["almaty", "astana", "other"]
-            names += sorted(n for n in claims.city_names[1:] if n not in names)
+            names += sorted(n for n in claims.city_names[1:] if n is not None and n not in names)
             for name in names:
                 parts[name] = _Query(claims, Area(name), query.lo, query.hi).floor()
             parts["unallocated"] = max(0, result.detained_low - sum(parts.values()))

@@ -64,7 +64,7 @@ class _Claims:
         self.records = records
         self.n = n = len(records)
         self.origin = np.arange(n)  # the row of each claim in ``records``
-        self._rid = None
+        self._rid: np.ndarray | None = None
 
         def column(name: str) -> pd.Series:
             if name not in records.columns:
@@ -101,7 +101,7 @@ class _Claims:
             table = sorted(set(names) - {""})
             ids_of = {v: i + 1 for i, v in enumerate(table)}
             city = np.array([ids_of.get(v, 0) for v in names] + [0], dtype=np.int64)[stated]
-        self.city_names = [None, *table]
+        self.city_names: list[str | None] = [None, *table]  # code 0: no city
         self.city = city.astype(np.int64)
         self.joined = "district_id" in records.columns and "attribution" in records.columns
         district = np.full(n, -1, dtype=np.int64)
@@ -193,7 +193,8 @@ class _Claims:
         out.parent = np.where(parent >= 0, where[np.maximum(parent, 0)], -1)
         return out
 
-    def known_districts(self) -> dict[str, str]:
+    def known_districts(self) -> dict[str, str | None]:
+        """district_id -> city_id of every district placed (``None`` for a city code 0: no city)."""
         return {name: self.city_names[c] for name, c in zip(self.district_names, self.district_city)}
 
     def first_day(self) -> date:

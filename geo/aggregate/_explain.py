@@ -52,7 +52,7 @@ class _Explain:
                 hit[hit] = floor[a[hit]]
                 reasons[hit] = [f"contained in {rid[S[x]]}, which is counted" for x in a[hit]]
                 a = np.where(a >= 0, q.sp[np.maximum(a, 0)], -1)
-            rivals = [[] for _ in range(len(plain))]
+            rivals: list[list[str]] = [[] for _ in range(len(plain))]
             pc, pd_, ps, pe = q.pcity[plain], q.pdist[plain], c.start[S[plain]], c.end[S[plain]]
             for t in totals:
                 tc, td, ts, te = q.pcity[t], q.pdist[t], c.start[S[t]], c.end[S[t]]
@@ -98,7 +98,7 @@ class _Explain:
         for t in totals:
             if t != i and c.kind[S[t]] == "cumulative" and self._inside(i, t):
                 return f"contained in {rid[S[t]]}, which is counted"
-        counted = np.flatnonzero(floor)
+        counted = np.flatnonzero(floor).tolist()  # ints, as _inside, _descends and _meet take
         low = c.low[row]
         if q.block[i]:
             inner = [j for j in counted if self._inside(j, i) or self._descends(j, i)]

@@ -105,7 +105,7 @@ class _Pass:
         self.fcum = [tuple(_cum(a[r]) for a in (self.freev, self.freeo, self.freen)) for r in range(R)]
         self.acum = [tuple(_cum(a[r]) for a in (allv, allo, alln)) for r in range(R)]
         self.memo: dict[tuple[int, int], _Run] = {}
-        self._value = None
+        self._value: tuple | None = None
 
     def _depth(self, r: int) -> int:
         d = 0
@@ -119,9 +119,9 @@ class _Pass:
         q = self.q
         nodes = np.flatnonzero(q.tree_node)
         self.kids: dict[int, list[int]] = {int(i): [] for i in nodes}
-        for i in nodes:
-            if q.tp[i] >= 0:
-                self.kids[int(q.tp[i])].append(int(i))
+        for node in nodes:
+            if q.tp[node] >= 0:
+                self.kids[int(q.tp[node])].append(int(node))
         self.full: dict[int, tuple] = {}
         self.own_chosen: dict[int, bool] = {}
         for i in sorted(self.kids, key=lambda i: -q.depth[i]):

@@ -127,7 +127,7 @@ def _check_outlines(parsed: _Parsed, problems: list[str]) -> dict[str, BaseGeome
 
 def _check_period(parsed: _Parsed, city_id: str, problems: list[str]) -> tuple[date | None, date | None] | None:
     """The layer's (valid_from, valid_to); ``None`` (and a problem) when unreadable."""
-    frame = parsed.frame
+    frame = parsed.read_frame()
     bounds = []
     for key in ("valid_from", "valid_to"):
         values = {_text(v) for v in frame.get(key, [""] * len(frame))}
@@ -153,7 +153,7 @@ def _check_districts(
     parsed: _Parsed, city_id: str, period: tuple[date | None, date | None] | None, problems: list[str]
 ) -> bool:
     """Properties, ids, geometries and count of one district file; True when every geometry is usable."""
-    frame, name = parsed.frame, parsed.name
+    frame, name = parsed.read_frame(), parsed.name
     for key in REQUIRED_PROPERTIES:
         values = frame[key] if key in frame else [None] * len(frame)
         missing = [n for n, v in enumerate(values, start=1) if _text(v).strip() == ""]

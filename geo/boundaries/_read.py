@@ -87,6 +87,13 @@ class _Parsed:
     def name(self) -> str:
         return self.path.name
 
+    def read_frame(self) -> gpd.GeoDataFrame:
+        """The frame read; only asked of a file that was read (``frame`` is not ``None``)."""
+        if self.frame is None:
+            problems = "; ".join(self.problems) or "not read"
+            raise BoundaryCheckError(f"{self.name}: the file was not read as GeoJSON ({problems})")
+        return self.frame
+
 
 def _read_geojson(path: Path) -> _Parsed:
     """Parse one GeoJSON file; problems name the file and say what was expected."""
@@ -149,7 +156,7 @@ def _declared_crs(member: object) -> tuple[pyproj.CRS, str | None]:
 
 
 def _build_layer(parsed: _Parsed, city_id: str, tiling: Tiling | None) -> Layer:
-    frame = parsed.frame
+    frame = parsed.read_frame()
     first = frame.drop(columns="geometry").iloc[0].to_dict() if len(frame) else {}
     districts = gpd.GeoDataFrame(
         {key: [_text(v) for v in frame.get(key, [""] * len(frame))] for key in REQUIRED_PROPERTIES},

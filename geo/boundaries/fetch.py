@@ -264,8 +264,11 @@ def _osm_polygons(answer: object, url: str) -> dict[int, BaseGeometry]:
         props = feature.get("properties") or {}
         if str(props.get("osm_type", "relation")).lower() not in ("relation", "r"):
             continue
+        osm_id = props.get("osm_id")
+        if osm_id is None:  # int(None) would raise the TypeError caught below
+            continue
         try:
-            relation = int(props.get("osm_id"))
+            relation = int(osm_id)
         except (TypeError, ValueError):
             continue
         found[relation] = _polygon(feature.get("geometry"), what, url, f"relation R{relation}")

@@ -351,6 +351,8 @@ def _city_section(briefing: Briefing, part: CityPart) -> tuple[str, list[str]]:
 
 def _district_table(part: CityPart, lang: str) -> str:
     table = part.districts
+    if table is None:
+        raise ValueError(f"{part.city_id}: no district table to show (the caller checks part.districts)")
     rows, attrs = [], []
     for row in table.to_dict("records"):
         name = named(row, "name", lang)

@@ -362,12 +362,14 @@ def _vega_bundle() -> str:
 
     from geo.settings import get_settings
 
-    path = get_settings().cache_dir / "vega" / f"vl-convert-{vl_convert.__version__}.js"
+    version = vl_convert.__version__  # type: ignore[attr-defined]  # vl_convert's stub omits __version__
+    path = get_settings().cache_dir / "vega" / f"vl-convert-{version}.js"
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
         pass
-    bundle = _newlines(vl_convert.javascript_bundle())
+    # the stub makes ``snippet`` required; the function's signature is (snippet=None, vl_version=None)
+    bundle = _newlines(vl_convert.javascript_bundle())  # type: ignore[call-arg]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")

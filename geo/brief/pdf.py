@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import matplotlib
 import pandas as pd
@@ -256,8 +258,8 @@ class _BriefPDF(FPDF):
         *,
         align: list[str] | None = None,
         size: float = SMALL,
-        muted_rows: set[int] = frozenset(),
-        bold_rows: set[int] = frozenset(),
+        muted_rows: AbstractSet[int] = frozenset(),
+        bold_rows: AbstractSet[int] = frozenset(),
         title: str | None = None,
         level: int = 1,
     ) -> None:
@@ -332,7 +334,9 @@ class _BriefPDF(FPDF):
         """A PNG scaled to the text width (or ``width``) and at most ``max_height`` mm, centred, captioned."""
         w, h = self.fit(png, width=width or self.epw, max_height=max_height)
         self._font(SMALL)
-        caption_h = len(self.multi_cell(self.epw, 3.8, caption, dry_run=True, output="LINES")) * 3.8
+        # fpdf2 types multi_cell's result as a union over every ``output``; "LINES" gives the lines
+        lines = cast(list[str], self.multi_cell(self.epw, 3.8, caption, dry_run=True, output="LINES"))
+        caption_h = len(lines) * 3.8
         if self.will_page_break(h + caption_h + 3):
             self.add_page()
         self.image(io.BytesIO(png), x=MARGIN + (self.epw - w) / 2, y=self.get_y(), w=w, h=h)
@@ -483,7 +487,8 @@ class _BriefPDF(FPDF):
         if part.districts is None:
             self.para(self.t("no_districts", city=part.name, date=on), color=MUTED)
             return
-        rows, muted = [], set()
+        rows: list[list[str]] = []
+        muted: set[int] = set()
         for _, row in part.districts.iterrows():
             kind = row["kind"]
             if kind == "district":

@@ -99,5 +99,5 @@ class _Builder:
             raw[name] = series
         raw = raw.astype(object).reset_index(drop=True)  # str cells; validate_frame makes them str dtype
         flags = self.flags.reset_index(drop=True)
-        rejections = sorted(self.rejections.values(), key=lambda p: p.row)
+        rejections = [self.rejections[row] for row in sorted(self.rejections)]  # keyed by each one's row
         return Converted(raw, self.rows.copy(), flags, rejections)

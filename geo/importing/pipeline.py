@@ -47,10 +47,10 @@ def preview(table: RawTable, mapping: dict | None = None, n: int = 10, *, format
     status = pd.Series(["ok"] * len(conv.raw), dtype=object)
     reasons: dict[int, list[str]] = {}
     for p in conv.rejections:
-        reasons.setdefault(p.row, []).append(p.expected)
+        reasons.setdefault(_rejected_row(p), []).append(p.expected)
     prepared = _normalise(conv, head)
     for p in prepared.rejections:
-        reasons.setdefault(p.row, []).append(p.expected)
+        reasons.setdefault(_rejected_row(p), []).append(p.expected)
     keep = ~np.isin(conv.input_rows, list(reasons))
     if keep.any():
         positions = np.flatnonzero(keep)
@@ -216,9 +216,9 @@ def import_rows(
 
     rejected: dict[int, Problem | list[Problem]] = {}
     for p in conv.rejections:
-        rejected.setdefault(int(p.row), p)
+        rejected.setdefault(int(_rejected_row(p)), p)
     for p in _reading_rejections(table):
-        rejected.setdefault(int(p.row), p)
+        rejected.setdefault(int(_rejected_row(p)), p)
     rows = conv.input_rows
     alive = ~np.isin(rows, list(rejected))
 
@@ -332,6 +332,13 @@ def _concat(parts: list[Converted]) -> Converted:
     )
 
 
+def _rejected_row(p: Problem) -> int:
+    """The file row of a rejected row (a rejection is always of one row)."""
+    if p.row is None:
+        raise ImportAccountingError(f"{p.file}: a rejection without a row number ({p.expected}); expected its row")
+    return p.row
+
+
 def _reading_rejections(table: RawTable) -> list[Problem]:
     out = []
     for i, (found, width) in table.ragged.items():
@@ -358,7 +365,7 @@ def _reading_rejections(table: RawTable) -> list[Problem]:
                 )
             )
     blank = (table.frame == "").all(axis=1) if len(table.frame.columns) else pd.Series(True, index=table.frame.index)
-    for i in np.flatnonzero(blank.to_numpy()):
+    for i in np.flatnonzero(blank.to_numpy()).tolist():
         if int(i) not in table.ragged:
             out.append(Problem(table.file, table.first_row + int(i), "(row)", "", "row is empty"))
     return out

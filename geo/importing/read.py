@@ -173,7 +173,7 @@ def _sniff_delimiter(text: str) -> str:
         score = (width > 1, round(even, 2), width, delim == sniffed)
         if best_score is None or score > best_score:
             best, best_score = delim, score
-    if best is None or not best_score[0]:
+    if best is None or best_score is None or not best_score[0]:  # set together: both or neither
         return sniffed or ","
     return best
 

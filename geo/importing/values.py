@@ -174,13 +174,21 @@ def _parse_count(text: str) -> tuple[str, str, bool, bool, bool]:
         return str(a), str(b), textual, False, False
     m = re.fullmatch(_AT_LEAST + r"\s*(\d+)\s*\+?(?:\s*(?:people|persons|protesters|человек|чел\.?))?", t)
     if m or re.fullmatch(r"(\d+)\s*\+", t):
-        n = str(int(re.search(r"\d+", t).group()))
+        n = str(int(_first_number(t)))
         return n, "", True, False, False
     m = re.fullmatch(_APPROX + r"\s*(\d+)(?:\s*(?:people|persons|protesters|человек|чел\.?))?", t)
     if m or re.fullmatch(r"(\d+)\s*(?:people|persons|protesters|человек|чел\.?)", t):
-        n = str(int(re.search(r"\d+", t).group()))
+        n = str(int(_first_number(t)))
         return n, n, True, False, False
     return "", "", False, True, False
+
+
+def _first_number(text: str) -> str:
+    """The first run of digits in ``text`` (which the caller's pattern has matched)."""
+    digits = re.search(r"\d+", text)
+    if digits is None:
+        raise ValueError(f"no number in {text!r}; expected the count pattern to have matched one")
+    return digits.group()
 
 
 def _counts(values: pd.Series) -> _Counts:

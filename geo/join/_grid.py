@@ -43,7 +43,7 @@ class _Grid:
         self.city_id = city_id
         seg_xy, seg_region = _segments(regions)
         self.seg_xy, self.seg_region = seg_xy, seg_region
-        self._nearest_tree = None
+        self._nearest_tree: tuple[Transformer, shapely.STRtree, np.ndarray] | None = None
         n = 1 << depth
         self.n = n
         if seg_xy.shape[0] == 0:
@@ -99,13 +99,13 @@ class _Grid:
             # cell plus the regions holding its centre (then holding all of it)
             pos = np.full(len(boxes), -1, dtype=np.int64)
             pos[keep] = np.arange(keep.size)
-            pairs = [np.stack([pos[hit_box], self.seg_region[hit_seg]], axis=1)]
+            found = [np.stack([pos[hit_box], self.seg_region[hit_seg]], axis=1)]
             cx = x0 + (ci[keep] + 0.5) * dx
             cy = y0 + (cj[keep] + 0.5) * dy
             for r, geom in enumerate(self.regions):
                 holds = np.flatnonzero(shapely.contains_xy(geom, cx, cy))
-                pairs.append(np.stack([holds, np.full(holds.size, r)], axis=1))
-            pairs = np.unique(np.concatenate(pairs), axis=0)  # sorted by cell, region
+                found.append(np.stack([holds, np.full(holds.size, r)], axis=1))
+            pairs = np.unique(np.concatenate(found), axis=0)  # sorted by cell, region
             self.cand_ptr = np.searchsorted(pairs[:, 0], np.arange(keep.size + 1))
             self.cand_region = pairs[:, 1]
             labels[cj[keep], ci[keep]] = _MIXED - np.arange(keep.size)

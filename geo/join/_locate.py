@@ -53,7 +53,12 @@ def _city_table(boundaries: BoundarySet) -> _Cities:
     ids = list(dict.fromkeys([*CITY_IDS.values(), *(layer.city_id for layer in boundaries.layers)]))
     known_outlines = set(boundaries.outlines["city_id"]) if "city_id" in boundaries.outlines else set()
     ids += [c for c in known_outlines if c not in ids]
-    cities, layers, layer_city, offsets, d_ids, d_names = [], [], [], [], [], []
+    cities: list[_City] = []
+    layers: list[Layer] = []
+    layer_city: list[int] = []
+    offsets: list[int] = []
+    d_ids: list[str] = []
+    d_names: list[str] = []
     for number, city_id in enumerate(ids):
         outline = boundaries.outline(city_id) if city_id in known_outlines else None
         if outline is not None and (outline.is_empty or outline is None):
@@ -194,11 +199,11 @@ def _layer_in_force(c: _City, day: np.ndarray, no_date: np.ndarray) -> np.ndarra
         return np.full(len(day), -1, dtype=np.int64)
     limits = sorted({d for layer in c.layers for d in (layer.valid_from, layer.valid_to) if d is not None})
     starts = [date.min, *limits]
-    answer = []
+    found_at = []
     for start in starts:
         found = _layer_for(c.layers, start)
-        answer.append(-1 if found is None else found)
-    answer = np.asarray(answer, dtype=np.int64)
+        found_at.append(-1 if found is None else found)
+    answer = np.asarray(found_at, dtype=np.int64)
     cuts = np.asarray([_day_number(d) for d in limits], dtype=np.int64)
     chosen = answer[np.searchsorted(cuts, day, side="right")]
     chosen[no_date] = len(c.layers) - 1

@@ -290,7 +290,9 @@ class _RawScript(MacroElement):
     (``class X(folium.GeoJson, _RawScript)``) so that it replaces that last step.
     """
 
-    def render(self, **kwargs) -> None:
+    # branca types Element.render as returning the HTML (str), but MacroElement.render,
+    # whose job this replaces, is unannotated and returns None, as this one does
+    def render(self, **kwargs) -> None:  # type: ignore[override]
         figure = self.get_root()
         if not isinstance(figure, Figure):
             raise TypeError(f"{self.get_name()} can only be rendered inside a Figure (a map's root)")
@@ -453,7 +455,7 @@ def _district_collection(layer: Layer, values: dict[str, int], shaded_by: str, l
     for row, geometry in zip(layer.districts.to_dict("records"), layer.districts.geometry):
         district_id = str(row["district_id"])
         name = named(row, "name", lang) or district_id
-        props = {"district_id": district_id, "name": name}
+        props: dict[str, str | int] = {"district_id": district_id, "name": name}
         tooltip = f"<b>{html.escape(name)}</b>"
         if shaded_by:
             value = int(values.get(district_id, 0))

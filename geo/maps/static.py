@@ -61,7 +61,7 @@ from matplotlib.path import Path
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from geo.boundaries import UTM_EPSG
+from geo.boundaries import UTM_EPSG, BoundarySet
 from geo.brief.model import Briefing, CityPart
 from geo.maps.style import (  # the interactive map's classes and colours: both maps read alike
     EVENT_COLOURS,
@@ -142,16 +142,18 @@ def map_figure(
         panel.prepare()
     # legends below the maps or beside them: whichever draws the maps larger;
     # the maps of a row share their top and bottom edges
-    best = None
+    best: tuple[float, str, float, float] | None = None
     for place in _Panel.LEGEND_PLACES:
-        rooms = [panel.room(place) for panel in panels]
-        if any(room is None for room in rooms):
+        rooms = [room for room in (panel.room(place) for panel in panels) if room is not None]
+        if len(rooms) < len(panels):  # the legends do not fit some panel there
             continue
         top = min(room[1] for room in rooms)
         bottom = max(room[0] for room in rooms)
         score = sum(math.log(panel.scale(place, top, bottom)) for panel in panels)
         if best is None or score < best[0] - 1e-9:
             best = (score, place, top, bottom)
+    if best is None:  # never: the legends always fit below
+        raise ValueError(f"no place for the legends on a {width} x {height} in figure; expected them to fit below")
     _, place, top, bottom = best
     # side by side, the cities are drawn at one scale (the smaller one), so they compare
     scale = max(panel.scale(place, top, bottom) for panel in panels)
@@ -263,7 +265,10 @@ class _Panel:
         self.part = part
         self.lang = briefing.lang
         self.box = _Box(x0 + self.MARGIN, self.MARGIN, x0 + width - self.MARGIN, height - self.MARGIN)
-        self.renderer = fig.canvas.get_renderer()
+        canvas = fig.canvas
+        if not isinstance(canvas, FigureCanvasAgg):
+            raise TypeError(f"the static map measures text on an Agg canvas; got a {type(canvas).__name__}")
+        self.renderer = canvas.get_renderer()
         self.map: _MapData | None = None
         self.legends: list = []
         self.legend_sizes: list[tuple[float, float]] = []
@@ -362,7 +367,7 @@ class _Panel:
         self._place_legends(place, area)
         fig_w, fig_h = self.fig.get_figwidth(), self.fig.get_figheight()
         ax = self.fig.add_axes(
-            [area.x0 / fig_w, area.y0 / fig_h, area.width / fig_w, area.height / fig_h],
+            (area.x0 / fig_w, area.y0 / fig_h, area.width / fig_w, area.height / fig_h),
             gid=f"panel:{self.part.city_id}",
         )
         self.map.draw(ax, area, max(scale, self.map.scale(area)))
@@ -434,7 +439,7 @@ class _Panel:
     def _notes(self, map_: _MapData) -> float:
         """Draw the attribution and the notes from the bottom up; return the y above them."""
         y = self.box.y0
-        attributions = self.briefing.boundaries.attributions(self.part.city_id, self.part.layer_date)
+        attributions = map_.boundaries.attributions(self.part.city_id, self.part.layer_date)
         if attributions:
             text = self._text(
                 self.box.x0,
@@ -501,9 +506,12 @@ class _MapData:
         self.halo = [patheffects.withStroke(linewidth=2.5 * k, foreground="white")]
         self.part = part
         self.lang = briefing.lang
+        if briefing.boundaries is None:
+            raise ValueError(f"{part.city_id}: a map needs the briefing's boundaries; it has none")
+        self.boundaries: BoundarySet = briefing.boundaries
         self.epsg = UTM_EPSG[part.city_id]
         self.districts = layer.districts.to_crs(self.epsg)
-        self.outline = gpd.GeoSeries([briefing.boundaries.outline(part.city_id)], crs=4326).to_crs(self.epsg).iloc[0]
+        self.outline = gpd.GeoSeries([self.boundaries.outline(part.city_id)], crs=4326).to_crs(self.epsg).iloc[0]
         metric = briefing.filters.metric
         table = part.districts
         if table is not None and "kind" in table.columns:
@@ -650,7 +658,8 @@ class _MapData:
         radius = self.marker_pt / 2 * self.metres_per_point
         px = points["x"].to_numpy(dtype=float).copy()
         py = points["y"].to_numpy(dtype=float).copy()
-        self.leaders, self.rings = [], []
+        self.leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # (spot, drawn point)
+        self.rings: list[tuple[float, float, float]] = []  # (spot x, spot y, ring radius)
         for (x, y), group in points.groupby(["x", "y"], sort=True):
             k = len(group)
             if k == 1:
