@@ -6,8 +6,10 @@ Each pack is rendered once per module; every page of it is kept as a PNG in
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +23,7 @@ from geo.brief.pdf import render_pdf
 from geo.words import number, range_text
 from geo.words import word as label
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "brief-pdf"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "brief-pdf"
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
 
@@ -109,7 +111,9 @@ def packs(make_briefing, embedded_joined, real_boundaries):
         "no-boundaries": no_boundaries,
         "long-texts": _long_text_briefing(embedded_joined, real_boundaries, now),
     }
-    return {name: _render(name, brief) for name, brief in briefings.items()}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # PDF layout and poppler run side by side
+        rendered = {name: pool.submit(_render, name, brief) for name, brief in briefings.items()}
+        return {name: future.result() for name, future in rendered.items()}
 
 
 def test_national_june_2019_pack_shows_the_headline_figure_and_its_basis(packs):

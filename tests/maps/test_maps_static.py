@@ -26,7 +26,7 @@ from geo.maps import EVENT_COLOURS, SHADE_SCALE, ZERO_FILL, shade_classes, shade
 from geo.maps.static import map_figure, map_png
 from geo.words import word as label
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "staticmap"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "staticmap"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
