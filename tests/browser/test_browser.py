@@ -191,7 +191,7 @@ def test_first_request_of_a_fresh_server_to_a_page_runs_the_whole_app(fresh_app,
     page.wait_for_url(re.compile(r"/map\?"))
     _wait_until_idle(page)
     assert "city=almaty" in page.url and "lang=ru" in page.url, page.url
-    assert page.locator('[data-testid="stSidebar"] label:has(input[type=radio]:checked)').first.inner_text() == "Almaty"
+    assert page.locator('[data-testid="stSidebar"] label:has(input[type=radio]:checked)').first.inner_text() == "Алматы"
 
 
 def test_import_checks_a_large_file_in_the_background(app, offline_page, tmp_path):

@@ -28,8 +28,10 @@ pytestmark = pytest.mark.browser
 
 LANG_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 SIDEBAR = '[data-testid="stSidebar"]'
-#: "records shown: 9" under the Map (Kazakh falls back to Russian).
-RECORDS_SHOWN = re.compile(r"(?:records shown|записей показано):\s*(\d+)")
+#: "records shown: 9" under the Map, in any of the three languages.
+RECORDS_SHOWN = re.compile(
+    "(?:" + "|".join(re.escape(t("records_shown", lang)) for lang in schema.LANGUAGES) + r"):\s*(\d+)"
+)
 
 
 def _query(url: str) -> dict[str, list[str]]:
