@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.aggregate import COUNTED_KINDS, Reconciler
+from geo.aggregate import COUNTED_KINDS, Reconciler, to_day
 from geo.errors import EventsValidationError, Problem, ProtestMapError
 from geo.schema import CITY_IDS, DETENTION_TYPES
 from geo.settings import PROJECT_ROOT
@@ -326,21 +326,10 @@ def load_key_events(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def _window(start, end) -> tuple[date, date]:
-    lo, hi = _to_day(start, "start"), _to_day(end, "end")
+    lo, hi = to_day(start, "start"), to_day(end, "end")
     if hi < lo:
         raise ProtestMapError(f"the window ends ({hi}) before it starts ({lo})")
     return lo, hi
-
-
-def _to_day(value, what: str) -> date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ProtestMapError(f"{what}: expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _with_city_id(records: pd.DataFrame) -> pd.DataFrame:

@@ -127,12 +127,21 @@ import numpy as np
 import pandas as pd
 
 from geo.aggregate._answer import Alternative, Area, Reconciliation
-from geo.aggregate._claims import COUNTED_KINDS, _Claims, _day_number, _day_of, _to_day
+from geo.aggregate._claims import COUNTED_KINDS, _Claims, _day_number, _day_of, to_day
 from geo.aggregate._query import _Query
 from geo.errors import ProtestMapError
 from geo.schema import CITY_IDS
 
-__all__ = ["COUNTED_KINDS", "Alternative", "Area", "Reconciler", "Reconciliation", "detained_range", "parse_area"]
+__all__ = [
+    "COUNTED_KINDS",
+    "Alternative",
+    "Area",
+    "Reconciler",
+    "Reconciliation",
+    "detained_range",
+    "parse_area",
+    "to_day",
+]
 
 
 def parse_area(text: str, *, known_districts: Mapping[str, str | None] | None = None) -> Area:
@@ -243,8 +252,8 @@ class Reconciler:
                 f"area {area.label!r} is a district: pass joined records (geo.join.join_incidents) "
                 "so that each record has its district_id"
             )
-        lo_day = _to_day(start) if start is not None else claims.first_day()
-        hi_day = _to_day(end) if end is not None else claims.last_day()
+        lo_day = to_day(start) if start is not None else claims.first_day()
+        hi_day = to_day(end) if end is not None else claims.last_day()
         if hi_day < lo_day:
             raise ProtestMapError(f"the window ends ({hi_day}) before it starts ({lo_day})")
         notes = _district_notes(area, boundaries, lo_day, hi_day) if area.district_id is not None else []
@@ -265,7 +274,7 @@ class Reconciler:
         question per day with records, and nothing for the empty days.
         """
         c = self._claims
-        lo_day, hi_day = _to_day(start), _to_day(end)
+        lo_day, hi_day = to_day(start), to_day(end)
         lo, hi = _day_number(lo_day), _day_number(hi_day)
         rows = np.flatnonzero((c.has_low | c.uncounted) & (c.start <= hi) & (c.end >= lo))
         one_day = rows[c.start[rows] == c.end[rows]]

@@ -19,7 +19,8 @@ _EPOCH = date(1970, 1, 1)
 _MAX_CHAIN = 10_000
 
 
-def _to_day(value: date | str) -> date:
+def to_day(value: date | str, what: str | None = None) -> date:
+    """A day from a ``date``, a ``Timestamp`` or ``'YYYY-MM-DD'``; ``what`` names it in the error."""
     if isinstance(value, pd.Timestamp):
         return value.date()
     if isinstance(value, date):
@@ -27,7 +28,8 @@ def _to_day(value: date | str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ProtestMapError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+        prefix = f"{what}: " if what else ""
+        raise ProtestMapError(f"{prefix}expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _day_number(day: date) -> int:

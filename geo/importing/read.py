@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pyproj.exceptions import CRSError
 
 from geo.errors import ImportFileError
 from geo.records import is_wgs84
@@ -342,10 +343,11 @@ def _gpkg_table(path: Path, name: str, layer: str | None) -> RawTable:
 
 
 def _crs_is_wgs84(crs) -> bool:
+    """A GeoDataFrame's pyproj CRS: EPSG 4326 by pyproj's own lookup, or by the name rule."""
     try:
         if crs.to_epsg() == 4326:
             return True
-    except Exception:
+    except CRSError:  # a CRS pyproj cannot match to an EPSG code: judge it by its name
         pass
     return is_wgs84(crs.to_string())
 

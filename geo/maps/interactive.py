@@ -48,6 +48,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from geo.boundaries import BoundarySet, Layer, city_display_name
+from geo.maps.assets import DEFAULT_BASE_URL
 from geo.maps.style import (
     EVENT_COLOURS,
     OTHER_COLOUR,
@@ -65,7 +66,7 @@ from geo.words import capital, named, named_column, number, range_text, word
 __all__ = ["DEFAULT_ASSET_BASE", "incident_map", "overview_map"]
 
 #: Where the page serves Leaflet & co. locally (see ``geo.maps.assets``).
-DEFAULT_ASSET_BASE = "/app/static/vendor"
+DEFAULT_ASSET_BASE = DEFAULT_BASE_URL
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
