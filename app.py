@@ -2,11 +2,20 @@
 
 import streamlit as st
 
+from geo.errors import SettingsError
 from geo.maps.assets import ensure_assets
-from pages.ui import state
+from geo.words import capital
+from pages.ui import deployment, state, uploads
 from pages.ui.i18n import t
 
 st.set_page_config(page_title="protest-map", page_icon="🗺️", layout="wide")
+
+try:
+    public = deployment.public()  # PROTESTMAP_MODE, as an environment variable or a Streamlit secret
+except SettingsError as exc:
+    st.error(capital(str(exc)), icon=":material/settings:")
+    st.stop()
+deployment.apply(public)
 
 filters = state.sidebar()
 lang = filters.lang
@@ -17,9 +26,13 @@ PAGES = [
     st.Page("pages/views/districts.py", title=t("districts", lang), icon=":material/grid_view:", url_path="districts"),
     st.Page("pages/views/sources.py", title=t("sources", lang), icon=":material/menu_book:", url_path="sources"),
     st.Page("pages/views/briefing.py", title=t("briefing", lang), icon=":material/description:", url_path="briefing"),
-    st.Page("pages/views/import_data.py", title=t("import", lang), icon=":material/upload_file:", url_path="import"),
 ]
+if not public:  # a public deployment has no Import page at all: /import opens the Overview
+    PAGES.append(
+        st.Page("pages/views/import_data.py", title=t("import", lang), icon=":material/upload_file:", url_path="import")
+    )
+    uploads.sweep_once()  # uploads a crashed or killed server left behind
 
 if assets_problem := ensure_assets():  # Leaflet & co. missing from static/vendor and not installable
-    st.warning(assets_problem, icon=":material/cloud_off:")
+    st.warning(deployment.shown(assets_problem, t("public_no_map_files", lang)), icon=":material/cloud_off:")
 st.navigation(PAGES).run()

@@ -59,6 +59,10 @@ class EventsValidationError(ProtestMapError):
         super().__init__(f"{len(self.problems)} problem(s) in the key events:\n{lines}")
 
 
+class SettingsError(ProtestMapError):
+    """A setting (an environment variable, a Streamlit secret) has a value that is not allowed."""
+
+
 class BoundariesNotConfigured(ProtestMapError):
     """No boundary folder is configured or the configured one does not exist."""
 

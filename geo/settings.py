@@ -17,6 +17,11 @@ variable                        meaning
                                 from (default ``https://registry.npmjs.org``)
 ``PROTESTMAP_STORE``            the persistent dataset store: a file path or
                                 ``sqlite:///path`` (default ``<cache>/store.sqlite``)
+``PROTESTMAP_MODE``             ``local`` (default): the dashboard imports files into
+                                the store; ``public``: a deployment no visitor can
+                                write to (no Import page, the store read-only, no
+                                server path shown).  The app also reads it as a
+                                Streamlit secret of that name (``pages/ui/deployment.py``)
 =============================  =====================================================
 """
 
@@ -25,6 +30,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from geo.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_INCIDENTS = PROJECT_ROOT / "data" / "incidents"
@@ -34,6 +42,11 @@ EMBEDDED_BOUNDARIES = PROJECT_ROOT / "data" / "boundaries"
 DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
 DEFAULT_NPM_REGISTRY = "https://registry.npmjs.org"
 DEFAULT_ASTANA_GIS_URL = "https://gis.esaulet.kz/server/rest/services/Hosted/raiony/FeatureServer/0"
+
+#: How the dashboard is deployed (``PROTESTMAP_MODE``).
+Mode = Literal["local", "public"]
+#: The allowed values of ``PROTESTMAP_MODE``, the default first.
+MODES: tuple[Mode, ...] = ("local", "public")
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class Settings:
     #: Where :func:`geo.store.open_store` opens the store by default: a path or a URL
     #: (``PROTESTMAP_STORE``); ``None`` means ``<cache_dir>/store.sqlite``.
     store_path: str | Path | None = None
+    #: ``PROTESTMAP_MODE``: ``local`` (imports allowed) or ``public`` (nothing is written).
+    mode: Mode = "local"
 
     def __post_init__(self) -> None:
         if self.store_path is None:
@@ -89,6 +104,27 @@ def get_settings() -> Settings:
         http_timeout=float(env.get("PROTESTMAP_HTTP_TIMEOUT", "30")),
         npm_registry=(env.get("PROTESTMAP_NPM_REGISTRY", "").strip() or DEFAULT_NPM_REGISTRY).rstrip("/"),
         store_path=env.get("PROTESTMAP_STORE", "").strip() or None,
+        mode=parse_mode(env.get("PROTESTMAP_MODE"), "the environment variable PROTESTMAP_MODE"),
+    )
+
+
+def parse_mode(value: str | None, where: str = "PROTESTMAP_MODE") -> Mode:
+    """``local`` or ``public`` from a setting's text (blank or absent: ``local``).
+
+    Raises
+    ------
+    SettingsError
+        For any other value, naming ``where`` it came from and the allowed values.
+    """
+    text = "" if value is None else str(value).strip().lower()
+    if not text:
+        return MODES[0]
+    for mode in MODES:
+        if text == mode:
+            return mode
+    raise SettingsError(
+        f"{where} is {str(value)!r}; expected one of {', '.join(repr(m) for m in MODES)} "
+        "(unset means 'local'). Set it to 'public' for a deployment no visitor can write to."
     )
 
 

@@ -10,6 +10,10 @@ one backend is :class:`SQLiteStore`, a single local file created on first use.
 >>> store.write("acled-2022", records)            # doctest: +SKIP
 >>> frame = store.read(["embedded", "acled-2022"])  # doctest: +SKIP
 
+``open_store(read_only=True)`` (a public deployment, ``PROTESTMAP_MODE=public``)
+opens the file for reading only: it creates nothing, a missing file is a store
+with no datasets, and ``write`` / ``delete`` refuse.
+
 Every write is one transaction: the whole dataset is written, or the store is
 exactly as it was.  Writers take the write lock up front (``BEGIN IMMEDIATE``)
 and wait for each other (busy timeout, then a few retries), so two imports at
@@ -49,6 +53,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -100,8 +105,8 @@ class DatasetInfo:
     notes: str = ""
 
 
-def open_store(location: str | Path | None = None) -> Store:
-    """Open the dataset store at ``location``, creating it on first use.
+def open_store(location: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """Open the dataset store at ``location``, creating it on first use (unless ``read_only``).
 
     Parameters
     ----------
@@ -110,6 +115,9 @@ def open_store(location: str | Path | None = None) -> Store:
         absolute one): the SQLite store, created with its parent folders when
         absent.  ``None``: ``get_settings().store_path`` (``PROTESTMAP_STORE``,
         default ``<cache>/store.sqlite``).
+    read_only : bool
+        Never write: the file is not created (a missing one has no datasets), not
+        migrated, and ``write`` / ``delete`` raise ``ProtestMapError``.
 
     Returns
     -------
@@ -125,11 +133,11 @@ def open_store(location: str | Path | None = None) -> Store:
     if location is None:
         location = get_settings().store_path
     if isinstance(location, Path):
-        return SQLiteStore(location)
+        return SQLiteStore(location, read_only=read_only)
     text = str(location).strip()
     match = _URL_SCHEME.match(text)
     if not match:
-        return SQLiteStore(Path(text))
+        return SQLiteStore(Path(text), read_only=read_only)
     scheme = match.group(1).lower()
     if scheme == "sqlite":
         path = text[len("sqlite:///") :] if text.lower().startswith("sqlite:///") else ""
@@ -138,7 +146,7 @@ def open_store(location: str | Path | None = None) -> Store:
                 f"store URL {text!r} names no file; expected sqlite:///relative/path.sqlite "
                 "or sqlite:////absolute/path.sqlite (an in-memory store would not persist)"
             )
-        return SQLiteStore(Path(path))
+        return SQLiteStore(Path(path), read_only=read_only)
     if scheme.split("+")[0] in ("postgresql", "postgres", "postgis"):
         raise ProtestMapError(
             f"store URL {_redact(text)!r}: the PostGIS backend for shared team databases is not "
@@ -273,12 +281,16 @@ class SQLiteStore(Store):
     file.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, read_only: bool = False):
         path = Path(path).expanduser()
         if path.is_dir():
             raise ProtestMapError(
                 f"store location {str(path)!r} is a folder; expected a file such as {str(path / 'store.sqlite')!r}"
             )
+        self.read_only = read_only
+        if read_only:  # nothing created nor migrated; the file is opened as it is, on each call
+            self.path = path.resolve()
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -292,6 +304,8 @@ class SQLiteStore(Store):
     # ------------------------------------------------------------ the interface
 
     def datasets(self) -> list[DatasetInfo]:
+        if self._absent():
+            return []
         with self._connection() as conn:
             rows = conn.execute(f"SELECT {', '.join(_INFO_FIELDS)} FROM datasets ORDER BY name").fetchall()
         return [DatasetInfo(*row) for row in rows]
@@ -300,6 +314,9 @@ class SQLiteStore(Store):
         if isinstance(names, str):
             names = [names]
         wanted = None if names is None else list(dict.fromkeys(names))
+        if self._absent():
+            _check_known(wanted or [], [], self.path)
+            return _frame_from_rows([])
         select = f"SELECT {', '.join(_quote(c) for c in _SELECT_COLUMNS)} FROM records"
         with self._connection() as conn:
             conn.execute("BEGIN")  # one snapshot for the name check and the rows
@@ -332,6 +349,7 @@ class SQLiteStore(Store):
         notes: str = "",
         replace: bool = False,
     ) -> DatasetInfo:
+        self._refuse_if_read_only(f"write dataset {name!r}")
         name = _check_name(name)
         kind = _check_kind(kind)
         if (name == EMBEDDED_DATASET) != (kind == "embedded"):
@@ -374,6 +392,7 @@ class SQLiteStore(Store):
         return info
 
     def delete(self, name: str) -> None:
+        self._refuse_if_read_only(f"delete dataset {name!r}")
         with self._write_transaction() as conn:
             if not conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
                 known = [row[0] for row in conn.execute("SELECT name FROM datasets ORDER BY name")]
@@ -383,9 +402,21 @@ class SQLiteStore(Store):
 
     # ------------------------------------------------------------ connections
 
+    def _absent(self) -> bool:
+        """A read-only store whose file does not exist (yet): no datasets."""
+        return self.read_only and not self.path.exists()
+
+    def _refuse_if_read_only(self, what: str) -> None:
+        if self.read_only:
+            raise ProtestMapError(f"cannot {what}: this store is open read-only (PROTESTMAP_MODE=public)")
+
     def _connect(self) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            if self.read_only:  # SQLite's own guarantee: this connection cannot change the file
+                uri = f"file:{quote(str(self.path))}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         except sqlite3.Error as exc:
             raise ProtestMapError(f"cannot open the store {str(self.path)!r}: {exc}") from None
         try:
@@ -397,6 +428,12 @@ class SQLiteStore(Store):
             raise ProtestMapError(
                 f"{str(self.path)!r} is not a protest-map store ({exc}); point PROTESTMAP_STORE at another file"
             ) from None
+        if self.read_only and found < SCHEMA_VERSION:  # not migrated here: that would write
+            conn.close()
+            raise ProtestMapError(
+                f"the store {str(self.path)!r} has schema version {found}, not {SCHEMA_VERSION}, and is open "
+                "read-only; write to it once with the command line (python -m geo import), which migrates it"
+            )
         if found > SCHEMA_VERSION:
             conn.close()
             raise ProtestMapError(

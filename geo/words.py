@@ -172,6 +172,181 @@ WORDS: dict[str, dict[str, str]] = {
         "Без границ районов в справке только цифры по городам, без карт.",
         "Аудан шекараларынсыз анықтамада тек қалалар бойынша сандар бар, карта жоқ.",
     ),
+    # ---- the Import page (names and formats in {fields}: the same in every language)
+    "import_public": _w(
+        "This is a public deployment: nothing can be imported here.",
+        "Это публичная версия: импорт здесь недоступен.",
+        "Бұл жария нұсқа: мұнда импорт қолжетімсіз.",
+    ),
+    "import_intro": _w(
+        "Native CSV/GeoJSON, {acled} exports, {ccc}-style sheets or any other CSV ({encodings}; `,` `;` or tab). "
+        "Every row ends up imported, merged into an existing record or rejected with its reason. "
+        "Files up to {mb} MB.",
+        "Собственный формат CSV/GeoJSON, выгрузки {acled}, таблицы в стиле {ccc} или любой другой CSV "
+        "({encodings}; разделитель `,`, `;` или табуляция). Каждая строка будет импортирована, объединена с "
+        "существующей записью или отклонена с указанием причины. Файлы до {mb} МБ.",
+        "Өз CSV/GeoJSON форматы, {acled} экспорттары, {ccc} үлгісіндегі кестелер немесе кез келген басқа CSV "
+        "({encodings}; бөлгіш `,`, `;` немесе табуляция). Әр жол импортталады, бар жазбамен біріктіріледі "
+        "немесе себебі көрсетіліп қабылданбайды. Файлдар {mb} МБ-қа дейін.",
+    ),
+    "import_store_error": _w(
+        "The dataset store cannot be opened: {problem}",
+        "Не удаётся открыть хранилище наборов данных: {problem}",
+        "Деректер жиындарының қоймасын ашу мүмкін емес: {problem}",
+    ),
+    "import_file": _w("File", "Файл", "Файл"),
+    "import_too_large": _w(
+        "{name} is {size} MB; this page takes files up to {mb} MB. Import larger files with `{command}`.",
+        "Файл {name} весит {size} МБ, а эта страница принимает файлы до {mb} МБ. Файлы больше импортируйте "
+        "командой `{command}`.",
+        "{name} файлының көлемі {size} МБ, ал бұл бет {mb} МБ-қа дейінгі файлдарды қабылдайды. Үлкенірек "
+        "файлдарды `{command}` командасымен импорттаңыз.",
+    ),
+    "import_upload_failed": _w(
+        "The file could not be kept for the import: {reason}",
+        "Не удалось сохранить файл для импорта: {reason}",
+        "Импорт үшін файлды сақтау мүмкін болмады: {reason}",
+    ),
+    "import_read": _w(
+        "{rows} rows, {encoding}, delimiter {delimiter}; detected format: **{format}**",
+        "Строк: {rows}, кодировка {encoding}, разделитель {delimiter}; определён формат: **{format}**",
+        "Жолдар: {rows}, кодтау {encoding}, бөлгіш {delimiter}; анықталған формат: **{format}**",
+    ),
+    "import_format": _w("Format", "Формат", "Формат"),
+    "import_format_native": _w(
+        "native (protest-map CSV/GeoJSON)",
+        "собственный (CSV/GeoJSON protest-map)",
+        "өз форматы (protest-map CSV/GeoJSON)",
+    ),
+    "import_format_acled": _w("{name} export", "выгрузка {name}", "{name} экспорты"),
+    "import_format_ccc": _w("{name}-style sheet", "таблица в стиле {name}", "{name} үлгісіндегі кесте"),
+    "import_format_mapped": _w(
+        "any CSV, columns mapped by hand",
+        "любой CSV, столбцы сопоставляются вручную",
+        "кез келген CSV, бағандар қолмен сәйкестендіріледі",
+    ),
+    "import_mapping_title": _w(
+        "Which column is which", "Какой столбец чему соответствует", "Қай баған неге сәйкес келеді"
+    ),
+    "import_no_column": _w("(none)", "(нет)", "(жоқ)"),
+    "import_col_help": _w(
+        "The native column `{column}`", "Столбец `{column}` собственного формата", "Өз форматының `{column}` бағаны"
+    ),
+    "import_col_date": _w("Date", "Дата", "Күні"),
+    "import_col_city": _w("City", "Город", "Қала"),
+    "import_col_event_type": _w("Event type", "Тип события", "Оқиға түрі"),
+    "import_col_source_urls": _w("Source links", "Ссылки на источники", "Дереккөз сілтемелері"),
+    "import_col_latitude": _w("Latitude", "Широта", "Ендік"),
+    "import_col_longitude": _w("Longitude", "Долгота", "Бойлық"),
+    "import_col_geo_precision": _w("Place known to", "Точность места", "Орын дәлдігі"),
+    "import_col_place_name_en": _w("Place name in English", "Название места на английском", "Орынның ағылшынша атауы"),
+    "import_col_place_name_ru": _w("Place name in Russian", "Название места на русском", "Орынның орысша атауы"),
+    "import_col_detained_low": _w("Detained (at least)", "Задержано (не менее)", "Ұсталғандар (кемінде)"),
+    "import_col_detained_high": _w(
+        "Detained (highest reported)", "Задержано (наибольшее)", "Ұсталғандар (ең көп хабарланғаны)"
+    ),
+    "import_col_participants_low": _w("Participants (at least)", "Участники (не менее)", "Қатысушылар (кемінде)"),
+    "import_col_participants_high": _w(
+        "Participants (highest reported)", "Участники (наибольшее)", "Қатысушылар (ең көп хабарланғаны)"
+    ),
+    "import_col_injured": _w("Injured", "Пострадавшие", "Жарақат алғандар"),
+    "import_col_summary": _w("Summary", "Краткое описание", "Қысқаша сипаттама"),
+    "import_col_source_names": _w("Reported by", "Кто сообщил", "Кім хабарлады"),
+    "import_col_record_id": _w("Record id", "Идентификатор записи", "Жазба идентификаторы"),
+    "import_col_notes": _w("Notes", "Примечания", "Ескертпелер"),
+    "import_constant_city": _w(
+        "…or one city for every row (Almaty, Nur-Sultan, or {national} for the whole country)",
+        "…или один город для всех строк (Алматы, Нур-Султан или {national} для всей страны)",
+        "…немесе барлық жолдарға бір қала (Алматы, Нұр-Сұлтан немесе бүкіл ел үшін {national})",
+    ),
+    "import_constant_type": _w(
+        "…or one event type for every row ({rally}, {detention}, …)",
+        "…или один тип события для всех строк (например, {rally} или {detention}; понятны и «митинг», «задержание»)",
+        "…немесе барлық жолдарға бір оқиға түрі (мысалы, {rally} немесе {detention}; орысша «митинг», "
+        "«задержание» де түсініледі)",
+    ),
+    "import_date_format": _w(
+        "Date format if not {formats} (e.g. {example})",
+        "Формат даты, если не {formats} (например, {example})",
+        "Күн форматы, егер {formats} болмаса (мысалы, {example})",
+    ),
+    "import_preview_title": _w(
+        "The first rows as they would be imported",
+        "Первые строки в том виде, в каком они будут импортированы",
+        "Алғашқы жолдар импортталатын түрінде",
+    ),
+    "import_dataset_name": _w("Dataset name", "Название набора данных", "Деректер жиынының атауы"),
+    "import_check": _w("Check every row", "Проверить все строки", "Барлық жолдарды тексеру"),
+    "import_leave_ok": _w(
+        "You can leave this page while the rows are checked; the result waits here.",
+        "Пока строки проверяются, можно уйти с этой страницы: результат будет ждать здесь.",
+        "Жолдар тексеріліп жатқанда бұл беттен кетуге болады: нәтиже осында күтеді.",
+    ),
+    "import_progress": _w(
+        "Checked {done} of {total} rows", "Проверено строк: {done} из {total}", "{total} жолдың {done} жолы тексерілді"
+    ),
+    "import_imported": _w("Imported", "Импортировано", "Импортталды"),
+    "import_of_which_flagged": _w("of which flagged: {n}", "из них с пометками: {n}", "оның ішінде белгіленгені: {n}"),
+    "import_flagged": _w("Flagged", "С пометками", "Белгіленді"),
+    "import_merged": _w("Merged", "Объединено", "Біріктірілді"),
+    "import_rejected": _w("Rejected", "Отклонено", "Қабылданбады"),
+    "import_merged_intro": _w(
+        "Merged into records that already exist:",
+        "Объединены с уже существующими записями:",
+        "Бұрыннан бар жазбалармен біріктірілді:",
+    ),
+    "import_rejected_intro": _w(
+        "Rejected rows (fix them and import the file again):",
+        "Отклонённые строки (исправьте их и импортируйте файл снова):",
+        "Қабылданбаған жолдар (оларды түзетіп, файлды қайта импорттаңыз):",
+    ),
+    "import_download_rejected": _w(
+        "Download the rejected rows (CSV)",
+        "Скачать отклонённые строки (CSV)",
+        "Қабылданбаған жолдарды жүктеп алу (CSV)",
+    ),
+    "import_records_intro": _w(
+        "Records to import (flags say what looked suspicious):",
+        "Записи для импорта (пометки показывают, что выглядело подозрительно):",
+        "Импортталатын жазбалар (белгілер күмәнді көрінгенін көрсетеді):",
+    ),
+    "import_where": _w(
+        "Where they fall ({city}, districts in force on {date}):",
+        "Где они находятся ({city}, районы на {date}):",
+        "Олар қайда орналасқан ({city}, {date} күнгі аудандар):",
+    ),
+    "import_go": _w(
+        "Import {n} records as dataset '{name}'",
+        "Импортировать как набор данных «{name}» (записей: {n})",
+        "{n} жазбаны «{name}» деректер жиыны ретінде импорттау",
+    ),
+    "import_done": _w(
+        "Imported {n} records as '{name}'. Choose it under Datasets in the sidebar.",
+        "Импортировано записей: {n}, набор данных «{name}». Выберите его в списке «Наборы данных» на боковой панели.",
+        "{n} жазба «{name}» деректер жиыны ретінде импортталды. Оны бүйірлік тақтадағы «Деректер жиындары» "
+        "тізімінен таңдаңыз.",
+    ),
+    "import_next": _w(
+        "To import another file, choose it above.",
+        "Чтобы импортировать другой файл, выберите его выше.",
+        "Басқа файлды импорттау үшін оны жоғарыдан таңдаңыз.",
+    ),
+    # ---- a public deployment (PROTESTMAP_MODE=public): what it says instead of a server path
+    "public_no_boundaries": _w(
+        "The operator of this site can add them.",
+        "Их может добавить оператор этого сайта.",
+        "Оларды осы сайттың операторы қоса алады.",
+    ),
+    "public_store_unreadable": _w(
+        "The operator's datasets cannot be read just now; the embedded dataset is shown.",
+        "Наборы данных оператора сейчас недоступны; показан встроенный набор данных.",
+        "Оператордың деректер жиындары қазір оқылмайды; кірістірілген деректер жиыны көрсетілген.",
+    ),
+    "public_no_map_files": _w(
+        "The map cannot be drawn: its script files are missing on the server. The figures and tables still work.",
+        "Карту нельзя нарисовать: на сервере нет её файлов скриптов. Цифры и таблицы доступны.",
+        "Картаны салу мүмкін емес: серверде оның скрипт файлдары жоқ. Сандар мен кестелер қолжетімді.",
+    ),
     # ---- events and counts (one word each, everywhere)
     "event_rally": _w("rally", "митинг", "митинг"),
     "event_detention": _w("detention", "задержание", "ұстау"),

@@ -298,7 +298,7 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
     # the records to import, joined: both points fall in Almaly/Bostandyk, not pinned by a guess
     to_import = at.dataframe[2].value.set_index("record_id")
     assert to_import.loc["ACLED-KAZ9001", "District"] == "Almaly"
-    assert "Where they fall (almaty, districts in force on 2019-06-10):" in [m.value for m in at.markdown]
+    assert "Where they fall (Almaty, districts in force on 2019-06-10):" in [m.value for m in at.markdown]
     at.button(key="import_go").click().run()
     assert "Imported 2 records as 'acled-june'" in at.success[0].value
     from geo.store import open_store

@@ -4,6 +4,11 @@ Loading, joining and aggregating are cached here, on functions that take plain
 values (the filters' fields) and return data: a filter change re-filters and
 re-aggregates, it never reloads or re-joins the data.  Pages call these and
 render; they never touch files or GeoPandas themselves.
+
+In public mode (:mod:`pages.ui.deployment`) the store is read-only and nothing is
+written: :class:`geo.published.PublishedStore` serves the embedded dataset from
+its file and the operator's imports from the store; problems are shown without
+their server paths.
 """
 
 from __future__ import annotations
@@ -18,13 +23,23 @@ from geo.boundaries import BoundarySet, load_boundaries
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError
 from geo.filters import EMBEDDED_DATASET, Filters, filter_records
 from geo.join import join_incidents, place_by_stated_city
+from geo.published import PublishedStore
 from geo.records import keep_ids_apart, load_embedded_records
+from geo.settings import get_settings
 from geo.store import open_store
+from pages.ui import deployment
+
+
+def boundaries() -> tuple[BoundarySet | None, str]:
+    """The configured boundaries, or ``None`` and the message saying how to get them (no path in public mode)."""
+    from pages.ui.i18n import t
+
+    bset, problem = _boundaries()
+    return bset, deployment.shown(problem, t("public_no_boundaries", state_lang()))
 
 
 @st.cache_resource(show_spinner=False)
-def boundaries() -> tuple[BoundarySet | None, str]:
-    """The configured boundaries, or ``None`` and the message saying how to get them."""
+def _boundaries() -> tuple[BoundarySet | None, str]:
     try:
         return load_boundaries(), ""
     except (BoundariesNotConfigured, BoundaryCheckError) as exc:
@@ -42,11 +57,21 @@ def boundaries_or_stop(lang: str) -> BoundarySet:
     return bset
 
 
-@st.cache_resource(show_spinner=False)
 def store():
-    """The dataset store with the embedded dataset in it, or ``None`` and why not."""
+    """The dataset store, or ``None`` and why not.
+
+    Locally the store with the embedded dataset in it (written there on first use);
+    in public mode a :class:`~geo.published.PublishedStore` that writes nothing.
+    """
+    return _store(deployment.public(), str(get_settings().store_path))
+
+
+@st.cache_resource(show_spinner=False)
+def _store(public: bool, location: str):
     try:
-        opened = open_store()
+        if public:
+            return PublishedStore(open_store(location, read_only=True)), ""
+        opened = open_store(location)
         opened.ensure_embedded()
         return opened, ""
     except ProtestMapError as exc:
@@ -54,19 +79,38 @@ def store():
 
 
 def dataset_names() -> list[str]:
-    """The datasets the user can choose (the embedded one alone when the store is unavailable)."""
-    opened, _ = store()
-    return [d.name for d in opened.datasets()] if opened is not None else [EMBEDDED_DATASET]
+    """The datasets the user can choose (the embedded one alone when the store is unavailable, with a warning)."""
+    from pages.ui.i18n import t
+
+    opened, problem = store()
+    names, problem = _names(opened, problem)
+    if problem:
+        st.warning(deployment.shown(problem, t("public_store_unreadable", state_lang())), icon=":material/database:")
+    return names
+
+
+def _names(opened, problem: str) -> tuple[list[str], str]:
+    if opened is not None:
+        try:
+            return [d.name for d in opened.datasets()], ""
+        except ProtestMapError as exc:
+            problem = str(exc)
+    return [EMBEDDED_DATASET], problem
+
+
+def joined(datasets: tuple[str, ...] = (EMBEDDED_DATASET,)) -> pd.DataFrame:
+    """The chosen datasets' records, joined to the boundaries when there are any."""
+    return _joined(tuple(datasets), deployment.public(), str(get_settings().store_path))
 
 
 @st.cache_data(show_spinner="Loading and joining the incident records…")
-def joined(datasets: tuple[str, ...] = (EMBEDDED_DATASET,)) -> pd.DataFrame:
-    """The chosen datasets' records, joined to the boundaries when there are any."""
-    opened, _ = store()
+def _joined(datasets: tuple[str, ...], public: bool, location: str) -> pd.DataFrame:
+    """:func:`joined` for one store (its mode and place are part of the cache key)."""
+    opened, problem = _store(public, location)
     if opened is None:
         records = load_embedded_records()
     else:
-        known = set(dataset_names())
+        known = set(_names(opened, problem)[0])
         records = keep_ids_apart(opened.read([n for n in datasets if n in known] or [EMBEDDED_DATASET]))
     return join_preview(records)
 
@@ -128,6 +172,11 @@ def key_events() -> pd.DataFrame:
     from geo.series import load_key_events
 
     return load_key_events()
+
+
+def state_lang() -> str:
+    """The language chosen in the sidebar (for a message shown before a page reads the filters)."""
+    return str(st.session_state.get("f_lang", "en"))
 
 
 def filter_key(filters: Filters) -> tuple:

@@ -50,9 +50,14 @@ def start(work: Callable[[Callable[[int, int], None]], Any]) -> Job:
 
 
 @st.fragment(run_every=1.0)
-def show_progress(job: Job, text: str) -> None:
-    """A progress bar that refreshes every second and reruns the page when the job ends."""
+def show_progress(job: Job, text: str | Callable[[int, int], str]) -> None:
+    """A progress bar that refreshes every second and reruns the page when the job ends.
+
+    ``text`` is a template with ``{done}`` and ``{total}``, or a function of the two
+    (for counts written in the reader's language).
+    """
     fraction = job.done / job.total if job.total else 0.0
-    st.progress(fraction, text=text.format(done=job.done, total=job.total))
+    label = text(job.done, job.total) if callable(text) else text.format(done=job.done, total=job.total)
+    st.progress(fraction, text=label)
     if not job.running:
         st.rerun()

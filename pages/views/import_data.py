@@ -1,8 +1,9 @@
-"""Import: upload -> detect format -> map columns if needed -> check every row -> preview -> import."""
+"""Import: upload -> detect format -> map columns if needed -> check every row -> preview -> import.
 
-import re
-import tempfile
-from pathlib import Path
+Local mode only: a public deployment does not register this page (app.py), and
+the page itself refuses to run there.  The upload is kept on disk only while the
+import needs it (pages/ui/uploads.py).
+"""
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -11,8 +12,9 @@ from geo.errors import ProtestMapError
 from geo.importing import FORMATS, detect_format, import_rows, preview, read_table
 from geo.maps import incident_map
 from geo.store import file_version
-from pages.ui import data, jobs, state, tables
-from pages.ui.i18n import t
+from geo.words import number
+from pages.ui import data, deployment, jobs, state, tables, uploads
+from pages.ui.i18n import city_label, t
 
 #: Largest upload this page accepts (Streamlit's own limit is server.maxUploadSize).
 MAX_UPLOAD_MB = 50
@@ -38,35 +40,56 @@ MAPPABLE = [
     "record_id",
     "notes",
 ]
+#: Names in the words' fields: the same in every language.
+NAMES = {"acled": "ACLED", "ccc": "Crowd Counting", "encodings": "UTF-8, UTF-8-BOM, Windows-1251"}
 
 f = state.current()
 lang = f.lang
 st.title(t("import", lang))
-st.caption(
-    "Native CSV/GeoJSON, ACLED exports, Crowd Counting-style sheets or any other CSV (UTF-8, UTF-8 with "
-    "BOM or Windows-1251; `,` `;` or tab). Every row ends up imported, merged into an existing record "
-    f"or rejected with its reason. Files up to {MAX_UPLOAD_MB} MB."
-)
+if deployment.public():  # never registered in public mode; and should it be reached, it writes nothing
+    st.info(t("import_public", lang))
+    st.stop()
+st.caption(t("import_intro", lang, mb=MAX_UPLOAD_MB, **NAMES))
 
 opened, problem = data.store()
 if opened is None:
-    st.error(f"The dataset store cannot be opened: {problem}")
+    st.error(t("import_store_error", lang, problem=problem))
     st.stop()
 
-upload = st.file_uploader("File", type=FILE_TYPES, key="import_file")
+
+def format_label(fmt: str) -> str:
+    return t(f"import_format_{fmt}", lang, name=NAMES.get(fmt, ""))
+
+
+upload = st.file_uploader(t("import_file", lang), type=FILE_TYPES, key="import_file")
+done = st.session_state.get("pm_imported")
+if upload is not None and done and done[0] == upload.file_id:  # imported: its upload is gone from the disk
+    uploads.discard()
+    st.success(t("import_done", lang, n=number(done[1], lang), name=done[2]))
+    st.caption(t("import_next", lang))
+    st.stop()
 if upload is None:
+    uploads.discard()  # taken out of the uploader: abandoned
     st.stop()
 if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
+    uploads.discard()
     st.error(
-        f"{upload.name} is {upload.size / 1024 / 1024:.1f} MB; this page takes files up to "
-        f"{MAX_UPLOAD_MB} MB. Import larger files with `python -m geo import FILE`."
+        t(
+            "import_too_large",
+            lang,
+            name=upload.name,
+            size=f"{upload.size / 1024 / 1024:.1f}",
+            mb=MAX_UPLOAD_MB,
+            command="python -m geo import FILE",
+        )
     )
     st.stop()
 
-folder = Path(tempfile.gettempdir()) / "protest-map-uploads" / upload.file_id
-folder.mkdir(parents=True, exist_ok=True)
-path = folder / (re.sub(r"[^\w.\-]+", "_", Path(upload.name).name) or "upload.csv")
-path.write_bytes(upload.getvalue())
+try:
+    path = uploads.keep(upload).path  # written once, 0600 in a 0700 folder of its own; a new file replaces it
+except ProtestMapError as exc:
+    st.error(t("import_upload_failed", lang, reason=str(exc)))
+    st.stop()
 
 try:
     table = read_table(path)
@@ -74,47 +97,67 @@ except ProtestMapError as exc:
     st.error(str(exc))
     st.stop()
 detected = detect_format(table)
-st.write(f"{len(table.frame):,} rows, {table.encoding}, delimiter {table.delimiter!r}; detected format: **{detected}**")
 formats = list(FORMATS)
+st.write(
+    t(
+        "import_read",
+        lang,
+        rows=number(len(table.frame), lang),
+        encoding=table.encoding,
+        delimiter=repr(table.delimiter),
+        format=format_label(detected) if detected in formats else detected,
+    )
+)
 fmt = st.radio(
-    "Format",
+    t("import_format", lang),
     formats,
     index=formats.index(detected if detected in formats else "mapped"),
     horizontal=True,
+    format_func=format_label,
     key="import_format",
 )
 
 mapping = None
 if fmt == "mapped":
-    st.subheader("Which column is which")
-    choices = ["(none)", *table.frame.columns]
+    st.subheader(t("import_mapping_title", lang))
+    choices = [None, *table.frame.columns]
     mapping = {}
     left, right = st.columns(2)
     for n, column in enumerate(MAPPABLE):
         with left if n % 2 == 0 else right:
-            picked = st.selectbox(column, choices, key=f"map_{column}")
-            if picked != "(none)":
+            picked = st.selectbox(
+                t(f"import_col_{column}", lang),
+                choices,
+                format_func=lambda c: t("import_no_column", lang) if c is None else str(c),
+                help=t("import_col_help", lang, column=column),
+                key=f"map_{column}",
+            )
+            if picked is not None:
                 mapping[column] = picked
-    constant_city = st.text_input("…or one city for every row (Almaty, Nur-Sultan, national)", key="map_city_c")
+    constant_city = st.text_input(t("import_constant_city", lang, national="national"), key="map_city_c")
     if constant_city and "city" not in mapping:
         mapping["city"] = "=" + constant_city
-    constant_type = st.text_input("…or one event type for every row (rally, detention, …)", key="map_type_c")
+    constant_type = st.text_input(
+        t("import_constant_type", lang, rally="rally", detention="detention"), key="map_type_c"
+    )
     if constant_type and "event_type" not in mapping:
         mapping["event_type"] = "=" + constant_type
-    date_format = st.text_input("Date format if not YYYY-MM-DD or DD.MM.YYYY (e.g. %d/%m/%Y)", key="map_datefmt")
+    date_format = st.text_input(
+        t("import_date_format", lang, formats="YYYY-MM-DD, DD.MM.YYYY", example="%d/%m/%Y"), key="map_datefmt"
+    )
     if date_format:
         mapping["date_format"] = date_format
 
-st.subheader("The first rows as they would be imported")
+st.subheader(t("import_preview_title", lang))
 try:
     st.dataframe(preview(table, mapping, n=10, format=fmt), hide_index=True, width="stretch")
 except ProtestMapError as exc:
     st.error(str(exc))
     st.stop()
 
-name = st.text_input("Dataset name", value=path.stem, key="import_name")
+name = st.text_input(t("import_dataset_name", lang), value=path.stem, key="import_name")
 job_key = (upload.file_id, fmt, repr(mapping))
-if st.button("Check every row", key="import_check"):
+if st.button(t("import_check", lang), key="import_check"):
     known = [d.name for d in opened.datasets() if d.name != name]
     existing = opened.read(known) if known else None
     st.session_state["import_job"] = (
@@ -127,8 +170,10 @@ key, job = st.session_state.get("import_job", (None, None))
 if job is None or key != job_key:
     st.stop()
 if job.running:
-    st.caption("You can leave this page while the rows are checked; the result waits here.")
-    jobs.show_progress(job, "Checked {done:,} of {total:,} rows")
+    st.caption(t("import_leave_ok", lang))
+    jobs.show_progress(
+        job, lambda done, total: t("import_progress", lang, done=number(done, lang), total=number(total, lang))
+    )
     st.stop()
 if job.error is not None:
     if isinstance(job.error, ProtestMapError):
@@ -140,26 +185,30 @@ result.check()
 
 counts = result.counts
 cols = st.columns(4)
-cols[0].metric("Imported", f"{counts['imported']:,}", help=f"of which flagged: {counts['flagged']:,}")
-cols[1].metric("Flagged", f"{counts['flagged']:,}")
-cols[2].metric("Merged", f"{counts['merged']:,}")
-cols[3].metric("Rejected", f"{counts['rejected']:,}")
+cols[0].metric(
+    t("import_imported", lang),
+    number(counts["imported"], lang),
+    help=t("import_of_which_flagged", lang, n=number(counts["flagged"], lang)),
+)
+cols[1].metric(t("import_flagged", lang), number(counts["flagged"], lang))
+cols[2].metric(t("import_merged", lang), number(counts["merged"], lang))
+cols[3].metric(t("import_rejected", lang), number(counts["rejected"], lang))
 for note in result.notes:
     st.text(note)
 if len(result.merged):
-    st.write("Merged into records that already exist:")
+    st.write(t("import_merged_intro", lang))
     st.dataframe(result.merged, hide_index=True, width="stretch")
 if len(result.rejected):
-    st.write("Rejected rows (fix them and import the file again):")
+    st.write(t("import_rejected_intro", lang))
     st.dataframe(result.rejected, hide_index=True, width="stretch")
     st.download_button(
-        "Download the rejected rows (CSV)",
+        t("import_download_rejected", lang),
         result.rejected.to_csv(index=False),
         file_name=f"{path.stem}.rejected.csv",
         mime="text/csv",
     )
 if len(result.records):
-    st.write("Records to import (flags say what looked suspicious):")
+    st.write(t("import_records_intro", lang))
     joined = data.join_preview(result.records)
     flagged_first = joined.sort_values("flags", ascending=False, key=lambda s: s != "")
     tables.table(flagged_first, lang)
@@ -168,7 +217,7 @@ if len(result.records):
     if bset is not None and len(placed):
         city = placed["city_id"].value_counts().index[0]
         on = placed["date"].max().date()
-        st.write(f"Where they fall ({city}, districts in force on {on}):")
+        st.write(t("import_where", lang, city=city_label(city, lang), date=on))
         st_folium(
             incident_map(joined, bset, city_id=city, on=on, lang=lang, height=420),
             height=420,
@@ -178,7 +227,7 @@ if len(result.records):
         )
 
 if len(result.records) and st.button(
-    f"Import {counts['imported']:,} records as dataset '{name}'", type="primary", key="import_go"
+    t("import_go", lang, n=number(counts["imported"], lang), name=name), type="primary", key="import_go"
 ):
     try:
         info = opened.write(
@@ -195,4 +244,6 @@ if len(result.records) and st.button(
         st.stop()
     st.cache_data.clear()
     st.session_state.pop("import_job", None)
-    st.success(f"Imported {info.rows:,} records as '{info.name}'. Choose it under Datasets in the sidebar.")
+    uploads.discard()  # the import is done: the file leaves the disk
+    st.session_state["pm_imported"] = (upload.file_id, info.rows, info.name)
+    st.success(t("import_done", lang, n=number(info.rows, lang), name=info.name))
