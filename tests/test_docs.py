@@ -40,7 +40,7 @@ def test_every_part_of_geo_is_in_the_table():
         if (p.is_dir() and (p / "__init__.py").exists())
         or (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
     }
-    assert "geo/join/" in parts and "geo/words.py" in parts
+    assert "geo/join/" in parts and "geo/words/" in parts
     assert sorted(parts - listed) == []
 
 
@@ -59,5 +59,5 @@ def test_the_paths_contributing_names_exist():
     paths = {
         p for p in re.findall(r"`([\w./*-]+)`", text) if "/" in p and not p.startswith(("./", "-")) and "<" not in p
     }
-    assert "geo/words.py" in paths and "pages/ui/internals.py" in paths
+    assert "geo/words/" in paths and "pages/ui/internals.py" in paths
     assert sorted(p for p in paths if not _exists(p)) == []
