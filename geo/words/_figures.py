@@ -153,6 +153,20 @@ FIGURES: dict[str, dict[str, str]] = {
         "Ни одна запись в этом виде не указывает время.",
         "Бұл көріністегі бірде-бір жазбада уақыт көрсетілмеген.",
     ),
+    "events_list_title": w(
+        "Key events, by number", "Ключевые события по номерам", "Негізгі оқиғалар нөмірлері бойынша"
+    ),
+    "style_title": w("Lines", "Линии", "Сызықтар"),
+    "style_range": w(
+        "lowest defensible – highest reported",
+        "мин. обоснованное – макс. сообщённое",
+        "ең аз негізделген – ең көп хабарланған",
+    ),
+    "style_open": w("at least: no upper figure", "не менее: без верхней границы", "кемінде: жоғарғы шегі жоқ"),
+    "style_event": w("key event", "ключевое событие", "негізгі оқиға"),
+    "style_period": w(
+        "the period a national total covers", "период общего числа по стране", "ел бойынша жалпы сан кезеңі"
+    ),
     # ---- the briefing packs
     "brief_title": w("Protest incidents and detentions", "Протесты и задержания", "Наразылықтар мен ұстаулар"),
     "subtitle": w("Briefing pack", "Информационная справка", "Ақпараттық анықтама"),

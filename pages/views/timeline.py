@@ -21,6 +21,6 @@ st.subheader(t("hour_of_day", lang))
 if f.city != "all":
     hours = hours[hours["city_id"] == f.city]
 if hours.empty:
-    st.info("No record in this view gives a clock time.")
+    st.info(t("no_clock_time", lang))
 else:
     st.altair_chart(hour_chart(hours, lang=lang), width="stretch")
