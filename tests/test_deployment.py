@@ -129,7 +129,7 @@ def test_a_public_deployment_offers_no_write_no_import_page_and_no_server_path(
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/views/import_data.py")
     # only the datasets the operator put in the store (and the shipped one)
-    assert at.multiselect(key="f_data").options == ["embedded", "operator-2022"]
+    assert at.multiselect(key="f_data").options == ["Shipped dataset", "operator-2022"]  # the shipped one by its title
     for page in PUBLIC_PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
@@ -160,7 +160,7 @@ def test_a_public_deployment_without_a_store_shows_the_embedded_data_and_creates
     monkeypatch.setenv("PROTESTMAP_MODE", "public")
     at = run_app()
     assert at.metric[0].value == "4,000"
-    assert at.multiselect(key="f_data").options == ["embedded"]
+    assert at.multiselect(key="f_data").options == ["Shipped dataset"]
     assert not store.parent.exists()
     monkeypatch.setenv("PROTESTMAP_MODE", "local")  # the same place, locally: the store is made there
     run_app()

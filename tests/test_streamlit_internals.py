@@ -70,3 +70,23 @@ def test_streamlit_is_bounded_to_the_versions_this_test_passed_on():
     (streamlit,) = [d for d in deps if d.name == "streamlit"]
     assert any(s.operator == "<" for s in streamlit.specifier), f"no upper bound on streamlit: {streamlit}"
     assert streamlit.specifier.contains(version("streamlit")), (version("streamlit"), str(streamlit))
+
+
+def test_the_uploader_s_test_ids_are_in_streamlit_s_front_end():
+    import streamlit
+
+    bundle = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in bundle.glob("FileUploader*.js")]
+    assert texts, f"streamlit {version('streamlit')}: no FileUploader bundle in {bundle}"
+    for test_id in internals.UPLOADER_TEST_IDS:
+        assert any(f"`{test_id}`" in text for text in texts), (
+            f"streamlit {version('streamlit')} has no element {test_id!r}: see pages/ui/internals.py"
+        )
+
+
+def test_the_uploader_s_words_cannot_close_the_style_or_its_strings():
+    css = internals.uploader_words_css('Файл "таңдау" </style><script>', "До 50 МБ\\ • CSV")
+    assert css.count("</style>") == 1 and css.endswith("</style>")
+    assert "<script>" not in css and '"таңдау"' not in css
+    assert 'content:"Файл \\22 таңдау\\22  \\3c \\2f style\\3e \\3c script\\3e "' in css
+    assert 'content:"До 50 МБ\\5c  • CSV"' in css

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from geo.maps.interactive import DEFAULT_ASSET_BASE, incident_map, overview_map
+from geo.maps.interactive import CITY_EXTENTS, DEFAULT_ASSET_BASE, drawn_without_districts, incident_map, overview_map
 from geo.maps.style import (
     EVENT_COLOURS,
     OTHER_COLOUR,
@@ -20,6 +20,7 @@ from geo.maps.style import (
 )
 
 __all__ = [
+    "CITY_EXTENTS",
     "DEFAULT_ASSET_BASE",
     "EVENT_COLOURS",
     "OTHER_COLOUR",
@@ -28,6 +29,7 @@ __all__ = [
     "ZERO_FILL",
     "badge_text",
     "district_values",
+    "drawn_without_districts",
     "incident_map",
     "overview_map",
     "shade_classes",

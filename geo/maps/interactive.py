@@ -61,9 +61,9 @@ from geo.maps.style import (
     shade_fill,
 )
 from geo.schema import EVENT_TYPES, LANGUAGES, METRICS
-from geo.words import capital, named, named_column, number, range_text, word
+from geo.words import attribution_text, capital, named, named_column, number, range_text, word
 
-__all__ = ["DEFAULT_ASSET_BASE", "incident_map", "overview_map"]
+__all__ = ["CITY_EXTENTS", "DEFAULT_ASSET_BASE", "drawn_without_districts", "incident_map", "overview_map"]
 
 #: Where the page serves Leaflet & co. locally (see ``geo.maps.assets``).
 DEFAULT_ASSET_BASE = DEFAULT_BASE_URL
@@ -101,7 +101,7 @@ def _check_lang(lang: str) -> None:
 
 def incident_map(
     joined: pd.DataFrame,
-    boundaries: BoundarySet,
+    boundaries: BoundarySet | None,
     *,
     city_id: str,
     on: date,
@@ -123,7 +123,11 @@ def incident_map(
         ``city_id``, ``district_id``, ``attribution``.  Only rows of ``city_id``
         are drawn: those with attribution ``district`` as points, those with
         attribution ``city`` counted in the badge.
-    boundaries : geo.boundaries.BoundarySet
+    boundaries : geo.boundaries.BoundarySet or None
+        ``None`` (no boundaries anywhere): no district layer and no outline; the
+        incidents with precise coordinates (:func:`drawn_without_districts`) are
+        drawn where their sources put them, in no district, the rest counted in
+        the badge, and the legend says districts are missing.
     city_id : str
         ``almaty`` or ``astana``.
     on : date
@@ -169,6 +173,10 @@ def incident_map(
     _check_lang(lang)
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r}; expected one of {list(METRICS)}")
+    if boundaries is None:
+        return _map_without_districts(
+            joined, city_id=city_id, on=on, lang=lang, tiles=tiles, height=height, asset_base=asset_base, legend=legend
+        )
     if city_id not in set(boundaries.outlines["city_id"]):
         raise ValueError(
             f"unknown city_id {city_id!r}; the boundaries have outlines of {sorted(boundaries.outlines['city_id'])}"
@@ -206,17 +214,84 @@ def incident_map(
     legend_parts.append(_event_legend(lang))
 
     if legend:
-        _HtmlControl("<br>".join(legend_parts), position="bottomright", css_class="pm-legend").add_to(m)
-    _HtmlControl(
-        html.escape(badge_text(city_level, lang)),
-        position="topright",
-        css_class="pm-city-badge",
-        data={"count": city_level},
-    ).add_to(m)
+        _legend_control("<br>".join(legend_parts), lang).add_to(m)
+    _badge(city_level, lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(_latlng_bounds(outline.bounds))
     _localize(m, asset_base)
     return m
+
+
+#: Each city's extent (west, south, east, north), the bounding box of the city outline the
+#: project ships (data/boundaries: OpenStreetMap for Almaty, the city's planning GIS for
+#: Astana) rounded outwards to 0.01°: where a map without boundaries looks.
+CITY_EXTENTS = {"almaty": (76.73, 43.03, 77.17, 43.41), "astana": (71.21, 50.85, 71.79, 51.36)}
+
+
+def drawn_without_districts(records: pd.DataFrame) -> pd.Series:
+    """Which records a map without boundaries draws as points: precise coordinates (``geo_precision`` 1 or 2).
+
+    The others (city level, coarse or missing coordinates) are counted and listed, never pinned.
+    """
+    precision = pd.to_numeric(records["geo_precision"], errors="coerce")
+    located = records["latitude"].notna() & records["longitude"].notna()
+    return located & precision.isin([1, 2])
+
+
+def _map_without_districts(
+    joined: pd.DataFrame,
+    *,
+    city_id: str,
+    on: date,
+    lang: str,
+    tiles: bool,
+    height: int,
+    asset_base: str | None,
+    legend: bool,
+) -> folium.Map:
+    """:func:`incident_map` when there are no boundaries: the city's precise incidents, no districts."""
+    if city_id not in CITY_EXTENTS:
+        raise ValueError(f"unknown city_id {city_id!r}; expected one of {sorted(CITY_EXTENTS)}")
+    _check_columns(joined, (*_NEEDED_COLUMNS, "geo_precision"), "joined")
+    on = _as_date(on)
+    in_city = joined[joined["city_id"] == city_id]
+    drawn = drawn_without_districts(in_city)
+    extent = CITY_EXTENTS[city_id]
+    m = _base_map(extent, height=height, tiles=tiles, lang=lang)
+    cluster = MarkerCluster(
+        name=word("incidents", lang), show=True, spiderfy_on_max_zoom=True, show_coverage_on_hover=False
+    ).add_to(m)
+    _incident_layer(_incident_collection(in_city[drawn], lang)).add_to(cluster)
+    _heat_layer(in_city[drawn], lang).add_to(m)
+    if legend:
+        city_name = city_display_name(city_id, on, lang)
+        note = f"<b>{html.escape(word('map_no_districts', lang, city=city_name))}</b>"
+        _legend_control(f"{note}<br>{_event_legend(lang)}", lang).add_to(m)
+    _badge(int((~drawn).sum()), lang).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.fit_bounds(_latlng_bounds(extent))
+    _localize(m, asset_base)
+    return m
+
+
+#: Below this map width (px) the legend starts folded (a phone): the city stays visible.
+LEGEND_FOLDED_BELOW = 520
+
+
+def _legend_control(body: str, lang: str) -> _HtmlControl:
+    """The legend as a box that folds to its title (a click opens or folds it); folded on a narrow map."""
+    folding = (
+        f'<details class="pm-legend-fold" open><summary style="cursor:pointer;font-weight:bold">'
+        f"{html.escape(word('legend', lang))}</summary>{body}</details>"
+    )
+    return _HtmlControl(folding, position="bottomright", css_class="pm-legend", fold_below=LEGEND_FOLDED_BELOW)
+
+
+def _badge(count: int, lang: str) -> _HtmlControl:
+    """The count of records known only to city level, top right."""
+    return _HtmlControl(
+        html.escape(badge_text(count, lang)), position="topright", css_class="pm-city-badge", data={"count": count}
+    )
 
 
 def overview_map(
@@ -256,12 +331,12 @@ def overview_map(
                 "className": "pm-district",
             },
             on_each_feature=JsCode(_TOOLTIP_JS),
-            attribution=html.escape(layer.attribution),
+            attribution=html.escape(attribution_text(layer.attribution, lang)),
         ).add_to(m)
     _outline_layer(boundaries, list(outlines["city_id"]), lang).add_to(m)
     placed = joined[joined["attribution"] == "district"]
     _incident_layer(_incident_collection(placed, lang), name=word("incidents", lang)).add_to(m)
-    _HtmlControl(_event_legend(lang), position="bottomright", css_class="pm-legend").add_to(m)
+    _legend_control(_event_legend(lang), lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(_latlng_bounds(bounds))
     _localize(m, asset_base)
@@ -328,6 +403,12 @@ class _HtmlControl(_RawScript):
             {%- for key, value in this.data.items() %}
             div.setAttribute({{ ("data-" ~ key)|tojson }}, {{ value|string|tojson }});
             {%- endfor %}
+            {%- if this.fold_below %}
+            var fold = div.querySelector("details");
+            if (fold && {{ this._parent.get_name() }}.getSize().x < {{ this.fold_below }}) {
+                fold.removeAttribute("open");
+            }
+            {%- endif %}
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
             return div;
@@ -337,8 +418,9 @@ class _HtmlControl(_RawScript):
         """
     )
 
-    def __init__(self, html_text: str, *, position: str, css_class: str, data: dict | None = None):
+    def __init__(self, html_text: str, *, position: str, css_class: str, data: dict | None = None, fold_below: int = 0):
         super().__init__()
+        self.fold_below = int(fold_below)
         self._name = "HtmlControl"
         self.html = html_text
         self.position = position
@@ -361,7 +443,15 @@ class _PlainBackground(_RawScript):
                 note.onAdd = function () {
                     var div = L.DomUtil.create("div", "pm-tile-note");
                     div.style.cssText = {{ this.css|tojson }};
-                    div.textContent = text;
+                    var close = L.DomUtil.create("button", "pm-tile-note-close", div);
+                    close.type = "button";
+                    close.textContent = "\u00d7";
+                    close.title = {{ this.close|tojson }};
+                    close.setAttribute("aria-label", {{ this.close|tojson }});
+                    close.style.cssText = {{ this.close_css|tojson }};
+                    close.onclick = function () { note.remove(); };
+                    div.appendChild(document.createTextNode(text));
+                    L.DomEvent.disableClickPropagation(div);
                     return div;
                 };
                 note.addTo(map);
@@ -381,13 +471,15 @@ class _PlainBackground(_RawScript):
         """
     )
 
-    def __init__(self, *, tiles_name: str | None, message: str):
+    def __init__(self, *, tiles_name: str | None, message: str, close: str = "Close"):
         super().__init__()
         self._name = "PlainBackground"
         self.tiles_name = tiles_name
         self.message = message
         self.background = PLAIN_BACKGROUND
         self.css = _BOX_CSS
+        self.close = close
+        self.close_css = "float:right;border:0;background:none;font:16px/1 sans-serif;cursor:pointer;margin-left:6px"
 
 
 def _base_map(bounds, *, height: int, tiles: bool, lang: str) -> folium.Map:
@@ -404,11 +496,13 @@ def _base_map(bounds, *, height: int, tiles: bool, lang: str) -> folium.Map:
     m.options["max_zoom"] = MAX_ZOOM
     if tiles:
         basemap = folium.TileLayer(
-            OSM_TILES, attr=OSM_TILE_ATTRIBUTION, name="OpenStreetMap", max_zoom=MAX_ZOOM
+            OSM_TILES, attr=attribution_text(OSM_TILE_ATTRIBUTION, lang), name="OpenStreetMap", max_zoom=MAX_ZOOM
         ).add_to(m)
-        _PlainBackground(tiles_name=basemap.get_name(), message=word("tile_error", lang)).add_to(m)
+        _PlainBackground(
+            tiles_name=basemap.get_name(), message=word("tile_error", lang), close=word("close", lang)
+        ).add_to(m)
     else:
-        _PlainBackground(tiles_name=None, message=word("no_tiles", lang)).add_to(m)
+        _PlainBackground(tiles_name=None, message=word("no_tiles", lang), close=word("close", lang)).add_to(m)
     return m
 
 
@@ -445,7 +539,7 @@ def _district_layer(
         style_function=style,
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         on_each_feature=JsCode(_TOOLTIP_JS),
-        attribution=html.escape(layer.attribution),
+        attribution=html.escape(attribution_text(layer.attribution, lang)),
     )
 
 
@@ -515,7 +609,7 @@ def _outline_layer(boundaries: BoundarySet, city_ids: list[str], lang: str) -> f
             "dashArray": "6 4",
             "className": "pm-city-outline",
         },
-        attribution=html.escape(" | ".join(attributions)) if attributions else None,
+        attribution=html.escape(" | ".join(attribution_text(a, lang) for a in attributions)) if attributions else None,
         interactive=False,
     )
 

@@ -56,7 +56,7 @@ from geo.maps._drawing import _INK, _MUTED, DEFAULT_SIZE_IN, FONT, _Box, _MapDat
 from geo.maps.style import (  # the interactive map's classes and colours: both maps read alike
     badge_text,
 )
-from geo.words import word
+from geo.words import attribution_text, word
 
 __all__ = ["DEFAULT_SIZE_IN", "FONT", "map_figure", "map_png", "scale_length_km"]
 
@@ -363,7 +363,7 @@ class _Panel:
             text = self._text(
                 self.box.x0,
                 y,
-                " · ".join(attributions),
+                " · ".join(attribution_text(a, self.lang) for a in attributions),
                 gid="attribution",
                 size=7,
                 ha="left",

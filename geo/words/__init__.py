@@ -32,6 +32,7 @@ __all__ = [
     "GLOSSARY",
     "LANGUAGES",
     "WORDS",
+    "attribution_text",
     "capital",
     "missing",
     "named",
@@ -261,3 +262,28 @@ def reason_text(reason: str, lang: str = "en") -> str:
         replacement = replacements.get(lang) or replacements["ru"]
         reason = pattern.sub(replacement, reason)
     return reason
+
+
+# --------------------------------------------------------------------------- attributions
+
+#: The phrases of the attribution lines geo.boundaries writes (English) in each language.
+#: OpenStreetMap's attribution may be given in the map's language: the name stays, the
+#: word "contributors" is translated (as OpenStreetMap's own Russian pages write it).
+_ATTRIBUTION_PHRASES: list[tuple[str, dict[str, str]]] = [
+    ("OpenStreetMap contributors", {"ru": "участники OpenStreetMap", "kk": "OpenStreetMap қатысушылары"}),
+    ("Districts: ", {"ru": "Районы: ", "kk": "Аудандар: "}),
+    ("Astana city GIS", {"ru": "ГИС города Астаны", "kk": "Астана қаласының ГАЖ"}),
+    ("licence not established", {"ru": "лицензия не установлена", "kk": "лицензиясы анықталмаған"}),
+    ("licence not stated", {"ru": "лицензия не указана", "kk": "лицензиясы көрсетілмеген"}),
+    ("source not stated", {"ru": "источник не указан", "kk": "дереккөзі көрсетілмеген"}),
+    ("licence: ", {"ru": "лицензия: ", "kk": "лицензиясы: "}),
+]
+
+
+def attribution_text(line: str, lang: str = "en") -> str:
+    """An attribution line of :mod:`geo.boundaries` (English) in ``lang``; names, URLs and licences stay."""
+    if lang == "en":
+        return line
+    for english, translations in _ATTRIBUTION_PHRASES:
+        line = line.replace(english, translations.get(lang, english))
+    return line

@@ -49,6 +49,13 @@ FIGURES: dict[str, dict[str, str]] = {
     "city_choice_almaty": w("Almaty", "Алматы", "Алматы"),
     "km": w("km", "км", "км"),
     # ---- the interactive map
+    "legend": w("Legend", "Легенда", "Шартты белгілер"),
+    "close": w("Close", "Закрыть", "Жабу"),
+    "map_no_districts": w(
+        "No district boundaries: the incidents of {city} are drawn where their sources put them, in no district",
+        "Нет границ районов: инциденты ({city}) показаны там, где их указали источники, вне районов",
+        "Аудан шекаралары жоқ: оқиғалар ({city}) дереккөздер көрсеткен жерде, аудансыз көрсетілген",
+    ),
     "city_outline": w("City boundary", "Граница города", "Қала шекарасы"),
     "heat": w(
         "Heat map (weight: detained, else 1; reports not reconciled)",

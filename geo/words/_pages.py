@@ -36,6 +36,7 @@ PAGES: dict[str, dict[str, str]] = {
     "metric_detained": w("detentions", "задержаниям", "ұстаулар бойынша"),
     "metric_incidents": w("incidents", "инцидентам", "оқиғалар бойынша"),
     "datasets": w("Datasets", "Наборы данных", "Деректер жиындары"),
+    "dataset_embedded": w("Shipped dataset", "Встроенный набор", "Кіріктірілген жиын"),
     "share": w(
         "Copy the page address to share this exact view.",
         "Скопируйте адрес страницы, чтобы поделиться этим видом.",
@@ -68,6 +69,22 @@ PAGES: dict[str, dict[str, str]] = {
     "no_boundaries": w(
         "District boundaries are not configured", "Границы районов не настроены", "Аудан шекаралары бапталмаған"
     ),
+    "no_boundaries_how": w(
+        "Without them the maps show incidents in no district and the figures are by city. To get districts, "
+        "restore the folder data/boundaries "
+        "(git checkout -- data/boundaries), point PROTESTMAP_BOUNDARIES at a folder of boundary files, or run "
+        "`python -m geo boundaries fetch` on a machine with a network.",
+        "Без них карты показывают инциденты вне районов, а цифры — по городам. Чтобы вернуть районы, "
+        "восстановите папку data/boundaries "
+        "(git checkout -- data/boundaries), укажите в PROTESTMAP_BOUNDARIES папку с файлами границ или "
+        "выполните `python -m geo boundaries fetch` на компьютере с сетью.",
+        "Оларсыз карталар оқиғаларды аудансыз көрсетеді, ал сандар қалалар бойынша. Аудандарды қайтару үшін "
+        "data/boundaries қалтасын қалпына "
+        "келтіріңіз (git checkout -- data/boundaries), PROTESTMAP_BOUNDARIES айнымалысында шекара "
+        "файлдары бар қалтаны көрсетіңіз немесе желісі бар компьютерде `python -m geo boundaries fetch` "
+        "орындаңыз.",
+    ),
+    "details": w("Details", "Подробности", "Толығырақ"),
     "download_csv": w("Download CSV", "Скачать CSV", "CSV жүктеп алу"),
     "download_geojson": w("Download GeoJSON", "Скачать GeoJSON", "GeoJSON жүктеп алу"),
     "hour_of_day": w("Hour of day (where reported)", "Час дня (где известен)", "Тәулік сағаты (белгілі болса)"),
@@ -81,6 +98,17 @@ PAGES: dict[str, dict[str, str]] = {
     "detained_low": w("Detained (at least)", "Задержано (не менее)", "Ұсталғандар (кемінде)"),
     "detained_high": w("Detained (highest reported)", "Задержано (наибольшее)", "Ұсталғандар (ең көп хабарланғаны)"),
     "reason": w("Why not used", "Почему не использовано", "Неге алынбады"),
+    # ---- table columns
+    "time": w("Time", "Время", "Уақыты"),
+    "all_sources": w("All sources", "Все источники", "Барлық дереккөздер"),
+    "name_in_en": w("In English", "По-английски", "Ағылшынша"),
+    "name_in_ru": w("In Russian", "По-русски", "Орысша"),
+    "name_in_kk": w("In Kazakh", "По-казахски", "Қазақша"),
+    "overview_intro": w(
+        "Protest incidents and arrests in Almaty and Nur-Sultan (Astana), Kazakhstan.",
+        "Протесты и задержания в Алматы и Нур-Султане (Астане), Казахстан.",
+        "Алматы мен Нұр-Сұлтандағы (Астанадағы) наразылықтар мен ұстаулар, Қазақстан.",
+    ),
     "brief_intro": w(
         "The current view as a pack for a briefing: an A4 PDF to print or mail, one HTML file whose map and "
         "charts work with no network, and PNGs of the map and the timeline for slides. The figures are the "
@@ -273,6 +301,10 @@ PAGES: dict[str, dict[str, str]] = {
         "To import another file, choose it above.",
         "Чтобы импортировать другой файл, выберите его выше.",
         "Басқа файлды импорттау үшін оны жоғарыдан таңдаңыз.",
+    ),
+    "import_upload_button": w("Choose a file", "Выбрать файл", "Файлды таңдау"),
+    "import_upload_limit": w(
+        "Up to {mb} MB per file • {types}", "До {mb} МБ на файл • {types}", "Бір файлға {mb} МБ дейін • {types}"
     ),
     # ---- a public deployment (PROTESTMAP_MODE=public): what it says instead of a server path
     "public_no_boundaries": w(

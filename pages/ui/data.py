@@ -25,8 +25,10 @@ from geo.filters import EMBEDDED_DATASET, Filters, filter_records
 from geo.join import join_incidents, place_by_stated_city
 from geo.published import PublishedStore
 from geo.records import keep_ids_apart, load_embedded_records
+from geo.schema import LANGUAGES
 from geo.settings import get_settings
 from geo.store import open_store
+from geo.words import range_text
 from pages.ui import deployment
 
 
@@ -48,13 +50,35 @@ def _boundaries() -> tuple[BoundarySet | None, str]:
 
 def boundaries_or_stop(lang: str) -> BoundarySet:
     """The boundaries; without them, say how to get them and stop the page (figures by city still work elsewhere)."""
+    bset = boundaries_or_notice(lang)
+    if bset is None:
+        st.stop()
+    return bset
+
+
+def boundaries_or_notice(lang: str, headline: str = "no_boundaries") -> BoundarySet | None:
+    """The boundaries, or ``None`` after one notice in ``lang`` saying how to get them.
+
+    Locally the notice says what to do (restore data/boundaries, set
+    PROTESTMAP_BOUNDARIES, or fetch them) with the technical detail folded under
+    it; in public mode it says the operator can add them, and names no path.
+    """
     from pages.ui.i18n import t
 
     bset, problem = boundaries()
-    if bset is None:
-        st.warning(f"{t('no_boundaries', lang)}. {problem}")
-        st.stop()
-    return bset
+    if bset is not None:
+        return bset
+    if deployment.public():
+        st.warning(f"{_sentence(t(headline, lang))} {problem}", icon=":material/map:")
+        return None
+    st.warning(f"{_sentence(t(headline, lang))} {t('no_boundaries_how', lang)}", icon=":material/map:")
+    with st.expander(t("details", lang)):
+        st.text(problem)
+    return None
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def store():
@@ -128,14 +152,23 @@ def view(filters: Filters, *, include_national: bool = True) -> pd.DataFrame:
     return filter_records(joined(filters.datasets), filters, include_national=include_national)
 
 
-@st.cache_data(show_spinner=False)
 def detained(
     area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]
 ) -> dict:
-    """The reconciled detained range for the view, as a plain dict with a ``label``."""
+    """The reconciled detained range for the view, as a plain dict with a ``label`` in the reader's language."""
+    answer = _detained(area, start, end, types, precs, datasets)
+    return answer | {"label": answer["labels"][state_lang()]}
+
+
+@st.cache_data(show_spinner=False)
+def _detained(
+    area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]
+) -> dict:
+    """:func:`detained`, its label in every language (the figure never depends on the language)."""
     records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     result = detained_range(records, area=area, start=start, end=end)
-    return result.to_dict() | {"label": result.label()}
+    labels = {lang: range_text(result.detained_low, result.detained_high, lang) for lang in LANGUAGES}
+    return result.to_dict() | {"labels": labels}
 
 
 @st.cache_data(show_spinner=False)

@@ -38,3 +38,37 @@ def legacy_pages_mode() -> bool:
 def leave_legacy_pages_mode() -> None:
     """Turn the legacy flag off, as the server's first ``st.navigation`` call does."""
     setattr(pages_manager(), LEGACY_FLAG, False)
+
+
+# ------------------------------------------------------------------ the uploader's own words
+
+#: The test ids of st.file_uploader's drop zone, whose words ("200MB per file • CSV",
+#: the button's "Upload") Streamlit writes in English only, with no option to change them.
+UPLOADER_TEST_IDS = ("stFileUploaderDropzone", "stFileUploaderDropzoneInstructions")
+
+
+def uploader_words_css(button: str, limit: str) -> str:
+    """A style that shows the drop zone's words in the reader's language instead of Streamlit's English.
+
+    Streamlit's words are hidden (``font-size: 0``: they take no room and are not part
+    of what the reader sees) and ours drawn in their place by CSS ``content``; nothing
+    of the uploader's behaviour changes.  Should a Streamlit upgrade rename the test
+    ids, Streamlit's English words simply show again; ``tests/test_streamlit_internals.py``
+    fails first.
+    """
+    zone, instructions = UPLOADER_TEST_IDS
+    return (
+        "<style>"
+        f'[data-testid="{instructions}"] span {{font-size:0 !important;}}'
+        f'[data-testid="{instructions}"] > div::before {{content:{_css_string(limit)};font-size:0.875rem;}}'
+        f'[data-testid="{zone}"] button {{font-size:0 !important;}}'
+        f'[data-testid="{zone}"] button span {{display:none !important;}}'
+        f'[data-testid="{zone}"] button::after {{content:{_css_string(button)};font-size:0.875rem;}}'
+        "</style>"
+    )
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: anything but letters, digits, spaces and plain punctuation as a CSS escape."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,;:!?()–-•" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'

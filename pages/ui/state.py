@@ -13,6 +13,7 @@ import streamlit as st
 
 from geo import schema
 from geo.filters import CITY_CHOICES, LANGUAGES, METRICS, Filters
+from geo.schema import EMBEDDED_DATASET
 from pages.ui import data, internals
 from pages.ui.i18n import city_label, t
 
@@ -85,7 +86,7 @@ def sidebar() -> Filters:
         )
         names = data.dataset_names()
         st.session_state["f_data"] = [n for n in st.session_state.get("f_data", []) if n in names]
-        st.multiselect(t("datasets", lang), names, key="f_data")
+        st.multiselect(t("datasets", lang), names, key="f_data", format_func=lambda n: dataset_label(n, lang))
         st.caption(t("share", lang))
     filters = _from_widgets(lang)
     for problem in st.session_state.pop("f_problems", ()):
@@ -171,3 +172,8 @@ def _write_query(filters: Filters) -> None:
 def _markdown_literal(text: str) -> str:
     """``text`` shown as typed: a value from a link is never markdown (no links, no emphasis)."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~:$])", r"\\\1", text)
+
+
+def dataset_label(name: str, lang: str) -> str:
+    """A dataset as the sidebar names it: the shipped one in the reader's language, an import by its name."""
+    return t("dataset_embedded", lang) if name == EMBEDDED_DATASET else name

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from geo.boundaries import city_display_name
 from geo.brief import render
 from pages.ui import briefs, data, state
 from pages.ui.i18n import t
@@ -11,13 +12,15 @@ lang = f.lang
 st.title(t("briefing", lang))
 st.caption(t("brief_intro", lang))
 
-bset, problem = data.boundaries()
-if bset is None:
-    st.warning(f"{t('no_boundaries_brief', lang)} {problem}")
+bset = data.boundaries_or_notice(lang, headline="no_boundaries_brief")  # a pack without maps, and how to get them
 
 area = "national" if f.city == "all" else f.city
 result = data.detained(area, *data.filter_key(f))
-label = t("detained_national", lang) if area == "national" else f"{t('detained', lang)}, {area.title()}"
+label = (
+    t("detained_national", lang)
+    if area == "national"
+    else f"{t('detained', lang)}, {city_display_name(area, f.end, lang)}"
+)
 st.metric(label, result["label"], help=f"{f.start} – {f.end}; {t('range_note', lang)}")
 
 view = (f, briefs.app_url())

@@ -13,7 +13,7 @@ from geo.importing import FORMATS, detect_format, import_rows, preview, read_tab
 from geo.maps import incident_map
 from geo.store import file_version
 from geo.words import number
-from pages.ui import data, deployment, jobs, state, tables, uploads
+from pages.ui import data, deployment, internals, jobs, state, tables, uploads
 from pages.ui.i18n import city_label, t
 
 #: Largest upload this page accepts (Streamlit's own limit is server.maxUploadSize).
@@ -61,6 +61,12 @@ def format_label(fmt: str) -> str:
     return t(f"import_format_{fmt}", lang, name=NAMES.get(fmt, ""))
 
 
+st.html(
+    internals.uploader_words_css(
+        t("import_upload_button", lang),
+        t("import_upload_limit", lang, mb=MAX_UPLOAD_MB, types=", ".join(x.upper() for x in FILE_TYPES)),
+    )
+)
 upload = st.file_uploader(t("import_file", lang), type=FILE_TYPES, key="import_file")
 done = st.session_state.get("pm_imported")
 if upload is not None and done and done[0] == upload.file_id:  # imported: its upload is gone from the disk

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import incident_map
+from geo.maps import drawn_without_districts, incident_map
+from geo.words import capital, number
 from pages.ui import briefs, data, state, tables
 from pages.ui.i18n import city_label, t
 
@@ -12,7 +13,7 @@ f = state.current()
 lang = f.lang
 st.title(t("map", lang))
 
-bset = data.boundaries_or_stop(lang)
+bset = data.boundaries_or_notice(lang)  # without boundaries: incidents and the city-level list, no districts
 
 city = f.city if f.city != "all" else "almaty"
 st.session_state["map_city"] = city
@@ -40,16 +41,11 @@ if day is not None:
     records = records[on_day]
 
 key = data.filter_key(f)
-table = data.districts(city, *key) if day is None else data.districts(city, day, day, *key[2:])
-m = incident_map(
-    records,
-    bset,
-    city_id=city,
-    on=day or f.end,
-    districts=table[table["kind"] == "district"],
-    metric=f.metric,
-    lang=lang,
-)
+table = None
+if bset is not None:
+    table = data.districts(city, *key) if day is None else data.districts(city, day, day, *key[2:])
+    table = table[table["kind"] == "district"]
+m = incident_map(records, bset, city_id=city, on=day or f.end, districts=table, metric=f.metric, lang=lang)
 
 left, right = st.columns([3, 1])
 with left:
@@ -58,7 +54,12 @@ with left:
         m, height=560, width="stretch", key=f"map-{city}-{resets}", returned_objects=["last_active_drawing"]
     )
 props = ((clicked or {}).get("last_active_drawing") or {}).get("properties") or {}
-placed = records[records["attribution"] == "district"]
+if bset is None:  # drawn where their sources put them, in no district; the others listed beside
+    in_city = records[records["city_id"] == city]
+    drawn = drawn_without_districts(in_city)
+    placed, city_level = in_city[drawn], in_city[~drawn]
+else:
+    placed, city_level = records[records["attribution"] == "district"], records[records["attribution"] == "city"]
 if props.get("record_id"):
     shown = placed[placed["record_id"] == props["record_id"]]
     what = props["record_id"]
@@ -70,7 +71,6 @@ else:
 
 with right:
     st.subheader(t("city_level", lang))
-    city_level = records[records["attribution"] == "city"]
     tables.table(city_level, lang, compact=True)
 
 shown_view = f.but(city=city) if day is None else f.but(city=city, start=day, end=day)
@@ -78,5 +78,5 @@ briefs.download_row(shown_view, "map", key="map")
 
 if what:
     st.button(f"{t('clear_selection', lang)} ({what})", on_click=lambda: st.session_state.update(map_resets=resets + 1))
-st.caption(f"{t('records_shown', lang)}: {len(shown)}")
+st.caption(f"{capital(t('records_shown', lang))}: {number(len(shown), lang)}")
 tables.table(shown, lang)

@@ -83,8 +83,8 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def serve(log_dir: Path):
-    """``streamlit run app.py`` on a free port of 127.0.0.1, stopped on exit."""
+def serve(log_dir: Path, **settings: str):
+    """``streamlit run app.py`` on a free port of 127.0.0.1, stopped on exit; ``settings`` added to its environment."""
     if not assets_installed():
         pytest.fail(
             "The map's front-end files are not installed in static/vendor: run "
@@ -109,7 +109,7 @@ def serve(log_dir: Path):
         "--browser.gatherUsageStats",
         "false",
     ]
-    env = dict(os.environ)  # PROTESTMAP_BOUNDARIES and the other settings pass through
+    env = dict(os.environ) | settings  # PROTESTMAP_BOUNDARIES and the other settings pass through
     url = f"http://127.0.0.1:{port}"
     with open(log, "w", encoding="utf-8") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -149,6 +149,17 @@ def app(tmp_path_factory) -> App:
 def fresh_app(tmp_path) -> App:
     """A server of its own, for what happens on a server's very first request."""
     with serve(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def app_without_boundaries(tmp_path_factory) -> App:
+    """The app when no boundaries are found anywhere (a user removed data/boundaries)."""
+    missing = tmp_path_factory.mktemp("no-boundaries") / "not-there"
+    cache = tmp_path_factory.mktemp("empty-cache")
+    with serve(
+        tmp_path_factory.mktemp("streamlit-nb"), PROTESTMAP_BOUNDARIES=str(missing), PROTESTMAP_CACHE=str(cache)
+    ) as running:
         yield running
 
 

@@ -21,7 +21,7 @@ ALMATY_JUNE = "city=almaty&from=2019-06-09&to=2019-06-13"
 #: A map tile's address: .../{z}/{x}/{y}.png (or jpg, webp; @2x for retina tiles).
 TILE = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpe?g|webp)$")
 FOLIUM_FRAME = 'iframe[title*="st_folium"]'
-RECORDS_SHOWN = re.compile(r"records shown:\s*([\d,]+)")
+RECORDS_SHOWN = re.compile(r"Records shown:\s*([\d,]+)")
 
 
 def _not_tiles(urls: list[str]) -> list[str]:
@@ -59,7 +59,7 @@ def _first(page, selector: str, app) -> None:
 def _records_shown(page) -> int:
     caption = page.get_by_text(RECORDS_SHOWN).first
     caption.wait_for()
-    return int(RECORDS_SHOWN.search(caption.inner_text()).group(1).replace(",", ""))
+    return int(re.sub(r"\D", "", RECORDS_SHOWN.search(caption.inner_text()).group(1)))
 
 
 def _open_map(offline_page, app):

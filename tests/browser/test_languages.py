@@ -22,15 +22,18 @@ from test_browser import (  # tests/browser is on sys.path (rootdir conftest)
 )
 
 from geo import schema
+from geo.words import capital
 from pages.ui.i18n import t
 
 pytestmark = pytest.mark.browser
 
 LANG_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 SIDEBAR = '[data-testid="stSidebar"]'
-#: "records shown: 9" under the Map, in any of the three languages.
+#: "Records shown: 9" under the Map, in any of the three languages (digits grouped as each writes them).
 RECORDS_SHOWN = re.compile(
-    "(?:" + "|".join(re.escape(t("records_shown", lang)) for lang in schema.LANGUAGES) + r"):\s*(\d+)"
+    "(?:"
+    + "|".join(re.escape(capital(t("records_shown", lang))) for lang in schema.LANGUAGES)
+    + r"):\s*(\d[\d,\u00a0\u202f ]*)"
 )
 
 
@@ -110,7 +113,7 @@ def _map_records(page, app, lang: str) -> int:
     _settle(page, lang)
     caption = page.get_by_text(RECORDS_SHOWN).first
     caption.wait_for()
-    shown = int(RECORDS_SHOWN.search(caption.inner_text()).group(1))
+    shown = int(re.sub(r"\D", "", RECORDS_SHOWN.search(caption.inner_text()).group(1)))
     _nav(page, 0)
     page.wait_for_url(lambda url: urlsplit(url).path in ("", "/"))
     _first(page, '[data-testid="stMetric"]', app)
@@ -210,7 +213,7 @@ def test_the_maps_chosen_day_survives_a_language_switch(app, offline_page):
     _settle(page, "en")
     assert thumb.get_attribute("aria-valuetext") == "2019-06-10"
     caption = page.get_by_text(RECORDS_SHOWN).first
-    english = int(RECORDS_SHOWN.search(caption.inner_text()).group(1))
+    english = int(re.sub(r"\D", "", RECORDS_SHOWN.search(caption.inner_text()).group(1)))
     for lang in ("ru", "kk", "en"):
         _pick_language(page, lang)
         page.wait_for_function("lang => (new URL(location.href).searchParams.get('lang') || 'en') === lang", arg=lang)
@@ -219,4 +222,4 @@ def test_the_maps_chosen_day_survives_a_language_switch(app, offline_page):
         thumb = page.locator('[data-testid="stMain"] [data-testid="stSlider"] input[type=range]').first
         assert thumb.get_attribute("aria-valuetext") == "2019-06-10", lang
         caption = page.get_by_text(RECORDS_SHOWN).first
-        assert int(RECORDS_SHOWN.search(caption.inner_text()).group(1)) == english, lang
+        assert int(re.sub(r"\D", "", RECORDS_SHOWN.search(caption.inner_text()).group(1))) == english, lang

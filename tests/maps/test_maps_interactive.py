@@ -459,3 +459,65 @@ def test_legend_can_be_left_out_for_small_maps(joined, boundaries):
     without = incident_map(joined, boundaries, city_id="almaty", on=ON, asset_base=None, legend=False)
     assert len(controls(with_legend, "pm-legend")) == 1 and controls(without, "pm-legend") == []
     assert len(controls(without, "pm-city-badge")) == 1
+
+
+# --------------------------------------------------------------------------- no boundaries
+
+
+@pytest.fixture
+def unjoined(joined) -> pd.DataFrame:
+    """The same records as a dashboard without any boundaries has them: placed by stated city only."""
+    from geo.join import place_by_stated_city
+
+    return place_by_stated_city(joined[[c for c in joined.columns if c not in ("city_id", "district_id")]])
+
+
+def test_without_boundaries_precise_incidents_are_drawn_in_no_district_and_the_rest_counted(unjoined):
+    m = incident_map(unjoined, None, city_id="almaty", on=ON, asset_base=None)
+    (points,) = point_layers(m)
+    drawn = {f["properties"]["record_id"] for f in points.data["features"]}
+    assert drawn == {"A1", "A2", "A3", "H"}  # precision 1-2 in Almaty; A4 (precision 3) never pinned
+    assert not [g for g in geojsons(m) if g.data["features"] and "district_id" in g.data["features"][0]["properties"]]
+    assert "pm-district" not in render(m)
+    (badge,) = controls(m, "pm-city-badge")
+    assert badge.data == {"count": 2}  # A4 and A5
+    (legend,) = controls(m, "pm-legend")
+    assert "No district boundaries: the incidents of Almaty are drawn where their sources put them" in legend.html
+    west, south, east, north = maps.CITY_EXTENTS["almaty"]
+    assert re.search(rf"fitBounds\(\s*\[\[{south}, {west}\], \[{north}, {east}\]\]", render(m))
+
+
+def test_without_boundaries_the_map_speaks_the_reader_s_language(unjoined):
+    m = incident_map(unjoined, None, city_id="astana", on=ON, lang="kk", asset_base=None)
+    (legend,) = controls(m, "pm-legend")
+    assert "Аудан шекаралары жоқ: оқиғалар (Нұр-Сұлтан)" in legend.html
+    assert {f["properties"]["record_id"] for f in point_layers(m)[0].data["features"]} == {"N1"}
+    assert controls(m, "pm-city-badge")[0].data == {"count": 1}
+    with pytest.raises(ValueError, match="unknown city_id 'karaganda'"):
+        incident_map(unjoined, None, city_id="karaganda", on=ON)
+
+
+def test_the_city_extents_contain_the_shipped_outlines(boundary_real_dir):
+    outlines = load_boundaries(boundary_real_dir).outlines
+    for city_id, geometry in zip(outlines["city_id"], outlines.geometry):
+        west, south, east, north = maps.CITY_EXTENTS[city_id]
+        minx, miny, maxx, maxy = geometry.bounds
+        assert west <= minx and south <= miny and east >= maxx and north >= maxy
+        assert minx - west < 0.02 and maxy - north > -0.02  # and hug them
+
+
+def test_the_legend_folds_and_starts_folded_on_a_narrow_map(joined, boundaries):
+    m = incident_map(joined, boundaries, city_id="almaty", on=ON, lang="ru", asset_base=None)
+    (legend,) = controls(m, "pm-legend")
+    assert legend.html.startswith('<details class="pm-legend-fold" open><summary')
+    assert "<summary" in legend.html and ">Легенда</summary>" in legend.html
+    html = render(m)
+    assert f".getSize().x < {maps.interactive.LEGEND_FOLDED_BELOW}" in html
+    overview = overview_map(joined, boundaries, ON, asset_base=None)
+    assert controls(overview, "pm-legend")[0].html.startswith('<details class="pm-legend-fold" open>')
+
+
+def test_the_no_network_note_can_be_closed_in_the_reader_s_language(joined, boundaries):
+    html = render(incident_map(joined, boundaries, city_id="almaty", on=ON, lang="kk", tiles=False, asset_base=None))
+    assert 'close.title = "\\u0416\\u0430\\u0431\\u0443"' in html  # «Жабу», as the template's JSON writes it
+    assert "note.remove()" in html
