@@ -32,10 +32,19 @@ from typing import Literal
 import altair as alt
 import pandas as pd
 
-from geo.boundaries import city_display_name
+from geo.boundaries import CITY_NAMES, city_display_name
 from geo.words import LANGUAGES, named_column, range_text, word
 
-__all__ = ["AUTOSIZE", "EVENT_MARKER_PX", "MIN_PLOT_WIDTH", "TEXT_KEYS", "event_rows", "hour_chart", "timeline_chart"]
+__all__ = [
+    "AUTOSIZE",
+    "EVENT_MARKER_PX",
+    "MIN_PLOT_WIDTH",
+    "TEXT_KEYS",
+    "city_name_over",
+    "event_rows",
+    "hour_chart",
+    "timeline_chart",
+]
 
 CITY_COLORS = {"almaty": "#1f77b4", "astana": "#d62728"}
 NATIONAL_COLOR = "#444444"
@@ -531,16 +540,22 @@ def _city_rows(daily: pd.DataFrame, legend: dict[str, str], lang: str, text: dic
 def _legend_names(daily: pd.DataFrame, lang: str, lo: date, hi: date) -> dict[str, str]:
     """city_id -> the city's name(s) over the window ("Nur-Sultan / Astana" across a rename)."""
     cities = [c for c in CITY_COLORS if len(daily) == 0 or c in set(daily["city_id"])]
-    names = {}
-    for city in cities:
-        seen: list[str] = []
-        for day in (lo, date(2019, 3, 23), date(2022, 9, 17), hi):
-            if lo <= day <= hi:
-                name = city_display_name(city, day, lang)
-                if name not in seen:
-                    seen.append(name)
-        names[city] = " / ".join(seen)
-    return names
+    return {city: city_name_over(city, lo, hi, lang) for city in cities}
+
+
+def city_name_over(city_id: str, start: date, end: date, lang: str = "en") -> str:
+    """The city's name(s) from ``start`` to ``end`` in ``lang``: ``Nur-Sultan`` for June 2019,
+    ``Astana`` for 2023, ``Nur-Sultan / Astana`` across the rename of 2022-09-17
+    (:func:`geo.boundaries.city_display_name`, day by day of :data:`geo.boundaries.CITY_NAMES`)."""
+    if end < start:
+        start, end = end, start
+    days = [start] + [first for first, _ in CITY_NAMES.get(city_id, ()) if start < first <= end]
+    names: list[str] = []
+    for day in days:
+        name = city_display_name(city_id, day, lang)
+        if name not in names:
+            names.append(name)
+    return " / ".join(names)
 
 
 def _national_rows(national: pd.DataFrame, lang: str, text: dict) -> pd.DataFrame:
@@ -624,12 +639,7 @@ def _city_names_since_2019(city_id: str, lang: str) -> str:
     """The city's names over the project's period (hours have no date): "Nur-Sultan / Astana"."""
     if city_id not in CITY_COLORS:
         return city_id
-    names: list[str] = []
-    for day in (date(2019, 6, 9), date(2022, 9, 17)):
-        name = city_display_name(city_id, day, lang)
-        if name not in names:
-            names.append(name)
-    return " / ".join(names)
+    return city_name_over(city_id, date(2019, 6, 9), date.max, lang)
 
 
 def _tick_interval(lo: date, hi: date) -> dict:

@@ -66,7 +66,7 @@ def test_overview_headline_for_9_10_june_is_700():
     values = {m.label: m.value for m in at.metric}
     assert values["Detained, whole country"] == "700"
     # the basis is shown: the ministry's 700 for 9-10 June
-    assert "KZ-20190611-01" in at.dataframe[0].value["record_id"].tolist()
+    assert "KZ-20190611-01" in at.dataframe[0].value["Record"].tolist()
 
 
 def test_overview_opens_on_june_2019_and_city_headline():
@@ -126,8 +126,18 @@ def test_a_hostile_link_value_is_shown_as_text_not_markdown():
 def test_districts_page_lists_the_8_almaty_districts():
     at = open_page("pages/views/districts.py", city="almaty")
     table = at.dataframe[0].value
-    districts = table[table["district_id"] != ""]
-    assert sorted(districts["name_en"]) == [
+    assert list(table.columns) == [
+        "District",
+        "In Russian",
+        "In Kazakh",
+        "Detained",
+        "Incidents",
+        "Area, km²",
+        "Detained per km²",
+        "Incidents per km²",
+    ]
+    districts = table.iloc[:-2]
+    assert sorted(districts["District"]) == [
         "Alatau",
         "Almaly",
         "Auezov",
@@ -137,9 +147,9 @@ def test_districts_page_lists_the_8_almaty_districts():
         "Turksib",
         "Zhetysu",
     ]
-    assert districts.iloc[0]["name_en"] == "Almaly"
-    assert set(districts["name_kk"]) >= {"Алмалы ауданы", "Әуезов ауданы"}
-    assert table.iloc[-2]["name_en"] == "City level (no district)"
+    assert districts.iloc[0]["District"] == "Almaly"
+    assert set(districts["In Kazakh"]) >= {"Алмалы ауданы", "Әуезов ауданы"}
+    assert table.iloc[-2]["District"] == "City level (no district)"
 
 
 def test_map_page_renders_its_lists():
@@ -150,8 +160,8 @@ def test_map_page_renders_its_lists():
     assert caption == ["records shown: 9"]
     # city-level records are listed beside the map, never pinned
     city_level = at.dataframe[0].value
-    assert "ALA-20190609-06" in city_level["record_id"].tolist()
-    assert "ALA-20190609-02" not in city_level["record_id"].tolist()
+    assert "ALA-20190609-06" in city_level["Record"].tolist()
+    assert "ALA-20190609-02" not in city_level["Record"].tolist()
 
 
 def test_timeline_page_draws_its_charts():
@@ -170,7 +180,7 @@ def test_sources_page_lists_records_and_offers_downloads():
 
 def test_why_a_figure_was_not_used_reads_in_the_chosen_language():
     at = open_page("pages/views/sources.py", lang="ru")
-    reasons = at.dataframe[-1].value["reason"].tolist()
+    reasons = at.dataframe[-1].value["Почему не использовано"].tolist()
     assert "входит в KZ-20190618-01, которая учтена" in reasons
 
 
@@ -296,7 +306,7 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
     rejected = at.dataframe[1].value
     assert rejected.loc[0, "value"] == "not a date" and rejected.loc[0, "column"] == "event_date"
     # the records to import, joined: both points fall in Almaly/Bostandyk, not pinned by a guess
-    to_import = at.dataframe[2].value.set_index("record_id")
+    to_import = at.dataframe[2].value.set_index("Record")
     assert to_import.loc["ACLED-KAZ9001", "District"] == "Almaly"
     assert "Where they fall (Almaty, districts in force on 2019-06-10):" in [m.value for m in at.markdown]
     at.button(key="import_go").click().run()
@@ -309,7 +319,7 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
     assert stored.loc["ACLED-KAZ9002", "source_row"] == 3
 
     at = open_page("pages/views/map.py", city="almaty", data="embedded,acled-june")
-    listed = at.dataframe[1].value["record_id"].tolist()
+    listed = at.dataframe[1].value["Record"].tolist()
     assert {"ACLED-KAZ9001", "ACLED-KAZ9002"} <= set(listed)
     assert "ALA-20190609-02" in listed  # the embedded records are there too
     assert at.multiselect(key="f_data").value == ["embedded", "acled-june"]

@@ -3,37 +3,40 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.charts import city_name_over
 from geo.maps import incident_map
-from geo.words import reason_text
-from pages.ui import data, state
+from geo.words import number
+from pages.ui import data, state, tables
 from pages.ui.i18n import t
 
 f = state.current()
 lang = f.lang
 st.title(t("overview", lang))
-st.caption("Protest incidents and arrests in Almaty and Nur-Sultan (Astana), Kazakhstan. " + t("range_note", lang))
+st.caption(f"{t('overview_intro', lang)} {t('range_note', lang)}")
 
 key = data.filter_key(f)
 area = "national" if f.city == "all" else f.city
 result = data.detained(area, *key)
 records = data.view(f)
-label = t("detained_national", lang) if area == "national" else f"{t('detained', lang)}, {area.title()}"
+# the city as it was called in the view's dates: Nur-Sultan in June 2019, Astana from 2022-09-17
+label = (
+    t("detained_national", lang)
+    if area == "national"
+    else t("detained_in", lang, area=city_name_over(area, f.start, f.end, lang))
+)
 cols = st.columns(4)
 cols[0].metric(label, result["label"], help=f"{f.start} – {f.end}; {t('range_note', lang)}")
-cols[1].metric(t("incidents", lang), len(records[records["city"] != "national"]))
+cols[1].metric(t("incidents", lang), number(len(records[records["city"] != "national"]), lang))
 journalists = records["event_type"].isin(["journalist_detained", "journalist_assaulted"])
-cols[2].metric(t("journalists", lang), int(journalists.sum()))
-cols[3].metric(t("rallies", lang), int((records["event_type"] == "rally").sum()))
+cols[2].metric(t("journalists", lang), number(int(journalists.sum()), lang))
+cols[3].metric(t("rallies", lang), number(int((records["event_type"] == "rally").sum()), lang))
 
 with st.expander(t("basis_heading", lang)):
     basis = records[records["record_id"].isin(result["basis"])]
-    st.dataframe(
-        basis[["record_id", "date", "city", "detained_low", "detained_high", "summary", "source_names"]],
-        hide_index=True,
-    )
+    tables.show(tables.basis_frame(basis, lang), lang)
     if result["alternatives"]:
         st.write(t("considered", lang))
-        st.dataframe([a | {"reason": reason_text(a["reason"], lang)} for a in result["alternatives"]], hide_index=True)
+        tables.show(tables.alternatives_frame(result["alternatives"], lang), lang)
 
 bset, problem = data.boundaries()
 if bset is None:
