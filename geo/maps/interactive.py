@@ -450,7 +450,13 @@ class _PlainBackground(_RawScript):
                     close.setAttribute("aria-label", {{ this.close|tojson }});
                     close.style.cssText = {{ this.close_css|tojson }};
                     close.onclick = function () { note.remove(); };
-                    div.appendChild(document.createTextNode(text));
+                    if (map.getSize().x < {{ this.fold_below }}) {  // a phone: the short words, the rest on a tap
+                        var fold = L.DomUtil.create("details", "pm-tile-note-fold", div);
+                        L.DomUtil.create("summary", "", fold).textContent = {{ this.short|tojson }};
+                        fold.appendChild(document.createTextNode(text));
+                    } else {
+                        div.appendChild(document.createTextNode(text));
+                    }
                     L.DomEvent.disableClickPropagation(div);
                     return div;
                 };
@@ -471,9 +477,11 @@ class _PlainBackground(_RawScript):
         """
     )
 
-    def __init__(self, *, tiles_name: str | None, message: str, close: str = "Close"):
+    def __init__(self, *, tiles_name: str | None, message: str, short: str, close: str = "Close"):
         super().__init__()
         self._name = "PlainBackground"
+        self.short = short
+        self.fold_below = LEGEND_FOLDED_BELOW
         self.tiles_name = tiles_name
         self.message = message
         self.background = PLAIN_BACKGROUND
@@ -499,10 +507,18 @@ def _base_map(bounds, *, height: int, tiles: bool, lang: str) -> folium.Map:
             OSM_TILES, attr=attribution_text(OSM_TILE_ATTRIBUTION, lang), name="OpenStreetMap", max_zoom=MAX_ZOOM
         ).add_to(m)
         _PlainBackground(
-            tiles_name=basemap.get_name(), message=word("tile_error", lang), close=word("close", lang)
+            tiles_name=basemap.get_name(),
+            message=word("tile_error", lang),
+            short=word("tile_error_short", lang),
+            close=word("close", lang),
         ).add_to(m)
     else:
-        _PlainBackground(tiles_name=None, message=word("no_tiles", lang), close=word("close", lang)).add_to(m)
+        _PlainBackground(
+            tiles_name=None,
+            message=word("no_tiles", lang),
+            short=word("no_tiles_short", lang),
+            close=word("close", lang),
+        ).add_to(m)
     return m
 
 

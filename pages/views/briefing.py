@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from geo.boundaries import city_display_name
 from geo.brief import render
+from geo.charts import city_name_over
 from pages.ui import briefs, data, state
 from pages.ui.i18n import t
 
@@ -19,7 +19,7 @@ result = data.detained(area, *data.filter_key(f))
 label = (
     t("detained_national", lang)
     if area == "national"
-    else f"{t('detained', lang)}, {city_display_name(area, f.end, lang)}"
+    else f"{t('detained', lang)}, {city_name_over(area, f.start, f.end, lang)}"
 )
 st.metric(label, result["label"], help=f"{f.start} – {f.end}; {t('range_note', lang)}")
 

@@ -207,6 +207,11 @@ def test_on_a_phone_the_map_legend_starts_folded_and_opens(app, sized_page):
     map_box = frame.locator(".leaflet-container").bounding_box()
     folded = frame.locator(".pm-legend").bounding_box()
     assert folded["width"] * folded["height"] < 0.05 * map_box["width"] * map_box["height"]
+    note = frame.locator(".pm-tile-note")  # no network here: the note says so in a few words, the rest on a tap
+    note.wait_for()
+    assert note.locator("summary").inner_text() == "Негізгі қабат жоқ (желі жоқ)"
+    assert note.locator("details").get_attribute("open") is None
+    assert note.bounding_box()["height"] < 0.1 * map_box["height"]
     frame.locator(".pm-legend summary").click()
     assert legend.get_attribute("open") == ""
     assert "Шартты белгілер" in frame.locator(".pm-legend summary").inner_text()
