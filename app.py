@@ -1,5 +1,7 @@
 """protest-map: the Streamlit entry point. It builds the sidebar filters and the navigation, then runs the page."""
 
+import json
+
 import streamlit as st
 
 from geo.errors import SettingsError
@@ -19,6 +21,10 @@ deployment.apply(public)
 
 filters = state.sidebar()
 lang = filters.lang
+# <html lang> follows the reader's language (screen readers' voice, hyphenation, the browser's offer to
+# translate). Streamlit has no setting for it; st.html runs its script in the app's own document (not an
+# iframe). In the sidebar, so that it takes no room on the page; the language is one of geo.schema.LANGUAGES.
+st.sidebar.html(f"<script>document.documentElement.lang = {json.dumps(lang)};</script>", unsafe_allow_javascript=True)
 PAGES = [
     st.Page("pages/views/overview.py", title=t("overview", lang), icon=":material/dashboard:", default=True),
     st.Page("pages/views/map.py", title=t("map", lang), icon=":material/map:", url_path="map"),
