@@ -339,7 +339,11 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import a file (native, ACLED, CCC-style or mapped) into the store")
     i.add_argument("file")
     i.add_argument("--format", choices=schema.IMPORT_FORMATS, help="default: detected from the header")
-    i.add_argument("--mapping", help="column mapping file (.json or .toml) for --format mapped")
+    i.add_argument(
+        "--mapping",
+        help="column mapping file (.json or .toml) for --format mapped; for --format acled, "
+        "the ACLED type rules (a copy of geo/importing/acled_types.toml, changed)",
+    )
     i.add_argument("--dataset", help="dataset name in the store (default: the file name without extension)")
     i.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
     i.add_argument("--replace", action="store_true", help="replace a dataset of the same name")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.words import word
 from pages.ui import internals
 from pages.ui.state import widget_key
 
@@ -154,10 +155,10 @@ def test_districts_page_lists_the_8_almaty_districts():
 
 def test_map_page_renders_its_lists():
     at = open_page("pages/views/map.py", city="almaty")
-    caption = [c.value for c in at.caption if c.value.startswith("records shown:")]
+    caption = [c.value for c in at.caption if c.value.startswith("Records shown:")]
     # placed in a district, 9-13 June: five on Astana Square on the 9th, two squares on the 10th
     # (Astana Square, Almaty Arena), two on Astana Square on the 12th
-    assert caption == ["records shown: 9"]
+    assert caption == ["Records shown: 9"]
     # city-level records are listed beside the map, never pinned
     city_level = at.dataframe[0].value
     assert "ALA-20190609-06" in city_level["Record"].tolist()
@@ -262,6 +263,12 @@ def test_without_boundaries_every_page_says_how_to_get_them(page, tmp_path, monk
         assert "python -m geo boundaries fetch" in warning.value and "PROTESTMAP_BOUNDARIES" in warning.value
     if page.endswith(("overview.py", "briefing.py")):  # figures by stated city still work
         assert at.metric[0].value == "4,000"
+    if page.endswith("map.py"):  # the map still draws the incidents, and lists the rest beside it
+        assert [s.value for s in at.subheader] == ["Known only to city level (not on the map)"]
+        (caption,) = [c.value for c in at.caption if c.value.startswith("Records shown: ")]
+        shown = int(caption.split(": ")[1])
+        assert shown > 0 and len(at.dataframe) == 2
+        assert not at.exception
     if page.endswith("briefing.py"):  # a pack without maps, and it says so
         assert "Without district boundaries the pack has figures by city, no maps." in at.warning[0].value
         assert set(at.session_state["brief"]["files"]) == {"pdf", "html", "timeline_png"}
@@ -293,7 +300,18 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
     at.file_uploader(key="import_file").set_value(("acled-kaz.csv", body, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="import_format").value == "acled"
-    assert len(at.dataframe[0].value) == 3  # the preview, before anything is written
+    # how its events are typed: each sub-event type of the file, its rows and its type (changeable)
+    types = at.dataframe[0].value.set_index("sub")
+    assert types.to_dict("index") == {
+        "Protest with intervention": {"rows": 1, "native": "rally"},
+        "Arrests": {"rows": 1, "native": "detention"},
+        "Peaceful protest": {"rows": 1, "native": "rally"},
+    }
+    shown = at.dataframe[1].value.set_index("record_id")  # the preview, before anything is written
+    assert len(shown) == 3
+    assert shown.loc["ACLED-KAZ9002", "acled_rule"] == (
+        "event_type detention by rule sub_event_type (sub_event_type 'Arrests'); detained 12 from tags"
+    )
     at.text_input(key="import_name").set_value("acled-june").run()
     at.button(key="import_check").click().run()
     for _ in range(120):  # the rows are checked in a background thread; the page polls it
@@ -303,10 +321,10 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
         at.run()
     counts = {m.label: m.value for m in at.metric}
     assert (counts["Imported"], counts["Merged"], counts["Rejected"]) == ("2", "0", "1")
-    rejected = at.dataframe[1].value
+    rejected = at.dataframe[2].value
     assert rejected.loc[0, "value"] == "not a date" and rejected.loc[0, "column"] == "event_date"
     # the records to import, joined: both points fall in Almaly/Bostandyk, not pinned by a guess
-    to_import = at.dataframe[2].value.set_index("Record")
+    to_import = at.dataframe[3].value.set_index("Record")
     assert to_import.loc["ACLED-KAZ9001", "District"] == "Almaly"
     assert "Where they fall (Almaty, districts in force on 2019-06-10):" in [m.value for m in at.markdown]
     at.button(key="import_go").click().run()
@@ -339,3 +357,14 @@ def test_every_registered_page_has_an_app_test():
     this = Path(__file__).read_text(encoding="utf-8")
     for page in pages:
         assert f'open_page("{page}"' in this, f"{page} is registered in app.py but has no AppTest here"
+
+
+def test_the_figure_s_words_follow_the_language_and_the_figure_does_not():
+    view = {"city": "almaty", "from": "2019-06-09", "to": "2019-06-13"}
+    figures = {}
+    for lang in ("en", "ru", "kk"):
+        at = open_page("pages/views/briefing.py", lang=lang, **view)
+        figures[lang] = at.metric[0].value
+        assert at.multiselect(key="f_data").value == ["embedded"]  # the value stays the dataset's name
+        assert word("dataset_embedded", lang) in at.multiselect(key="f_data").options
+    assert figures == {"en": "at least 231", "ru": "не менее 231", "kk": "кемінде 231"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geo.errors import MappingError
-from geo.importing.acled import to_native_acled
+from geo.importing.acled import AcledTypes, to_native_acled
 from geo.importing.builder import Converted
 from geo.importing.ccc import to_native_ccc
 from geo.importing.detect import detect_format
@@ -15,7 +15,7 @@ from geo.schema import IMPORT_FORMATS as FORMATS
 __all__ = ["FORMATS", "to_native"]
 
 
-def to_native(table: RawTable, format: str | None = None, mapping: dict | None = None) -> Converted:
+def to_native(table: RawTable, format: str | None = None, mapping: dict | AcledTypes | None = None) -> Converted:
     """Convert ``table`` with the importer of ``format`` (detected when ``None``).
 
     Raises
@@ -26,13 +26,13 @@ def to_native(table: RawTable, format: str | None = None, mapping: dict | None =
     ValueError
         ``format`` is not one of ``native``, ``acled``, ``ccc``, ``mapped``.
     """
-    if mapping is not None and format in (None, "mapped"):
+    if isinstance(mapping, dict) and format in (None, "mapped"):
         return to_native_mapped(table, mapping)
     fmt = format or detect_format(table)
     if fmt == "native":
         return to_native_native(table)
-    if fmt == "acled":
-        return to_native_acled(table)
+    if fmt == "acled":  # a mapping here is the ACLED type rules (geo/importing/acled_types.toml)
+        return to_native_acled(table, mapping)
     if fmt == "ccc":
         return to_native_ccc(table)
     if fmt == "mapped":

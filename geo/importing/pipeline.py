@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ImportAccountingError, Problem
+from geo.importing.acled import AcledTypes, load_acled_types
 from geo.importing.builder import Converted
 from geo.importing.convert import to_native
 from geo.importing.dedupe import _drop_merges_into_rejected, _merge_by_id, _merge_by_key
@@ -35,7 +36,9 @@ DIAGNOSTIC_COLUMNS = ["file", "row", "column", "value", "reason"]
 CHUNK_ROWS = 10_000
 
 
-def preview(table: RawTable, mapping: dict | None = None, n: int = 10, *, format: str | None = None) -> pd.DataFrame:
+def preview(
+    table: RawTable, mapping: dict | AcledTypes | None = None, n: int = 10, *, format: str | None = None
+) -> pd.DataFrame:
     """The first ``n`` rows as they would be imported, before anything is written.
 
     Returns the native columns (as text) plus ``row`` (the file row), ``flags`` and
@@ -129,7 +132,7 @@ def import_rows(
     path: str | Path,
     *,
     format: str | None = None,
-    mapping: dict | str | Path | None = None,
+    mapping: dict | AcledTypes | str | Path | None = None,
     existing: pd.DataFrame | None = None,
     progress: Callable[[int, int], None] | None = None,
     today: date | None = None,
@@ -192,8 +195,8 @@ def import_rows(
       a row with fewer cells than the header (missing cells read as blank), and the
       importer's own flags.
     """
-    if isinstance(mapping, (str, Path)):
-        mapping = load_mapping(mapping)
+    if isinstance(mapping, (str, Path)):  # for ACLED, the file of its type rules; else a column mapping
+        mapping = load_acled_types(mapping) if format == "acled" else load_mapping(mapping)
     table = read_table(path, layer=layer)
     table = _strip_diagnostics(table)
     fmt = "mapped" if mapping is not None and format in (None, "mapped") else (format or detect_format(table))

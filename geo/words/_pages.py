@@ -71,18 +71,14 @@ PAGES: dict[str, dict[str, str]] = {
     ),
     "no_boundaries_how": w(
         "Without them the maps show incidents in no district and the figures are by city. To get districts, "
-        "restore the folder data/boundaries "
-        "(git checkout -- data/boundaries), point PROTESTMAP_BOUNDARIES at a folder of boundary files, or run "
-        "`python -m geo boundaries fetch` on a machine with a network.",
+        "restore the folder {folder} ({restore}), point {setting} at a folder of boundary files, or run "
+        "{command} on a machine with a network.",
         "Без них карты показывают инциденты вне районов, а цифры — по городам. Чтобы вернуть районы, "
-        "восстановите папку data/boundaries "
-        "(git checkout -- data/boundaries), укажите в PROTESTMAP_BOUNDARIES папку с файлами границ или "
-        "выполните `python -m geo boundaries fetch` на компьютере с сетью.",
+        "восстановите папку {folder} ({restore}), укажите в {setting} папку с файлами границ или "
+        "выполните {command} на компьютере с сетью.",
         "Оларсыз карталар оқиғаларды аудансыз көрсетеді, ал сандар қалалар бойынша. Аудандарды қайтару үшін "
-        "data/boundaries қалтасын қалпына "
-        "келтіріңіз (git checkout -- data/boundaries), PROTESTMAP_BOUNDARIES айнымалысында шекара "
-        "файлдары бар қалтаны көрсетіңіз немесе желісі бар компьютерде `python -m geo boundaries fetch` "
-        "орындаңыз.",
+        "{folder} қалтасын қалпына келтіріңіз ({restore}), {setting} айнымалысында шекара файлдары бар "
+        "қалтаны көрсетіңіз немесе желісі бар компьютерде {command} орындаңыз.",
     ),
     "details": w("Details", "Подробности", "Толығырақ"),
     "download_csv": w("Download CSV", "Скачать CSV", "CSV жүктеп алу"),
@@ -200,6 +196,30 @@ PAGES: dict[str, dict[str, str]] = {
         "Which column is which", "Какой столбец чему соответствует", "Қай баған неге сәйкес келеді"
     ),
     "import_no_column": w("(none)", "(нет)", "(жоқ)"),
+    "import_acled_title": w(
+        "How {acled} events are typed", "Как типизируются события {acled}", "{acled} оқиғаларының түрі"
+    ),
+    "import_acled_intro": w(
+        "Each {acled} sub-event type of the file and the protest-map type it becomes; change one if you "
+        "disagree. Before these, three rules apply: a journalist as the target makes a journalist event, an "
+        "attack by the police or the army is police violence, and a protest for which {acled} states an arrest "
+        "count is a detention of that many. A type left blank is not imported (its rows are rejected). Each "
+        "record's {column} column says which rule typed it and where its counts came from.",
+        "Каждый тип подсобытия {acled} из файла и тип protest-map, которым он станет; измените, если не "
+        "согласны. Прежде них действуют три правила: журналист как объект делает событие журналистским, "
+        "нападение полиции или армии — это насилие полиции, а протест, для которого {acled} указывает число "
+        "задержанных, — задержание стольких людей. Тип, оставленный пустым, не импортируется (его строки "
+        "отклоняются). Столбец {column} каждой записи говорит, каким правилом она типизирована и откуда "
+        "её числа.",
+        "Файлдағы әр {acled} ішкі оқиға түрі және ол айналатын protest-map түрі; келіспесеңіз, өзгертіңіз. "
+        "Олардан бұрын үш ереже қолданылады: нысана журналист болса, оқиға журналистік болады; полиция "
+        "немесе армия шабуылы — полиция зорлығы; {acled} ұсталғандар санын көрсеткен наразылық — сонша "
+        "адамды ұстау. Бос қалған түр импортталмайды (оның жолдары қабылданбайды). Әр жазбаның {column} "
+        "бағаны оны қай ереже түрлегенін және сандары қайдан алынғанын айтады.",
+    ),
+    "import_acled_sub": w("{acled} sub-event type", "Тип подсобытия {acled}", "{acled} ішкі оқиға түрі"),
+    "import_acled_rows": w("Rows", "Строк", "Жолдар"),
+    "import_acled_native": w("protest-map type", "Тип в protest-map", "protest-map түрі"),
     "import_col_help": w(
         "The native column `{column}`", "Столбец `{column}` собственного формата", "Өз форматының `{column}` бағаны"
     ),

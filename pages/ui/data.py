@@ -48,6 +48,15 @@ def _boundaries() -> tuple[BoundarySet | None, str]:
         return None, str(exc)
 
 
+#: The names in the notice saying how to get districts: the same in every language.
+HOW_TO_GET_DISTRICTS = {
+    "folder": "data/boundaries",
+    "restore": "git checkout -- data/boundaries",
+    "setting": "PROTESTMAP_BOUNDARIES",
+    "command": "`python -m geo boundaries fetch`",
+}
+
+
 def boundaries_or_stop(lang: str) -> BoundarySet:
     """The boundaries; without them, say how to get them and stop the page (figures by city still work elsewhere)."""
     bset = boundaries_or_notice(lang)
@@ -71,7 +80,9 @@ def boundaries_or_notice(lang: str, headline: str = "no_boundaries") -> Boundary
     if deployment.public():
         st.warning(f"{_sentence(t(headline, lang))} {problem}", icon=":material/map:")
         return None
-    st.warning(f"{_sentence(t(headline, lang))} {t('no_boundaries_how', lang)}", icon=":material/map:")
+    st.warning(
+        f"{_sentence(t(headline, lang))} {t('no_boundaries_how', lang, **HOW_TO_GET_DISTRICTS)}", icon=":material/map:"
+    )
     with st.expander(t("details", lang)):
         st.text(problem)
     return None

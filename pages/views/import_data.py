@@ -5,12 +5,15 @@ the page itself refuses to run there.  The upload is kept on disk only while the
 import needs it (pages/ui/uploads.py).
 """
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import ProtestMapError
 from geo.importing import FORMATS, detect_format, import_rows, preview, read_table
+from geo.importing.acled import AcledTypes, load_acled_types
 from geo.maps import incident_map
+from geo.schema import EVENT_TYPES
 from geo.store import file_version
 from geo.words import number
 from pages.ui import data, deployment, internals, jobs, state, tables, uploads
@@ -55,6 +58,43 @@ opened, problem = data.store()
 if opened is None:
     st.error(t("import_store_error", lang, problem=problem))
     st.stop()
+
+
+def acled_types(table) -> AcledTypes:
+    """The ACLED type rules, with the page's changes to the sub-event types of this file."""
+    st.subheader(t("import_acled_title", lang, acled="ACLED"))
+    st.caption(t("import_acled_intro", lang, acled="ACLED", column="acled_rule"))
+    rules = load_acled_types()
+    sub = table.frame["sub_event_type"] if "sub_event_type" in table.frame.columns else pd.Series(dtype=str)
+    seen = sub.astype(str).str.strip().value_counts()
+    shown = pd.DataFrame(
+        {
+            "sub": seen.index,
+            "rows": seen.to_numpy(),
+            "native": [rules.sub_event_type.get(s.casefold()) for s in seen.index],
+        }
+    )
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        width="stretch",
+        disabled=["sub", "rows"],
+        key="import_acled_types",
+        column_config={
+            "sub": st.column_config.TextColumn(t("import_acled_sub", lang, acled="ACLED")),
+            "rows": st.column_config.NumberColumn(t("import_acled_rows", lang)),
+            "native": st.column_config.SelectboxColumn(t("import_acled_native", lang), options=list(EVENT_TYPES)),
+        },
+    )
+    changes = {
+        row.sub: row.native
+        for row in edited.itertuples()
+        if isinstance(row.native, str) and row.native and row.native != rules.sub_event_type.get(row.sub.casefold())
+    }
+    dropped = [row.sub for row in edited.itertuples() if not row.native and row.sub.casefold() in rules.sub_event_type]
+    if dropped:
+        rules = rules.without_sub_event_types(dropped)
+    return rules.with_sub_event_types(changes) if changes else rules
 
 
 def format_label(fmt: str) -> str:
@@ -153,6 +193,9 @@ if fmt == "mapped":
     )
     if date_format:
         mapping["date_format"] = date_format
+
+if fmt == "acled":  # how its events are typed: the default rules, each sub-event type changeable here
+    mapping = acled_types(table)
 
 st.subheader(t("import_preview_title", lang))
 try:

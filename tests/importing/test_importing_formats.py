@@ -32,7 +32,8 @@ def test_acled_current_columns_exact_values(acled_file):
     a = rec.loc["ACLED-KAZ1001"]
     assert a["date"] == pd.Timestamp("2019-06-09")
     assert (a["city"], a["place_name_en"], a["latitude"], a["longitude"]) == ("Almaty", "Almaty", 43.238, 76.945)
-    assert (a["geo_precision"], a["time_precision"], a["event_type"]) == (1, "day", "rally")
+    # a protest with intervention whose arrests ACLED states is a detention of that many
+    assert (a["geo_precision"], a["time_precision"], a["event_type"]) == (1, "day", "detention")
     assert (a["detained_low"], a["detained_high"], a["count_kind"]) == (12, 12, "incremental")
     assert (a["participants_low"], a["participants_high"]) == (200, 200)
     assert a["source_urls"] == ACLED_CITATION_URL
@@ -40,9 +41,10 @@ def test_acled_current_columns_exact_values(acled_file):
     assert a["notes"] == (
         "Protesters rallied against the election. ACLED: protest with intervention (police intervened)."
     )
-    assert a["flags"] == (
-        "ACLED Protest with intervention: police intervened (recorded as rally); "
-        "crowd size stated as text ('around 200' read as 200)"
+    assert a["flags"] == "crowd size stated as text ('around 200' read as 200)"
+    assert a["acled_rule"] == (
+        "event_type detention by rule arrests_stated (sub_event_type 'Protest with intervention'); "
+        "detained 12 from tags; participants 200 from the crowd size tag"
     )
     assert (a["acled_event_id_cnty"], a["acled_actor2"], a["acled_timestamp"]) == (
         "KAZ1001",
@@ -62,7 +64,8 @@ def test_acled_current_columns_exact_values(acled_file):
     assert (c["city"], c["event_type"], c["geo_precision"], c["flags"]) == ("Astana", "police_violence", 2, "")
     d = rec.loc["ACLED-KAZ1005"]
     assert (d["city"], d["geo_precision"], d["event_type"]) == ("national", 4, "rally")
-    assert d["flags"].startswith("ACLED sub_event_type 'Violent demonstration' has no native type")
+    assert d["flags"] == "ACLED Violent demonstration (a riot); coordinates lie outside both cities"
+    assert d["acled_rule"] == "event_type rally by rule sub_event_type (sub_event_type 'Violent demonstration')"
     e = rec.loc["ACLED-KAZ1006"]
     assert (e["city"], e["participants_low"], e["participants_high"]) == ("other", 30, 40)
     assert "outside both cities" in e["flags"]

@@ -521,3 +521,11 @@ def test_the_no_network_note_can_be_closed_in_the_reader_s_language(joined, boun
     html = render(incident_map(joined, boundaries, city_id="almaty", on=ON, lang="kk", tiles=False, asset_base=None))
     assert 'close.title = "\\u0416\\u0430\\u0431\\u0443"' in html  # «Жабу», as the template's JSON writes it
     assert "note.remove()" in html
+
+
+def test_attributions_speak_the_map_s_language_and_keep_the_names(joined, boundaries):
+    m = incident_map(joined, boundaries, city_id="astana", on=ON, lang="kk", asset_base=None)
+    assert district_layer(m).options["attribution"] == (
+        "Аудандар: Астана қаласының ГАЖ (gis.esaulet.kz), лицензиясы анықталмаған"
+    )
+    assert js("© OpenStreetMap қатысушылары") in render(m)

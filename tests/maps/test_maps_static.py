@@ -196,8 +196,12 @@ def test_attribution_and_titles(almaty, almaty_figure, make_briefing):
     assert one(almaty_figure, "subtitle").get_text() == "districts in force on 2019-06-13"
     astana = make_briefing(city="astana", lang="ru")
     fig = drawn(map_figure(astana))
-    assert plain(one(fig, "attribution").get_text()) == " · ".join(
-        astana.boundaries.attributions("astana", date(2019, 6, 13))
+    assert astana.boundaries.attributions("astana", date(2019, 6, 13)) == [
+        "Districts: Astana city GIS (gis.esaulet.kz), licence not established",
+        "© OpenStreetMap contributors",
+    ]
+    assert plain(one(fig, "attribution").get_text()) == (  # in the pack's language: the names stay
+        "Районы: ГИС города Астаны (gis.esaulet.kz), лицензия не установлена · © участники OpenStreetMap"
     )
     assert one(fig, "title").get_text() == "Нур-Султан: 2019-06-09 – 2019-06-13"
     assert one(fig, "subtitle").get_text() == "районы на 2019-06-13"
