@@ -47,7 +47,7 @@ PAGES: dict[str, dict[str, str]] = {
     "journalists": w(
         "Journalists detained or assaulted",
         "Журналисты задержаны или избиты",
-        "Ұсталған немесе соққыға жығылған журналистер",
+        "Ұсталған, ұрылған журналистер",  # the long form («немесе соққыға жығылған») is cut off in a metric
     ),
     "rallies": w("Rallies", "Митинги", "Митингілер"),
     "basis_heading": w("What this figure rests on", "На чём основана цифра", "Бұл сан неге сүйенеді"),
