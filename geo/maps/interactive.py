@@ -189,7 +189,8 @@ def incident_map(
     if layer is not None:
         values, shaded_by, legend_title = district_values(placed, layer, districts, metric, lang)
         classes = shade_classes(values.values())
-        _district_layer(layer, values, shaded_by, classes, lang).add_to(m)
+        ranges = _district_ranges(districts, lang) if shaded_by == "detained" else {}
+        _district_layer(layer, values, shaded_by, classes, lang, ranges).add_to(m)
         legend_parts.append(
             f"<b>{html.escape(word('map_districts_on', lang, city=city_name, date=on.isoformat()))}</b>"
         )
@@ -382,8 +383,9 @@ def _district_layer(
     shaded_by: str,
     classes: list[tuple[int, int, str]],
     lang: str,
+    ranges: dict[str, str] | None = None,
 ) -> folium.GeoJson:
-    collection = _district_collection(layer, values, shaded_by, lang)
+    collection = _district_collection(layer, values, shaded_by, lang, ranges)
 
     def style(feature: dict) -> dict:
         return {
@@ -404,9 +406,23 @@ def _district_layer(
     )
 
 
-def _district_collection(layer: Layer, values: dict[str, int], shaded_by: str, lang: str) -> dict:
+def _district_ranges(districts: pd.DataFrame | None, lang: str) -> dict[str, str]:
+    """Each district's detained figure as the Districts page writes it (``10–20``, ``at least 230``)."""
+    if districts is None or "detained_high" not in districts.columns:
+        return {}
+    rows = districts.drop_duplicates("district_id")
+    return {
+        str(d): range_text(low, high, lang)
+        for d, low, high in zip(rows["district_id"], rows["detained_low"], rows["detained_high"])
+    }
+
+
+def _district_collection(
+    layer: Layer, values: dict[str, int], shaded_by: str, lang: str, ranges: dict[str, str] | None = None
+) -> dict:
     """The districts with ``district_id``, ``name`` (in ``lang``), ``tooltip`` (escaped HTML)
-    and, when ``shaded_by`` is a metric, ``metric`` and ``value``."""
+    and, when ``shaded_by`` is a metric, ``metric`` and ``value`` (the tooltip gives the
+    detained figure's whole range when ``ranges`` has it, as the Districts page does)."""
     features = []
     for row, geometry in zip(layer.districts.to_dict("records"), layer.districts.geometry):
         district_id = str(row["district_id"])
@@ -416,7 +432,10 @@ def _district_collection(layer: Layer, values: dict[str, int], shaded_by: str, l
         if shaded_by:
             value = int(values.get(district_id, 0))
             props |= {"metric": shaded_by, "value": value}
-            tooltip += f"<br>{html.escape(word('legend_short_' + shaded_by, lang))}: {number(value, lang)}"
+            if ranges and ranges.get(district_id):
+                tooltip += f"<br>{html.escape(word('detained', lang))}: {html.escape(ranges[district_id])}"
+            else:
+                tooltip += f"<br>{html.escape(word('legend_short_' + shaded_by, lang))}: {number(value, lang)}"
         props["tooltip"] = tooltip
         features.append(
             {"type": "Feature", "id": district_id, "properties": props, "geometry": geometry.__geo_interface__}

@@ -529,3 +529,26 @@ def test_attributions_speak_the_map_s_language_and_keep_the_names(joined, bounda
         "Аудандар: Астана қаласының ГАЖ (gis.esaulet.kz), лицензиясы анықталмаған"
     )
     assert js("© OpenStreetMap қатысушылары") in render(m)
+
+
+def test_a_district_s_tooltip_gives_its_whole_range_as_the_districts_page_does(joined, boundaries):
+    table = pd.DataFrame(
+        {
+            "district_id": ["almaly", "medeu", "auezov"],
+            "incidents": [3, 1, 1],
+            "detained_low": [230, 10, 1500],
+            "detained_high": [None, 20, 1500],
+        }
+    )
+    for lang, expected in {
+        "en": {"almaly": "Detained: at least 230", "medeu": "Detained: 10–20", "auezov": "Detained: 1,500"},
+        "kk": {"almaly": "Ұсталғандар: кемінде 230", "medeu": "Ұсталғандар: 10–20"},
+    }.items():
+        m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table, lang=lang, asset_base=None)
+        tips = {f["properties"]["district_id"]: f["properties"]["tooltip"] for f in district_layer(m).data["features"]}
+        for district, text in expected.items():
+            assert tips[district].endswith(f"<br>{text}"), (lang, tips[district])
+    # shaded by incidents, the tooltip says the incidents
+    m = incident_map(joined, boundaries, city_id="almaty", on=ON, districts=table, metric="incidents", asset_base=None)
+    almaly = next(f for f in district_layer(m).data["features"] if f["id"] == "almaly")
+    assert almaly["properties"]["tooltip"] == "<b>Almaly</b><br>Incidents: 3"
