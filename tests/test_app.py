@@ -321,10 +321,18 @@ def test_import_an_acled_export_and_see_its_events_on_the_map():
         at.run()
     counts = {m.label: m.value for m in at.metric}
     assert (counts["Imported"], counts["Merged"], counts["Rejected"]) == ("2", "0", "1")
-    rejected = at.dataframe[2].value
+    # the export's first row is at Republic Square, where the embedded data has detentions that
+    # day and the day before: listed as possible duplicates, for the user to decide
+    candidates = at.dataframe[2].value
+    assert candidates[["record_id", "existing_record_id", "days_apart"]].values.tolist() == [
+        ["ACLED-KAZ9001", "ALA-20190609-02", 0],
+        ["ACLED-KAZ9001", "ALA-20190610-01", 1],
+    ]
+    assert candidates["reason"].iloc[0] == "same type (detention), the same day, points 4 m apart"
+    rejected = at.dataframe[3].value
     assert rejected.loc[0, "value"] == "not a date" and rejected.loc[0, "column"] == "event_date"
     # the records to import, joined: both points fall in Almaly/Bostandyk, not pinned by a guess
-    to_import = at.dataframe[3].value.set_index("Record")
+    to_import = at.dataframe[4].value.set_index("Record")
     assert to_import.loc["ACLED-KAZ9001", "District"] == "Almaly"
     assert "Where they fall (Almaty, districts in force on 2019-06-10):" in [m.value for m in at.markdown]
     at.button(key="import_go").click().run()

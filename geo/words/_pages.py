@@ -217,6 +217,32 @@ PAGES: dict[str, dict[str, str]] = {
         "адамды ұстау. Бос қалған түр импортталмайды (оның жолдары қабылданбайды). Әр жазбаның {column} "
         "бағаны оны қай ереже түрлегенін және сандары қайдан алынғанын айтады.",
     ),
+    "import_candidates_title": w("Possible duplicates", "Возможные повторы", "Ықтимал қайталаулар"),
+    "import_candidates_intro": w(
+        "{n} records of the file look like records already in the store: the same type on the same day or "
+        "one day apart, in the same district or within 500 m, or a source in common. Say for each whether it "
+        "is the same episode (not imported again), part of it (imported as included in it, never counted "
+        "twice) or a different one; what you leave undecided is imported with a flag.",
+        "{n} записей файла похожи на записи, уже сохранённые: тот же тип в тот же или соседний день, в том "
+        "же районе или ближе 500 м, или общий источник. Укажите для каждой, тот же ли это эпизод (не "
+        "импортируется повторно), его часть (импортируется как входящая в него, никогда не считается "
+        "дважды) или другой; нерешённые импортируются с пометкой.",
+        "Файлдың {n} жазбасы сақталған жазбаларға ұқсайды: бір күні немесе бір күн аралығында, бір ауданда "
+        "не 500 м ішінде бір түрдегі оқиға, не ортақ дереккөз. Әрқайсысы үшін бұл сол эпизод па (қайта "
+        "импортталмайды), оның бөлігі ме (соның ішіндегі ретінде импортталады, ешқашан екі рет "
+        "саналмайды) әлде басқа ма, көрсетіңіз; шешілмегендері белгімен импортталады.",
+    ),
+    "import_cand_row": w("Row", "Строка", "Жол"),
+    "import_cand_record": w("Record of the file", "Запись файла", "Файл жазбасы"),
+    "import_cand_existing": w("Existing record", "Сохранённая запись", "Сақталған жазба"),
+    "import_cand_dataset": w("Its dataset", "Её набор", "Оның жиыны"),
+    "import_cand_days": w("Days apart", "Дней между", "Күн айырмасы"),
+    "import_cand_metres": w("Metres apart", "Метров между", "Метр арақашықтық"),
+    "import_cand_reason": w("Why", "Почему", "Неге"),
+    "import_cand_decision": w("Decision", "Решение", "Шешім"),
+    "import_decision_same": w("the same episode", "тот же эпизод", "сол эпизод"),
+    "import_decision_included_in": w("part of it", "его часть", "оның бөлігі"),
+    "import_decision_distinct": w("a different one", "другой", "басқа"),
     "import_acled_sub": w("{acled} sub-event type", "Тип подсобытия {acled}", "{acled} ішкі оқиға түрі"),
     "import_acled_rows": w("Rows", "Строк", "Жолдар"),
     "import_acled_native": w("protest-map type", "Тип в protest-map", "protest-map түрі"),

@@ -3,6 +3,10 @@
 The session keeps the :class:`Job`; the page shows its progress in a fragment that
 refreshes itself and reruns the page when the job ends.  The work itself must not
 call Streamlit (it runs outside the script thread).
+
+One job per session and purpose (:func:`replace`): a new one cancels the one before it,
+which stops at its next progress report (:class:`Cancelled`), so clicking "Check every
+row" five times runs one check, not five.
 """
 
 from __future__ import annotations
@@ -15,6 +19,10 @@ from typing import Any
 import streamlit as st
 
 
+class Cancelled(Exception):
+    """Raised in a job's thread at its next progress report after :meth:`Job.cancel`."""
+
+
 @dataclass
 class Job:
     """A piece of work running in a thread: its progress, then its result or its error."""
@@ -24,9 +32,17 @@ class Job:
     result: Any = None
     error: BaseException | None = None
     finished: threading.Event = field(default_factory=threading.Event)
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
     def progress(self, done: int, total: int) -> None:
+        """Record the progress; stop the work (raise :class:`Cancelled`) once the job is cancelled."""
+        if self.cancelled.is_set():
+            raise Cancelled()
         self.done, self.total = done, total
+
+    def cancel(self) -> None:
+        """Ask the work to stop at its next progress report (its result is never used)."""
+        self.cancelled.set()
 
     @property
     def running(self) -> bool:
@@ -47,6 +63,28 @@ def start(work: Callable[[Callable[[int, int], None]], Any]) -> Job:
 
     threading.Thread(target=run, name="protest-map-job", daemon=True).start()
     return job
+
+
+def replace(key: str, tag: Any, work: Callable[[Callable[[int, int], None]], Any]) -> Job:
+    """Start ``work`` as the session's job ``key`` (with ``tag``, what it is for), cancelling the one before it."""
+    held = st.session_state.get(key)
+    if held is not None:
+        held[1].cancel()
+    job = start(work)
+    st.session_state[key] = (tag, job)
+    return job
+
+
+def current(key: str) -> tuple[Any, Job | None]:
+    """The session's job ``key`` and its tag, or ``(None, None)``."""
+    return st.session_state.get(key, (None, None))
+
+
+def drop(key: str) -> None:
+    """Forget (and cancel, if it still runs) the session's job ``key``."""
+    held = st.session_state.pop(key, None)
+    if held is not None:
+        held[1].cancel()
 
 
 @st.fragment(run_every=1.0)

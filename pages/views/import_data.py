@@ -12,6 +12,8 @@ from streamlit_folium import st_folium
 from geo.errors import ProtestMapError
 from geo.importing import FORMATS, detect_format, import_rows, preview, read_table
 from geo.importing.acled import AcledTypes, load_acled_types
+from geo.importing.candidates import DECISIONS, apply_decisions, find_candidates
+from geo.join import join_incidents
 from geo.maps import incident_map
 from geo.schema import EVENT_TYPES
 from geo.store import file_version
@@ -97,6 +99,54 @@ def acled_types(table) -> AcledTypes:
     return rules.with_sub_event_types(changes) if changes else rules
 
 
+def check_rows(path, fmt, mapping, existing, bset, progress):
+    """Every row checked (in the job's thread: no Streamlit here), and the duplicate candidates."""
+    result = import_rows(path, format=fmt, mapping=mapping, existing=existing, progress=progress)
+    districts = None
+    if bset is not None and existing is not None and len(result.records):
+        districts = (join_incidents(result.records, bset)["district_id"], join_incidents(existing, bset)["district_id"])
+    return result, find_candidates(result.records, existing, districts=districts)
+
+
+def decide(result, candidates):
+    """The duplicate candidates, each with the user's decision; the result with them applied."""
+    if candidates.empty:
+        return result
+    st.subheader(t("import_candidates_title", lang))
+    st.caption(t("import_candidates_intro", lang, n=number(len(candidates), lang)))
+    shown = candidates.assign(decision=None)
+    choices = {d: t(f"import_decision_{d}", lang) for d in DECISIONS}
+    edited = st.data_editor(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=f"import_candidates_{upload.file_id}",
+        disabled=[c for c in shown.columns if c != "decision"],
+        column_config={
+            "row": st.column_config.NumberColumn(t("import_cand_row", lang)),
+            "record_id": st.column_config.TextColumn(t("import_cand_record", lang)),
+            "existing_record_id": st.column_config.TextColumn(t("import_cand_existing", lang)),
+            "existing_dataset": st.column_config.TextColumn(t("import_cand_dataset", lang)),
+            "days_apart": st.column_config.NumberColumn(t("import_cand_days", lang)),
+            "metres": st.column_config.NumberColumn(t("import_cand_metres", lang)),
+            "reason": st.column_config.TextColumn(t("import_cand_reason", lang)),
+            "decision": st.column_config.SelectboxColumn(
+                t("import_cand_decision", lang), options=list(DECISIONS), format_func=choices.get
+            ),
+        },
+    )
+    decisions = {
+        (str(r), str(e)): d
+        for r, e, d in zip(edited["record_id"], edited["existing_record_id"], edited["decision"])
+        if isinstance(d, str) and d in DECISIONS
+    }
+    try:
+        return apply_decisions(result, candidates, decisions)
+    except ProtestMapError as exc:
+        st.error(str(exc))
+        st.stop()
+
+
 def format_label(fmt: str) -> str:
     return t(f"import_format_{fmt}", lang, name=NAMES.get(fmt, ""))
 
@@ -137,11 +187,15 @@ except ProtestMapError as exc:
     st.error(t("import_upload_failed", lang, reason=str(exc)))
     st.stop()
 
-try:
-    table = read_table(path)
-except ProtestMapError as exc:
-    st.error(str(exc))
-    st.stop()
+held = st.session_state.get("import_table")
+if held is None or held[0] != upload.file_id:  # read once per upload, not on every rerun
+    try:
+        st.session_state["import_table"] = (upload.file_id, read_table(path))
+    except ProtestMapError as exc:
+        st.session_state.pop("import_table", None)
+        st.error(str(exc))
+        st.stop()
+table = st.session_state["import_table"][1]
 detected = detect_format(table)
 formats = list(FORMATS)
 st.write(
@@ -209,13 +263,10 @@ job_key = (upload.file_id, fmt, repr(mapping))
 if st.button(t("import_check", lang), key="import_check"):
     known = [d.name for d in opened.datasets() if d.name != name]
     existing = opened.read(known) if known else None
-    st.session_state["import_job"] = (
-        job_key,
-        jobs.start(
-            lambda progress: import_rows(path, format=fmt, mapping=mapping, existing=existing, progress=progress)
-        ),
-    )
-key, job = st.session_state.get("import_job", (None, None))
+    bset, _ = data.boundaries()
+    # one check per session: a new click cancels the check before it (it stops at its next chunk)
+    jobs.replace("import_job", job_key, lambda progress: check_rows(path, fmt, mapping, existing, bset, progress))
+key, job = jobs.current("import_job")
 if job is None or key != job_key:
     st.stop()
 if job.running:
@@ -229,8 +280,9 @@ if job.error is not None:
         st.error(str(job.error))
         st.stop()
     raise job.error
-result = job.result
+result, candidates = job.result
 result.check()
+result = decide(result, candidates)
 
 counts = result.counts
 cols = st.columns(4)
@@ -292,7 +344,7 @@ if len(result.records) and st.button(
         st.error(str(exc))
         st.stop()
     st.cache_data.clear()
-    st.session_state.pop("import_job", None)
+    jobs.drop("import_job")
     uploads.discard()  # the import is done: the file leaves the disk
     st.session_state["pm_imported"] = (upload.file_id, info.rows, info.name)
     st.success(t("import_done", lang, n=number(info.rows, lang), name=info.name))

@@ -1,0 +1,289 @@
+"""Duplicate candidates: records of a file that look like records already in the store.
+
+An import merges only what is certainly the same record (the same ``record_id``, or the
+same date, city, type, place and first source: :mod:`geo.importing.dedupe`).  What only
+*looks* the same is for a person to decide, before anything is written:
+
+* the same event type, dates at most :data:`MAX_DAYS` apart, and the same district (both
+  placed in one by :func:`geo.join.join_incidents`) or points at most :data:`MAX_METRES`
+  apart; or
+* a source URL in common and dates at most :data:`MAX_DAYS` apart, whatever the type and
+  place (a report without a point is often city level; one article covering weeks of
+  events does not make them one; ACLED's citation URL, which every ACLED row carries, does
+  not count).
+
+:func:`find_candidates` lists them with the reason; :func:`apply_decisions` applies what
+the user decided for each pair (new record, existing record):
+
+``same``
+    the same episode, the same report: the row is merged into the existing record (it
+    moves from ``records`` to ``merged``, the reason naming the decision);
+``included_in``
+    the new record's detentions are part of the existing one's: it is imported with
+    ``included_in`` set to the existing record, which reconciliation honours (never
+    counted twice);
+``distinct``
+    a different episode: imported as it is.
+
+Every decision is stored with the record it concerns, in its ``candidate_decision``
+column (``distinct from X (the user)``, ``included in X (the user)``); an undecided
+candidate is imported with a flag naming the record it may repeat.  The comparison needs
+only the existing records of the file's dates (±:data:`MAX_DAYS`) and a few columns
+(:data:`MATCH_COLUMNS`): :meth:`geo.store.Store.read` of whole datasets is not needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import MappingError
+from geo.importing.acled import ACLED_CITATION_URL
+
+__all__ = [
+    "CANDIDATE_COLUMNS",
+    "DECISIONS",
+    "MATCH_COLUMNS",
+    "MAX_DAYS",
+    "MAX_METRES",
+    "apply_decisions",
+    "find_candidates",
+    "load_decisions",
+]
+
+#: Dates at most this many days apart can be one episode.
+MAX_DAYS = 1
+#: Points at most this far apart (metres) can be one place.
+MAX_METRES = 500.0
+#: What a user may decide about a candidate.
+DECISIONS = ("same", "included_in", "distinct")
+#: The columns of the existing records the comparison reads.
+MATCH_COLUMNS = ("record_id", "date", "event_type", "latitude", "longitude", "source_urls", "dataset")
+#: The columns of :func:`find_candidates`' answer.
+CANDIDATE_COLUMNS = ["row", "record_id", "existing_record_id", "existing_dataset", "days_apart", "metres", "reason"]
+
+_EARTH_M = 6_371_000.0
+
+
+def find_candidates(
+    records: pd.DataFrame, existing: pd.DataFrame | None, *, districts: tuple[pd.Series, pd.Series] | None = None
+) -> pd.DataFrame:
+    """Pairs (record of the file, existing record) that may be one episode, with the reason.
+
+    Parameters
+    ----------
+    records
+        The records an import would write (:attr:`ImportResult.records`).
+    existing
+        The existing records to compare with: at least :data:`MATCH_COLUMNS`
+        (``dataset`` optional), e.g. only those of the file's dates.
+    districts
+        The district of each record and of each existing record (``''`` when not in
+        one), index-aligned with ``records`` and ``existing``; ``None``: points only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CANDIDATE_COLUMNS`, one row per pair, ordered by the file's row; ``metres``
+        is blank when either has no point.
+    """
+    if existing is None or records.empty or existing.empty:
+        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    new = _frame(records, districts[0] if districts else None)
+    old = _frame(existing, districts[1] if districts else None)
+    pairs = []
+    for shift in range(-MAX_DAYS, MAX_DAYS + 1):
+        shifted = old.assign(day=old["day"] + shift)
+        pairs.append(new.merge(shifted, on=["day", "event_type"], suffixes=("", "_old")))
+    near = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame()
+    found = []
+    if len(near):
+        metres = _metres(near["lat"], near["lon"], near["lat_old"], near["lon_old"])
+        same_district = (near["district"] != "") & (near["district"] == near["district_old"])
+        close = metres <= MAX_METRES
+        hit = near[same_district | close].copy()
+        hit["metres"] = metres[same_district | close]
+        hit["days_apart"] = (hit["day_orig_old"] - hit["day_orig"]).abs().astype(int)
+        place = np.where(
+            close[same_district | close],
+            "points " + hit["metres"].round().astype("Int64").astype(str) + " m apart",
+            "the same district (" + hit["district"] + ")",
+        )
+        when = np.where(hit["days_apart"] == 0, "the same day", "1 day apart")
+        hit["reason"] = "same type (" + hit["event_type"] + "), " + when + ", " + place
+        found.append(hit)
+    shared = _shared_urls(new, old)
+    if len(shared):
+        found.append(shared)
+    if not found:
+        return pd.DataFrame(columns=CANDIDATE_COLUMNS)
+    out = pd.concat(found, ignore_index=True)
+    out = out[out["record_id"] != out["record_id_old"]]
+    out = (
+        out.groupby(["row", "record_id", "record_id_old"], sort=True, as_index=False)
+        .agg(
+            existing_dataset=("dataset_old", "first"),
+            days_apart=("days_apart", "min"),
+            metres=("metres", "min"),
+            reason=("reason", lambda r: "; ".join(dict.fromkeys(r))),
+        )
+        .rename(columns={"record_id_old": "existing_record_id"})
+    )
+    out["metres"] = out["metres"].round(0)
+    return out[CANDIDATE_COLUMNS].reset_index(drop=True)
+
+
+def load_decisions(source: str | Path | pd.DataFrame) -> dict[tuple[str, str], str]:
+    """A decisions file (CSV: ``record_id``, ``existing_record_id``, ``decision``) as a dict.
+
+    Raises
+    ------
+    MappingError
+        The file cannot be read, lacks a column, or a decision is not one of
+        :data:`DECISIONS` (naming the file, the line and the value).
+    """
+    where = "the decisions"
+    if isinstance(source, pd.DataFrame):
+        rows = source.astype(str).to_dict("records")
+    else:
+        where = f"decisions file {source}"
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise MappingError(f"{where}: cannot be read ({exc})") from None
+        rows = list(csv.DictReader(io.StringIO(text)))
+        needed = {"record_id", "existing_record_id", "decision"}
+        if rows and not needed <= set(rows[0]):
+            raise MappingError(f"{where}: needs the columns {', '.join(sorted(needed))}; it has {', '.join(rows[0])}")
+    decisions: dict[tuple[str, str], str] = {}
+    for line, row in enumerate(rows, start=2):
+        decision = str(row.get("decision", "")).strip()
+        if decision not in DECISIONS:
+            raise MappingError(
+                f"{where}, line {line}: decision is {decision!r}; expected one of {', '.join(DECISIONS)}"
+            )
+        decisions[(str(row["record_id"]).strip(), str(row["existing_record_id"]).strip())] = decision
+    return decisions
+
+
+def apply_decisions(result, candidates: pd.DataFrame, decisions: dict[tuple[str, str], str] | None = None):
+    """``result`` (an :class:`~geo.importing.pipeline.ImportResult`) with the user's decisions applied.
+
+    ``same`` moves the record to ``merged``; ``included_in`` sets its ``included_in``;
+    ``distinct`` keeps it; each is written in the record's ``candidate_decision``. A
+    candidate without a decision keeps its record, flagged.  The result still accounts
+    for every input row once (:meth:`~geo.importing.pipeline.ImportResult.check`).
+
+    Raises
+    ------
+    MappingError
+        A decision names a pair that is not a candidate (naming it), or one record is
+        decided ``same`` or ``included_in`` for two existing records.
+    """
+    decisions = dict(decisions or {})
+    pairs = {(str(r), str(e)) for r, e in zip(candidates["record_id"], candidates["existing_record_id"])}
+    unknown = [p for p in decisions if p not in pairs]
+    if unknown:
+        raise MappingError(
+            f"decisions for pairs that are not candidates: {', '.join(f'{r} / {e}' for r, e in unknown[:5])}"
+        )
+    binding: dict[str, tuple[str, str]] = {}
+    for (rid, other), decision in decisions.items():
+        if decision == "distinct":
+            continue
+        if rid in binding:
+            raise MappingError(
+                f"record {rid} is decided {binding[rid][1]!r} for {binding[rid][0]} and {decision!r} for {other}: "
+                "a record can repeat or be part of one existing record only"
+            )
+        binding[rid] = (other, decision)
+    records = result.records.copy()
+    if "candidate_decision" not in records.columns:
+        records["candidate_decision"] = ""
+    ids = records["record_id"].astype(str)
+    said: dict[str, list[str]] = {}
+    for (rid, other), decision in decisions.items():
+        text = {"same": "the same episode as", "included_in": "included in", "distinct": "distinct from"}[decision]
+        said.setdefault(rid, []).append(f"{text} {other} (the user)")
+    for rid, texts in said.items():
+        records.loc[ids == rid, "candidate_decision"] = "; ".join(texts)
+    for rid, (other, decision) in binding.items():
+        if decision == "included_in":
+            records.loc[ids == rid, "included_in"] = other
+    undecided = candidates[
+        [(str(r), str(e)) not in decisions for r, e in zip(candidates["record_id"], candidates["existing_record_id"])]
+    ]
+    for rid, group in undecided.groupby("record_id"):
+        note = "; ".join(
+            f"may repeat {e} ({why}): not decided" for e, why in zip(group["existing_record_id"], group["reason"])
+        )
+        mask = ids == str(rid)
+        records.loc[mask, "flags"] = [f"{f}; {note}" if f else note for f in records.loc[mask, "flags"]]
+    same = [rid for rid, (_, decision) in binding.items() if decision == "same"]
+    moved = records[ids.isin(same)]
+    merged_rows = pd.DataFrame(
+        {
+            "file": result.file,
+            "row": moved["source_row"].to_numpy() if "source_row" in moved else np.nan,
+            "input_record_id": moved["record_id"].to_numpy(),
+            "record_id": [binding[r][0] for r in moved["record_id"].astype(str)],
+            "why": "the user decided it is the same episode",
+        }
+    )
+    merged = pd.concat([result.merged, merged_rows], ignore_index=True) if len(moved) else result.merged
+    out = replace(result, records=records[~ids.isin(same)].reset_index(drop=True), merged=merged)
+    out.check()
+    return out
+
+
+def _frame(frame: pd.DataFrame, district: pd.Series | None) -> pd.DataFrame:
+    days = pd.to_datetime(frame["date"], errors="coerce").to_numpy().astype("datetime64[D]")
+    day = days.astype("int64")
+    valid = ~np.isnat(days)
+    out = pd.DataFrame(
+        {
+            "row": frame["source_row"].to_numpy() if "source_row" in frame.columns else np.arange(len(frame)),
+            "record_id": frame["record_id"].astype(str).to_numpy(),
+            "day": day,
+            "day_orig": day,
+            "event_type": frame["event_type"].astype(str).to_numpy(),
+            "lat": pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype=float),
+            "lon": pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype=float),
+            "district": (district.fillna("").astype(str).to_numpy() if district is not None else ""),
+            "urls": frame["source_urls"].fillna("").astype(str).to_numpy(),
+            "dataset": frame["dataset"].astype(str).to_numpy() if "dataset" in frame.columns else "",
+        }
+    )
+    return out[valid].reset_index(drop=True)
+
+
+def _metres(lat1, lon1, lat2, lon2) -> pd.Series:
+    """Great-circle distance (haversine), NaN where a point is missing."""
+    p1, p2 = np.radians(lat1.to_numpy(float)), np.radians(lat2.to_numpy(float))
+    dl = np.radians(lon2.to_numpy(float) - lon1.to_numpy(float))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return pd.Series(2 * _EARTH_M * np.arcsin(np.sqrt(np.clip(a, 0, 1))), index=lat1.index)
+
+
+def _shared_urls(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+    def exploded(frame: pd.DataFrame) -> pd.DataFrame:
+        urls = frame.assign(url=frame["urls"].str.split()).explode("url")
+        urls = urls[urls["url"].notna() & (urls["url"] != "") & ~urls["url"].str.startswith(ACLED_CITATION_URL)]
+        return urls.assign(url=urls["url"].str.rstrip("/").str.casefold())
+
+    a, b = exploded(new), exploded(old)
+    if a.empty or b.empty:
+        return pd.DataFrame()
+    hit = a.merge(b, on="url", suffixes=("", "_old"))
+    if hit.empty:
+        return hit
+    hit["days_apart"] = (hit["day_orig_old"] - hit["day_orig"]).abs().astype(int)
+    hit = hit[hit["days_apart"] <= MAX_DAYS].copy()
+    hit["metres"] = _metres(hit["lat"], hit["lon"], hit["lat_old"], hit["lon_old"])
+    hit["reason"] = "the same source URL (" + hit["url"] + ")"
+    return hit
