@@ -36,6 +36,35 @@ _CITY_LOOKUP = {c.casefold(): c for c in schema.CITIES}
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 #: Counts above this are typing errors (and beyond what a 64-bit integer holds, further up).
 _MAX_COUNT = 100_000_000
+#: Columns of free text and ids: trimmed by :func:`trim_text` (a leading tab or CR is kept).
+#: Every other native column holds a code, a date or a number and is trimmed of all whitespace.
+TEXT_KEPT_COLUMNS = frozenset(
+    [
+        "record_id",
+        "included_in",
+        "contested_by",
+        "place_name_en",
+        "place_name_ru",
+        "place_name_kk",
+        "detained_text",
+        "summary",
+        "notes",
+        "source_urls",
+        "source_names",
+    ]
+)
+#: Spaces a cell may start with (Unicode's space separators); a tab, CR or line feed is kept.
+_LEADING_SPACES = " \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+def trim_text(values: pd.Series) -> pd.Series:
+    """Text cells without the spaces around them and the whitespace after them.
+
+    A leading tab, CR or line feed is part of the cell and kept: stripping it would turn
+    ``\\t=1+1`` (text to a spreadsheet) into ``=1+1`` (a formula).  Used for ids and free
+    text (:data:`TEXT_KEPT_COLUMNS`, and every column that is not native).
+    """
+    return values.str.rstrip().str.lstrip(_LEADING_SPACES)
 
 
 @dataclass
@@ -133,6 +162,21 @@ def read_records(path: str | Path) -> LoadResult:
     return validate_frame(raw, name, first_row=first_row)
 
 
+def _trimmed(raw: pd.DataFrame) -> pd.DataFrame:
+    """Codes, dates and numbers without whitespace around them; ids and text by :func:`trim_text`.
+
+    The text columns are trimmed as one array, in one go (a wide file has thousands).
+    """
+    typed = [c for c in raw.columns if c in schema.COLUMNS and c not in TEXT_KEPT_COLUMNS]
+    text = [c for c in raw.columns if c not in typed]
+    cells = raw[text].to_numpy(dtype=object)
+    flat = trim_text(pd.Series(cells.ravel(), dtype=object).astype(str)).to_numpy(dtype=object)
+    out = pd.DataFrame(flat.reshape(cells.shape), columns=text, index=raw.index, dtype=object).astype(str)
+    for c in typed:
+        out[c] = raw[c].str.strip()
+    return out[list(raw.columns)]
+
+
 def validate_frame(
     raw: pd.DataFrame, name: str, first_row: int = 2, *, existing: pd.DataFrame | None = None
 ) -> LoadResult:
@@ -145,8 +189,7 @@ def validate_frame(
     containment check uses their city and period.  A ``record_id`` found in both
     the file and ``existing`` means the file's row.
     """
-    raw = raw.fillna("").astype(str).apply(lambda col: col.str.strip())
-    raw = raw.reset_index(drop=True)
+    raw = _trimmed(raw.fillna("").astype(str).reset_index(drop=True))
     rows = pd.Series(np.arange(len(raw)) + first_row, index=raw.index)
     problems: list[Problem] = []
 
@@ -164,9 +207,9 @@ def validate_frame(
         )
         rejected = raw.assign(source_row=rows, problems="missing required columns")
         return LoadResult(name, _empty_records(), rejected, problems, len(raw))
-    for col in schema.COLUMNS:
-        if col not in raw.columns:
-            raw[col] = ""
+    absent = [col for col in schema.COLUMNS if col not in raw.columns]
+    if absent:  # in one go: a wide file's frame is never grown one column at a time
+        raw = pd.concat([raw, pd.DataFrame(dict.fromkeys(absent, ""), index=raw.index, dtype=str)], axis=1)
 
     checker = _RowChecker(name, raw, rows, existing=_existing_references(existing))
     out = checker.run()
@@ -174,11 +217,14 @@ def validate_frame(
     bad = checker.bad_rows()
     good = ~bad
     extra = [c for c in raw.columns if c not in schema.COLUMNS]
-    records = out.loc[good, schema.COLUMNS].copy()
-    for col in extra:
-        records[col] = raw.loc[good, col]
-    records["source_file"] = name
-    records["source_row"] = rows[good].astype(int)
+    records = pd.concat(
+        [
+            out.loc[good, schema.COLUMNS],
+            raw.loc[good, extra],
+            pd.DataFrame({"source_file": name, "source_row": rows[good].astype(int)}, index=raw.index[good]),
+        ],
+        axis=1,
+    )
     records = records.reset_index(drop=True)
     rejected = raw.loc[bad].copy()
     rejected["source_row"] = rows[bad]

@@ -1,36 +1,51 @@
 """The one settings module: every environment variable :mod:`geo` reads is read here.
 
-=============================  =====================================================
-variable                        meaning
-=============================  =====================================================
-``PROTESTMAP_BOUNDARIES``       folder holding the district and city boundary files
-                                (default: the cache that ``python -m geo boundaries
-                                fetch`` writes, when it exists; else the boundaries
-                                shipped in ``data/boundaries``)
-``PROTESTMAP_CACHE``            cache folder (default ``$XDG_CACHE_HOME/protest-map``
-                                or ``~/.cache/protest-map``)
-``PROTESTMAP_NOMINATIM_URL``    Nominatim endpoint used by the fetch
-                                (default ``https://nominatim.openstreetmap.org``)
-``PROTESTMAP_ASTANA_GIS_URL``   Astana city GIS district layer used by the fetch
-``PROTESTMAP_HTTP_TIMEOUT``     seconds before a fetch gives up (default 30)
-``PROTESTMAP_NPM_REGISTRY``     npm registry the map's front-end files are installed
-                                from (default ``https://registry.npmjs.org``)
-``PROTESTMAP_STORE``            the persistent dataset store: a file path or
-                                ``sqlite:///path`` (default ``<cache>/store.sqlite``)
-``PROTESTMAP_MODE``             ``local`` (default): the dashboard imports files into
-                                the store; ``public``: a deployment no visitor can
-                                write to (no Import page, the store read-only, no
-                                server path shown).  The app also reads it as a
-                                Streamlit secret of that name (``pages/ui/deployment.py``)
-=============================  =====================================================
+======================================  =====================================================
+variable                                meaning
+======================================  =====================================================
+``PROTESTMAP_BOUNDARIES``               folder holding the district and city boundary files
+                                        (default: the cache that ``python -m geo boundaries
+                                        fetch`` writes, when it exists; else the boundaries
+                                        shipped in ``data/boundaries``)
+``PROTESTMAP_CACHE``                    cache folder (default ``$XDG_CACHE_HOME/protest-map``
+                                        or ``~/.cache/protest-map``)
+``PROTESTMAP_NOMINATIM_URL``            Nominatim endpoint used by the fetch
+                                        (default ``https://nominatim.openstreetmap.org``)
+``PROTESTMAP_ASTANA_GIS_URL``           Astana city GIS district layer used by the fetch
+``PROTESTMAP_HTTP_TIMEOUT``             seconds before a fetch gives up (default 30)
+``PROTESTMAP_NPM_REGISTRY``             npm registry the map's front-end files are installed
+                                        from (default ``https://registry.npmjs.org``)
+``PROTESTMAP_STORE``                    the persistent dataset store: a file path or
+                                        ``sqlite:///path`` (default ``<cache>/store.sqlite``)
+``PROTESTMAP_MODE``                     ``local`` (default): the dashboard imports files into
+                                        the store; ``public``: a deployment no visitor can
+                                        write to (no Import page, the store read-only, no
+                                        server path shown).  The app also reads it as a
+                                        Streamlit secret of that name (``pages/ui/deployment.py``)
+``PROTESTMAP_IMPORT_MAX_BYTES``         the largest file an import reads (default
+                                        1,073,741,824: 1 GiB)
+``PROTESTMAP_IMPORT_MAX_ROWS``          the most data rows (lines; GeoJSON features,
+                                        GeoPackage records) of an import (default 5,000,000)
+``PROTESTMAP_IMPORT_MAX_COLUMNS``       the most columns of an import (default 500)
+``PROTESTMAP_IMPORT_MAX_CELL_CHARS``    the longest cell of an import, in characters
+                                        (default 100,000)
+======================================  =====================================================
+
+The import limits (:class:`ImportLimits`) bound what one import may cost: a file over
+one is refused before it is parsed, with a message naming the file, the limit and its
+variable.  The defaults are far above any real export: ACLED's has 31 columns and
+notes of a few thousand characters at most; a Crowd Counting sheet has under 100
+columns; Kazakhstan's ACLED export is a few thousand rows and a few megabytes, and
+ACLED's whole world a few million rows.  The cell limit stays below the 131,072
+characters Python's ``csv`` module reads in one cell.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from geo.errors import SettingsError
 
@@ -50,6 +65,24 @@ MODES: tuple[Mode, ...] = ("local", "public")
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """What one import may read (``PROTESTMAP_IMPORT_MAX_*``; see the table above)."""
+
+    max_bytes: int = 1 << 30
+    max_rows: int = 5_000_000
+    max_columns: int = 500
+    max_cell_chars: int = 100_000
+
+    #: The environment variable of each limit, by field name.
+    VARIABLES: ClassVar[dict[str, str]] = {
+        "max_bytes": "PROTESTMAP_IMPORT_MAX_BYTES",
+        "max_rows": "PROTESTMAP_IMPORT_MAX_ROWS",
+        "max_columns": "PROTESTMAP_IMPORT_MAX_COLUMNS",
+        "max_cell_chars": "PROTESTMAP_IMPORT_MAX_CELL_CHARS",
+    }
+
+
+@dataclass(frozen=True)
 class Settings:
     """A snapshot of the configuration, read from the environment."""
 
@@ -66,6 +99,8 @@ class Settings:
     store_path: str | Path | None = None
     #: ``PROTESTMAP_MODE``: ``local`` (imports allowed) or ``public`` (nothing is written).
     mode: Mode = "local"
+    #: ``PROTESTMAP_IMPORT_MAX_*``: what one import may read.
+    import_limits: ImportLimits = field(default_factory=ImportLimits)
 
     def __post_init__(self) -> None:
         if self.store_path is None:
@@ -105,7 +140,32 @@ def get_settings() -> Settings:
         npm_registry=(env.get("PROTESTMAP_NPM_REGISTRY", "").strip() or DEFAULT_NPM_REGISTRY).rstrip("/"),
         store_path=env.get("PROTESTMAP_STORE", "").strip() or None,
         mode=parse_mode(env.get("PROTESTMAP_MODE"), "the environment variable PROTESTMAP_MODE"),
+        import_limits=ImportLimits(
+            **{
+                name: _positive_int(env.get(variable), variable, getattr(ImportLimits, name))
+                for name, variable in ImportLimits.VARIABLES.items()
+            }
+        ),
     )
+
+
+def _positive_int(value: str | None, variable: str, default: int) -> int:
+    """A whole number of 1 or more from a setting's text (``1_000_000`` and ``1,000,000`` too); blank: ``default``.
+
+    Raises
+    ------
+    SettingsError
+        For anything else, naming the variable and its default.
+    """
+    text = "" if value is None else value.strip().replace(",", "").replace("_", "")
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise SettingsError(
+            f"the environment variable {variable} is {value!r}; expected a whole number of 1 or more "
+            f"(unset means {default:,})"
+        )
+    return int(text)
 
 
 def parse_mode(value: str | None, where: str = "PROTESTMAP_MODE") -> Mode:

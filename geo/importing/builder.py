@@ -16,6 +16,7 @@ import pandas as pd
 from geo import schema
 from geo.errors import Problem
 from geo.importing.read import RawTable
+from geo.records import trim_text
 
 __all__ = ["Converted"]
 
@@ -56,18 +57,19 @@ class _Builder:
         self.rows = table.rows()
         self.out: dict[str, pd.Series] = {}
         self.flags = pd.Series([""] * self.n, index=self.index, dtype=object)
-        self.rejections: dict[int, Problem] = {}
+        # the rows reading already rejected (bytes that are not text, a broken quote): never converted
+        self.rejections: dict[int, Problem] = {int(p.row): p for p in table.rejected.values() if p.row is not None}
         self._lower = {c.strip().casefold(): c for c in table.frame.columns}
 
     def has(self, name: str) -> bool:
         return name.casefold() in self._lower
 
     def col(self, *names: str) -> pd.Series:
-        """The first of ``names`` the table has, stripped; blanks when it has none."""
+        """The first of ``names`` the table has, trimmed (:func:`~geo.records.trim_text`); blanks when it has none."""
         for name in names:
             real = self._lower.get(name.casefold())
             if real is not None:
-                return self.table.frame[real].str.strip()
+                return trim_text(self.table.frame[real])
         return pd.Series([""] * self.n, index=self.index, dtype=object).astype(str)
 
     def blank(self) -> pd.Series:
@@ -94,9 +96,10 @@ class _Builder:
             self.rejections[row] = Problem(self.table.file, row, column, str(values.iloc[i]), why)
 
     def done(self, extra: dict[str, pd.Series] | None = None) -> Converted:
-        raw = pd.DataFrame({c: self.out.get(c, self.blank()) for c in schema.COLUMNS}, index=self.index)
-        for name, series in (extra or {}).items():
-            raw[name] = series
+        # one frame in one go: a wide file's extra columns are never inserted one at a time
+        columns = {c: self.out.get(c, self.blank()) for c in schema.COLUMNS}
+        columns.update(extra or {})
+        raw = pd.DataFrame(columns, index=self.index)
         raw = raw.astype(object).reset_index(drop=True)  # str cells; validate_frame makes them str dtype
         flags = self.flags.reset_index(drop=True)
         rejections = [self.rejections[row] for row in sorted(self.rejections)]  # keyed by each one's row

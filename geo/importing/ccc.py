@@ -12,6 +12,7 @@ from geo.importing.builder import Converted, _Builder
 from geo.importing.read import RawTable
 from geo.importing.values import (
     _DEFAULT_DATE_FORMATS,
+    COUNT_RULE,
     _city_values,
     _counts,
     _decimal,
@@ -19,6 +20,7 @@ from geo.importing.values import (
     _parse_dates,
     _row_hashes,
 )
+from geo.records import trim_text
 
 __all__ = ["to_native_ccc"]
 
@@ -62,6 +64,8 @@ def to_native_ccc(table: RawTable) -> Converted:
 
     size_low, size_high, size_text = b.col("size_low"), b.col("size_high"), b.col("size_text")
     lo, hi = _counts(size_low), _counts(size_high)
+    _reject_invalid(b, "size_low", size_low, lo.invalid)
+    _reject_invalid(b, "size_high", size_high, hi.invalid)
     txt = _counts(size_text)
     use_text = (lo.low == "") & (hi.low == "")
     p_low = lo.low.where(lo.low != "", hi.low)
@@ -74,6 +78,7 @@ def to_native_ccc(table: RawTable) -> Converted:
     )
     arrests = b.col("arrests")
     d = _counts(arrests)
+    _reject_invalid(b, "arrests", arrests, d.invalid)
     b.out["detained_low"], b.out["detained_high"] = d.low, d.high
     b.out["count_kind"] = pd.Series(np.where(d.low != "", "incremental", ""), index=b.index)
     b.flag(d.textual, "arrests stated as text ('" + arrests + "' read as " + d.shown + ")")
@@ -82,7 +87,9 @@ def to_native_ccc(table: RawTable) -> Converted:
 
     inj_c, inj_p = b.col("injuries_crowd"), b.col("injuries_police")
     ic, ip = _counts(inj_c), _counts(inj_p)
-    c_num = pd.to_numeric(ic.low, errors="coerce")
+    _reject_invalid(b, "injuries_crowd", inj_c, ic.invalid)
+    _reject_invalid(b, "injuries_police", inj_p, ip.invalid)
+    c_num = pd.to_numeric(ic.low, errors="coerce")  # digits or "": never -5, 1e3 or inf
     p_num = pd.to_numeric(ip.low, errors="coerce")
     total = c_num.fillna(0) + p_num.fillna(0)
     any_num = c_num.notna() | p_num.notna()
@@ -103,7 +110,7 @@ def to_native_ccc(table: RawTable) -> Converted:
         (c for c in table.frame.columns if re.fullmatch(r"(?i)source_?\d+", c.strip())),
         key=lambda c: int(re.sub(r"\D", "", c)),
     )
-    urls, names = _split_sources([table.frame[c].str.strip() for c in src_cols], b)
+    urls, names = _split_sources([trim_text(table.frame[c]) for c in src_cols], b)
     b.out["source_urls"], b.out["source_names"] = urls, names
     b.out["summary"] = b.col("claims", "title", "summary")
     b.out["notes"] = _join_text(
@@ -141,6 +148,11 @@ def to_native_ccc(table: RawTable) -> Converted:
         if c.strip().casefold() not in used and c not in src_cols and f"ccc_{c.strip()}" not in schema.COLUMNS
     }
     return b.done(extra)
+
+
+def _reject_invalid(b: _Builder, column: str, text: pd.Series, invalid: pd.Series) -> None:
+    """Reject the rows whose count column holds a number that is not a count (``-5``, ``1e3``, ``NaN``)."""
+    b.reject((invalid != "").to_numpy(dtype=bool), column, text, invalid + "; expected " + COUNT_RULE)
 
 
 def _split_sources(columns: list[pd.Series], b: _Builder) -> tuple[pd.Series, pd.Series]:

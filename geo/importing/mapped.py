@@ -21,6 +21,7 @@ from geo.importing.values import (
     _parse_dates,
     _row_hashes,
 )
+from geo.records import trim_text
 
 __all__ = ["load_mapping", "to_native_mapped"]
 
@@ -122,10 +123,10 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
         if isinstance(value, str) and value.startswith("="):
             b.out[key] = pd.Series([value[1:]] * b.n, index=b.index, dtype=object)
         elif isinstance(value, str):
-            b.out[key] = table.frame[value].str.strip()
+            b.out[key] = trim_text(table.frame[value])
         else:
             sep = " " if key == "source_urls" else "; "
-            b.out[key] = _join_text([table.frame[v].str.strip() for v in value], sep)
+            b.out[key] = _join_text([trim_text(table.frame[v]) for v in value], sep)
     for key, table_values in (mapping.get("values") or {}).items():
         if key in b.out and isinstance(table_values, dict):
             b.out[key] = b.out[key].map(lambda v, t=table_values: t.get(v, v)).astype(str)

@@ -6,6 +6,7 @@ from geo import schema
 from geo.importing.builder import Converted, _Builder
 from geo.importing.read import RawTable
 from geo.importing.values import _city_values
+from geo.records import trim_text
 
 __all__ = ["to_native_native"]
 
@@ -20,7 +21,7 @@ def to_native_native(table: RawTable) -> Converted:
     lower = {c.strip().casefold(): c for c in table.frame.columns}
     for col in schema.COLUMNS:
         if col in lower:
-            b.out[col] = table.frame[lower[col]].str.strip()
+            b.out[col] = trim_text(table.frame[lower[col]])
     extra = {c: table.frame[c] for c in table.frame.columns if c.strip().casefold() not in schema.COLUMNS}
     if "city" in b.out:
         b.out["city"] = _city_values(b.out["city"], keep_unknown=True)

@@ -1,8 +1,9 @@
 """What every format needs before :func:`geo.records.validate_frame`.
 
-Decimal commas, counts stated as text, a high figure below the low one, counts and
-precisions too large to be real, years out of range, rows with fewer cells than the
-header.
+Decimal commas, counts stated as text, a high figure below the low one, counts that
+are not whole numbers of 0 or more (rejected), counts and precisions too large to be
+real, years out of range, control characters (taken out of free text with a flag,
+rejected elsewhere), rows with fewer cells than the header.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ import pandas as pd
 from geo import schema
 from geo.importing.builder import Converted, _Builder
 from geo.importing.read import RawTable
-from geo.importing.values import MAX_COUNT, MAX_YEAR, MIN_YEAR, _counts, _decimal
+from geo.importing.values import (
+    CONTROL_CHARACTERS,
+    COUNT_RULE,
+    MAX_COUNT,
+    MAX_YEAR,
+    MIN_YEAR,
+    _counts,
+    _decimal,
+)
 
 
 def _normalise(conv: Converted, table: RawTable) -> Converted:
@@ -35,18 +44,20 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
             continue
         low_text = raw[low_col].str.strip().set_axis(b.index)
         lo = _counts(low_text)
+        _reject_invalid_counts(b, low_col, low_text, lo.invalid)
         textual = lo.textual.to_numpy()
         b.flag(textual, f"{low_col} stated as text ('" + low_text + "' read as " + lo.shown + ")")
         new_low = lo.low.where(~lo.words, "")
-        b.flag(lo.words, f"{low_col} '" + low_text + "' gives no number (left blank)")
+        b.flag(lo.words & (lo.invalid == ""), f"{low_col} '" + low_text + "' gives no number (left blank)")
         if high_col and high_col in raw.columns:
             high_text = raw[high_col].str.strip().set_axis(b.index)
             hi = _counts(high_text)
+            _reject_invalid_counts(b, high_col, high_text, hi.invalid)
             b.flag(hi.textual, f"{high_col} stated as text ('" + high_text + "' read as " + hi.shown + ")")
             new_high = hi.high.where(hi.high != "", hi.low)
             new_high = new_high.where(high_text != "", lo.high.where((lo.high != lo.low) | lo.textual, ""))
             new_high = new_high.where(~hi.words, "")
-            b.flag(hi.words, f"{high_col} '" + high_text + "' gives no number (left blank)")
+            b.flag(hi.words & (hi.invalid == ""), f"{high_col} '" + high_text + "' gives no number (left blank)")
             ln = pd.to_numeric(new_low, errors="coerce")
             hn = pd.to_numeric(new_high, errors="coerce")
             swap = (hn < ln).fillna(False).to_numpy(dtype=bool)
@@ -77,6 +88,8 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
             year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}$", expand=False), errors="coerce")
             far = ((year < MIN_YEAR) | (year > MAX_YEAR)).fillna(False).to_numpy(dtype=bool)
             b.reject(far, col, text.set_axis(b.index), f"expected a year between {MIN_YEAR} and {MAX_YEAR}")
+    if table.has_control:
+        _control_characters(raw, b)
     short = np.zeros(len(raw), dtype=bool)
     for i, (found, width) in table.ragged.items():
         if 0 <= found < width:
@@ -86,3 +99,45 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
     known = {p.row for p in rejections}
     rejections.extend(p for p in b.rejections.values() if p.row not in known)
     return Converted(raw, rows, b.flags.reset_index(drop=True), rejections)
+
+
+def _reject_invalid_counts(b: _Builder, column: str, text: pd.Series, invalid: pd.Series) -> None:
+    """Reject the rows whose count cell holds a number that is not a count (``-5``, ``1e3``, ``NaN``, ``12.5``)."""
+    bad = (invalid != "").to_numpy(dtype=bool)
+    if bad.any():
+        b.reject(bad, column, text, invalid + "; expected " + COUNT_RULE)
+
+
+#: Native columns of free text: control characters are taken out of them (with a flag).
+#: In every other column (ids, codes, dates, numbers, URLs) a control character rejects the row.
+FREE_TEXT_COLUMNS = frozenset(
+    ["place_name_en", "place_name_ru", "place_name_kk", "detained_text", "summary", "notes", "source_names"]
+)
+
+
+def _control_characters(raw: pd.DataFrame, b: _Builder) -> None:
+    """NUL and the other control characters but tab, CR and line feed (see :data:`CONTROL_CHARACTERS`).
+
+    Removed from free text and the file's own extra columns, with a flag naming them;
+    a row holding one in an id, code, date, number or URL is rejected.
+    """
+    for col in list(raw.columns):
+        text = raw[col].astype(str)
+        has = text.str.contains(CONTROL_CHARACTERS, regex=True).to_numpy(dtype=bool)
+        if not has.any():
+            continue
+        found = text[has].map(lambda v: ", ".join(sorted({f"U+{ord(c):04X}" for c in CONTROL_CHARACTERS.findall(v)})))
+        named = pd.Series("", index=text.index, dtype=object)
+        named[has] = found
+        if col in FREE_TEXT_COLUMNS or col not in schema.COLUMNS:
+            raw[col] = text.str.replace(CONTROL_CHARACTERS, "", regex=True)
+            b.flag(has, f"{col}: control character(s) " + named.set_axis(b.index) + " removed")
+        else:
+            b.reject(
+                has,
+                col,
+                text.set_axis(b.index),
+                "control character(s) "
+                + named.set_axis(b.index)
+                + f" in {col}: ids, codes, dates, numbers and URLs cannot hold them; fix the cell",
+            )

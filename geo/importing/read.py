@@ -1,9 +1,33 @@
 """Reading: a file as text cells (:class:`RawTable`), before any interpretation.
 
-Bytes and encodings (UTF-8, UTF-8 with BOM, Windows-1251), delimiters (``,`` ``;``
-tab), CSV-like text, GeoJSON FeatureCollections and GeoPackage layers of Points in
-WGS84.  Nothing is lost: ragged rows are kept and listed, non-Point features are
-kept and listed, repaired headers are said in ``problems``.
+Bytes and encodings, delimiters (``,`` ``;`` tab), CSV-like text, GeoJSON
+FeatureCollections and GeoPackage layers of Points in WGS84.  Nothing is lost: ragged
+rows are kept and listed, non-Point features are kept and listed, rows that cannot be
+read (bytes that are not text, a broken quote) are kept and rejected with their line,
+repaired headers are said in ``problems``.
+
+The rules, each said in the import's notes where it applies:
+
+* **Decoding.**  A byte order mark decides (UTF-8, UTF-16, UTF-32).  Without one, a
+  file that is valid UTF-8 is UTF-8.  A file that is not is Windows-1251 only when it
+  is not UTF-8 as a whole: most of its non-ASCII byte sequences are invalid UTF-8 *and*
+  Windows-1251 reads at least :data:`~geo.importing.decoding.CP1251_SHARE` of its non-ASCII bytes as Cyrillic
+  words (two letters or more) or its quotes and dashes.  Otherwise it is read as UTF-8
+  and the rows holding invalid bytes are rejected, naming the bytes; no byte is ever
+  replaced silently.
+* **Counting.**  The input of a delimited file is its physical data lines (after the
+  header), taken before the rows are parsed.  A quoted cell may hold a line break when
+  its quote is properly closed and the row then has the header's cells: that record
+  counts once, and the notes say so (rows are then numbered as a spreadsheet shows
+  them, by record).  A quote that is never closed, closed and followed by text, or that
+  swallows lines into a row of the wrong width rejects the line it opens on, with the
+  line number; the lines after it are read on their own, so every line is still one
+  input row.  GeoJSON and GeoPackage count records (features).
+* **Limits** (:class:`geo.settings.ImportLimits`): bytes, rows, columns and the longest
+  cell are checked before the rows are parsed; a file over one is refused, naming the
+  limit and its environment variable.
+* **Not text.**  A file of which more than :data:`~geo.importing.decoding.BINARY_SHARE` of the first 64 KiB is
+  control characters or undecodable bytes is refused, with a short printable excerpt.
 """
 
 from __future__ import annotations
@@ -11,15 +35,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pyproj.exceptions import CRSError
 
-from geo.errors import ImportFileError
+from geo.errors import ImportFileError, Problem
+from geo.importing.decoding import (
+    _MARKS,
+    _bad_bytes,
+    _decode,
+    _Decoded,
+    _refuse_binary,
+    _unmark,
+    excerpt,
+)
+from geo.importing.values import CONTROL_CHARACTERS
 from geo.records import is_wgs84
+from geo.settings import ImportLimits, get_settings
 
 __all__ = ["RawTable", "read_table"]
 
@@ -28,14 +65,19 @@ __all__ = ["RawTable", "read_table"]
 class RawTable:
     """A file read as text cells, before any interpretation.
 
-    ``frame`` has one row per data row of the file (in order), one ``str`` column per
+    ``frame`` has one row per input row of the file (in order), one ``str`` column per
     header column (blank cells are ``""``, never NaN).  Row ``i`` of the frame is row
     ``first_row + i`` of the file as a spreadsheet shows it (CSV: the header is row 1;
     GeoJSON: feature numbers from 1).  ``ragged`` maps a frame position to
-    ``(cells found, cells expected, extra cells)`` for rows whose cell count differs
-    from the header's; extra cells are kept in ``overflow`` (joined by the delimiter).
-    ``problems`` lists file-level findings (a header repaired, a byte that was not
-    Windows-1251).
+    ``(cells found, cells expected)`` for rows whose cell count differs from the
+    header's; extra cells are kept in ``overflow`` (joined by the delimiter).
+    ``rejected`` maps a frame position to why reading rejects that row (bytes that are
+    not text, a broken quote).  ``problems`` lists file-level findings (how the file was
+    decoded, a header repaired, line breaks inside quoted cells).  ``data_lines`` is
+    the physical data lines of a delimited file (the features of a GeoJSON file) and
+    ``joined_lines`` the line breaks inside quoted cells, so :attr:`input_count`, the
+    input of the row accounting, is taken from the file and not from the frame.
+    ``has_control``: whether any cell may hold a control character.
     """
 
     frame: pd.DataFrame
@@ -47,32 +89,53 @@ class RawTable:
     ragged: dict[int, tuple[int, int]] = field(default_factory=dict)
     overflow: dict[int, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    rejected: dict[int, Problem] = field(default_factory=dict)
+    data_lines: int | None = None
+    joined_lines: int = 0
+    has_control: bool = True
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    @property
+    def input_count(self) -> int:
+        """The input rows: the file's data lines less the line breaks inside quoted cells (records when not text)."""
+        return len(self.frame) if self.data_lines is None else self.data_lines - self.joined_lines
 
     def rows(self) -> np.ndarray:
         """The file row number of every frame row."""
         return np.arange(len(self.frame), dtype=np.int64) + self.first_row
 
-    def head(self, n: int) -> RawTable:
-        """The first ``n`` rows as a table of their own (same file, same numbering)."""
-        keep = {i: v for i, v in self.ragged.items() if i < n}
-        over = {i: v for i, v in self.overflow.items() if i < n}
+    def slice(self, start: int, stop: int) -> RawTable:
+        """Frame rows ``start`` to ``stop`` as a table of their own (same file, same numbering, no problems)."""
+        stop = min(stop, len(self.frame))
+
+        def inside(d: dict) -> dict:
+            return {i - start: v for i, v in d.items() if start <= i < stop}
+
         return RawTable(
-            self.frame.iloc[:n].reset_index(drop=True),
-            list(self.header),
+            self.frame.iloc[start:stop].reset_index(drop=True),
+            self.header,
             self.encoding,
             self.delimiter,
-            self.first_row,
+            self.first_row + start,
             self.file,
-            keep,
-            over,
-            list(self.problems),
+            inside(self.ragged),
+            inside(self.overflow),
+            [],
+            inside(self.rejected),
+            has_control=self.has_control,
         )
 
+    def head(self, n: int) -> RawTable:
+        """The first ``n`` rows as a table of their own (same file, same numbering)."""
+        table = self.slice(0, n)
+        table.header = list(self.header)
+        table.problems = list(self.problems)
+        return table
 
-def read_table(path: str | Path, layer: str | None = None) -> RawTable:
+
+def read_table(path: str | Path, layer: str | None = None, *, limits: ImportLimits | None = None) -> RawTable:
     """Read a CSV-like, GeoJSON or GeoPackage file into text cells without losing a row.
 
     Parameters
@@ -85,6 +148,8 @@ def read_table(path: str | Path, layer: str | None = None) -> RawTable:
         delimited text.
     layer : str, optional
         The GeoPackage layer to read (default: the first).  Ignored for other files.
+    limits : geo.settings.ImportLimits, optional
+        Default: the configured ones (``PROTESTMAP_IMPORT_MAX_*``).
 
     Returns
     -------
@@ -93,111 +158,139 @@ def read_table(path: str | Path, layer: str | None = None) -> RawTable:
     Raises
     ------
     ImportFileError
-        The file is missing, empty, has no header, is not a FeatureCollection, is not
-        a readable GeoPackage (or lacks the named layer) or declares a CRS other than
-        WGS84.
+        The file is missing, empty, not text, over an import limit, has no header or
+        an unreadable one, is not a FeatureCollection (or is nested too deeply to
+        read), is not a readable GeoPackage (or lacks the named layer) or declares a
+        CRS other than WGS84.
 
     Notes
     -----
-    Encoding: a UTF-8 byte order mark means UTF-8; otherwise the bytes are decoded as
-    strict UTF-8, and when that fails as Windows-1251 (``encoding`` says which).  The
-    delimiter (``,`` ``;`` or tab) is asked of :class:`csv.Sniffer` and checked against
-    how evenly each candidate splits the first rows; the most even split wins.  Rows
-    with too many or too few cells are kept (padded with blanks) and listed in
+    See the module's rules (decoding, counting, limits).  The delimiter (``,`` ``;``
+    or tab) is the one that splits the first 50 lines most evenly into most cells.
+    Rows with too many or too few cells are kept (padded with blanks) and listed in
     ``ragged``.
     """
     path = Path(path)
     name = str(path)
+    limits = limits or get_settings().import_limits
     if not path.exists():
         raise ImportFileError(f"{name}: file not found (looked at {path.resolve()})")
     if path.is_dir():
         raise ImportFileError(f"{name}: is a folder, expected a .csv, .tsv, .txt, .geojson or .gpkg file")
+    size = path.stat().st_size
+    if size > limits.max_bytes:
+        raise _over(name, f"is {size:,} bytes", "bytes", limits.max_bytes, "max_bytes")
     if path.suffix.lower() == ".gpkg":
-        return _gpkg_table(path, name, layer)
+        return _gpkg_table(path, name, layer, limits)
     data = path.read_bytes()
-    text, encoding, problems = _decode(data, name)
+    decoded = _decode(data, name)
+    _refuse_binary(decoded, name)
     if path.suffix.lower() in (".geojson", ".json"):
-        return _geojson_table(text, name, encoding, problems)
-    return _delimited_table(text, name, encoding, problems)
+        return _geojson_table(decoded, name, limits)
+    return _delimited_table(decoded, name, limits)
 
 
-def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8"), "utf-8-sig", []
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                f"{name}: starts with a UTF-8 byte order mark but byte {exc.start + 3} is not UTF-8; "
-                "save it again as UTF-8"
-            ) from None
-    try:
-        return data.decode("utf-8"), "utf-8", []
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1251"), "cp1251", []
-    except UnicodeDecodeError as exc:
-        # 0x98 is the one byte Windows-1251 leaves undefined: keep the row, say so.
-        return (
-            data.decode("cp1251", errors="replace"),
-            "cp1251",
-            [
-                f"{name}: byte {exc.start} ({data[exc.start : exc.start + 1]!r}) is neither UTF-8 nor "
-                "Windows-1251; read as U+FFFD"
-            ],
-        )
+def _over(name: str, found: str, unit: str, limit: int, setting: str) -> ImportFileError:
+    variable = ImportLimits.VARIABLES[setting]
+    return ImportFileError(
+        f"{name}: {found}, more than the import limit of {limit:,} {unit} ({variable}); "
+        f"if the file is right, set {variable} higher and import it again"
+    )
 
+
+# --------------------------------------------------------------------------- delimited text
 
 _DELIMITERS = (",", ";", "\t")
 
 
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:65536]
-    try:
-        sniffed = csv.Sniffer().sniff(sample, delimiters="".join(_DELIMITERS)).delimiter
-    except csv.Error:
-        sniffed = None
-    # The sniffer is easily fooled by decimal commas in ';' files: check it by counting.
-    lines = sample.splitlines()[:51]
-    if len(lines) > 1 and not sample.endswith(("\n", "\r")) and len(sample) == 65536:
-        lines = lines[:-1]
-    best, best_score = None, None
-    for delim in _DELIMITERS:
+def _sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first lines most evenly into most cells (``,`` on a tie)."""
+    sample: list[str] = []
+    size = 0
+    for line in lines[:51]:
+        if size + len(line) > 65536:
+            break
+        sample.append(line)
+        size += len(line)
+    sample = sample or [lines[0][:65536]]
+    best, best_score = ",", None
+    for rank, delim in enumerate(_DELIMITERS):
         try:
-            rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=delim))
+            rows = list(csv.reader(sample, delimiter=delim))
         except csv.Error:
             continue
         if not rows:
             continue
         width = len(rows[0])
-        even = sum(len(r) == width for r in rows[1:] if r) / max(1, sum(1 for r in rows[1:] if r))
-        score = (width > 1, round(even, 2), width, delim == sniffed)
+        filled = [r for r in rows[1:] if r]
+        even = sum(len(r) == width for r in filled) / max(1, len(filled))
+        score = (width > 1, round(even, 2), width, -rank)
         if best_score is None or score > best_score:
             best, best_score = delim, score
-    if best is None or best_score is None or not best_score[0]:  # set together: both or neither
-        return sniffed or ","
     return best
 
 
-def _delimited_table(text: str, name: str, encoding: str, problems: list[str]) -> RawTable:
+def _physical_lines(text: str) -> int:
+    """Lines of ``text`` ended by LF, CR LF or CR (the last one may have no ending)."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (0 if text.endswith(("\n", "\r")) else 1)
+
+
+def _ensure_csv_field_limit(max_cell_chars: int) -> None:
+    # Python's csv refuses cells over its field limit (131,072 by default): raise it, never lower it.
+    if csv.field_size_limit() < max_cell_chars + 1:
+        csv.field_size_limit(max_cell_chars + 1)
+
+
+def _delimited_table(decoded: _Decoded, name: str, limits: ImportLimits) -> RawTable:
+    text = decoded.text
     if not text.strip():
         raise ImportFileError(f"{name}: is empty; expected a header row and data rows")
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    lines_found = _physical_lines(text)
+    if lines_found - 1 > limits.max_rows:
+        raise _over(name, f"has {lines_found - 1:,} data lines", "rows", limits.max_rows, "max_rows")
+    lines = io.StringIO(text, newline="").readlines()
+    _ensure_csv_field_limit(limits.max_cell_chars)
+    delimiter = _sniff_delimiter(lines)
+    reader = csv.reader(iter(lines), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
-        records = list(reader)
     except csv.Error as exc:
         raise ImportFileError(
-            f"{name}: cannot be parsed as delimited text near line {reader.line_num}: {exc}"
+            f"{name}: the header (line 1) cannot be read: {exc}; a quote in a header cell must be closed"
         ) from None
+    header_lines = reader.line_num
+    if len(header) > limits.max_columns:
+        raise _over(name, f"has {len(header):,} columns", "columns", limits.max_columns, "max_columns")
+    _refuse_long_cells(lines, delimiter, name, limits.max_cell_chars)
+    problems = list(decoded.problems)
+    if header_lines > 1:
+        problems.append(f"{name}: the header runs over lines 1-{header_lines} (line breaks inside quoted names)")
+    if decoded.marks and any(_MARKS.search(h) for h in header):
+        header = [_unmark(h) for h in header]
+        problems.append(f"{name}: the header holds {decoded.bad_byte}s, read as U+FFFD")
     header, fixes = _clean_header(header)
-    problems = problems + [f"{name}: {fix}" for fix in fixes]
+    problems += [f"{name}: {fix}" for fix in fixes]
     width = len(header)
+    parsed = _parse_rows(lines, header_lines, delimiter, width, limits.max_cell_chars)
+    if parsed.spans:
+        shown = ", ".join(f"{a}-{b}" for a, b in parsed.spans[:5]) + (", ..." if len(parsed.spans) > 5 else "")
+        problems.append(
+            f"{name}: {len(parsed.spans):,} row(s) hold line breaks inside properly quoted cells (lines {shown}): "
+            f"the input is counted by record, as a spreadsheet numbers its rows: {len(lines) - header_lines:,} "
+            f"data lines, {len(parsed.rows):,} rows"
+        )
     ragged: dict[int, tuple[int, int]] = {}
     overflow: dict[int, str] = {}
+    rejected: dict[int, Problem] = {}
     cells: list[list[str]] = []
-    for i, row in enumerate(records):
+    for i, row in enumerate(parsed.rows):
+        why = parsed.broken.get(i)
+        if decoded.marks:
+            row = _marked_row(decoded, row, header, name, 2 + i, rejected, i, why)
+        if why is not None and i not in rejected:
+            line = lines[parsed.first_line[i]].rstrip("\r\n")
+            rejected[i] = Problem(name, 2 + i, "(row)", _unmark(line[:200]) + ("…" if len(line) > 200 else ""), why)
         n = len(row)
         if n == width:
             cells.append(row)
@@ -213,50 +306,232 @@ def _delimited_table(text: str, name: str, encoding: str, problems: list[str]) -
             overflow[i] = delimiter.join(row[width:])
     frame = pd.DataFrame(cells, columns=header, dtype=object) if cells else pd.DataFrame(columns=header, dtype=object)
     frame = frame.astype(str)
-    return RawTable(frame, header, encoding, delimiter, 2, name, ragged, overflow, problems)
+    table = RawTable(frame, header, decoded.encoding, delimiter, 2, name, ragged, overflow, problems, rejected)
+    table.data_lines = len(lines) - header_lines
+    table.joined_lines = parsed.joined
+    table.has_control = CONTROL_CHARACTERS.search(text) is not None
+    return table
+
+
+def _marked_row(
+    decoded: _Decoded,
+    row: list[str],
+    header: list[str],
+    name: str,
+    file_row: int,
+    rejected: dict[int, Problem],
+    i: int,
+    why: str | None,
+) -> list[str]:
+    """The row with kept bytes read as U+FFFD; a row holding one is rejected (unless already, for a broken quote)."""
+    for j, cell in enumerate(row):
+        if _MARKS.search(cell):
+            if why is None and i not in rejected:
+                column = header[j] if j < len(header) else "(row)"
+                rejected[i] = Problem(name, file_row, column, _unmark(cell), _bad_bytes(decoded, cell))
+            return [_unmark(c) for c in row]
+    return row
+
+
+def _refuse_long_cells(lines: list[str], delimiter: str, name: str, max_cell: int) -> None:
+    """Refuse a file with a cell over the limit, looking only at the lines long enough to hold one."""
+    if max(map(len, lines)) <= max_cell:
+        return
+    for number, line in enumerate(lines, start=1):
+        if len(line) <= max_cell:
+            continue
+        try:
+            cells = next(csv.reader([line], delimiter=delimiter))
+        except csv.Error:  # a cell over csv's own field limit
+            cells = [line]
+        longest = max(cells, key=len, default="")
+        if len(longest) > max_cell:
+            raise _over(
+                name,
+                f"line {number} holds a cell of {len(longest):,} characters",
+                "characters a cell",
+                max_cell,
+                "max_cell_chars",
+            )
+
+
+@dataclass
+class _Parsed:
+    rows: list[list[str]]
+    first_line: list[int]  # 0-based index into the lines of each row's first line
+    broken: dict[int, str]  # row position -> why its line is rejected (a broken quote)
+    spans: list[tuple[int, int]]  # 1-based first and last lines of the rows holding quoted line breaks
+    joined: int  # the line breaks inside those rows
+
+
+def _parse_rows(lines: list[str], start: int, delimiter: str, width: int, max_cell: int) -> _Parsed:
+    """Every line from ``start`` as rows, by a strict parse; a line whose quote breaks the parse is one row of its own.
+
+    A row spanning several lines is kept when its quotes are closed, it has ``width``
+    cells and none over ``max_cell`` characters; otherwise its first line is a broken
+    row (read by itself, leniently, for the rejected file) and the parse goes on at the
+    next line.
+    """
+    out = _Parsed([], [], {}, [], 0)
+    pos = start
+
+    def reader_at(line: int):
+        it: Any = iter(lines)  # a list iterator: __setstate__ moves it to a line
+        it.__setstate__(line)
+        return csv.reader(it, delimiter=delimiter, strict=True)
+
+    reader, base = reader_at(pos), pos
+    while pos < len(lines):
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            why = _quote_problem(str(exc), pos, base + reader.line_num, max_cell)
+        else:
+            end = base + reader.line_num
+            if end - pos == 1:
+                out.rows.append(row)
+                out.first_line.append(pos)
+                pos = end
+                continue
+            if len(row) == width and max(map(len, row), default=0) <= max_cell:
+                out.rows.append(row)
+                out.first_line.append(pos)
+                out.spans.append((pos + 1, end))
+                out.joined += end - pos - 1
+                pos = end
+                continue
+            found = f"the row then has {len(row)} cells, the header {width}" if len(row) != width else ""
+            why = _quote_problem("swallows", pos, end, max_cell, found)
+        out.broken[len(out.rows)] = why
+        out.rows.append(_alone(lines[pos], delimiter))
+        out.first_line.append(pos)
+        pos += 1
+        reader, base = reader_at(pos), pos
+    return out
+
+
+def _quote_problem(error: str, pos: int, end: int, max_cell: int, found: str = "") -> str:
+    line = pos + 1
+    after = f"; the lines after line {line} are read on their own"
+    if "unexpected end of data" in error:
+        return f"line {line}: a quote opens a cell and is never closed (the rest of the file would be one cell){after}"
+    if "field larger than field limit" in error or (error == "swallows" and not found):
+        return f"line {line}: a quote opened here is not closed within {max_cell:,} characters: unclosed?{after}"
+    if error == "swallows":
+        return f"line {line}: a quote opened here closes only on line {end} and {found}: unclosed?{after}"
+    if "expected after" in error and end == line:
+        return (
+            f"line {line}: a quoted cell is closed and followed by more text; "
+            'write a quote inside a quoted cell twice ("")'
+        )
+    if "expected after" in error:
+        return f"line {line}: a quote opened here closes on line {end} and is followed by more text: unclosed?{after}"
+    return f"line {line}: cannot be read as delimited text ({error}){after}"
+
+
+def _alone(line: str, delimiter: str) -> list[str]:
+    """One line's cells, read leniently and by itself (for a row that is rejected)."""
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        cells = line.rstrip("\r\n").split(delimiter)
+    return [c.rstrip("\r\n") for c in cells]
 
 
 def _clean_header(header: list[str]) -> tuple[list[str], list[str]]:
     fixes = []
     out: list[str] = []
+    seen: set[str] = set()
     for i, h in enumerate(header):
         h = h.strip().lstrip("\ufeff")
         if not h:
             h = f"column_{i + 1}"
             fixes.append(f"header cell {i + 1} is blank; named it {h!r}")
-        if h in out:
+        if h in seen:
             new, k = h, 2
-            while new in out:
+            while new in seen:
                 new, k = f"{h}_{k}", k + 1
-            fixes.append(f"header repeats {h!r}; the repeat at column {i + 1} is named {new!r}")
+            fixes.append(f"header repeats '{excerpt(h)}'; the repeat at column {i + 1} is named '{excerpt(new)}'")
             h = new
         out.append(h)
+        seen.add(h)
     return out, fixes
 
 
-def _geojson_table(text: str, name: str, encoding: str, problems: list[str]) -> RawTable:
+# --------------------------------------------------------------------------- GeoJSON
+
+#: A control character written as a JSON escape (``\u0000``), which the decoded text does not show.
+_JSON_CONTROL = re.compile(r"\\u00(?:[01][0-9a-fA-F]|7[fF]|[89][0-9a-fA-F])")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _geojson_table(decoded: _Decoded, name: str, limits: ImportLimits) -> RawTable:
+    text, problems = decoded.text, list(decoded.problems)
     try:
         doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(f"{name}: is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ImportFileError(
+            f"{name}: is nested too deeply to be read (arrays or objects inside each other hundreds of levels "
+            "deep); a FeatureCollection of Points needs five"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, and integers of more than 4,300 digits
+        raise ImportFileError(f"{name}: is not valid JSON ({excerpt(str(exc), 200)})") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFileError(f"{name}: is not a GeoJSON FeatureCollection")
     crs = doc.get("crs")
     crs_name = ((crs or {}).get("properties") or {}).get("name") if isinstance(crs, dict) else None
+    if isinstance(crs, dict) and not isinstance(crs.get("properties") or {}, dict):
+        crs_name = None
     if crs is not None and not (isinstance(crs_name, str) and is_wgs84(crs_name)):
         raise ImportFileError(
-            f"{name}: declares CRS {crs_name or crs!r}; incident files must be in WGS84 "
+            f"{name}: declares CRS '{excerpt(str(crs_name or crs))}'; incident files must be in WGS84 "
             "(EPSG:4326 / OGC CRS84): reproject it first"
         )
     features = doc.get("features")
     if not isinstance(features, list):
         raise ImportFileError(f"{name}: has no 'features' list")
+    if len(features) > limits.max_rows:
+        raise _over(name, f"has {len(features):,} features", "rows", limits.max_rows, "max_rows")
+    try:
+        rows, columns = _feature_rows(features, name, limits)
+    except RecursionError:
+        raise ImportFileError(f"{name}: a feature's properties are nested too deeply to be read") from None
+    rejected: dict[int, Problem] = {}
+    for i, row in enumerate(rows):
+        for key, cell in row.items():
+            if _SURROGATES.search(cell):
+                if i not in rejected:
+                    why = (
+                        _bad_bytes(decoded, cell)
+                        if decoded.marks and _MARKS.search(cell)
+                        else "a lone UTF-16 surrogate (a \\ud800-\\udfff escape), which is no character"
+                    )
+                    rejected[i] = Problem(name, 1 + i, key, _SURROGATES.sub("\ufffd", cell), why)
+                row[key] = _SURROGATES.sub("\ufffd", cell)
+    header = [c for c in columns if c != "__geometry__"]
+    frame = pd.DataFrame(rows, columns=header + ["__geometry__"], dtype=object).fillna("").astype(str)
+    bad_geometry = frame.pop("__geometry__")
+    table = RawTable(frame, header, decoded.encoding, None, 1, name, {}, {}, problems, rejected)
+    table.overflow = {int(i): v for i, v in bad_geometry[bad_geometry != ""].items()}
+    table.ragged = dict.fromkeys(table.overflow, (-1, -1))  # -1: not a point (see _reading_rejections)
+    table.data_lines = len(features)
+    table.has_control = CONTROL_CHARACTERS.search(text) is not None or _JSON_CONTROL.search(text) is not None
+    return table
+
+
+def _feature_rows(features: list, name: str, limits: ImportLimits) -> tuple[list[dict[str, str]], list[str]]:
     rows: list[dict[str, str]] = []
-    for feature in features:
+    columns: dict[str, None] = {}
+    for number, feature in enumerate(features, start=1):
         feature = feature if isinstance(feature, dict) else {}
         props = feature.get("properties")
         props = props if isinstance(props, dict) else {}
-        row = {str(k): _cell(v) for k, v in props.items()}
+        row = {}
+        for k, v in props.items():
+            key = str(k)
+            row[_SURROGATES.sub("\ufffd", key)] = _cell(v)
         geom = feature.get("geometry")
         if isinstance(geom, dict):
             coords = geom.get("coordinates")
@@ -266,18 +541,30 @@ def _geojson_table(text: str, name: str, encoding: str, problems: list[str]) -> 
                 if not row.get("latitude"):
                     row["latitude"] = _cell(coords[1])
             else:
-                row["__geometry__"] = f"{geom.get('type')} geometry"
+                row["__geometry__"] = f"{excerpt(str(geom.get('type')))} geometry"
+        for key, cell in row.items():
+            if len(cell) > limits.max_cell_chars:
+                raise _over(
+                    name,
+                    f"feature {number}, property '{excerpt(key)}' holds {len(cell):,} characters",
+                    "characters a cell",
+                    limits.max_cell_chars,
+                    "max_cell_chars",
+                )
+            columns.setdefault(key)
+        if len(columns) - ("__geometry__" in columns) > limits.max_columns:
+            raise _over(
+                name,
+                f"has more than {limits.max_columns:,} distinct properties",
+                "columns",
+                limits.max_columns,
+                "max_columns",
+            )
         rows.append(row)
-    header = list(dict.fromkeys(k for r in rows for k in r if k != "__geometry__"))
-    frame = pd.DataFrame(rows, columns=header + ["__geometry__"], dtype=object).fillna("").astype(str)
-    bad_geometry = frame.pop("__geometry__")
-    table = RawTable(frame, header, encoding, None, 1, name, {}, {}, problems)
-    table.overflow = {int(i): v for i, v in bad_geometry[bad_geometry != ""].items()}
-    table.ragged = dict.fromkeys(table.overflow, (-1, -1))  # -1: not a point (see _reading_rejections)
-    return table
+    return rows, list(columns)
 
 
-def _gpkg_table(path: Path, name: str, layer: str | None) -> RawTable:
+def _gpkg_table(path: Path, name: str, layer: str | None, limits: ImportLimits) -> RawTable:
     import pyogrio
     from pyogrio.errors import DataSourceError
 
@@ -291,6 +578,17 @@ def _gpkg_table(path: Path, name: str, layer: str | None) -> RawTable:
         layer = layers[0]
     elif layer not in layers:
         raise ImportFileError(f"{name}: GeoPackage has no layer {layer!r} (layers: {', '.join(layers)})")
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except DataSourceError as exc:
+        raise ImportFileError(f"{name}: layer {layer!r} cannot be read ({exc})") from None
+    if int(info.get("features") or 0) > limits.max_rows:
+        raise _over(
+            name, f"layer {layer!r} has {int(info['features']):,} features", "rows", limits.max_rows, "max_rows"
+        )
+    if len(info.get("fields", ())) > limits.max_columns:
+        found = f"layer {layer!r} has {len(info['fields']):,} columns"
+        raise _over(name, found, "columns", limits.max_columns, "max_columns")
     try:
         frame = pyogrio.read_dataframe(path, layer=layer)
     except DataSourceError as exc:

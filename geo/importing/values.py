@@ -20,6 +20,8 @@ from geo import schema
 MAX_COUNT = 10**8
 #: Dates outside these years are typing errors, not events.
 MIN_YEAR, MAX_YEAR = 1900, 2100
+#: Control characters a cell may not hold: NUL and the rest of C0 and C1 but tab, line feed and CR, and DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _DEFAULT_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d %B %Y", "%d-%B-%Y", "%d %b %Y"]
 
@@ -141,9 +143,10 @@ class _Counts:
     low: pd.Series  # digits or ""
     high: pd.Series  # digits or "" (blank = at least low)
     textual: pd.Series  # a number was read out of words ("about 50")
-    words: pd.Series  # words only ("dozens"): no number
+    words: pd.Series  # no number read ("dozens", or a number written wrong: see invalid)
     swapped: pd.Series  # a range written high-low
     shown: pd.Series  # what was read, for flags ("50", "30-40")
+    invalid: pd.Series  # why a number is not a count ("a negative number"), "" when it is one
 
 
 _APPROX = (
@@ -151,36 +154,65 @@ _APPROX = (
     r"около|примерно|приблизительно|порядка|почти|более чем|около)"
 )
 _AT_LEAST = r"(?:at least|more than|over|above|in excess of|\+|не менее|более|больше|свыше|как минимум|минимум)"
+#: Thousands separators a count may use, the same one throughout: 1,200  1 200  1\u00a0200  1\u202f200.
+_GROUPED = re.compile(r"\d{1,3}([,\u0020\u00a0\u202f])\d{3}(?:\1\d{3})*")
+_NOT_A_NUMBER = re.compile(r"[+-]?(?:nan|inf|infinity|∞)")
+
+#: What a count cell must be, said in every rejection of one.
+COUNT_RULE = "a count is a whole number of 0 or more in digits (1200, 1,200 or 1 200; a range as 30-40)"
 
 
-def _parse_count(text: str) -> tuple[str, str, bool, bool, bool]:
-    """One count cell -> (low, high, textual, words_only, swapped)."""
-    t = text.strip().casefold()
+def _parse_count(text: str) -> tuple[str, str, bool, bool, bool, str]:
+    """One count cell -> (low, high, textual, words_only, swapped, invalid).
+
+    ``invalid`` says why a cell holding a number is not a count (negative, a fraction,
+    an exponent, NaN, infinity); such a cell gives no number (``words_only``) and the
+    caller rejects it where it is a count column.
+    """
+    t = written = text.strip().casefold()
     if not t:
-        return "", "", False, False, False
-    t = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", t)  # 1 200 -> 1200
-    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)  # 1,200 -> 1200
+        return "", "", False, False, False, ""
+    if _GROUPED.fullmatch(t):
+        n = str(int(re.sub(r"\D", "", t)))
+        return n, n, False, False, False, ""
+    t = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", t)  # about 1 200 -> about 1200
+    t = re.sub(r"(?<=\d),(?=\d{3}\b)", "", t)  # about 1,200 -> about 1200
     if re.fullmatch(r"\d+", t):
-        return str(int(t)), str(int(t)), False, False, False
-    if re.fullmatch(r"\d+\.0+", t):
+        return str(int(t)), str(int(t)), False, False, False, ""
+    if re.fullmatch(r"\d+\.0+", t):  # how pandas and spreadsheets write a whole number in a column with blanks
         n = str(int(t.split(".")[0]))
-        return n, n, False, False, False
+        return n, n, False, False, False, ""
     m = re.fullmatch(r"(?:between\s+|от\s+)?(\d+)\s*(?:-|–|—|to|and|до|\.\.)\s*(\d+)", t)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         textual = not re.fullmatch(r"\d+\s*[-–—]\s*\d+", t)
         if b < a:
-            return str(b), str(a), textual, False, True
-        return str(a), str(b), textual, False, False
+            return str(b), str(a), textual, False, True, ""
+        return str(a), str(b), textual, False, False, ""
     m = re.fullmatch(_AT_LEAST + r"\s*(\d+)\s*\+?(?:\s*(?:people|persons|protesters|человек|чел\.?))?", t)
     if m or re.fullmatch(r"(\d+)\s*\+", t):
         n = str(int(_first_number(t)))
-        return n, "", True, False, False
+        return n, "", True, False, False, ""
     m = re.fullmatch(_APPROX + r"\s*(\d+)(?:\s*(?:people|persons|protesters|человек|чел\.?))?", t)
     if m or re.fullmatch(r"(\d+)\s*(?:people|persons|protesters|человек|чел\.?)", t):
         n = str(int(_first_number(t)))
-        return n, n, True, False, False
-    return "", "", False, True, False
+        return n, n, True, False, False, ""
+    return "", "", False, True, False, _why_not_a_count(written)
+
+
+def _why_not_a_count(t: str) -> str:
+    """Why ``t`` (casefolded, no count pattern matched) is not a count; ``""`` for words without a number."""
+    if _NOT_A_NUMBER.fullmatch(t):
+        return "not a number (NaN)" if "nan" in t else "an infinite number"
+    if not re.search(r"\d", t):
+        return ""
+    if re.fullmatch(r"[-−–]\s*\d[\d.,\s]*", t):
+        return "a negative number"
+    if re.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)e[+-]?\d+", t):
+        return "a number with an exponent (write the digits)"
+    if re.fullmatch(r"\d*[.,]\d+", t) and not re.fullmatch(r"\d{1,3}(?:,\d{3})+", t):
+        return "a fraction (counts are whole numbers; thousands as 1,200 or 1 200)"
+    return "a number the importer cannot read as a count"
 
 
 def _first_number(text: str) -> str:
@@ -199,16 +231,17 @@ def _counts(values: pd.Series) -> _Counts:
         cols = list(zip(*parsed))
         arrays = [np.asarray(c, dtype=object)[codes] for c in cols]
     else:
-        arrays = [np.asarray([], dtype=object)] * 5
+        arrays = [np.asarray([], dtype=object)] * 6
     idx = values.index
     low = pd.Series(arrays[0], index=idx, dtype=object).astype(str)
     high = pd.Series(arrays[1], index=idx, dtype=object).astype(str)
     textual = pd.Series(arrays[2], index=idx).astype(bool)
     words = pd.Series(arrays[3], index=idx).astype(bool)
     swapped = pd.Series(arrays[4], index=idx).astype(bool)
+    invalid = pd.Series(arrays[5], index=idx, dtype=object).astype(str)
     shown = low.where((high == low) | (low == ""), low + "-" + high)
     shown = shown.where(~((high == "") & (low != "")), "at least " + low)
-    return _Counts(low, high, textual, words, swapped, shown)
+    return _Counts(low, high, textual, words, swapped, shown, invalid)
 
 
 def _row_hashes(frame: pd.DataFrame) -> pd.Series:
