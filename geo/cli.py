@@ -1,4 +1,4 @@
-"""The command line: ``python -m geo validate|join|summary|import|brief|boundaries``.
+"""The command line: ``python -m geo validate|join|summary|import|datasets|brief|boundaries``.
 
 Output that scripts read goes to stdout (or the ``--out`` file); errors go to
 stderr with a non-zero exit status (1 for bad input, 2 for bad usage).
@@ -31,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except ProtestMapError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file that cannot be read or written: its name and why, never a traceback
+        print(f"error: {exc.filename or ''}{': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
         return 1
 
 
@@ -103,14 +106,19 @@ def _summary(args) -> int:
 
 
 def _import(args) -> int:
-    from geo.importing import import_rows, write_rejected
-    from geo.store import file_version, open_store
+    from geo.importing import import_rows
+    from geo.store import check_dataset_name, file_version, open_store
 
     path = Path(args.file)
     if not path.is_file():
         raise ProtestMapError(f"{path}: file not found")
-    store = open_store(args.store)
     name = args.dataset or path.stem
+    try:
+        check_dataset_name(name)
+    except ProtestMapError as exc:
+        how = "choose another --dataset" if args.dataset else f"{path.name} names it: give one with --dataset NAME"
+        raise ProtestMapError(f"{exc}; {how}") from None
+    store = open_store(args.store)
     known = {d.name for d in store.datasets()}
     if name in known and not args.replace:
         raise ProtestMapError(f"dataset {name!r} exists in {store}; choose another --dataset or pass --replace")
@@ -122,8 +130,7 @@ def _import(args) -> int:
     result = import_rows(path, format=args.format, mapping=args.mapping, existing=existing, progress=progress)
     print(file=sys.stderr)
     result.check()
-    rejected_path = write_rejected(result) if len(result.rejected) else None
-    if len(result.records):
+    if len(result.records):  # the store first: the rejected rows' file can never cost the valid rows
         store.write(
             name,
             result.records,
@@ -134,6 +141,7 @@ def _import(args) -> int:
             notes="; ".join(result.notes),
             replace=args.replace,
         )
+    rejected_path, said = _side_file(result)
     c = result.counts
     print(
         f"{path}: {c['total']:,} rows: {c['imported']:,} imported ({c['flagged']:,} flagged), "
@@ -145,11 +153,113 @@ def _import(args) -> int:
         print(f"  ... and {len(result.merged) - 20:,} more merged rows")
     if rejected_path:
         print(f"  rejected rows, with the reason, ready to fix and import again: {rejected_path}")
+    for line in said:
+        print(f"  note: {line}", file=sys.stderr)
     if len(result.records):
         print(f"  dataset {name!r} in {store} ({result.format})")
     for note in result.notes:
         print(f"  note: {note}", file=sys.stderr)
     return 0 if len(result.records) or not c["total"] else 1
+
+
+def _datasets_list(args) -> int:
+    from dataclasses import asdict
+
+    from geo.store import open_store
+
+    store = open_store(args.store, read_only=True)  # listing never writes (a read-only file system is fine)
+    infos = store.datasets()
+    if args.json:
+        json.dump([asdict(i) for i in infos], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    rows = [
+        (
+            i.name,
+            i.kind,
+            f"{i.rows:,}",
+            i.created_at,
+            f"{i.source_file} ({i.source_format})" if i.source_format else i.source_file,
+            i.version[:19] + ("…" if len(i.version) > 19 else ""),
+        )
+        for i in infos
+    ]
+    table = [("name", "kind", "rows", "created (UTC)", "source file (format)", "version"), *rows]
+    widths = [max(len(r[k]) for r in table) for k in range(len(table[0]))]
+    for row in table:
+        print(
+            "  ".join(
+                cell.ljust(w) if k != 2 else cell.rjust(w) for k, (cell, w) in enumerate(zip(row, widths))
+            ).rstrip()
+        )
+    print(f"{len(infos)} dataset(s) in {_where(store)}", file=sys.stderr)
+    return 0
+
+
+def _datasets_export(args) -> int:
+    from geo.export import write_records
+    from geo.store import open_store
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".geojson", ".json"):
+        raise ProtestMapError(f"--out {out}: expected a .csv (native, formula-safe) or .geojson file name")
+    records = open_store(args.store, read_only=True).read([args.name])
+    write_records(records.drop(columns=["dataset"]), out)
+    what = "native CSV, formula-safe" if out.suffix.lower() == ".csv" else "GeoJSON"
+    print(f"{len(records):,} record(s) of dataset {args.name!r} -> {out} ({what})", file=sys.stderr)
+    return 0
+
+
+def _datasets_delete(args) -> int:
+    from geo.store import open_store
+
+    if args.name == schema.EMBEDDED_DATASET:
+        raise ProtestMapError(
+            f"dataset {args.name!r} is the embedded dataset (data/incidents/incidents.csv), not an import: the "
+            "app puts it back in the store whenever it opens it, so it is not deleted. To leave it out of a "
+            "view, choose other datasets under Datasets in the sidebar (data=NAME in the page address)"
+        )
+    store = open_store(args.store)
+    infos = {d.name: d for d in store.datasets()}
+    info = infos.get(args.name)
+    if info is None:
+        known = ", ".join(repr(n) for n in infos) or "no datasets"
+        raise ProtestMapError(f"no dataset named {args.name!r} in the store {str(_where(store))!r}; it has {known}")
+    what = f"dataset {info.name!r} ({info.rows:,} record(s) from {info.source_file or 'no file'}, {info.created_at})"
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ProtestMapError(f"{what} not deleted: there is no terminal to ask; pass --yes to delete it")
+        print(f"delete {what} from {_where(store)}? [y/N] ", end="", file=sys.stderr, flush=True)
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            print(f"{what} not deleted", file=sys.stderr)
+            return 1
+    store.delete(info.name)
+    print(f"deleted {what} from {_where(store)}", file=sys.stderr)
+    return 0
+
+
+def _where(store) -> object:
+    """The store's file (a backend without one: the store itself)."""
+    return getattr(store, "path", store)
+
+
+def _side_file(result) -> tuple[Path | None, list[str]]:
+    """Write the rejected rows' file (after the store): its path, or ``None`` and why, and what was said."""
+    from geo.errors import SideFileError
+    from geo.importing import write_rejected
+
+    said: list[str] = []
+    if not len(result.rejected):
+        return None, said
+    try:
+        return write_rejected(result, said=said), said
+    except SideFileError as exc:
+        shown = result.rejected.head(20)
+        lines = [
+            f"row {r['row']}, column {r['column']}, value {r['value']!r}: {r['reason']}" for _, r in shown.iterrows()
+        ]
+        more = [f"... and {len(result.rejected) - 20:,} more"] if len(result.rejected) > 20 else []
+        return None, [*said, f"{exc}; the rejected rows are:", *lines, *more]
 
 
 def _brief(args) -> int:
@@ -235,7 +345,7 @@ def _brief_files(paths: list[str]):
     """Read each ``--data`` file as ``import`` would (any supported format); rejected rows are said, not lost."""
     import pandas as pd
 
-    from geo.importing import import_rows, write_rejected
+    from geo.importing import import_rows
     from geo.records import keep_ids_apart
 
     frames: list[pd.DataFrame] = []
@@ -258,7 +368,11 @@ def _brief_files(paths: list[str]):
                     f"{bad['reason']}",
                     file=sys.stderr,
                 )
-            print(f"  rejected rows, with the reason: {write_rejected(result)}", file=sys.stderr)
+            written, said = _side_file(result)
+            if written:
+                print(f"  rejected rows, with the reason: {written}", file=sys.stderr)
+            for line in said:
+                print(f"  note: {line}", file=sys.stderr)
         frames.append(result.records.assign(dataset=path.stem))
     records = pd.concat(frames, ignore_index=True)
     if records.empty:
@@ -348,6 +462,22 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
     i.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
     i.set_defaults(func=_import)
+
+    d = sub.add_parser("datasets", help="list, export or delete the datasets of the store")
+    dsub = d.add_subparsers(metavar="ACTION")
+    dl = dsub.add_parser("list", help="name, kind, rows, created, source file and format, version of each dataset")
+    dl.add_argument("--json", action="store_true", help="print a JSON list")
+    dl.set_defaults(func=_datasets_list)
+    de = dsub.add_parser("export", help="one dataset as native CSV (formula-safe) or GeoJSON, by --out's extension")
+    de.add_argument("name")
+    de.add_argument("--out", required=True, help="FILE.csv or FILE.geojson")
+    de.set_defaults(func=_datasets_export)
+    dd = dsub.add_parser("delete", help="remove one imported dataset (asks on a terminal)")
+    dd.add_argument("name")
+    dd.add_argument("--yes", action="store_true", help="delete without asking")
+    dd.set_defaults(func=_datasets_delete)
+    for action in (dl, de, dd):
+        action.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
 
     br = sub.add_parser(
         "brief",

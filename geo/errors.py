@@ -97,3 +97,41 @@ class ImportAccountingError(ProtestMapError):
     A bug in :mod:`geo.importing`, never a problem of the file: nothing of such an
     import should be written.
     """
+
+
+class SideFileError(ProtestMapError):
+    """A file written beside the main output (the rejected rows of an import) could not be written anywhere."""
+
+
+class StoreError(ProtestMapError):
+    """The dataset store cannot be used: damaged, not writable, not a store, or of a newer schema version."""
+
+
+class StoreUnusable(StoreError):
+    """An SQLite error on the store at ``path``, said as what it means (damaged, read-only, not a store)."""
+
+    def __init__(self, path, exc: Exception):
+        import os
+
+        text, where = str(exc), str(path)
+        try:
+            read_only = bool(os.statvfs(os.path.dirname(where) or ".").f_flag & os.ST_RDONLY)
+        except OSError:
+            read_only = False
+        folder = os.path.dirname(where) or "."
+        if any(word in text.lower() for word in ("malformed", "corrupt")):
+            message = (
+                f"the store {where!r} is damaged ({text}); nothing was changed. Restore it from a copy, "
+                "or point PROTESTMAP_STORE (or --store) at another file"
+            )
+        elif "not a database" in text.lower():
+            message = f"{where!r} is not a protest-map store ({text}); point PROTESTMAP_STORE at another file"
+        elif read_only or not os.access(folder, os.W_OK) or (os.path.exists(where) and not os.access(where, os.W_OK)):
+            why = "it is on a read-only file system" if read_only else "its file or folder is not writable"
+            message = (
+                f"the store {where!r} cannot be written: {why} ({text}). Copy it to a writable folder, "
+                "or read it without writing (`python -m geo datasets list` / `export`, PROTESTMAP_MODE=public)"
+            )
+        else:
+            message = f"cannot use the store {where!r}: {text}"
+        super().__init__(message)

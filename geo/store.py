@@ -44,6 +44,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import time
@@ -59,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
-from geo.errors import ProtestMapError
+from geo.errors import ProtestMapError, StoreError, StoreUnusable
 from geo.schema import EMBEDDED_DATASET
 from geo.settings import get_settings
 
@@ -324,15 +325,8 @@ class SQLiteStore(Store):
                 known = [row[0] for row in conn.execute("SELECT name FROM datasets ORDER BY name")]
                 if wanted is not None:
                     _check_known(wanted, known, self.path)
-                    if not wanted:
-                        rows = []
-                    else:
-                        marks = ", ".join("?" * len(wanted))
-                        rows = conn.execute(
-                            f"{select} WHERE dataset IN ({marks}) ORDER BY dataset, seq", wanted
-                        ).fetchall()
-                else:
-                    rows = conn.execute(f"{select} ORDER BY dataset, seq").fetchall()
+                    select += f" WHERE dataset IN ({', '.join('?' * len(wanted))})"
+                rows = conn.execute(f"{select} ORDER BY dataset, seq", wanted or ()).fetchall() if wanted != [] else []
             finally:
                 conn.execute("COMMIT")
         return _frame_from_rows(rows)
@@ -350,7 +344,7 @@ class SQLiteStore(Store):
         replace: bool = False,
     ) -> DatasetInfo:
         self._refuse_if_read_only(f"write dataset {name!r}")
-        name = _check_name(name)
+        name = check_dataset_name(name)
         kind = _check_kind(kind)
         if (name == EMBEDDED_DATASET) != (kind == "embedded"):
             raise ProtestMapError(
@@ -358,15 +352,9 @@ class SQLiteStore(Store):
                 f"'embedded') and only it; got name {name!r} with kind {kind!r} — choose another name"
             )
         columns = _columns_to_store(records, name)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         info = DatasetInfo(
-            name=name,
-            kind=kind,
-            rows=len(records),
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            source_file=str(source_file),
-            source_format=str(source_format),
-            version=str(version),
-            notes=str(notes),
+            name, kind, len(records), now, str(source_file), str(source_format), str(version), str(notes)
         )
         with self._write_transaction() as conn:
             exists = conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone()
@@ -412,41 +400,51 @@ class SQLiteStore(Store):
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            if self.read_only:  # SQLite's own guarantee: this connection cannot change the file
-                uri = f"file:{quote(str(self.path))}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
-            else:
-                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            conn, found = self._open()
         except sqlite3.Error as exc:
-            raise ProtestMapError(f"cannot open the store {str(self.path)!r}: {exc}") from None
+            if not self.read_only or not os.statvfs(self.path.parent).f_flag & os.ST_RDONLY:
+                raise StoreUnusable(self.path, exc) from None
+            try:  # a read-only file system has no room for SQLite's -shm file; nothing can change the file there
+                conn, found = self._open("&immutable=1")
+            except sqlite3.Error as again:
+                raise StoreUnusable(self.path, again) from None
+        if found == SCHEMA_VERSION or (found < SCHEMA_VERSION and not self.read_only):
+            return conn
+        conn.close()
+        raise StoreError(
+            f"the store {str(self.path)!r} has schema version {found}, "
+            + (  # an older one is not migrated here: that would write
+                f"not {SCHEMA_VERSION}, and is open read-only; write to it once with the command line "
+                "(python -m geo import), which migrates it"
+                if found < SCHEMA_VERSION
+                else f"written by a newer protest-map; this one knows up to version {SCHEMA_VERSION}. "
+                "Upgrade protest-map, or point PROTESTMAP_STORE at another file"
+            )
+        )
+
+    def _open(self, options: str = "") -> tuple[sqlite3.Connection, int]:
+        """A connection and the store's schema version (``PRAGMA user_version``)."""
+        if self.read_only:  # SQLite's own guarantee: this connection cannot change the file
+            uri = f"file:{quote(str(self.path))}?mode=ro{options}"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, isolation_level=None)
+        else:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            found = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
+            return conn, conn.execute("PRAGMA user_version").fetchone()[0]
+        except BaseException:
             conn.close()
-            raise ProtestMapError(
-                f"{str(self.path)!r} is not a protest-map store ({exc}); point PROTESTMAP_STORE at another file"
-            ) from None
-        if self.read_only and found < SCHEMA_VERSION:  # not migrated here: that would write
-            conn.close()
-            raise ProtestMapError(
-                f"the store {str(self.path)!r} has schema version {found}, not {SCHEMA_VERSION}, and is open "
-                "read-only; write to it once with the command line (python -m geo import), which migrates it"
-            )
-        if found > SCHEMA_VERSION:
-            conn.close()
-            raise ProtestMapError(
-                f"the store {str(self.path)!r} has schema version {found}, written by a newer "
-                f"protest-map; this one knows up to version {SCHEMA_VERSION}. Upgrade protest-map, "
-                "or point PROTESTMAP_STORE at another file"
-            )
-        return conn
+            raise
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection; an SQLite error inside becomes a :class:`StoreError` naming the file."""
         with closing(self._connect()) as conn:
-            yield conn
+            try:
+                yield conn
+            except sqlite3.Error as exc:
+                raise StoreUnusable(self.path, exc) from None
 
     @contextmanager
     def _write_transaction(self) -> Iterator[sqlite3.Connection]:
@@ -467,7 +465,9 @@ class SQLiteStore(Store):
                 conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or attempt == LOCK_ATTEMPTS:
+                if not _is_busy(exc):
+                    raise StoreUnusable(self.path, exc) from None
+                if attempt == LOCK_ATTEMPTS:
                     raise ProtestMapError(
                         f"the store {str(self.path)!r} stayed busy (another import is writing) for "
                         f"{attempt} x {BUSY_TIMEOUT:g} s: {exc}; try again when it has finished"
@@ -482,7 +482,7 @@ class SQLiteStore(Store):
                     break
                 except sqlite3.OperationalError as exc:
                     if not _is_busy(exc) or attempt == LOCK_ATTEMPTS:
-                        raise ProtestMapError(f"cannot open the store {str(self.path)!r}: {exc}") from None
+                        raise StoreUnusable(self.path, exc) from None
                     time.sleep(0.05 * attempt)
             if str(mode).lower() != "wal":
                 raise ProtestMapError(
@@ -611,12 +611,27 @@ def _redact(url: str) -> str:
     return re.sub(r"^([^:/]+://[^:/@]*):[^@]*@", r"\1:***@", url)
 
 
-def _check_name(name: object) -> str:
+#: Longest dataset name; and what a name may not hold: ``,`` separates names in a link (``data=a,b``),
+#: ``&`` and ``#`` end a link's value.
+MAX_NAME, NAME_SEPARATORS = 100, ",&#"
+
+
+def check_dataset_name(name: object) -> str:
+    """``name`` if it can name a dataset: printable, no outer spaces, no link separators, <= 100 characters."""
     if not isinstance(name, str) or not name.strip():
         raise ProtestMapError(f"dataset name {name!r}: expected a non-blank text such as 'acled-2022'")
-    if name != name.strip() or any(ch in name for ch in "\r\n\t\x00"):
+    if name != name.strip() or not name.isprintable():
         raise ProtestMapError(
-            f"dataset name {name!r}: expected no leading or trailing spaces and no line breaks, tabs or NUL characters"
+            f"dataset name {name!r}: expected printable text without leading or trailing spaces "
+            "(no line breaks, tabs, NUL or other control characters)"
+        )
+    if len(name) > MAX_NAME:
+        raise ProtestMapError(f"dataset name {name[:40]!r}...: {len(name)} characters; at most {MAX_NAME} allowed")
+    used = [ch for ch in NAME_SEPARATORS if ch in name]
+    if used:
+        raise ProtestMapError(
+            f"dataset name {name!r}: {' '.join(repr(ch) for ch in used)} cannot be in a name (the page address "
+            f"separates dataset names with ','); choose a name without {' '.join(NAME_SEPARATORS)}"
         )
     return name
 
@@ -657,14 +672,8 @@ def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
             f"dataset {name!r}: record_id is blank in {len(blank)} record(s) (positions "
             f"{', '.join(map(str, blank[:10]))}); every record needs a unique record_id"
         )
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for v in ids:
-        if v in seen:
-            repeated.add(v)
-        else:
-            seen.add(v)
-    dupes = sorted(repeated)
+    all_ids = pd.Series(ids, dtype=object)
+    dupes = sorted(set(all_ids[all_ids.duplicated()]))
     if dupes:
         raise ProtestMapError(
             f"dataset {name!r}: record_id repeats within the dataset: "

@@ -354,10 +354,35 @@ def test_records_that_do_not_fit_are_refused_before_anything_is_written(store, c
     assert_same_snapshot(before, snapshot(store))
 
 
-@pytest.mark.parametrize("name", ["", "   ", " padded", "two\nlines", 42])
-def test_bad_dataset_names_are_refused(store, name):
-    with pytest.raises(ProtestMapError, match="dataset name"):
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "non-blank"),
+        ("   ", "non-blank"),
+        (" padded", "without leading or trailing spaces"),
+        ("two\nlines", "printable"),
+        ("tab\there", "printable"),
+        ("zero\u200bwidth", "printable"),
+        ("a,b", "',' cannot be in a name"),
+        ("q&a", "'&' cannot be in a name"),
+        ("x" * 101, "101 characters; at most 100"),
+        (42, "non-blank text"),
+    ],
+)
+def test_bad_dataset_names_are_refused(store, name, message):
+    with pytest.raises(ProtestMapError, match=f"dataset name .*{message}"):
         store.write(name, make_records(1))
+    assert store.datasets() == []
+
+
+@pytest.mark.parametrize("name", ["acled-2022", "команда 2019", "Team (June) v2.1", "x" * 100])
+def test_good_dataset_names_are_kept_and_can_be_selected_in_a_link(store, name):
+    from geo.filters import Filters
+
+    store.write(name, make_records(1))
+    link = Filters.from_query({"data": f"embedded,{name}"}).to_query()["data"]
+    assert Filters.from_query({"data": link}).datasets == ("embedded", name)
+    assert [d.name for d in store.datasets()] == [name]
 
 
 def test_the_embedded_name_is_kept_for_the_embedded_dataset(store):
@@ -756,7 +781,7 @@ def test_a_failed_migration_leaves_the_version_1_store_as_it_was(tmp_path, monke
     monkeypatch.setitem(
         store_module._MIGRATIONS, 2, [*store_module._MIGRATIONS[2], "ALTER TABLE records ADD COLUMN broken BROKEN("]
     )
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(ProtestMapError, match=f"cannot use the store '{path}': incomplete input"):
         open_store(path)
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (1,)
@@ -804,7 +829,9 @@ _hostile_text = st.one_of(
         ]
     ),
 )
-_names = _hostile_text.filter(lambda s: s.strip() == s and s != "" and not any(c in s for c in "\r\n\t\x00"))
+_names = _hostile_text.filter(
+    lambda s: s.strip() == s and s != "" and s.isprintable() and not any(c in s for c in store_module.NAME_SEPARATORS)
+)
 
 
 @st.composite
@@ -888,3 +915,43 @@ def test_random_frames_round_trip_identically(shared_store, frames):
     finally:
         for info in store.datasets():
             store.delete(info.name)
+
+
+# --------------------------------------------------------------------------- stores that cannot be used
+
+
+def _damaged_store(tmp_path: Path) -> Path:
+    """A real store of a few hundred kB whose middle pages are overwritten (its header is intact)."""
+    path = tmp_path / "damaged.sqlite"
+    store = open_store(path)
+    store.write("big", make_records(4000, summary=["протест " * 20] * 4000))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = path.stat().st_size
+    assert size > 500_000
+    with path.open("r+b") as handle:
+        handle.seek(size // 2)
+        handle.write(b"\xff" * 16384)
+    return path
+
+
+def test_a_store_damaged_mid_file_is_said_with_its_name(tmp_path):
+    path = _damaged_store(tmp_path)
+    store = open_store(path)  # the header and the schema pages are still good
+    assert [d.name for d in store.datasets()] == ["big"]
+    for call in (lambda: store.read(["big"]), lambda: store.delete("big")):
+        with pytest.raises(
+            ProtestMapError, match=f"the store '{path}' is damaged \\(database disk image is malformed\\)"
+        ):
+            call()
+    with pytest.raises(ProtestMapError, match="is damaged"):
+        open_store(path, read_only=True).read()
+
+
+def test_a_newer_store_is_refused_read_only_too(tmp_path):
+    path = tmp_path / "store.sqlite"
+    open_store(path).write("a", make_records(1))
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 7}")
+    with pytest.raises(ProtestMapError, match=f"'{path}' has schema version {SCHEMA_VERSION + 7}, written by a newer"):
+        open_store(path, read_only=True).datasets()

@@ -7,6 +7,10 @@ again; :func:`preview` shows the first rows as they would be imported.
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from geo.errors import ImportAccountingError, Problem
+from geo.errors import ImportAccountingError, Problem, SideFileError
+from geo.export import restore_frame, safe_csv
 from geo.importing.acled import AcledTypes, load_acled_types
 from geo.importing.builder import Converted
 from geo.importing.convert import to_native
@@ -26,8 +31,17 @@ from geo.importing.mapped import load_mapping
 from geo.importing.normalise import _normalise
 from geo.importing.read import RawTable, read_table
 from geo.records import validate_frame
+from geo.settings import get_settings
 
-__all__ = ["CHUNK_ROWS", "DIAGNOSTIC_COLUMNS", "ImportResult", "import_rows", "preview", "write_rejected"]
+__all__ = [
+    "CHUNK_ROWS",
+    "DIAGNOSTIC_COLUMNS",
+    "ImportResult",
+    "import_rows",
+    "preview",
+    "rejected_csv",
+    "write_rejected",
+]
 
 #: Columns the rejected frame puts before the original cells of each rejected row.
 DIAGNOSTIC_COLUMNS = ["file", "row", "column", "value", "reason"]
@@ -45,7 +59,7 @@ def preview(
     ``status`` (``'ok'`` or ``'rejected: <reasons>'``).  Raises :class:`MappingError`
     like :func:`~geo.importing.mapped.to_native_mapped`.
     """
-    head = table.head(n)
+    head = _restore_formulas(table.head(n))
     conv = to_native(head, format=format, mapping=mapping)
     status = pd.Series(["ok"] * len(conv.raw), dtype=object)
     reasons: dict[int, list[str]] = {}
@@ -198,9 +212,9 @@ def import_rows(
     if isinstance(mapping, (str, Path)):  # for ACLED, the file of its type rules; else a column mapping
         mapping = load_acled_types(mapping) if format == "acled" else load_mapping(mapping)
     table = read_table(path, layer=layer)
-    table = _strip_diagnostics(table)
+    table = _strip_diagnostics(_restore_formulas(table))
     fmt = "mapped" if mapping is not None and format in (None, "mapped") else (format or detect_format(table))
-    total = table.input_count  # the file's data lines (records), taken apart from the frame: check() holds to it
+    total = len(table)
     notes = [
         f"read as {table.encoding}" + (f", delimiter {table.delimiter!r}" if table.delimiter else ""),
         f"format {fmt}" + (f" ({acled_generation(table)} columns)" if fmt == "acled" else ""),
@@ -276,31 +290,108 @@ def import_rows(
     return out
 
 
-def write_rejected(result: ImportResult, path: str | Path | None = None) -> Path | None:
-    """Write the rejected rows next to the input as ``<name>.rejected.csv`` (UTF-8 with BOM).
+def write_rejected(
+    result: ImportResult, path: str | Path | None = None, *, said: list[str] | None = None
+) -> Path | None:
+    """Write the rejected rows as a new ``<name>.rejected.csv`` (formula-safe CSV, UTF-8 with BOM).
 
     The original cells come first, under their original column names, so the file can be
     fixed in a spreadsheet and imported again with the same format or mapping; the
     ``file``, ``row``, ``column``, ``value``, ``reason`` columns follow (prefixed
-    ``import_`` in the file; :func:`import_rows` ignores them on re-import).  Returns the
-    path written, or ``None`` when nothing was rejected (an old file of that name is left
-    alone).
+    ``import_`` in the file; :func:`import_rows` ignores them on re-import).  Cells a
+    spreadsheet would run as formulas get a leading ``'``, which the import takes off
+    again (see :mod:`geo.export`).
+
+    The file goes beside the input (``path``, default the result's file) when that folder
+    can be written to, else into ``<cache>/rejected/`` (:mod:`geo.settings`).  It is always
+    a new file: an existing file or link of that name is never followed nor overwritten
+    (the next free ``<name>.rejected.<n>.csv`` is used instead).  Each such choice is said
+    in ``said`` (a list the caller shows).  Returns the path written, or ``None`` when
+    nothing was rejected.
+
+    Raises
+    ------
+    SideFileError
+        Neither beside the input nor in the cache folder could the file be written.
     """
-    src = Path(path or result.file)
-    name = src.name
-    stem = name[: -len(src.suffix)] if src.suffix else name
-    if stem.endswith(".rejected"):
-        stem = stem[: -len(".rejected")]
-    target = src.with_name(f"{stem}.rejected.csv")
     if result.rejected.empty:
         return None
+    said = [] if said is None else said
+    src = Path(path or result.file)
+    match = re.fullmatch(r"(.+?)\.rejected(?:\.\d+)?", src.stem)
+    stem = match.group(1) if match else src.stem
+    data = ("\ufeff" + rejected_csv(result)).encode("utf-8")
+    try:
+        target = _write_new_side_file(src.parent, stem, data, 0o666)
+    except OSError as exc:
+        cache = get_settings().cache_dir / "rejected"
+        try:
+            cache.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not stat.S_ISDIR(os.lstat(cache).st_mode):
+                raise NotADirectoryError(errno.ENOTDIR, "is a link or not a folder", str(cache))
+            target = _write_new_side_file(cache, stem, data, 0o600)
+        except OSError as again:
+            raise SideFileError(
+                f"{src}: the {len(result.rejected):,} rejected row(s) could not be written beside it in "
+                f"{src.parent} ({exc.strerror or exc}) nor in the cache folder {cache} ({again.strerror or again})"
+            ) from None
+        said.append(
+            f"cannot write in {src.parent} ({exc.strerror or exc}): the rejected rows went to the cache folder {cache}"
+        )
+    if target.name != f"{stem}.rejected.csv":
+        said.append(f"{target.with_name(stem + '.rejected.csv')} already exists: left alone, wrote {target.name}")
+    return target
+
+
+def rejected_csv(result: ImportResult) -> str:
+    """The rejected rows as :func:`write_rejected` writes them, as formula-safe CSV text (no BOM)."""
     frame = result.rejected
     original = [c for c in result.original_columns if c in frame.columns]
     out = frame[original].copy()
-    for c in DIAGNOSTIC_COLUMNS:
-        out["import_" + c] = frame[c].astype(str)
-    out.to_csv(target, index=False, encoding="utf-8-sig")
-    return target
+    for c in DIAGNOSTIC_COLUMNS:  # renamed import_<c> in the frame when the file has a column named <c>
+        out["import_" + c] = frame["import_" + c if c in original else c].astype(str)
+    return safe_csv(out)
+
+
+#: Numbered names ``<name>.rejected.<n>.csv`` tried before a side file gives up.
+MAX_SIDE_FILES = 999
+
+
+def _write_new_side_file(folder: Path, stem: str, data: bytes, mode: int) -> Path:
+    """Write ``data`` to the first of ``<stem>.rejected.csv``, ``.rejected.1.csv``... that does not exist.
+
+    ``O_CREAT | O_EXCL`` (with ``O_NOFOLLOW``) never opens an existing name, a link included.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for n in range(MAX_SIDE_FILES + 1):
+        target = folder / (f"{stem}.rejected.csv" if n == 0 else f"{stem}.rejected.{n}.csv")
+        try:
+            fd = os.open(target, flags, mode)
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+        except OSError:
+            target.unlink(missing_ok=True)
+            raise
+        return target
+    raise FileExistsError(errno.EEXIST, f"{stem}.rejected.csv to .rejected.{MAX_SIDE_FILES}.csv all exist", str(folder))
+
+
+def _restore_formulas(table: RawTable) -> RawTable:
+    """Undo the formula guard of a formula-safe CSV (:mod:`geo.export`) in a delimited-text table."""
+    if table.delimiter is None:  # GeoJSON and GeoPackage are written without the guard
+        return table
+    frame, changed = restore_frame(table.frame)
+    if changed:
+        table.frame = frame
+        table.header = [str(c) for c in frame.columns]
+        table.problems.append(
+            f"{table.file}: {changed:,} cell(s) began with ' before = + - @, a tab or a line break "
+            "(a formula-safe CSV): read without that '"
+        )
+    return table
 
 
 def _strip_diagnostics(table: RawTable) -> RawTable:
@@ -315,7 +406,12 @@ def _strip_diagnostics(table: RawTable) -> RawTable:
 
 
 def _slice(table: RawTable, start: int, stop: int) -> RawTable:
-    return table.slice(start, stop)  # with the rows reading rejected
+    frame = table.frame.iloc[start:stop].reset_index(drop=True)
+    ragged = {i - start: v for i, v in table.ragged.items() if start <= i < stop}
+    over = {i - start: v for i, v in table.overflow.items() if start <= i < stop}
+    return RawTable(
+        frame, table.header, table.encoding, table.delimiter, table.first_row + start, table.file, ragged, over, []
+    )
 
 
 def _concat(parts: list[Converted]) -> Converted:

@@ -13,6 +13,7 @@ from geo.errors import ProtestMapError
 from geo.importing import FORMATS, detect_format, import_rows, preview, read_table
 from geo.importing.acled import AcledTypes, load_acled_types
 from geo.importing.candidates import DECISIONS, apply_decisions, find_candidates
+from geo.importing.pipeline import rejected_csv
 from geo.join import join_incidents
 from geo.maps import incident_map
 from geo.schema import EVENT_TYPES
@@ -304,7 +305,7 @@ if len(result.rejected):
     st.dataframe(result.rejected, hide_index=True, width="stretch")
     st.download_button(
         t("import_download_rejected", lang),
-        result.rejected.to_csv(index=False),
+        rejected_csv(result).encode("utf-8-sig"),  # formula-safe, as python -m geo import writes it
         file_name=f"{path.stem}.rejected.csv",
         mime="text/csv",
     )
