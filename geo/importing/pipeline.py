@@ -214,7 +214,7 @@ def import_rows(
     table = read_table(path, layer=layer)
     table = _strip_diagnostics(_restore_formulas(table))
     fmt = "mapped" if mapping is not None and format in (None, "mapped") else (format or detect_format(table))
-    total = len(table)
+    total = table.input_count  # the file's data lines (records), taken apart from the frame: check() holds to it
     notes = [
         f"read as {table.encoding}" + (f", delimiter {table.delimiter!r}" if table.delimiter else ""),
         f"format {fmt}" + (f" ({acled_generation(table)} columns)" if fmt == "acled" else ""),
@@ -406,12 +406,7 @@ def _strip_diagnostics(table: RawTable) -> RawTable:
 
 
 def _slice(table: RawTable, start: int, stop: int) -> RawTable:
-    frame = table.frame.iloc[start:stop].reset_index(drop=True)
-    ragged = {i - start: v for i, v in table.ragged.items() if start <= i < stop}
-    over = {i - start: v for i, v in table.overflow.items() if start <= i < stop}
-    return RawTable(
-        frame, table.header, table.encoding, table.delimiter, table.first_row + start, table.file, ragged, over, []
-    )
+    return table.slice(start, stop)  # with the rows reading rejected
 
 
 def _concat(parts: list[Converted]) -> Converted:
