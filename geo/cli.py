@@ -106,7 +106,9 @@ def _summary(args) -> int:
 
 
 def _import(args) -> int:
+    from geo.export import safe_csv
     from geo.importing import import_rows
+    from geo.importing.candidates import COMPARE_COLUMNS, apply_decisions, find_candidates, load_decisions
     from geo.store import check_dataset_name, file_version, open_store
 
     path = Path(args.file)
@@ -122,7 +124,8 @@ def _import(args) -> int:
     known = {d.name for d in store.datasets()}
     if name in known and not args.replace:
         raise ProtestMapError(f"dataset {name!r} exists in {store}; choose another --dataset or pass --replace")
-    existing = store.read([d for d in known if d != name]) if known - {name} else None
+    others = sorted(known - {name})
+    existing = store.read_columns(others, COMPARE_COLUMNS) if others else None  # a few columns, not whole datasets
 
     def progress(done: int, total: int) -> None:
         print(f"\rimporting {path.name}: {done:,} / {total:,} rows", end="", file=sys.stderr, flush=True)
@@ -130,6 +133,13 @@ def _import(args) -> int:
     result = import_rows(path, format=args.format, mapping=args.mapping, existing=existing, progress=progress)
     print(file=sys.stderr)
     result.check()
+    candidates = find_candidates(result.records, existing, districts=_districts(result.records, existing))
+    # decided as the file says; what it leaves undecided is imported with a flag naming the look-alike
+    result = apply_decisions(result, candidates, load_decisions(args.decisions) if args.decisions else {})
+    if args.candidates_out and len(candidates):
+        Path(args.candidates_out).write_text(
+            safe_csv(candidates.assign(decision=""), index=False, lineterminator="\r\n"), encoding="utf-8"
+        )
     if len(result.records):  # the store first: the rejected rows' file can never cost the valid rows
         store.write(
             name,
@@ -153,6 +163,7 @@ def _import(args) -> int:
         print(f"  ... and {len(result.merged) - 20:,} more merged rows")
     if rejected_path:
         print(f"  rejected rows, with the reason, ready to fix and import again: {rejected_path}")
+    _say_candidates(candidates, args)
     for line in said:
         print(f"  note: {line}", file=sys.stderr)
     if len(result.records):
@@ -160,6 +171,38 @@ def _import(args) -> int:
     for note in result.notes:
         print(f"  note: {note}", file=sys.stderr)
     return 0 if len(result.records) or not c["total"] else 1
+
+
+def _districts(records, existing):
+    """Each record's and each existing record's district, for the duplicate candidates (None without boundaries)."""
+    from geo.boundaries import load_boundaries
+    from geo.join import join_incidents
+
+    if existing is None or not len(records) or not len(existing):
+        return None
+    try:
+        bset = load_boundaries()
+    except ProtestMapError:
+        return None
+    return join_incidents(records, bset)["district_id"], join_incidents(existing, bset)["district_id"]
+
+
+def _say_candidates(candidates, args) -> None:
+    decided = "decided with " + args.decisions if args.decisions else "imported with a flag, undecided"
+    if not len(candidates):
+        return
+    print(f"  {len(candidates):,} possible duplicate(s) of records already in the store ({decided}):")
+    for row in candidates.head(20).itertuples():
+        print(f"    row {row.row}: {row.record_id} may repeat {row.existing_record_id} ({row.reason})")
+    if len(candidates) > 20:
+        print(f"    ... and {len(candidates) - 20:,} more")
+    if args.candidates_out:
+        print(f"  the candidates, with a decision column to fill (same, included_in, distinct): {args.candidates_out}")
+    elif not args.decisions:
+        print(
+            "  to decide: --candidates-out FILE writes them with a decision column (same, included_in, "
+            "distinct); import again with --replace --decisions FILE"
+        )
 
 
 def _datasets_list(args) -> int:
@@ -461,6 +504,12 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--dataset", help="dataset name in the store (default: the file name without extension)")
     i.add_argument("--store", help="store location (default: PROTESTMAP_STORE or the cache)")
     i.add_argument("--replace", action="store_true", help="replace a dataset of the same name")
+    i.add_argument(
+        "--decisions",
+        help="CSV of decisions on possible duplicates: record_id, existing_record_id, decision "
+        "(same: merged; included_in: imported inside it; distinct)",
+    )
+    i.add_argument("--candidates-out", help="write the possible duplicates to this CSV, with a decision column to fill")
     i.set_defaults(func=_import)
 
     d = sub.add_parser("datasets", help="list, export or delete the datasets of the store")

@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
+from geo._store_frames import EXTRA_COLUMNS, SOURCE_ROW, _columns_to_store
 from geo.errors import ProtestMapError, StoreError, StoreUnusable
 from geo.schema import EMBEDDED_DATASET
 from geo.settings import get_settings
@@ -72,13 +73,6 @@ DatasetKind = Literal["embedded", "import"]
 KINDS: tuple[DatasetKind, ...] = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
 SCHEMA_VERSION = 3
-#: Columns ``read`` adds after :data:`geo.schema.COLUMNS` and the extra columns
-#: (``source_row`` follows them when a record read has one).
-EXTRA_COLUMNS = ["dataset", "flags"]
-#: Column of the written frame kept as an ``INTEGER`` of its own (the row in the source file).
-SOURCE_ROW = "source_row"
-#: Separator of the flags of one record.
-FLAG_SEPARATOR = "; "
 
 #: Seconds a writer waits for another writer before one retry (SQLite busy timeout).
 BUSY_TIMEOUT = 30.0
@@ -195,6 +189,15 @@ class Store(abc.ABC):
         ProtestMapError
             When a name is not in the store (naming it and the known ones).
         """
+
+    def read_columns(self, names: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+        """Only ``columns`` (of :data:`geo.schema.COLUMNS` and ``dataset``) of the named datasets' records.
+
+        What an import compares with: a few columns of every record, never their
+        summaries, notes and extras (a million records read whole take gigabytes).
+        This default reads whole datasets and keeps the columns; a backend reads less.
+        """
+        return self.read(list(names))[list(columns)] if names else pd.DataFrame(columns=list(columns))
 
     @abc.abstractmethod
     def write(
@@ -330,6 +333,30 @@ class SQLiteStore(Store):
             finally:
                 conn.execute("COMMIT")
         return _frame_from_rows(rows)
+
+    def read_columns(self, names: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
+        wanted, cols = list(dict.fromkeys(names)), list(columns)
+        bad = [c for c in cols if c not in _RECORD_COLUMNS]
+        if bad:
+            raise ProtestMapError(
+                f"cannot read column(s) {', '.join(map(repr, bad))} by column; expected record columns"
+            )
+        empty = pd.DataFrame(_typed({c: [] for c in cols}), columns=cols)
+        if self._absent():
+            _check_known(wanted, [], self.path)
+            return empty
+        if not wanted:
+            return empty
+        places = ", ".join("?" * len(wanted))
+        select = f"SELECT {', '.join(_quote(c) for c in cols)} FROM records WHERE dataset IN ({places})"
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                _check_known(wanted, [r[0] for r in conn.execute("SELECT name FROM datasets")], self.path)
+                rows = conn.execute(select + " ORDER BY dataset, seq", wanted).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        return pd.DataFrame(_typed(dict(zip(cols, zip(*rows)))), columns=cols) if rows else empty
 
     def write(
         self,
@@ -525,8 +552,6 @@ _INFO_FIELDS = ["name", "kind", "rows", "created_at", "source_file", "source_for
 _RECORD_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
 #: What ``read`` selects: the columns above, then the JSON extras and the source row.
 _SELECT_COLUMNS = [*_RECORD_COLUMNS, "extras", SOURCE_ROW]
-#: Columns of a written frame that are not extras.
-_NOT_EXTRAS = frozenset([*schema.COLUMNS, *EXTRA_COLUMNS, SOURCE_ROW])
 _SQL_TYPES = {
     **dict.fromkeys(schema.TEXT_COLUMNS, "TEXT NOT NULL DEFAULT ''"),
     **dict.fromkeys(schema.DATE_COLUMNS, "TEXT"),  # ISO 8601, NULL when blank
@@ -652,134 +677,25 @@ def _check_known(wanted: Sequence[str], known: Sequence[str], path: Path) -> Non
         )
 
 
-def _columns_to_store(records: pd.DataFrame, name: str) -> list[list]:
-    """Every column to insert as a list of plain Python values (None for NULL)."""
-    if not isinstance(records, pd.DataFrame):
-        raise ProtestMapError(f"dataset {name!r}: expected a pandas DataFrame of records, got {type(records).__name__}")
-    missing = [c for c in schema.COLUMNS if c not in records.columns]
-    if missing:
-        raise ProtestMapError(
-            f"dataset {name!r}: the records lack column(s) {', '.join(missing)}; expected every "
-            "column of geo.schema.COLUMNS (as geo.records.load_records produces them)"
-        )
-    if records.columns.duplicated().any():
-        dupes = sorted(set(records.columns[records.columns.duplicated()]))
-        raise ProtestMapError(f"dataset {name!r}: the records repeat column(s) {', '.join(map(str, dupes))}")
-    ids = _text(records["record_id"])
-    blank = [i for i, v in enumerate(ids) if v == ""]
-    if blank:
-        raise ProtestMapError(
-            f"dataset {name!r}: record_id is blank in {len(blank)} record(s) (positions "
-            f"{', '.join(map(str, blank[:10]))}); every record needs a unique record_id"
-        )
-    all_ids = pd.Series(ids, dtype=object)
-    dupes = sorted(set(all_ids[all_ids.duplicated()]))
-    if dupes:
-        raise ProtestMapError(
-            f"dataset {name!r}: record_id repeats within the dataset: "
-            f"{', '.join(repr(v) for v in dupes[:10])}" + (f" and {len(dupes) - 10} more" if len(dupes) > 10 else "")
-        )
-    out: list[list] = []
-    for col in schema.COLUMNS:
-        series = records[col]
-        try:
-            if col == "record_id":
-                out.append(ids)
-            elif col in schema.TEXT_COLUMNS:
-                out.append(_text(series))
-            elif col in schema.DATE_COLUMNS:
-                out.append(_dates(series))
-            elif col in schema.FLOAT_COLUMNS:
-                out.append(_nullable(pd.to_numeric(series).astype(float)))
-            else:
-                out.append(_nullable(series.astype("Int64")))
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise ProtestMapError(f"dataset {name!r}, column {col!r}: {exc}") from None
-    out.append(_flags(records["flags"]) if "flags" in records.columns else [""] * len(records))
-    out.append(_extras(records, name))
-    if SOURCE_ROW in records.columns:
-        try:
-            out.append(_nullable(pd.Series(records[SOURCE_ROW]).astype("Int64")))
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise ProtestMapError(
-                f"dataset {name!r}, column {SOURCE_ROW!r} (the row in the source file; expected whole numbers): {exc}"
-            ) from None
-    else:
-        out.append([None] * len(records))
-    return out
-
-
-def _extras(records: pd.DataFrame, name: str) -> list:
-    """Per record, its extra columns as a JSON object of text values (``None`` when it has none)."""
-    names = [c for c in records.columns if c not in _NOT_EXTRAS]
-    if not names:
-        return [None] * len(records)
-    keys = [str(c) for c in names]
-    if len(set(keys)) != len(keys) or not _NOT_EXTRAS.isdisjoint(keys):
-        clash = sorted({k for k in keys if keys.count(k) > 1 or k in _NOT_EXTRAS})
-        raise ProtestMapError(
-            f"dataset {name!r}: the records have several columns named "
-            f"{', '.join(repr(k) for k in clash)} (as text); rename them"
-        )
-    texts = []
-    for col in names:
-        series = records[col]
-        missing = series.isna().to_numpy(dtype=bool)
-        values = [str(v) for v in series.astype(object).tolist()]
-        texts.append([None if gone else v for v, gone in zip(values, missing)])
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out: list = []
-    for row in zip(*texts):
-        present = {k: v for k, v in zip(keys, row) if v is not None}
-        out.append(dumps(present) if present else None)
-    return out
-
-
-def _text(series: pd.Series) -> list[str]:
-    return series.astype(str).fillna("").tolist()
-
-
-def _nullable(series: pd.Series) -> list:
-    return series.astype(object).where(series.notna(), None).tolist()
-
-
-def _dates(series: pd.Series) -> list:
-    if not pd.api.types.is_datetime64_dtype(series.dtype):
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            raise ValueError("expected dates without a time zone (the schema's dates are local days)")
-        series = pd.to_datetime(series, format="ISO8601")
-    present = series.dropna()
-    if (present == present.dt.normalize()).all():
-        text = series.dt.strftime("%Y-%m-%d")
-    else:
-        text = pd.Series([t.isoformat() if pd.notna(t) else None for t in series], index=series.index, dtype=object)
-    return _nullable(text)
-
-
-def _flags(series: pd.Series) -> list[str]:
-    return [
-        FLAG_SEPARATOR.join(str(f) for f in v)
-        if isinstance(v, (list, tuple, set))
-        else ""
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA
-        else str(v)
-        for v in series.astype(object).tolist()
-    ]
-
-
-def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
-    columns = list(zip(*rows)) if rows else [()] * len(_SELECT_COLUMNS)
-    extras_json, source_rows = columns[-2], columns[-1]
+def _typed(columns: dict[str, Sequence]) -> dict[str, object]:
+    """Record columns (as SQLite gives them) as arrays in the dtypes :meth:`SQLiteStore.read` gives them."""
     data: dict[str, object] = {}
-    for col, values in zip(_RECORD_COLUMNS, columns):
+    for col, values in columns.items():
         if col in schema.DATE_COLUMNS:
             data[col] = np.array(values, dtype="datetime64[ns]")
         elif col in schema.FLOAT_COLUMNS:
             data[col] = np.array(values, dtype=float)
         elif col in schema.INT_COLUMNS:
             data[col] = pd.array(values, dtype="Int64")
-        else:  # via object: several times faster than pd.array(values, dtype=str)
+        else:
             data[col] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
+    return data
+
+
+def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
+    columns = list(zip(*rows)) if rows else [()] * len(_SELECT_COLUMNS)
+    extras_json, source_rows = columns[-2], columns[-1]
+    data = _typed(dict(zip(_RECORD_COLUMNS, columns)))
     order = [*schema.COLUMNS, *_extra_columns(extras_json, data), *EXTRA_COLUMNS]
     if any(v is not None for v in source_rows):
         data[SOURCE_ROW] = pd.array(source_rows, dtype="Int64")

@@ -140,7 +140,7 @@ def test_a_public_deployment_offers_no_write_no_import_page_and_no_server_path(
     # the operator's records are there to see
     at.switch_page("pages/views/sources.py").run()
     at.multiselect(key="f_data").set_value(["embedded", "operator-2022"]).run()
-    ids = at.dataframe[0].value["record_id"].tolist()
+    ids = at.dataframe[0].value["Record"].tolist()
     assert any(i.startswith("OP-") for i in ids) and any(not i.startswith("OP-") for i in ids)
     # the app only read the store
     assert _digest(operator_store) == before

@@ -47,6 +47,7 @@ from geo.importing.acled import ACLED_CITATION_URL
 
 __all__ = [
     "CANDIDATE_COLUMNS",
+    "COMPARE_COLUMNS",
     "DECISIONS",
     "MATCH_COLUMNS",
     "MAX_DAYS",
@@ -64,6 +65,25 @@ MAX_METRES = 500.0
 DECISIONS = ("same", "included_in", "distinct")
 #: The columns of the existing records the comparison reads.
 MATCH_COLUMNS = ("record_id", "date", "event_type", "latitude", "longitude", "source_urls", "dataset")
+#: The columns of the existing records an import reads to compare with (merges by id and
+#: by episode, ``included_in`` checks, candidates, their districts): never the whole records.
+COMPARE_COLUMNS = (
+    "record_id",
+    "date",
+    "period_start",
+    "period_end",
+    "city",
+    "event_type",
+    "place_name_en",
+    "place_name_ru",
+    "place_name_kk",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source_urls",
+    "source_names",
+    "dataset",
+)
 #: The columns of :func:`find_candidates`' answer.
 CANDIDATE_COLUMNS = ["row", "record_id", "existing_record_id", "existing_dataset", "days_apart", "metres", "reason"]
 
@@ -215,9 +235,10 @@ def apply_decisions(result, candidates: pd.DataFrame, decisions: dict[tuple[str,
     for rid, (other, decision) in binding.items():
         if decision == "included_in":
             records.loc[ids == rid, "included_in"] = other
-    undecided = candidates[
-        [(str(r), str(e)) not in decisions for r, e in zip(candidates["record_id"], candidates["existing_record_id"])]
+    open_pairs = [
+        (str(r), str(e)) not in decisions for r, e in zip(candidates["record_id"], candidates["existing_record_id"])
     ]
+    undecided = candidates.loc[np.asarray(open_pairs, dtype=bool)]
     for rid, group in undecided.groupby("record_id"):
         note = "; ".join(
             f"may repeat {e} ({why}): not decided" for e, why in zip(group["existing_record_id"], group["reason"])

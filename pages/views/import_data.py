@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from geo.errors import ProtestMapError
 from geo.importing import FORMATS, detect_format, import_rows, preview, read_table
 from geo.importing.acled import AcledTypes, load_acled_types
-from geo.importing.candidates import DECISIONS, apply_decisions, find_candidates
+from geo.importing.candidates import COMPARE_COLUMNS, DECISIONS, apply_decisions, find_candidates
 from geo.importing.pipeline import rejected_csv
 from geo.join import join_incidents
 from geo.maps import incident_map
@@ -263,7 +263,7 @@ name = st.text_input(t("import_dataset_name", lang), value=path.stem, key="impor
 job_key = (upload.file_id, fmt, repr(mapping))
 if st.button(t("import_check", lang), key="import_check"):
     known = [d.name for d in opened.datasets() if d.name != name]
-    existing = opened.read(known) if known else None
+    existing = opened.read_columns(known, COMPARE_COLUMNS) if known else None  # a few columns, not whole datasets
     bset, _ = data.boundaries()
     # one check per session: a new click cancels the check before it (it stops at its next chunk)
     jobs.replace("import_job", job_key, lambda progress: check_rows(path, fmt, mapping, existing, bset, progress))

@@ -107,3 +107,10 @@ def test_a_decisions_file_is_read_and_checked(tmp_path, result):
 def test_nothing_to_compare_is_no_candidate(result):
     assert find_candidates(result.records, None).empty
     assert find_candidates(result.records, EXISTING.iloc[0:0]).empty
+
+
+def test_without_candidates_the_result_is_unchanged(result):
+    kept = apply_decisions(result, find_candidates(result.records, None))
+    assert kept.records["record_id"].tolist() == result.records["record_id"].tolist()
+    assert kept.records["flags"].tolist() == result.records["flags"].tolist()
+    assert set(kept.records["candidate_decision"]) == {""}
