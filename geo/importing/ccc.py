@@ -37,7 +37,8 @@ def to_native_ccc(table: RawTable) -> Converted:
       ``latitude``/``longitude``), geocoded by CCC to the locality: ``geo_precision`` 3.
     * ``participants_low/high`` from ``size_low``/``size_high`` (or ``size_text``);
       ``detained_low/high`` from ``arrests`` (``12``, ``about 30`` -> 30 with a flag,
-      ``30-40``, ``several`` -> no number, kept in notes), ``count_kind`` incremental;
+      ``30-40``, ``several`` -> no number, kept in notes; ``-5``, ``1e3``, ``12.5``, ``NaN``
+      reject the row, as in ``size_low``, ``size_high`` and the injury columns), ``count_kind`` incremental;
       ``injured`` = ``injuries_crowd`` + ``injuries_police`` (both named in notes).
     * ``source_1..source_N``: URLs -> ``source_urls``, other text -> ``source_names``.
     * ``claims`` (or ``title``) -> ``summary``; ``notes`` -> ``notes``; event type ``rally``.

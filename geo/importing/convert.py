@@ -6,6 +6,7 @@ from geo.errors import MappingError
 from geo.importing.acled import AcledTypes, to_native_acled
 from geo.importing.builder import Converted
 from geo.importing.ccc import to_native_ccc
+from geo.importing.decoding import excerpt
 from geo.importing.detect import detect_format
 from geo.importing.mapped import to_native_mapped
 from geo.importing.native import to_native_native
@@ -39,7 +40,8 @@ def to_native(table: RawTable, format: str | None = None, mapping: dict | AcledT
         raise MappingError("format 'mapped' needs a mapping (native column -> column of the file)")
     if fmt == "unknown":
         raise MappingError(
-            f"{table.file}: the columns ({', '.join(table.header[:12])}{' ...' if len(table.header) > 12 else ''}) "
+            f"{table.file}: the columns ({', '.join(excerpt(h, 40) for h in table.header[:12])}"
+            f"{' ...' if len(table.header) > 12 else ''}) "
             "are neither native, ACLED nor CCC-style; give a mapping (native column -> column of the file)"
         )
     raise ValueError(f"format {fmt!r}: expected one of {', '.join(FORMATS)}")

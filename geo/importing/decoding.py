@@ -117,10 +117,12 @@ def _refuse_binary(decoded: _Decoded, name: str) -> None:
     sample = decoded.text[:65536]
     junk = _count(CONTROL_CHARACTERS, sample) + (_count(_MARKS, sample) if decoded.marks else 0)
     if sample and junk / len(sample) > BINARY_SHARE:
+        wide = sample.count("\x00") > len(sample) / 4  # every other byte 0: UTF-16 or UTF-32
         raise ImportFileError(
             f"{name}: is not a text table: {junk:,} of its first {len(sample):,} characters are control "
             f"characters or bytes that are not {decoded.encoding} text (it begins '{excerpt(sample, 40)}'); "
-            "expected CSV (UTF-8 or Windows-1251), GeoJSON or GeoPackage; save a workbook as CSV first"
+            + ("UTF-16 or UTF-32 without a byte order mark? save it as UTF-8; " if wide else "")
+            + "expected CSV (UTF-8 or Windows-1251), GeoJSON or GeoPackage; save a workbook as CSV first"
         )
 
 

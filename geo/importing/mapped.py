@@ -13,6 +13,7 @@ import pandas as pd
 from geo import schema
 from geo.errors import MappingError
 from geo.importing.builder import Converted, _Builder
+from geo.importing.decoding import excerpt
 from geo.importing.read import RawTable
 from geo.importing.values import (
     _DEFAULT_DATE_FORMATS,
@@ -113,9 +114,11 @@ def to_native_mapped(table: RawTable, mapping: dict) -> Converted:
             continue
         missing = [n for n in names if n not in columns]
         if missing:
+            shown = ", ".join(f"'{excerpt(c, 40)}'" for c in table.frame.columns[:40])
             raise MappingError(
-                f"mapping: {key!r} -> {missing[0]!r}, but {table.file} has no column {missing[0]!r}; "
-                f"its columns are {', '.join(repr(c) for c in table.frame.columns)}"
+                f"mapping: {key!r} -> '{excerpt(missing[0], 40)}', but {table.file} has no column "
+                f"'{excerpt(missing[0], 40)}'; its columns are {shown}"
+                f"{' ...' if len(table.frame.columns) > 40 else ''}"
             )
     for key, value in mapping.items():
         if key in _OPTION_KEYS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from geo import schema
 from geo.importing.builder import Converted, _Builder
 from geo.importing.read import RawTable
@@ -25,8 +27,13 @@ def to_native_native(table: RawTable) -> Converted:
     extra = {c: table.frame[c] for c in table.frame.columns if c.strip().casefold() not in schema.COLUMNS}
     if "city" in b.out:
         b.out["city"] = _city_values(b.out["city"], keep_unknown=True)
-    conv = b.done(extra)
     missing = [c for c in schema.REQUIRED_COLUMNS if c not in lower]
-    if missing:
-        conv.raw = conv.raw.drop(columns=missing)  # validate_frame names the missing columns
-    return conv
+    if missing:  # every row, each with the reason (the merges by record_id need the column, even blank)
+        b.reject(
+            np.ones(b.n, dtype=bool),
+            missing[0],
+            b.blank(),
+            f"the file has no column {', '.join(missing)}; a native file needs at least "
+            f"{', '.join(schema.REQUIRED_COLUMNS)} (or import it with a mapping)",
+        )
+    return b.done(extra)

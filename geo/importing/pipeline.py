@@ -133,7 +133,7 @@ class ImportResult:
             [
                 self.records["source_row"].to_numpy(dtype=np.int64),
                 self.merged["row"].to_numpy(dtype=np.int64),
-                self.rejected["row"].to_numpy(dtype=np.int64),
+                self.rejected.iloc[:, 1].to_numpy(dtype=np.int64),  # "row", or "import_row" beside a file's "row"
             ]
         )
         distinct, times = np.unique(rows, return_counts=True)

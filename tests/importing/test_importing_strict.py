@@ -398,3 +398,9 @@ def test_binary_junk_is_refused_with_a_short_printable_excerpt(tmp_path):
     workbook = write(tmp_path, "book.csv", b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 200)
     with pytest.raises(ImportFileError, match=r"it begins 'PK\\x03\\x04\\x14\\x00\\x06\\x00\\x00"):
         read_table(workbook)
+
+
+def test_utf16_without_a_bom_is_refused_with_a_hint(tmp_path):
+    path = write(tmp_path, "nobom.csv", (HEADER + "\n" + line("r1") + "\n").encode("utf-16-le"))
+    with pytest.raises(ImportFileError, match="UTF-16 or UTF-32 without a byte order mark"):
+        run(path)
