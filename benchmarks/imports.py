@@ -5,6 +5,11 @@ ACLED date styles, arrest counts in the tags).  The baseline is reading the same
 file with ``pandas.read_csv``: parsing alone, no conversion, validation, flags
 or de-duplication.  Best of ``repeat``; the coordinate flags use the configured
 boundaries when there are any.
+
+``--existing N`` also stores N records first and measures what an import compares
+with: the store read whole (``Store.read``, what the import read before) beside the
+columns the comparison needs (``Store.read_columns``), in seconds and in megabytes of
+the frame, and the duplicate candidates of the file against them.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks imports", description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--existing", type=int, default=0, help="records in the store to compare with (0: skip)")
     args = parser.parse_args(argv)
     print(machine())
     with tempfile.TemporaryDirectory() as folder:
@@ -49,7 +55,31 @@ def main(argv: list[str] | None = None) -> int:
         f"accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
         f"{c['rejected']:,} rejected of {c['total']:,}"
     )
+    if args.existing:
+        compare(args.existing, args.rows, args.repeat)
     return 0
+
+
+def compare(existing: int, rows: int, repeat: int) -> None:
+    """The store read whole beside the comparison's columns, and the candidates, in one table."""
+    from geo.importing.candidates import COMPARE_COLUMNS, find_candidates
+    from geo.store import open_store
+
+    with tempfile.TemporaryDirectory() as folder:
+        old, new = Path(folder) / "old.csv", Path(folder) / "new.csv"
+        write_acled(old, existing, seed=1)
+        write_acled(new, rows, seed=2)
+        store = open_store(Path(folder) / "store.sqlite")
+        store.write("old", import_rows(old).records, kind="import")
+        whole_s, whole = best(lambda: store.read(["old"]), repeat)
+        narrow_s, narrow = best(lambda: store.read_columns(["old"], COMPARE_COLUMNS), repeat)
+        records = import_rows(new).records
+        cand_s, found = best(lambda: find_candidates(records, narrow), repeat)
+    mb = {"whole": whole.memory_usage(deep=True).sum() / 1e6, "narrow": narrow.memory_usage(deep=True).sum() / 1e6}
+    print(f"\n{'what the import compares with':<44} {'rows':>9} {'seconds':>8} {'MB':>8}")
+    print(f"{'Store.read (whole records: before)':<44} {existing:>9,} {whole_s:>8.2f} {mb['whole']:>8.0f}")
+    print(f"{'Store.read_columns (COMPARE_COLUMNS: now)':<44} {existing:>9,} {narrow_s:>8.2f} {mb['narrow']:>8.0f}")
+    print(f"{'find_candidates (file against them)':<44} {rows:>9,} {cand_s:>8.2f} {len(found):>8,} pairs")
 
 
 def write_acled(path: Path, n: int, seed: int = 0) -> None:

@@ -52,6 +52,7 @@ __all__ = [
     "MATCH_COLUMNS",
     "MAX_DAYS",
     "MAX_METRES",
+    "MAX_PER_RECORD",
     "apply_decisions",
     "find_candidates",
     "load_decisions",
@@ -87,7 +88,32 @@ COMPARE_COLUMNS = (
 #: The columns of :func:`find_candidates`' answer.
 CANDIDATE_COLUMNS = ["row", "record_id", "existing_record_id", "existing_dataset", "days_apart", "metres", "reason"]
 
+#: At most this many candidates per record of the file: the nearest in days, then in metres.
+MAX_PER_RECORD = 5
+
 _EARTH_M = 6_371_000.0
+#: A cell of the point grid (degrees of latitude, and of longitude times cos(latitude)): a bit
+#: over MAX_METRES, so that a point's 3 × 3 cells hold every point within MAX_METRES of it.
+_CELL_DEG = MAX_METRES / 111_000.0 * 1.05
+#: Longitude cells are as wide as at 60°N (cos 60° = 0.5): at least MAX_METRES wide anywhere south
+#: of it (all of Kazakhstan), the same width for every point (a cell by each point's own latitude
+#: would put two close points of slightly different latitudes cells apart).
+_COS_NORTH = 0.5
+#: The columns each way of finding pairs gives (kind 0: close points, 1: one district, 2: a URL).
+_SLIM = [
+    "row",
+    "record_id",
+    "record_id_old",
+    "dataset_old",
+    "days_apart",
+    "metres",
+    "kind",
+    "event_type",
+    "district",
+    "url",
+]
+#: Records of the file compared in one go.
+_CHUNK = 2_000
 
 
 def find_candidates(
@@ -101,61 +127,90 @@ def find_candidates(
         The records an import would write (:attr:`ImportResult.records`).
     existing
         The existing records to compare with: at least :data:`MATCH_COLUMNS`
-        (``dataset`` optional), e.g. only those of the file's dates.
+        (``dataset`` optional), e.g. :data:`COMPARE_COLUMNS` read by column.
     districts
         The district of each record and of each existing record (``''`` when not in
         one), index-aligned with ``records`` and ``existing``; ``None``: points only.
+        The same district is what makes a pair when either record has no precise
+        point (``geo_precision`` other than 1); two precise points must be close.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`CANDIDATE_COLUMNS`, one row per pair, ordered by the file's row; ``metres``
+        :data:`CANDIDATE_COLUMNS`, one row per pair, ordered by the file's row, at most
+        :data:`MAX_PER_RECORD` per record (the nearest in days, then metres); ``metres``
         is blank when either has no point.
+
+    Cost: points are bucketed in cells of about :data:`MAX_METRES` and compared with
+    the 3 × 3 cells around them on the 3 days around them; the file is compared in
+    chunks, so memory stays bounded whatever the two sizes.
     """
     if existing is None or records.empty or existing.empty:
         return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     new = _frame(records, districts[0] if districts else None)
     old = _frame(existing, districts[1] if districts else None)
-    pairs = []
-    for shift in range(-MAX_DAYS, MAX_DAYS + 1):
-        shifted = old.assign(day=old["day"] + shift)
-        pairs.append(new.merge(shifted, on=["day", "event_type"], suffixes=("", "_old")))
-    near = pd.concat(pairs, ignore_index=True) if pairs else pd.DataFrame()
     found = []
-    if len(near):
-        metres = _metres(near["lat"], near["lon"], near["lat_old"], near["lon_old"])
-        same_district = (near["district"] != "") & (near["district"] == near["district_old"])
-        close = metres <= MAX_METRES
-        hit = near[same_district | close].copy()
-        hit["metres"] = metres[same_district | close]
-        hit["days_apart"] = (hit["day_orig_old"] - hit["day_orig"]).abs().astype(int)
-        place = np.where(
-            close[same_district | close],
-            "points " + hit["metres"].round().astype("Int64").astype(str) + " m apart",
-            "the same district (" + hit["district"] + ")",
-        )
-        when = np.where(hit["days_apart"] == 0, "the same day", "1 day apart")
-        hit["reason"] = "same type (" + hit["event_type"] + "), " + when + ", " + place
-        found.append(hit)
-    shared = _shared_urls(new, old)
-    if len(shared):
-        found.append(shared)
+    for start in range(0, len(new), _CHUNK):
+        part = new.iloc[start : start + _CHUNK]
+        found.extend(_near_points(part, old))
+        found.extend(_same_district(part, old))
+        found.extend(_shared_urls(part, old))
+    found = [f for f in found if len(f)]
     if not found:
         return pd.DataFrame(columns=CANDIDATE_COLUMNS)
     out = pd.concat(found, ignore_index=True)
     out = out[out["record_id"] != out["record_id_old"]]
-    out = (
-        out.groupby(["row", "record_id", "record_id_old"], sort=True, as_index=False)
-        .agg(
-            existing_dataset=("dataset_old", "first"),
-            days_apart=("days_apart", "min"),
-            metres=("metres", "min"),
-            reason=("reason", lambda r: "; ".join(dict.fromkeys(r))),
-        )
-        .rename(columns={"record_id_old": "existing_record_id"})
+    # one reason per pair (the strongest: close points, then the district, then a URL), then the
+    # nearest MAX_PER_RECORD pairs of each record; the words only for those
+    out = out.sort_values(["row", "record_id_old", "kind"], kind="stable").drop_duplicates(["row", "record_id_old"])
+    out = out.sort_values(["row", "days_apart", "metres"], na_position="last", kind="stable")
+    out = out.groupby("row", sort=False).head(MAX_PER_RECORD).copy()
+    when = pd.Series(np.where(out["days_apart"] == 0, "the same day", "1 day apart"), index=out.index)
+    same = "same type (" + out["event_type"] + "), " + when + ", "
+    out["reason"] = np.select(
+        [out["kind"] == 0, out["kind"] == 1],
+        [
+            same + "points " + out["metres"].round().astype("Int64").astype(str) + " m apart",
+            same + "the same district (" + out["district"] + ")",
+        ],
+        "the same source URL (" + out["url"] + ")",
     )
+    out = out.rename(columns={"record_id_old": "existing_record_id", "dataset_old": "existing_dataset"})
     out["metres"] = out["metres"].round(0)
-    return out[CANDIDATE_COLUMNS].reset_index(drop=True)
+    return out[CANDIDATE_COLUMNS].sort_values(["row", "existing_record_id"]).reset_index(drop=True)
+
+
+def _near_points(new: pd.DataFrame, old: pd.DataFrame) -> list[pd.DataFrame]:
+    """Pairs of points at most MAX_METRES apart, of one type, at most MAX_DAYS apart."""
+    a, b = new[new["cell_y"].notna()], old[old["cell_y"].notna()]
+    out = []
+    for dd in range(-MAX_DAYS, MAX_DAYS + 1):
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                moved = b.assign(day=b["day"] + dd, cell_y=b["cell_y"] + dy, cell_x=b["cell_x"] + dx)
+                hit = a.merge(moved, on=["day", "event_type", "cell_y", "cell_x"], suffixes=("", "_old"))
+                if hit.empty:
+                    continue
+                hit["metres"] = _metres(hit["lat"], hit["lon"], hit["lat_old"], hit["lon_old"]).to_numpy()
+                hit = hit[hit["metres"] <= MAX_METRES].copy()
+                hit["days_apart"] = (hit["day_orig_old"] - hit["day_orig"]).abs().astype(int)
+                out.append(hit.assign(kind=0, url="")[_SLIM])
+    return out
+
+
+def _same_district(new: pd.DataFrame, old: pd.DataFrame) -> list[pd.DataFrame]:
+    """Pairs in one district, of one type, at most MAX_DAYS apart, where either has no precise point."""
+    a, b = new[new["district"] != ""], old[old["district"] != ""]
+    out = []
+    for dd in range(-MAX_DAYS, MAX_DAYS + 1):
+        hit = a.merge(b.assign(day=b["day"] + dd), on=["day", "event_type", "district"], suffixes=("", "_old"))
+        hit = hit[~(hit["precise"] & hit["precise_old"])].copy()
+        if hit.empty:
+            continue
+        hit["metres"] = _metres(hit["lat"], hit["lon"], hit["lat_old"], hit["lon_old"]).to_numpy()
+        hit["days_apart"] = (hit["day_orig_old"] - hit["day_orig"]).abs().astype(int)
+        out.append(hit.assign(kind=1, url="")[_SLIM])
+    return out
 
 
 def load_decisions(source: str | Path | pd.DataFrame) -> dict[tuple[str, str], str]:
@@ -266,6 +321,10 @@ def _frame(frame: pd.DataFrame, district: pd.Series | None) -> pd.DataFrame:
     days = pd.to_datetime(frame["date"], errors="coerce").to_numpy().astype("datetime64[D]")
     day = days.astype("int64")
     valid = ~np.isnat(days)
+    lat = pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype=float)
+    precision = pd.to_numeric(frame.get("geo_precision", pd.Series(np.nan, index=frame.index)), errors="coerce")
+    precision = precision.to_numpy(dtype=float)
     out = pd.DataFrame(
         {
             "row": frame["source_row"].to_numpy() if "source_row" in frame.columns else np.arange(len(frame)),
@@ -273,8 +332,11 @@ def _frame(frame: pd.DataFrame, district: pd.Series | None) -> pd.DataFrame:
             "day": day,
             "day_orig": day,
             "event_type": frame["event_type"].astype(str).to_numpy(),
-            "lat": pd.to_numeric(frame["latitude"], errors="coerce").to_numpy(dtype=float),
-            "lon": pd.to_numeric(frame["longitude"], errors="coerce").to_numpy(dtype=float),
+            "lat": lat,
+            "lon": lon,
+            "cell_y": np.floor(lat / _CELL_DEG),
+            "cell_x": np.floor(lon * _COS_NORTH / _CELL_DEG),
+            "precise": (precision == 1) & ~np.isnan(lat) & ~np.isnan(lon),
             "district": (district.fillna("").astype(str).to_numpy() if district is not None else ""),
             "urls": frame["source_urls"].fillna("").astype(str).to_numpy(),
             "dataset": frame["dataset"].astype(str).to_numpy() if "dataset" in frame.columns else "",
@@ -291,20 +353,20 @@ def _metres(lat1, lon1, lat2, lon2) -> pd.Series:
     return pd.Series(2 * _EARTH_M * np.arcsin(np.sqrt(np.clip(a, 0, 1))), index=lat1.index)
 
 
-def _shared_urls(new: pd.DataFrame, old: pd.DataFrame) -> pd.DataFrame:
+def _shared_urls(new: pd.DataFrame, old: pd.DataFrame) -> list[pd.DataFrame]:
     def exploded(frame: pd.DataFrame) -> pd.DataFrame:
         urls = frame.assign(url=frame["urls"].str.split()).explode("url")
-        urls = urls[urls["url"].notna() & (urls["url"] != "") & ~urls["url"].str.startswith(ACLED_CITATION_URL)]
+        url = urls["url"].fillna("").astype(str)
+        urls = urls[(url != "") & ~url.str.startswith(ACLED_CITATION_URL)]
         return urls.assign(url=urls["url"].str.rstrip("/").str.casefold())
 
     a, b = exploded(new), exploded(old)
     if a.empty or b.empty:
-        return pd.DataFrame()
+        return []
     hit = a.merge(b, on="url", suffixes=("", "_old"))
     if hit.empty:
-        return hit
+        return []
     hit["days_apart"] = (hit["day_orig_old"] - hit["day_orig"]).abs().astype(int)
     hit = hit[hit["days_apart"] <= MAX_DAYS].copy()
     hit["metres"] = _metres(hit["lat"], hit["lon"], hit["lat_old"], hit["lon_old"])
-    hit["reason"] = "the same source URL (" + hit["url"] + ")"
-    return hit
+    return [hit.assign(kind=2, district="")[_SLIM]]

@@ -25,6 +25,7 @@ EXISTING = pd.DataFrame(
             "https://x.example/d",
         ],
         "dataset": ["embedded", "embedded", "team", "team"],
+        "geo_precision": [2, 1, 1, 3],  # OLD-1's point is approximate: part of a city
     }
 )
 
@@ -60,7 +61,7 @@ def test_look_alikes_are_listed_with_the_reason(result):
     assert (n1["existing_dataset"], n1["days_apart"], n1["metres"], n1["row"]) == ("embedded", 1, 237.0, 2)
 
 
-def test_the_same_district_is_enough(result):
+def test_the_same_district_is_enough_where_a_point_is_not_precise(result):
     districts = (
         pd.Series(["almaly" if r == "N2" else "" for r in result.records["record_id"]], index=result.records.index),
         pd.Series(["almaly", "", "", ""], index=EXISTING.index),
@@ -114,3 +115,56 @@ def test_without_candidates_the_result_is_unchanged(result):
     assert kept.records["record_id"].tolist() == result.records["record_id"].tolist()
     assert kept.records["flags"].tolist() == result.records["flags"].tolist()
     assert set(kept.records["candidate_decision"]) == {""}
+
+
+def test_two_precise_points_in_one_district_must_be_close(result):
+    precise = EXISTING.assign(geo_precision=1)
+    districts = (
+        pd.Series(["almaly" if r == "N2" else "" for r in result.records["record_id"]], index=result.records.index),
+        pd.Series(["almaly", "", "", ""], index=EXISTING.index),
+    )
+    found = find_candidates(result.records, precise, districts=districts)
+    assert "N2" not in found["record_id"].tolist()  # 1.3 km apart, both precise: not one place
+
+
+def test_close_points_are_found_across_grid_cells_and_each_record_has_at_most_five():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 400
+    base = pd.DataFrame(
+        {
+            "record_id": [f"E{i}" for i in range(n)],
+            "date": pd.Timestamp("2022-01-05"),
+            "event_type": "detention",
+            "latitude": 43.2 + rng.uniform(0, 0.02, n),
+            "longitude": 76.9 + rng.uniform(0, 0.02, n),
+            "source_urls": "",
+            "geo_precision": 1,
+        }
+    )
+    probe = base.head(50).assign(
+        record_id=[f"P{i}" for i in range(50)], latitude=base["latitude"].head(50) + 0.003, source_row=range(50)
+    )
+    found = find_candidates(probe, base)
+    # every probe is 333 m north of its own E record, whatever cells the two fall in
+    own = found[found["existing_record_id"] == found["record_id"].str.replace("P", "E")]
+    brute = []
+    for p in probe.itertuples():
+        d = (
+            2
+            * 6_371_000
+            * np.arcsin(
+                np.sqrt(
+                    np.sin(np.radians(base["latitude"] - p.latitude) / 2) ** 2
+                    + np.cos(np.radians(p.latitude))
+                    * np.cos(np.radians(base["latitude"]))
+                    * np.sin(np.radians(base["longitude"] - p.longitude) / 2) ** 2
+                )
+            )
+        )
+        brute.append(int((d <= 500).sum()))
+    assert found.groupby("record_id").size().reindex(probe["record_id"], fill_value=0).tolist() == [
+        min(b, 5) for b in brute
+    ]
+    assert len(own) <= 50 and found.groupby("record_id").size().max() == 5
