@@ -169,6 +169,10 @@ def _trimmed(raw: pd.DataFrame) -> pd.DataFrame:
     """
     typed = [c for c in raw.columns if c in schema.COLUMNS and c not in TEXT_KEPT_COLUMNS]
     text = [c for c in raw.columns if c not in typed]
+    if len(text) <= 64:  # a usual file: column by column
+        return pd.DataFrame(
+            {c: raw[c].str.strip() if c in typed else trim_text(raw[c]) for c in raw.columns}, index=raw.index
+        )
     cells = raw[text].to_numpy(dtype=object)
     flat = trim_text(pd.Series(cells.ravel(), dtype=object).astype(str)).to_numpy(dtype=object)
     out = pd.DataFrame(flat.reshape(cells.shape), columns=text, index=raw.index, dtype=object).astype(str)
