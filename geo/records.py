@@ -22,6 +22,7 @@ import pandas as pd
 
 from geo import schema
 from geo.errors import Problem, ProtestMapError, RecordsValidationError
+from geo.export import restore_frame
 from geo.settings import get_settings
 
 #: File name of the embedded dataset inside ``data/incidents/``.
@@ -260,7 +261,8 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
     if suffix in (".geojson", ".json"):
         return _geojson_to_raw(text), 1
     if suffix in (".csv", ".txt", ""):
-        return _csv_to_raw(text), 2
+        # a cell the project's formula-safe CSV guarded ('=1+1) reads back as it was written (=1+1)
+        return restore_frame(_csv_to_raw(text))[0], 2
     raise _FileProblem(f"unknown file type {suffix!r}; expected .csv or .geojson")
 
 
@@ -509,8 +511,12 @@ class _RowChecker:
 
     def _int_column(self, col: str, allowed: tuple[int, ...] | None = None) -> pd.Series:
         text = self.raw[col]
-        num = pd.to_numeric(text, errors="coerce").astype(float)
-        not_int = (text != "") & (num.isna() | (num % 1 != 0) | (num < 0))
+        # written as a whole number (digits, thousands apart by , or a space; 12.0 as spreadsheets
+        # write it): never 1e3, NaN or inf, which to_numeric would read
+        digits = text.str.strip().str.replace(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)", "", regex=True)
+        written = digits.str.fullmatch(r"\d+(?:\.0+)?").fillna(False).astype(bool)
+        num = pd.to_numeric(digits.where(written, ""), errors="coerce").astype(float)
+        not_int = (text != "") & (~written | num.isna() | (num % 1 != 0) | (num < 0))
         self.flag(not_int, col, "expected a whole number of 0 or more (a range goes in _low/_high columns)")
         too_big = ~not_int & (num > _MAX_COUNT)
         self.flag(too_big, col, f"expected at most {_MAX_COUNT:,}")

