@@ -133,8 +133,8 @@ def test_clicking_a_district_filters_the_records_under_the_map(app, offline_page
         try:
             page.wait_for_function(
                 "before => [...document.querySelectorAll('p, span, div')].some(e =>"
-                " /records shown:\\s*[\\d,]+/.test(e.innerText)"
-                " && Number(e.innerText.match(/records shown:\\s*([\\d,]+)/)[1].replace(/,/g, '')) !== before)",
+                " /Records shown:\\s*[\\d,]+/.test(e.innerText)"
+                " && Number(e.innerText.match(/Records shown:\\s*([\\d,]+)/)[1].replace(/,/g, '')) !== before)",
                 arg=before,
                 timeout=15_000,
             )
@@ -145,7 +145,7 @@ def test_clicking_a_district_filters_the_records_under_the_map(app, offline_page
         break
 
     offline_page.screenshot("map-district-selected")
-    assert after != before, f"clicking any of the 8 districts left 'records shown: {before}'"
+    assert after != before, f"clicking any of the 8 districts left 'Records shown: {before}'"
     assert after < before
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 

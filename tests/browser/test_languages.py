@@ -91,7 +91,10 @@ def _sidebar_filters(page, lang: str) -> dict[str, object]:
         "event_types": _canonical(chips(multis.nth(0)), {e: f"event_{e}" for e in schema.EVENT_TYPES}, lang),
         "precision": _canonical(chips(multis.nth(1)), {p: f"prec_{p}" for p in schema.GEO_PRECISIONS}, lang),
         "metric": checked(radios.nth(1)),
-        "datasets": chips(multis.nth(2)),
+        # the shipped dataset by its title in the language, an import by its name
+        "datasets": [
+            schema.EMBEDDED_DATASET if c == t("dataset_embedded", lang) else c for c in chips(multis.nth(2))
+        ],
     }
 
 
