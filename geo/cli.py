@@ -56,15 +56,21 @@ def _validate(args) -> int:
     return 0
 
 
+def _records_out(out: str) -> Path:
+    """``--out`` of a command that writes records: a .csv (formula-safe) or .geojson file name."""
+    path = Path(out)
+    if path.suffix.lower() not in (".csv", ".geojson", ".json"):
+        raise ProtestMapError(f"--out {path}: expected a .csv (native, formula-safe) or .geojson file name")
+    return path
+
+
 def _join(args) -> int:
     from geo.boundaries import load_boundaries
     from geo.export import write_records
     from geo.join import join_incidents
     from geo.records import load_records
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".csv", ".geojson", ".json"):
-        raise ProtestMapError(f"--out {out}: expected a .csv or .geojson file name")
+    out = _records_out(args.out)
     records = load_records(args.file)
     joined = join_incidents(records, load_boundaries())
     write_records(joined, out)
@@ -243,9 +249,7 @@ def _datasets_export(args) -> int:
     from geo.export import write_records
     from geo.store import open_store
 
-    out = Path(args.out)
-    if out.suffix.lower() not in (".csv", ".geojson", ".json"):
-        raise ProtestMapError(f"--out {out}: expected a .csv (native, formula-safe) or .geojson file name")
+    out = _records_out(args.out)
     records = open_store(args.store, read_only=True).read([args.name])
     write_records(records.drop(columns=["dataset"]), out)
     what = "native CSV, formula-safe" if out.suffix.lower() == ".csv" else "GeoJSON"
