@@ -92,9 +92,7 @@ def _sidebar_filters(page, lang: str) -> dict[str, object]:
         "precision": _canonical(chips(multis.nth(1)), {p: f"prec_{p}" for p in schema.GEO_PRECISIONS}, lang),
         "metric": checked(radios.nth(1)),
         # the shipped dataset by its title in the language, an import by its name
-        "datasets": [
-            schema.EMBEDDED_DATASET if c == t("dataset_embedded", lang) else c for c in chips(multis.nth(2))
-        ],
+        "datasets": [schema.EMBEDDED_DATASET if c == t("dataset_embedded", lang) else c for c in chips(multis.nth(2))],
     }
 
 
