@@ -6,13 +6,14 @@ python -m benchmarks maps --sizes 1000,10000,50000
 python -m benchmarks aggregate --sizes 10000,100000,1000000
 python -m benchmarks imports --rows 100000
 python -m benchmarks brief --sizes 1000,10000
+python -m benchmarks scale --quick            # 1k and 10k: ours, baseline, target, pass
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import aggregate, brief, imports, join, maps
+from benchmarks import aggregate, brief, imports, join, maps, scale
 
 BENCHMARKS = {
     "join": join.main,
@@ -20,6 +21,7 @@ BENCHMARKS = {
     "aggregate": aggregate.main,
     "imports": imports.main,
     "brief": brief.main,
+    "scale": scale.main,
 }
 
 
