@@ -82,7 +82,7 @@ def acled_types(table) -> AcledTypes:
         hide_index=True,
         width="stretch",
         disabled=["sub", "rows"],
-        key="import_acled_types",
+        key=f"import_acled_types_{upload.file_id}",  # a new file starts from the default types
         column_config={
             "sub": st.column_config.TextColumn(t("import_acled_sub", lang, acled="ACLED")),
             "rows": st.column_config.NumberColumn(t("import_acled_rows", lang)),
