@@ -42,6 +42,11 @@ def _why(blocked: list[str]) -> str:
 def _wait_until_idle(page) -> None:
     """Wait until Streamlit has no script run in progress."""
     page.wait_for_selector('[data-testid="stApp"]')
+    # the app's own run state (a reader's toolbar, toolbarMode "viewer", may show no "Running")
+    page.wait_for_function(
+        "() => !['running', 'rerunRequested'].includes("
+        "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state'))"
+    )
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"

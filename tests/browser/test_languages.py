@@ -59,6 +59,12 @@ def _canonical(labels: list[str], keys: dict[str, object], lang: str) -> list[ob
 def _settle(page, lang: str) -> None:
     """Wait until the run for ``lang`` has drawn the sidebar and the page, and nothing runs."""
     page.locator(SIDEBAR).get_by_text(t("filters", lang), exact=True).wait_for()
+    # every filter drawn (a reader's toolbar may show no "Running" status to wait on)
+    page.wait_for_function(
+        '() => document.querySelectorAll(\'[data-testid="stSidebar"] [data-testid="stRadio"]\').length >= 2'
+        ' && document.querySelectorAll(\'[data-testid="stSidebar"] [data-testid="stMultiSelect"]\').length >= 3',
+        timeout=30_000,
+    )
     _wait_until_idle(page)
     # a run's elements from before it are shown faded until it ends; wait for a still page
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
