@@ -68,12 +68,6 @@ class AcledTypes:
         kept = {k: v for k, v in self.sub_event_type.items() if k not in {_key(s) for s in subs}}
         return replace(self, sub_event_type=kept, source=f"{self.source}, changed on the page")
 
-    def table(self) -> pd.DataFrame:
-        """The sub-event types and their native types, as the Import page shows them."""
-        return pd.DataFrame(
-            {"sub_event_type": list(self.sub_event_type), "event_type": list(self.sub_event_type.values())}
-        )
-
 
 def load_acled_types(source: str | Path | dict | AcledTypes | None = None) -> AcledTypes:
     """The ACLED type rules from ``source``: a TOML file, a dict of its content, or the default file.

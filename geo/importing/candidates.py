@@ -29,7 +29,7 @@ Every decision is stored with the record it concerns, in its ``candidate_decisio
 column (``distinct from X (the user)``, ``included in X (the user)``); an undecided
 candidate is imported with a flag naming the record it may repeat.  The comparison needs
 only the existing records of the file's dates (±:data:`MAX_DAYS`) and a few columns
-(:data:`MATCH_COLUMNS`): :meth:`geo.store.Store.read` of whole datasets is not needed.
+(:data:`COMPARE_COLUMNS`): :meth:`geo.store.Store.read` of whole datasets is not needed.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ __all__ = [
     "CANDIDATE_COLUMNS",
     "COMPARE_COLUMNS",
     "DECISIONS",
-    "MATCH_COLUMNS",
     "MAX_DAYS",
     "MAX_METRES",
     "MAX_PER_RECORD",
@@ -64,8 +63,6 @@ MAX_DAYS = 1
 MAX_METRES = 500.0
 #: What a user may decide about a candidate.
 DECISIONS = ("same", "included_in", "distinct")
-#: The columns of the existing records the comparison reads.
-MATCH_COLUMNS = ("record_id", "date", "event_type", "latitude", "longitude", "source_urls", "dataset")
 #: The columns of the existing records an import reads to compare with (merges by id and
 #: by episode, ``included_in`` checks, candidates, their districts): never the whole records.
 COMPARE_COLUMNS = (
@@ -126,8 +123,9 @@ def find_candidates(
     records
         The records an import would write (:attr:`ImportResult.records`).
     existing
-        The existing records to compare with: at least :data:`MATCH_COLUMNS`
-        (``dataset`` optional), e.g. :data:`COMPARE_COLUMNS` read by column.
+        The existing records to compare with: at least ``record_id``, ``date``,
+        ``event_type``, ``latitude``, ``longitude`` and ``source_urls`` (``dataset`` and
+        ``geo_precision`` optional), e.g. :data:`COMPARE_COLUMNS` read by column.
     districts
         The district of each record and of each existing record (``''`` when not in
         one), index-aligned with ``records`` and ``existing``; ``None``: points only.

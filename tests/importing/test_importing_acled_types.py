@@ -175,8 +175,9 @@ def test_the_page_s_changes_are_applied_and_shown_in_the_preview(typed_file):
     types = load_acled_types().with_sub_event_types({"Violent demonstration": "police_violence"})
     shown = preview(read_table(typed_file), types, n=9, format="acled").set_index("record_id")
     assert shown.loc["ACLED-T8", "event_type"] == "detention"  # the stated arrests still come first
-    table = types.table().set_index("sub_event_type")
-    assert table.loc["violent demonstration", "event_type"] == "police_violence"
+    assert types.sub_event_type["violent demonstration"] == "police_violence"
+    untyped = load_acled_types().without_sub_event_types(["Peaceful protest"])
+    assert "peaceful protest" not in untyped.sub_event_type and "arrests" in untyped.sub_event_type
     assert "changed on the page" in types.source
     with pytest.raises(MappingError, match="sub_event_type 'Mob violence' is 'riot'; expected one of rally"):
         types.with_sub_event_types({"Mob violence": "riot"})
