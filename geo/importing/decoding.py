@@ -18,8 +18,13 @@ __all__ = ["BINARY_SHARE", "CP1251_SHARE", "excerpt"]
 
 #: Windows-1251 is chosen when it reads at least this share of the non-ASCII bytes as Cyrillic words.
 CP1251_SHARE = 0.8
-#: A file whose first 64 KiB is more than this share of control characters or undecodable bytes is not text.
+#: A file that does not decode cleanly is not text when more than this share of its first 64 KiB is
+#: control characters or undecodable bytes.
 BINARY_SHARE = 0.10
+#: A file that decodes cleanly is binary when more than this share of its first 64 KiB is NUL
+#: (judged on at least _NUL_SAMPLE characters): a table's NULs are a few hostile cells.
+_NUL_SHARE = 0.25
+_NUL_SAMPLE = 64
 
 
 def excerpt(text: str, limit: int = 60) -> str:
@@ -114,13 +119,31 @@ def _count(pattern: re.Pattern, text: str) -> int:
 
 
 def _refuse_binary(decoded: _Decoded, name: str) -> None:
+    """Refuse a file that is not text, before it is parsed.
+
+    A file that decoded cleanly is text: its control characters are content, which the rows'
+    checks reject (ids) or take out with a flag (free text). Only NULs make it binary: a
+    workbook, an archive, or UTF-16/32 without a byte order mark (every other byte 0).
+    A file that did not decode cleanly is binary when its control characters and
+    undecodable bytes together pass :data:`BINARY_SHARE`.
+    """
     sample = decoded.text[:65536]
-    junk = _count(CONTROL_CHARACTERS, sample) + (_count(_MARKS, sample) if decoded.marks else 0)
-    if sample and junk / len(sample) > BINARY_SHARE:
-        wide = sample.count("\x00") > len(sample) / 4  # every other byte 0: UTF-16 or UTF-32
+    if not sample:
+        return
+    nuls = sample.count("\x00")
+    if decoded.marks:
+        junk = _count(CONTROL_CHARACTERS, sample) + _count(_MARKS, sample)
+        binary = junk / len(sample) > BINARY_SHARE
+    else:
+        junk = nuls
+        binary = len(sample) >= _NUL_SAMPLE and nuls / len(sample) > _NUL_SHARE
+    if binary:
+        odd, even = sample[1::2].count("\x00"), sample[::2].count("\x00")
+        wide = max(odd, even) >= 0.95 * nuls and max(odd, even) > 0.4 * (len(sample) // 2)  # one side of each pair
+        what = f"control characters or bytes that are not {decoded.encoding} text"
         raise ImportFileError(
-            f"{name}: is not a text table: {junk:,} of its first {len(sample):,} characters are control "
-            f"characters or bytes that are not {decoded.encoding} text (it begins '{excerpt(sample, 40)}'); "
+            f"{name}: is not a text table: {junk:,} of its first {len(sample):,} characters are "
+            f"{what if decoded.marks else 'NUL'} (it begins '{excerpt(sample, 40)}'); "
             + ("UTF-16 or UTF-32 without a byte order mark? save it as UTF-8; " if wide else "")
             + "expected CSV (UTF-8 or Windows-1251), GeoJSON or GeoPackage; save a workbook as CSV first"
         )

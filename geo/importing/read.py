@@ -26,8 +26,11 @@ The rules, each said in the import's notes where it applies:
 * **Limits** (:class:`geo.settings.ImportLimits`): bytes, rows, columns and the longest
   cell are checked before the rows are parsed; a file over one is refused, naming the
   limit and its environment variable.
-* **Not text.**  A file of which more than :data:`~geo.importing.decoding.BINARY_SHARE` of the first 64 KiB is
-  control characters or undecodable bytes is refused, with a short printable excerpt.
+* **Not text.**  A file that does not decode cleanly, of which more than
+  :data:`~geo.importing.decoding.BINARY_SHARE` of the first 64 KiB is control characters or
+  undecodable bytes, or a clean one that is mostly NUL (a workbook, UTF-16 without its byte
+  order mark), is refused with a short printable excerpt. Control characters in a text
+  file are the rows' business: rejected in ids, taken out of free text with a flag.
 """
 
 from __future__ import annotations

@@ -400,6 +400,22 @@ def test_binary_junk_is_refused_with_a_short_printable_excerpt(tmp_path):
         read_table(workbook)
 
 
+def test_a_text_file_dense_with_control_characters_is_read_row_by_row(tmp_path):
+    # More than a tenth of this file is control characters, yet it is clean UTF-8 text:
+    # the rows' checks deal with them (the id rejected, the free text flagged), no refusal.
+    text = "\n".join([HEADER, line("\x01\x02\x03"), line("r2", summary="\x1b\x7f\x08\x1b\x7f\x08\x01\x02")])
+    data = (text + "\n").encode()
+    assert sum(b < 0x20 and b not in b"\t\r\n" or b == 0x7F for b in data) / len(data) > 0.04
+    result = run(write(tmp_path, "dense.csv", data))
+    assert result.counts["total"] == 2 and result.counts["imported"] == 1 and result.counts["rejected"] == 1
+    assert by_row(result)[2]["column"] == "record_id"
+    rec = result.records.set_index("record_id")
+    assert rec.loc["r2", "summary"] == "" and "summary: control character(s)" in rec.loc["r2", "flags"]
+    # A clean file that is mostly NUL is still no table.
+    with pytest.raises(ImportFileError, match="characters are NUL"):
+        read_table(write(tmp_path, "nul.csv", (HEADER + "\n").encode() + b"\x00" * 400))
+
+
 def test_utf16_without_a_bom_is_refused_with_a_hint(tmp_path):
     path = write(tmp_path, "nobom.csv", (HEADER + "\n" + line("r1") + "\n").encode("utf-16-le"))
     with pytest.raises(ImportFileError, match="UTF-16 or UTF-32 without a byte order mark"):
