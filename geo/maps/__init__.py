@@ -6,7 +6,23 @@
 
 from __future__ import annotations
 
-from geo.maps.interactive import CITY_EXTENTS, DEFAULT_ASSET_BASE, drawn_without_districts, incident_map, overview_map
+from geo.maps.interactive import (
+    CITY_EXTENTS,
+    DEFAULT_ASSET_BASE,
+    POINT_LIMIT,
+    POINTS_FROM_ZOOM,
+    POPUP_LIMIT,
+    VIEW_POINT_LIMIT,
+    drawn_incidents,
+    drawn_without_districts,
+    in_cell,
+    incident_map,
+    incidents_in_view,
+    overview_map,
+    representation,
+    selected_record,
+    within,
+)
 from geo.maps.style import (
     EVENT_COLOURS,
     OTHER_COLOUR,
@@ -25,13 +41,23 @@ __all__ = [
     "EVENT_COLOURS",
     "OTHER_COLOUR",
     "PLAIN_BACKGROUND",
+    "POINTS_FROM_ZOOM",
+    "POINT_LIMIT",
+    "POPUP_LIMIT",
     "SHADE_SCALE",
+    "VIEW_POINT_LIMIT",
     "ZERO_FILL",
     "badge_text",
     "district_values",
+    "drawn_incidents",
     "drawn_without_districts",
+    "in_cell",
     "incident_map",
+    "incidents_in_view",
     "overview_map",
+    "representation",
+    "selected_record",
     "shade_classes",
     "shade_fill",
+    "within",
 ]

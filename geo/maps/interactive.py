@@ -46,6 +46,7 @@ from folium.utilities import JsCode
 
 from geo.boundaries import BoundarySet, Layer, city_display_name
 from geo.maps._elements import LEGEND_FOLDED_BELOW, _GeoJson, _HeatMap, _HtmlControl, _PlainBackground
+from geo.maps._packed import _PackedHeat, _PackedPoints, grid_collection, in_cell, pack, view_token
 from geo.maps.assets import DEFAULT_BASE_URL
 from geo.maps.style import (
     EVENT_COLOURS,
@@ -60,7 +61,23 @@ from geo.maps.style import (
 from geo.schema import EVENT_TYPES, LANGUAGES, METRICS
 from geo.words import attribution_text, capital, named, named_column, number, range_text, word
 
-__all__ = ["CITY_EXTENTS", "DEFAULT_ASSET_BASE", "drawn_without_districts", "incident_map", "overview_map"]
+__all__ = [
+    "CITY_EXTENTS",
+    "DEFAULT_ASSET_BASE",
+    "POINTS_FROM_ZOOM",
+    "POINT_LIMIT",
+    "POPUP_LIMIT",
+    "VIEW_POINT_LIMIT",
+    "drawn_incidents",
+    "drawn_without_districts",
+    "in_cell",
+    "incident_map",
+    "incidents_in_view",
+    "overview_map",
+    "representation",
+    "selected_record",
+    "within",
+]
 
 #: Where the page serves Leaflet & co. locally (see ``geo.maps.assets``).
 DEFAULT_ASSET_BASE = DEFAULT_BASE_URL
@@ -176,9 +193,9 @@ def incident_map(
         )
     _check_columns(joined, _NEEDED_COLUMNS, "joined")
     on = _as_date(on)
-    in_city = joined[joined["city_id"] == city_id]
-    placed = in_city[in_city["attribution"] == "district"]
-    city_level = int((in_city["attribution"] == "city").sum())
+    in_city = joined["city_id"] == city_id
+    placed = _rows(joined, in_city & (joined["attribution"] == "district"))
+    city_level = int((in_city & (joined["attribution"] == "city")).sum())
 
     outline = boundaries.outline(city_id)
     m = _base_map(outline.bounds, height=height, tiles=tiles, lang=lang)
@@ -199,12 +216,7 @@ def incident_map(
         legend_parts.append(f"<b>{html.escape(word('no_layer', lang, city=city_name, date=on.isoformat()))}</b>")
     _outline_layer(boundaries, [city_id], lang).add_to(m)
 
-    points = _incident_collection(placed, lang)
-    cluster = MarkerCluster(
-        name=word("incidents", lang), show=True, spiderfy_on_max_zoom=True, show_coverage_on_hover=False
-    ).add_to(m)
-    _incident_layer(points).add_to(cluster)
-    _heat_layer(placed, lang).add_to(m)
+    legend_parts.extend(_add_incidents(m, placed, lang))
     legend_parts.append(_event_legend(lang))
 
     if legend:
@@ -214,6 +226,134 @@ def incident_map(
     m.fit_bounds(_latlng_bounds(outline.bounds))
     _localize(m, asset_base)
     return m
+
+
+#: Up to this many drawn incidents each one is a GeoJSON point with its popup (about 760 bytes each).
+POPUP_LIMIT = 1_000
+#: Up to this many, every incident is a packed point (7 bytes before base64; see geo.maps._packed):
+#: a click selects it and the page shows its record. Beyond, a grid of counts (see POINTS_FROM_ZOOM).
+POINT_LIMIT = 150_000
+#: On a grid map, the zoom from which the page draws the incidents of the view (:func:`incidents_in_view`).
+POINTS_FROM_ZOOM = 14
+#: At most this many incidents of the view are drawn on a grid map (zoom in further for more).
+VIEW_POINT_LIMIT = 20_000
+
+
+def drawn_incidents(placed: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``placed`` a map draws as points (those with coordinates), in the order drawn."""
+    return placed[placed["latitude"].notna() & placed["longitude"].notna()]
+
+
+def representation(n: int) -> str:
+    """How a map draws ``n`` incidents: ``popups``, ``points`` (packed) or ``grid`` (see :data:`POINT_LIMIT`)."""
+    return "popups" if n <= POPUP_LIMIT else "points" if n <= POINT_LIMIT else "grid"
+
+
+def within(frame: pd.DataFrame, bounds: dict | None) -> pd.DataFrame:
+    """The rows of ``frame`` inside ``bounds`` (Leaflet's ``{"_southWest": {lat, lng}, "_northEast": …}``)."""
+    if not bounds:
+        return frame.iloc[:0]
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        south, west, north, east = (float(v) for v in (sw["lat"], sw["lng"], ne["lat"], ne["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return frame.iloc[:0]
+    lat, lon = frame["latitude"], frame["longitude"]
+    return frame[(lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)]
+
+
+def incidents_in_view(frame: pd.DataFrame, lang: str) -> folium.FeatureGroup:
+    """The incidents of a zoomed-in grid map's view as one layer for ``st_folium(feature_group_to_add=…)``.
+
+    ``frame`` is :func:`within` the view (at most :data:`VIEW_POINT_LIMIT` rows); packed
+    points in a cluster, selected by a click as on a packed map (:func:`selected_record`).
+    """
+    group = folium.FeatureGroup(name=word("incidents", lang), control=False)
+    cluster = MarkerCluster(
+        spiderfy_on_max_zoom=True, show_coverage_on_hover=False, chunked_loading=True, control=False
+    ).add_to(group)
+    _PackedPoints(pack(frame), view_token(_texts(frame, "record_id"))).add_to(cluster)
+    return group
+
+
+def selected_record(frame: pd.DataFrame, props: dict) -> str | None:
+    """The ``record_id`` a click on a map drawn from ``frame`` (:func:`drawn_incidents` order) chose, if any.
+
+    A GeoJSON point says its ``record_id``; a packed point says its position and the
+    token of the set it was drawn in, honoured only if ``frame`` is that set.
+    """
+    if props.get("record_id"):
+        return str(props["record_id"])
+    position, token = props.get("i"), props.get("view")
+    if not isinstance(position, int) or not isinstance(token, str) or not 0 <= position < len(frame):
+        return None
+    ids = _texts(frame, "record_id")
+    return ids[position] if view_token(ids) == token else None
+
+
+def _add_grid(m: folium.Map, drawn: pd.DataFrame, lang: str) -> str:
+    """The incidents counted per square (:func:`geo.maps._packed.grid_collection`) on ``m``; its legend."""
+    collection, counts = grid_collection(drawn, lang)
+    classes = shade_classes(counts)
+    _GeoJson(
+        collection,
+        name=word("grid_layer", lang),
+        style_function=lambda feature: {
+            "fillColor": shade_fill(feature["properties"]["count"], classes),
+            "fillOpacity": 0.55,
+            "weight": 0.5,
+            "color": "#555555",
+            "className": "pm-grid",
+        },
+        on_each_feature=JsCode(_TOOLTIP_JS),
+    ).add_to(m)
+    return _scale_legend(word("grid_cell", lang), classes, lang)
+
+
+#: The columns a map of more than POPUP_LIMIT incidents reads (no popups: a click shows the record).
+_LEAN_COLUMNS = (
+    "record_id",
+    "city_id",
+    "district_id",
+    "attribution",
+    "latitude",
+    "longitude",
+    "event_type",
+    "detained_low",
+)
+
+
+def _rows(joined: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """``joined[mask]``, only the columns the map needs when it draws too many for popups (one copy, not three)."""
+    located = mask & joined["latitude"].notna() & joined["longitude"].notna()
+    if representation(int(located.sum())) == "popups":
+        return joined[mask]
+    return joined.loc[mask, [c for c in _LEAN_COLUMNS if c in joined.columns]]
+
+
+def _add_incidents(m: folium.Map, placed: pd.DataFrame, lang: str) -> list[str]:
+    """Draw ``placed`` on ``m`` as :func:`representation` says; the legend's lines about them."""
+    drawn = drawn_incidents(placed)
+    kind = representation(len(drawn))
+    if kind == "grid":
+        note = word("map_grid_note", lang, n=number(len(drawn), lang), zoom=POINTS_FROM_ZOOM)
+        return [html.escape(note), _add_grid(m, drawn, lang)]
+    cluster = MarkerCluster(
+        name=word("incidents", lang),
+        show=True,
+        spiderfy_on_max_zoom=True,
+        show_coverage_on_hover=False,
+        chunked_loading=True,
+    ).add_to(m)
+    heat = {"name": word("heat", lang), "show": False, "radius": 20, "blur": 15, "min_opacity": 0.3}
+    if kind == "popups":
+        _incident_layer(_incident_collection(drawn, lang)).add_to(cluster)
+        _heat_layer(drawn, lang).add_to(m)
+        return []
+    points = _PackedPoints(pack(drawn), view_token(_texts(drawn, "record_id")))
+    points.add_to(cluster)
+    _PackedHeat(points, **heat).add_to(m)
+    return [html.escape(word("map_click_below", lang))]
 
 
 #: Each city's extent (west, south, east, north), the bounding box of the city outline the
@@ -248,20 +388,16 @@ def _map_without_districts(
         raise ValueError(f"unknown city_id {city_id!r}; expected one of {sorted(CITY_EXTENTS)}")
     _check_columns(joined, (*_NEEDED_COLUMNS, "geo_precision"), "joined")
     on = _as_date(on)
-    in_city = joined[joined["city_id"] == city_id]
-    drawn = drawn_without_districts(in_city)
+    in_city = joined["city_id"] == city_id
+    drawn = in_city & drawn_without_districts(joined)
     extent = CITY_EXTENTS[city_id]
     m = _base_map(extent, height=height, tiles=tiles, lang=lang)
-    cluster = MarkerCluster(
-        name=word("incidents", lang), show=True, spiderfy_on_max_zoom=True, show_coverage_on_hover=False
-    ).add_to(m)
-    _incident_layer(_incident_collection(in_city[drawn], lang)).add_to(cluster)
-    _heat_layer(in_city[drawn], lang).add_to(m)
+    parts = _add_incidents(m, _rows(joined, drawn), lang)
     if legend:
         city_name = city_display_name(city_id, on, lang)
         note = f"<b>{html.escape(word('map_no_districts', lang, city=city_name))}</b>"
-        _legend_control(f"{note}<br>{_event_legend(lang)}", lang).add_to(m)
-    _badge(int((~drawn).sum()), lang).add_to(m)
+        _legend_control("<br>".join([note, *parts, _event_legend(lang)]), lang).add_to(m)
+    _badge(int((in_city & ~drawn).sum()), lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(_latlng_bounds(extent))
     _localize(m, asset_base)
@@ -298,7 +434,8 @@ def overview_map(
 
     The points are the rows of ``joined`` with attribution ``district`` (any
     city), drawn as one GeoJSON without clustering; same popups and feature
-    properties as :func:`incident_map`.  The view fits both city outlines.
+    properties as :func:`incident_map`.  Past :data:`POPUP_LIMIT` of them, the
+    incidents counted per square instead.  The view fits both city outlines.
     """
     _check_lang(lang)
     _check_columns(joined, _NEEDED_COLUMNS, "joined")
@@ -324,9 +461,12 @@ def overview_map(
             attribution=html.escape(attribution_text(layer.attribution, lang)),
         ).add_to(m)
     _outline_layer(boundaries, list(outlines["city_id"]), lang).add_to(m)
-    placed = joined[joined["attribution"] == "district"]
-    _incident_layer(_incident_collection(placed, lang), name=word("incidents", lang)).add_to(m)
-    _legend_control(_event_legend(lang), lang).add_to(m)
+    placed = drawn_incidents(_rows(joined, joined["attribution"] == "district"))
+    if representation(len(placed)) == "popups":
+        _incident_layer(_incident_collection(placed, lang), name=word("incidents", lang)).add_to(m)
+        _legend_control(_event_legend(lang), lang).add_to(m)
+    else:  # a small map of both cities: where the incidents are, counted; the Map page has them one by one
+        _legend_control(_add_grid(m, placed, lang), lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds(_latlng_bounds(bounds))
     _localize(m, asset_base)

@@ -81,6 +81,35 @@ FIGURES: dict[str, dict[str, str]] = {
         "{city}: на {date} нет действующего слоя районов",
         "{city}: {date} күні қолданыстағы аудандар қабаты жоқ",
     ),
+    "grid_layer": w("Incidents per square", "Инциденты по квадратам", "Шаршылар бойынша оқиғалар"),
+    "grid_cell": w(
+        "Incidents in the square (about 1 km)",
+        "Инцидентов в квадрате (около 1 км)",
+        "Шаршыдағы оқиғалар (шамамен 1 км)",
+    ),
+    "map_grid_note": w(
+        "Incidents: {n}. Counted per square of about 1 km; zoom in (to level {zoom}) to see them one by one "
+        "and click one for its record",
+        "Инциденты: {n}. Показано их число в квадратах около 1 км; приблизьте карту (до масштаба {zoom}), "
+        "чтобы увидеть их по отдельности и выбрать щелчком",
+        "Оқиғалар: {n}. Шамамен 1 км шаршылардағы саны көрсетілген; оларды жеке көріп, басып таңдау үшін "
+        "картаны жақындатыңыз ({zoom} деңгейіне дейін)",
+    ),
+    "map_click_below": w(
+        "Click an incident: its record is shown below the map",
+        "Щёлкните по инциденту: его запись появится под картой",
+        "Оқиғаны басыңыз: оның жазбасы картаның астында көрсетіледі",
+    ),
+    "map_zoom_further": w(
+        "Incidents in this view: {n}. Zoom in further to draw them one by one (at most {limit})",
+        "Инцидентов в этом виде: {n}. Приблизьте карту ещё, чтобы показать их по отдельности (не более {limit})",
+        "Бұл көріністегі оқиғалар: {n}. Оларды жеке көрсету үшін картаны тағы жақындатыңыз (көп дегенде {limit})",
+    ),
+    "table_first": w(
+        "The first {shown} of {n} records (by date); the whole list: the CSV on the Sources page",
+        "Первые {shown} из {n} записей (по дате); весь список — CSV на странице «Источники»",
+        "{n} жазбаның алғашқы {shown} (күні бойынша); толық тізім — «Дереккөздер» бетіндегі CSV",
+    ),
     "links_hidden": w(
         "source link(s) not shown (not http/https): {n}",
         "ссылки на источники не показаны (не http/https): {n}",

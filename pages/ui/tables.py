@@ -55,8 +55,16 @@ def display_frame(records: pd.DataFrame, lang: str) -> pd.DataFrame:
     )
 
 
-def table(records: pd.DataFrame, lang: str, *, compact: bool = False) -> None:
-    """Render ``records`` with clickable sources."""
+#: A page lists at most this many records (the first by date), and says how many there are and where the rest is.
+TABLE_LIMIT = 1_000
+
+
+def table(records: pd.DataFrame, lang: str, *, compact: bool = False, limit: int = TABLE_LIMIT) -> None:
+    """Render ``records`` with clickable sources: the first ``limit`` by date, the count of the rest said."""
+    if len(records) > limit:
+        first = records.sort_values(["date", "record_id"], kind="stable").head(limit)
+        st.caption(t("table_first", lang, shown=number(limit, lang), n=number(len(records), lang)))
+        records = first
     frame = display_frame(records, lang)
     if compact:
         frame = frame[[t("record", lang), t("date", lang), t("detained", lang), t("summary", lang)]]

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo import maps
 from geo.maps import drawn_without_districts, incident_map
 from geo.words import capital, number
 from pages.ui import briefs, data, state, tables
@@ -47,25 +48,55 @@ if bset is not None:
     table = table[table["kind"] == "district"]
 m = incident_map(records, bset, city_id=city, on=day or f.end, districts=table, metric=f.metric, lang=lang)
 
-left, right = st.columns([3, 1])
-with left:
-    resets = st.session_state.setdefault("map_resets", 0)
-    clicked = st_folium(
-        m, height=560, width="stretch", key=f"map-{city}-{resets}", returned_objects=["last_active_drawing"]
-    )
-props = ((clicked or {}).get("last_active_drawing") or {}).get("properties") or {}
 if bset is None:  # drawn where their sources put them, in no district; the others listed beside
     in_city = records[records["city_id"] == city]
-    drawn = drawn_without_districts(in_city)
-    placed, city_level = in_city[drawn], in_city[~drawn]
+    drawn_mask = drawn_without_districts(in_city)
+    placed, city_level = in_city[drawn_mask], in_city[~drawn_mask]
 else:
     placed, city_level = records[records["attribution"] == "district"], records[records["attribution"] == "city"]
-if props.get("record_id"):
-    shown = placed[placed["record_id"] == props["record_id"]]
-    what = props["record_id"]
+drawn = maps.drawn_incidents(placed)
+grid = maps.representation(len(drawn)) == "grid"
+
+# A grid map (too many incidents for the page) draws the incidents of the view once zoomed in:
+# st_folium's last bounds and zoom (kept under the key) choose them, added as a layer of their own
+# so that the map itself is not drawn again.
+resets = st.session_state.setdefault("map_resets", 0)
+map_key = f"map-{city}-{resets}"
+in_view, view_layer, view_note = drawn, None, None
+if grid:
+    last = st.session_state.get(map_key) or {}
+    if (last.get("zoom") or 0) >= maps.POINTS_FROM_ZOOM:
+        in_view = maps.within(drawn, last.get("bounds"))
+        if len(in_view) <= maps.VIEW_POINT_LIMIT:
+            view_layer = maps.incidents_in_view(in_view, lang)
+        else:
+            view_note = t(
+                "map_zoom_further", lang, n=number(len(in_view), lang), limit=number(maps.VIEW_POINT_LIMIT, lang)
+            )
+
+left, right = st.columns([3, 1])
+with left:
+    clicked = st_folium(
+        m,
+        height=560,
+        width="stretch",
+        key=map_key,
+        returned_objects=["last_active_drawing", *(["bounds", "zoom"] if grid else [])],
+        feature_group_to_add=view_layer,
+    )
+    if view_note:
+        st.caption(view_note)
+props = ((clicked or {}).get("last_active_drawing") or {}).get("properties") or {}
+chosen = maps.selected_record(in_view, props)
+if chosen:
+    shown = placed[placed["record_id"] == chosen]
+    what = chosen
 elif props.get("district_id"):
     shown = placed[placed["district_id"] == props["district_id"]]
     what = props.get("name") or props["district_id"]
+elif props.get("cell"):
+    shown = drawn[maps.in_cell(drawn, str(props["cell"]))]
+    what = t("grid_cell", lang)
 else:
     shown, what = placed, None
 

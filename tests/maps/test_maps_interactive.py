@@ -11,7 +11,6 @@ import re
 from datetime import date
 
 import folium
-import numpy as np
 import pandas as pd
 import pytest
 from folium.plugins import HeatMap, MarkerCluster
@@ -19,7 +18,7 @@ from folium.plugins import HeatMap, MarkerCluster
 from geo import maps
 from geo.boundaries import load_boundaries
 from geo.join import join_incidents
-from geo.maps import EVENT_COLOURS, incident_map, overview_map
+from geo.maps import incident_map, overview_map
 from geo.records import load_embedded_records, load_records
 from geo.schema import EVENT_TYPES
 
@@ -390,30 +389,7 @@ def test_overview_map_shows_both_cities(joined, boundaries):
     assert re.search(r"\[\[43\.2, 71\.3\], \[51\.25, 77\.0\]\]", render(m))
 
 
-def test_ten_thousand_incidents_are_one_array_not_ten_thousand_objects(boundaries):
-    rng = np.random.default_rng(0)
-    n = 10_000
-    frame = pd.DataFrame(
-        {
-            "record_id": [f"R{i}" for i in range(n)],
-            "date": pd.to_datetime(["2019-06-10"] * n),
-            "city_id": "almaty",
-            "attribution": "district",
-            "district_id": "almaly",
-            "latitude": rng.uniform(43.2, 43.3, n),
-            "longitude": rng.uniform(76.8, 77.0, n),
-            "event_type": rng.choice(list(EVENT_COLOURS), n),
-            "detained_low": pd.array(rng.integers(0, 50, n), dtype="Int64"),
-            "summary": "A summary of about this length, as the real records have.",
-            "source_urls": "https://example.org/a https://example.com/b",
-        }
-    )
-    m = incident_map(frame, boundaries, city_id="almaty", on=ON, asset_base=None)
-    html = render(m)
-    # one layer holding every point (speed is measured by `python -m benchmarks maps`)
-    assert len(point_layers(m)) == 1
-    assert len(point_layers(m)[0].data["features"]) == n
-    assert html.count("L.circleMarker(") + html.count("L.marker(") <= 2
+# (maps of more than POPUP_LIMIT incidents: tests/maps/test_maps_scale.py)
 
 
 # --------------------------------------------------------------------------- real data

@@ -1,0 +1,183 @@
+"""Incidents at size: packed points and a grid of counts, for :mod:`geo.maps.interactive`.
+
+A GeoJSON point with its popup costs about 760 bytes of the page; past a thousand
+incidents the map sends them packed instead, 7 bytes each before base64:
+
+* longitude and latitude as ``uint16`` steps across the drawn points' box (1/65,535
+  of it: under a metre across a city, finer than any source places an incident),
+* the heat weight (``detained_low``, at least 1) as ``uint16``,
+* the event type as a ``uint8`` code into a list sent once.
+
+The page's script unpacks them into circle markers in the map's cluster (and the heat
+layer's points).  A marker carries its position in the drawn order and a token of the
+drawn set (:func:`view_token`): a click returns both, and the page shows that record's
+details (:func:`geo.maps.selected_record`), so no popup travels with the page.
+
+Past :data:`geo.maps.interactive.POINT_LIMIT` incidents even that is too much: the map
+shows the number of incidents in each cell of a grid (:func:`grid_collection`), and the
+page draws the incidents of the view once the reader has zoomed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+
+import numpy as np
+import pandas as pd
+from folium.template import Template
+
+from geo.maps._elements import _HeatMap, _RawScript
+from geo.maps.style import EVENT_COLOURS, OTHER_COLOUR
+from geo.words import number, word
+
+#: The grid's cell, in degrees (about 1.1 km north-south, 0.8 km east-west at 43°N).
+GRID_DEGREES = 0.01
+_STEPS = 65_535
+
+
+def view_token(record_ids: list[str]) -> str:
+    """A short digest of the drawn records, in order: a click is honoured only on the map it came from."""
+    return hashlib.sha1("\n".join(record_ids).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def pack(frame: pd.DataFrame) -> dict:
+    """``frame``'s points packed (see the module's description): ``n``, ``box``, ``kinds``, ``payload``."""
+    lat = frame["latitude"].to_numpy(dtype=float)
+    lon = frame["longitude"].to_numpy(dtype=float)
+    n = len(frame)
+    if n:
+        west, south, east, north = float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+    else:
+        west = south = east = north = 0.0
+    east, north = max(east, west + 1e-9), max(north, south + 1e-9)
+    x = np.rint((lon - west) / (east - west) * _STEPS).astype("<u2")
+    y = np.rint((lat - south) / (north - south) * _STEPS).astype("<u2")
+    if "detained_low" in frame:
+        weight = frame["detained_low"].astype("Float64").fillna(1).clip(lower=1, upper=_STEPS)
+        weight = weight.to_numpy(dtype=float).astype("<u2")
+    else:
+        weight = np.ones(n, dtype="<u2")
+    codes, kinds = pd.factorize(frame["event_type"].astype("string").fillna(""), sort=True)
+    if len(kinds) > 255:
+        raise ValueError(f"{len(kinds)} event types: at most 255 can be packed")
+    raw = x.tobytes() + y.tobytes() + weight.tobytes() + codes.astype("u1").tobytes()
+    return {
+        "n": n,
+        "box": [west, south, east, north],
+        "kinds": [str(k) for k in kinds],
+        "payload": base64.b64encode(raw).decode("ascii"),
+    }
+
+
+class _PackedPoints(_RawScript):
+    """The packed incidents, unpacked in the page into circle markers added to the parent cluster.
+
+    Defines ``heat_of_<name>`` (the heat layer's points) for :class:`_PackedHeat`.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var heat_of_{{ this.get_name() }} = (function () {
+            var packed = {{ this.packed|tojson }}, n = packed.n, box = packed.box;
+            var raw = atob(packed.payload), bytes = new Uint8Array(raw.length);
+            for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+            var buf = bytes.buffer;
+            var x = new Uint16Array(buf, 0, n), y = new Uint16Array(buf, 2 * n, n);
+            var w = new Uint16Array(buf, 4 * n, n), k = new Uint8Array(buf, 6 * n, n);
+            var sx = (box[2] - box[0]) / {{ this.steps }}, sy = (box[3] - box[1]) / {{ this.steps }};
+            var colours = {{ this.colours|tojson }}, other = {{ this.other|tojson }}, token = {{ this.token|tojson }};
+            var markers = new Array(n), heat = new Array(n);
+            for (i = 0; i < n; i++) {
+                var lat = box[1] + y[i] * sy, lng = box[0] + x[i] * sx, kind = packed.kinds[k[i]];
+                var marker = L.circleMarker([lat, lng], {
+                    radius: 7, weight: 1, color: "#1a1a1a", opacity: 1, fillOpacity: 0.9,
+                    fillColor: colours[kind] || other, className: "pm-incident"
+                });
+                marker.feature = {type: "Feature", properties: {i: i, view: token, event_type: kind}};
+                markers[i] = marker;
+                heat[i] = [lat, lng, w[i]];
+            }
+            {{ this._parent.get_name() }}.addLayers(markers);
+            return heat;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, packed: dict, token: str):
+        super().__init__()
+        self._name = "PackedPoints"
+        self.packed = packed
+        self.token = token
+        self.steps = _STEPS
+        self.colours = EVENT_COLOURS
+        self.other = OTHER_COLOUR
+
+
+class _PackedHeat(_HeatMap):
+    """The heat layer over the points a :class:`_PackedPoints` unpacked (none sent twice)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.heatLayer(
+                heat_of_{{ this.source.get_name() }}, {{ this.options|tojavascript }}
+            );
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, source: _PackedPoints, **kwargs):
+        super().__init__([], **kwargs)
+        self.source = source  # named when rendered: st_folium renames every element first
+
+
+def grid_collection(frame: pd.DataFrame, lang: str) -> tuple[dict, list[int]]:
+    """The incidents counted per cell of a :data:`GRID_DEGREES` grid: a FeatureCollection and the counts.
+
+    Each cell with incidents is a square with ``cell`` (``"<column>:<row>"`` from 0°, 0°),
+    ``count`` and its ``tooltip`` (escaped HTML).  The counts are records, never summed
+    detentions (overlapping reports would be counted twice).
+    """
+    lat = frame["latitude"].to_numpy(dtype=float)
+    lon = frame["longitude"].to_numpy(dtype=float)
+    keep = ~(np.isnan(lat) | np.isnan(lon))
+    col = np.floor(lon[keep] / GRID_DEGREES).astype(np.int64)
+    row = np.floor(lat[keep] / GRID_DEGREES).astype(np.int64)
+    if col.size:  # one dense key per cell of the points' box: a count, not a sort
+        c0, r0 = int(col.min()), int(row.min())
+        height = int(row.max()) - r0 + 1
+        tally = np.bincount((col - c0) * height + (row - r0))
+        keys = np.flatnonzero(tally)
+        cells = np.stack([keys // height + c0, keys % height + r0], axis=1)
+        counts = tally[keys]
+    else:
+        cells, counts = np.empty((0, 2), dtype=np.int64), np.empty(0, dtype=np.int64)
+    head = html.escape(word("grid_cell", lang))
+    features = []
+    for (c, r), count in zip(cells, counts):
+        w, s = round(int(c) * GRID_DEGREES, 5), round(int(r) * GRID_DEGREES, 5)
+        e, n = round(w + GRID_DEGREES, 5), round(s + GRID_DEGREES, 5)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "cell": f"{int(c)}:{int(r)}",
+                    "count": int(count),
+                    "tooltip": f"{head}: {number(int(count), lang)}",
+                },
+                "geometry": {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}, [int(c) for c in counts]
+
+
+def in_cell(frame: pd.DataFrame, cell: str) -> pd.Series:
+    """Which rows of ``frame`` lie in the grid cell ``"<column>:<row>"`` (see :func:`grid_collection`)."""
+    c, r = (int(v) for v in cell.split(":"))
+    col = np.floor(frame["longitude"].to_numpy(dtype=float) / GRID_DEGREES)
+    row = np.floor(frame["latitude"].to_numpy(dtype=float) / GRID_DEGREES)
+    return pd.Series((col == c) & (row == r), index=frame.index)
