@@ -458,9 +458,26 @@ def _summary_records(args):
     from geo.boundaries import load_boundaries
     from geo.errors import BoundariesNotConfigured
     from geo.join import join_incidents
-    from geo.records import load_embedded_records, load_records
+    from geo.records import keep_ids_apart, load_embedded_records, load_records
 
-    records = load_records(args.data) if args.data else load_embedded_records()
+    if args.data and args.dataset:
+        raise ProtestMapError("summary: give --data FILE or --dataset NAME, not both")
+    if args.data:
+        records = load_records(args.data)
+    elif args.dataset:  # only reads: the embedded dataset from its file, the others from the store read-only
+        from geo.errors import StoreError
+        from geo.published import PublishedStore
+        from geo.store import open_store
+
+        store = open_store(args.store, read_only=True)
+        try:
+            records = keep_ids_apart(PublishedStore(store).read(args.dataset))
+        except StoreError:
+            raise
+        except ProtestMapError as exc:  # an unknown name: say which store was looked in
+            raise ProtestMapError(f"{exc} (in the store {_where(store)})") from None
+    else:
+        records = load_embedded_records()
     try:
         needs_districts = parse_area(args.area).district_id is not None
     except ProtestMapError:
@@ -494,6 +511,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
     s.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
     s.add_argument("--data", help="incident file (default: the embedded dataset)")
+    s.add_argument(
+        "--dataset", action="append", metavar="NAME", help="a dataset of the store instead of a file (repeatable)"
+    )
+    s.add_argument("--store", help="store location for --dataset (default: PROTESTMAP_STORE or the cache)")
     s.add_argument("--json", action="store_true", help="print a JSON object")
     s.set_defaults(func=_summary)
 

@@ -21,22 +21,27 @@ once never corrupt the store; readers see a consistent snapshot (WAL mode) and
 never block a writer.
 
 The SQLite file has two tables, ``datasets`` (one row per dataset, see
-:class:`DatasetInfo`) and ``records`` (``dataset``, ``seq``, every
-:data:`geo.schema.COLUMNS` column, ``flags``, ``extras``, ``source_row``), and
-its schema version in ``PRAGMA user_version``.
+:class:`DatasetInfo`) and ``record_chunks`` (``dataset``, ``chunk``, ``rows``,
+``crc32``, ``data``), and its schema version in ``PRAGMA user_version``.  A
+dataset's records are kept column by column (see :mod:`geo._store_frames`):
+chunks of up to 262,144 records, each an Arrow IPC file (zstd) in ``data`` (``crc32``
+its checksum, checked on every read), so that reading a million records decodes
+a few typed columns instead of building 34 million Python values.
 
-No column of a written frame is lost: ``extras`` holds every column that is not
-a schema column, ``flags``, ``source_row`` or ``dataset`` (an import's
-``acled_event_id_cnty``, actors, tags, ``source_file``...) as one JSON object
-per record, its values as text (missing values are left out; ``NULL`` when the
-record has none), and ``source_row`` (the row in the source file) is an
-``INTEGER`` column of its own.
+No column of a written frame is lost: every column that is not a schema column,
+``flags``, ``source_row`` or ``dataset`` (an import's ``acled_event_id_cnty``,
+actors, tags, ``source_file``...) is kept as a text column (missing values are
+null), and ``source_row`` (the row in the source file) as an integer column of
+its own.
 
-Schema versions: 1 had no ``extras`` and ``source_row``; 2 adds them; 3 adds
-the schema columns ``detained_text`` and ``inferred`` (a version-2 record that
-kept them among its extras gets them moved into the columns).  Opening an older
-store migrates it in place, in one transaction (a version-1 store's records then
-have no extras); a store of a newer version is refused.
+Schema versions: 1 kept the records one row each in a ``records`` table, without
+``extras`` and ``source_row``; 2 adds them (the extras as one JSON object per
+record); 3 adds the schema columns ``detained_text`` and ``inferred`` (a
+version-2 record that kept them among its extras gets them moved into the
+columns); 4 keeps the records in ``record_chunks``, column by column (the
+``records`` table is converted and dropped).  Opening an older store migrates it
+in place, in one transaction (a version-1 store's records then have no extras);
+a store of a newer version is refused, and so is an older one opened read-only.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,9 +64,19 @@ from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo import schema
-from geo._store_frames import EXTRA_COLUMNS, SOURCE_ROW, _columns_to_store
+from geo._store_frames import (
+    CHUNK_ROWS,
+    SOURCE_ROW,
+    _columns_to_store,
+    columns_from_chunks,
+    decode_chunk,
+    encode_chunks,
+    frame_from_chunks,
+)
+from geo._store_frames import EXTRA_COLUMNS as EXTRA_COLUMNS  # re-exported: geo.published reads it here
 from geo.errors import ProtestMapError, StoreError, StoreUnusable
 from geo.schema import EMBEDDED_DATASET
 from geo.settings import get_settings
@@ -72,7 +88,7 @@ DatasetKind = Literal["embedded", "import"]
 #: Dataset kinds.
 KINDS: tuple[DatasetKind, ...] = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Seconds a writer waits for another writer before one retry (SQLite busy timeout).
 BUSY_TIMEOUT = 30.0
@@ -320,19 +336,8 @@ class SQLiteStore(Store):
         wanted = None if names is None else list(dict.fromkeys(names))
         if self._absent():
             _check_known(wanted or [], [], self.path)
-            return _frame_from_rows([])
-        select = f"SELECT {', '.join(_quote(c) for c in _SELECT_COLUMNS)} FROM records"
-        with self._connection() as conn:
-            conn.execute("BEGIN")  # one snapshot for the name check and the rows
-            try:
-                known = [row[0] for row in conn.execute("SELECT name FROM datasets ORDER BY name")]
-                if wanted is not None:
-                    _check_known(wanted, known, self.path)
-                    select += f" WHERE dataset IN ({', '.join('?' * len(wanted))})"
-                rows = conn.execute(f"{select} ORDER BY dataset, seq", wanted or ()).fetchall() if wanted != [] else []
-            finally:
-                conn.execute("COMMIT")
-        return _frame_from_rows(rows)
+            return frame_from_chunks([])
+        return frame_from_chunks(self._chunks(wanted))
 
     def read_columns(self, names: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
         wanted, cols = list(dict.fromkeys(names)), list(columns)
@@ -341,22 +346,48 @@ class SQLiteStore(Store):
             raise ProtestMapError(
                 f"cannot read column(s) {', '.join(map(repr, bad))} by column; expected record columns"
             )
-        empty = pd.DataFrame(_typed({c: [] for c in cols}), columns=cols)
         if self._absent():
             _check_known(wanted, [], self.path)
-            return empty
-        if not wanted:
-            return empty
-        places = ", ".join("?" * len(wanted))
-        select = f"SELECT {', '.join(_quote(c) for c in cols)} FROM records WHERE dataset IN ({places})"
+            return columns_from_chunks([], cols)
+        stored = [c for c in dict.fromkeys(cols) if c != "dataset"]
+        return columns_from_chunks(self._chunks(wanted, stored) if wanted else [], cols)
+
+    def _chunks(self, wanted: list[str] | None, columns: list[str] | None = None) -> list[tuple[str, pa.Table]]:
+        """``(dataset, chunk)`` of the named datasets (all when ``None``), by name then in the written order.
+
+        Only ``columns`` are decoded when given.  A chunk whose bytes fail their checksum, or a
+        dataset whose chunks do not add up to its rows, is a damaged store (:class:`StoreUnusable`).
+        """
+        select = "SELECT dataset, chunk, rows, crc32, data FROM record_chunks"
         with self._connection() as conn:
-            conn.execute("BEGIN")
+            conn.execute("BEGIN")  # one snapshot for the name check and the records
             try:
-                _check_known(wanted, [r[0] for r in conn.execute("SELECT name FROM datasets")], self.path)
-                rows = conn.execute(select + " ORDER BY dataset, seq", wanted).fetchall()
+                counts = dict(conn.execute("SELECT name, rows FROM datasets ORDER BY name").fetchall())
+                if wanted is not None:
+                    _check_known(wanted, list(counts), self.path)
+                    select += f" WHERE dataset IN ({', '.join('?' * len(wanted))})"
+                rows = (
+                    conn.execute(f"{select} ORDER BY dataset, chunk", wanted or ()).fetchall() if wanted != [] else []
+                )
             finally:
                 conn.execute("COMMIT")
-        return pd.DataFrame(_typed(dict(zip(cols, zip(*rows)))), columns=cols) if rows else empty
+        out, found = [], dict.fromkeys(counts if wanted is None else wanted, 0)
+        for dataset, chunk, n, crc, data in rows:
+            where = f"dataset {dataset!r}, chunk {chunk}"
+            if zlib.crc32(data) != crc:
+                raise StoreUnusable(self.path, _damaged(f"{where}: its bytes do not match their checksum"))
+            try:
+                table = decode_chunk(data, columns)
+            except (pa.ArrowException, OSError, ValueError) as exc:
+                raise StoreUnusable(self.path, _damaged(f"{where}: {exc}")) from None
+            if table.num_rows != n:
+                raise StoreUnusable(self.path, _damaged(f"{where}: {table.num_rows} records, not {n}"))
+            found[dataset] += n
+            out.append((dataset, table))
+        short = [f"{name!r} ({got} of {counts[name]} records)" for name, got in found.items() if got != counts[name]]
+        if short:
+            raise StoreUnusable(self.path, _damaged(f"dataset {', '.join(short)}"))
+        return out
 
     def write(
         self,
@@ -378,7 +409,7 @@ class SQLiteStore(Store):
                 f"the dataset name {EMBEDDED_DATASET!r} is kept for the embedded dataset (kind "
                 f"'embedded') and only it; got name {name!r} with kind {kind!r} — choose another name"
             )
-        columns = _columns_to_store(records, name)
+        chunks = encode_chunks(_columns_to_store(records, name))  # all checked and encoded before the lock
         now = datetime.now(UTC).isoformat(timespec="seconds")
         info = DatasetInfo(
             name, kind, len(records), now, str(source_file), str(source_format), str(version), str(notes)
@@ -391,18 +422,18 @@ class SQLiteStore(Store):
                     "choose another name, or replace it (replace=True / --replace)"
                 )
             if exists:
-                conn.execute("DELETE FROM records WHERE dataset = ?", (name,))
+                conn.execute("DELETE FROM record_chunks WHERE dataset = ?", (name,))
                 conn.execute("DELETE FROM datasets WHERE name = ?", (name,))
             conn.execute(
                 f"INSERT INTO datasets ({', '.join(_INFO_FIELDS)}) VALUES ({', '.join('?' * len(_INFO_FIELDS))})",
                 [getattr(info, f) for f in _INFO_FIELDS],
             )
             try:
-                conn.executemany(_INSERT_RECORD, _rows(name, columns))
+                conn.executemany(_INSERT_CHUNK, _rows(name, chunks))
             except sqlite3.IntegrityError as exc:
                 raise ProtestMapError(f"dataset {name!r} was not written: {exc}") from None
-            stored = conn.execute("SELECT count(*) FROM records WHERE dataset = ?", (name,)).fetchone()[0]
-            if stored != info.rows:  # a row generator that stopped early must not commit
+            stored = conn.execute("SELECT total(rows) FROM record_chunks WHERE dataset = ?", (name,)).fetchone()[0]
+            if stored != info.rows:  # a chunk generator that stopped early must not commit
                 raise ProtestMapError(f"dataset {name!r} was not written: {stored} of {info.rows} rows stored")
         return info
 
@@ -412,7 +443,7 @@ class SQLiteStore(Store):
             if not conn.execute("SELECT 1 FROM datasets WHERE name = ?", (name,)).fetchone():
                 known = [row[0] for row in conn.execute("SELECT name FROM datasets ORDER BY name")]
                 _check_known([name], known, self.path)
-            conn.execute("DELETE FROM records WHERE dataset = ?", (name,))
+            conn.execute("DELETE FROM record_chunks WHERE dataset = ?", (name,))
             conn.execute("DELETE FROM datasets WHERE name = ?", (name,))
 
     # ------------------------------------------------------------ connections
@@ -536,8 +567,12 @@ class SQLiteStore(Store):
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 elif found < SCHEMA_VERSION:  # an older store: migrate it in place, all steps or none
                     for version in range(found + 1, SCHEMA_VERSION + 1):
-                        for statement in _MIGRATIONS[version]:
-                            conn.execute(statement)
+                        step = _MIGRATIONS[version]
+                        if callable(step):
+                            step(conn)
+                        else:
+                            for statement in step:
+                                conn.execute(statement)
                     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             except BaseException:
                 if conn.in_transaction:
@@ -550,19 +585,21 @@ class SQLiteStore(Store):
 
 _INFO_FIELDS = ["name", "kind", "rows", "created_at", "source_file", "source_format", "version", "notes"]
 _RECORD_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
-#: What ``read`` selects: the columns above, then the JSON extras and the source row.
-_SELECT_COLUMNS = [*_RECORD_COLUMNS, "extras", SOURCE_ROW]
-_SQL_TYPES = {
-    **dict.fromkeys(schema.TEXT_COLUMNS, "TEXT NOT NULL DEFAULT ''"),
-    **dict.fromkeys(schema.DATE_COLUMNS, "TEXT"),  # ISO 8601, NULL when blank
-    **dict.fromkeys(schema.FLOAT_COLUMNS, "REAL"),
-    **dict.fromkeys(schema.INT_COLUMNS, "INTEGER"),
-}
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
+
+#: The records, column by column: chunk 0, 1, ... of each dataset, an Arrow IPC file each (geo._store_frames).
+_CHUNKS_TABLE = """CREATE TABLE record_chunks (
+        dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE,
+        chunk INTEGER NOT NULL CHECK (chunk >= 0),
+        rows INTEGER NOT NULL CHECK (rows > 0),
+        crc32 INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (dataset, chunk)
+    )"""
 
 _SCHEMA = [
     """CREATE TABLE datasets (
@@ -575,21 +612,9 @@ _SCHEMA = [
         version TEXT NOT NULL DEFAULT '',
         notes TEXT NOT NULL DEFAULT ''
     )""",
-    "CREATE TABLE records (\n"
-    "    dataset TEXT NOT NULL REFERENCES datasets (name) ON DELETE CASCADE,\n"
-    "    seq INTEGER NOT NULL,\n"
-    + "".join(f"    {_quote(c)} {_SQL_TYPES[c]},\n" for c in schema.COLUMNS)
-    + "    flags TEXT NOT NULL DEFAULT '',\n"
-    "    extras TEXT,\n"  # JSON object of the extra columns' text values; NULL when none
-    "    source_row INTEGER,\n"
-    "    CHECK (record_id <> ''),\n"
-    "    UNIQUE (dataset, record_id)\n"
-    ")",
-    "CREATE UNIQUE INDEX records_dataset_seq ON records (dataset, seq)",
+    _CHUNKS_TABLE,
 ]
 
-#: Schema version -> the statements that bring a store of the version before up to it
-#: (the columns end up where a new store's ``CREATE TABLE`` puts them).
 #: Schema columns added after version 2, with the version that added them.
 ADDED_COLUMNS = {"detained_text": 3, "inferred": 3}
 
@@ -605,25 +630,76 @@ def _add_column(column: str) -> list[str]:
     ]
 
 
-_MIGRATIONS = {
+#: The columns of a version-3 ``records`` row (one row per record), as version 3 read them.
+_VERSION_3_COLUMNS = [*schema.COLUMNS, "flags", "extras", SOURCE_ROW]
+
+
+def _records_to_chunks(conn: sqlite3.Connection) -> None:
+    """Version 3 -> 4: each dataset's ``records`` rows become its column chunks; ``records`` goes.
+
+    The rows are read as version 3 read them, a chunk's worth at a time (memory stays bounded
+    at any size), and written as version 4 writes a frame.
+    """
+    conn.execute(_CHUNKS_TABLE)
+    select = (
+        f"SELECT seq, {', '.join(_quote(c) for c in _VERSION_3_COLUMNS)} FROM records "
+        "WHERE dataset = ? AND seq > ? ORDER BY seq LIMIT ?"
+    )
+    for (name,) in conn.execute("SELECT name FROM datasets ORDER BY name").fetchall():
+        chunk, last = 0, -1
+        while rows := conn.execute(select, (name, last, CHUNK_ROWS)).fetchall():
+            last = rows[-1][0]
+            for n, data in encode_chunks(_columns_to_store(_version_3_frame([row[1:] for row in rows]), name)):
+                conn.execute(_INSERT_CHUNK, (name, chunk, n, zlib.crc32(data), data))
+                chunk += 1
+    conn.execute("DROP TABLE records")  # and its indexes
+
+
+def _version_3_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Version-3 ``records`` rows as a frame to write: typed as version 3 read them, extras ``None`` where absent."""
+    columns = dict(zip(_VERSION_3_COLUMNS, zip(*rows)))
+    data: dict[str, object] = {}
+    for col in schema.COLUMNS:
+        values = columns[col]
+        if col in schema.DATE_COLUMNS:  # ISO 8601 text, NULL when blank
+            data[col] = np.array(values, dtype="datetime64[ns]")
+        elif col in schema.FLOAT_COLUMNS:
+            data[col] = np.array(values, dtype=float)
+        elif col in schema.INT_COLUMNS:
+            data[col] = pd.array(values, dtype="Int64")
+        else:
+            data[col] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
+    data["flags"] = pd.Series(np.array(columns["flags"], dtype=object), dtype=object).astype(str)
+    parsed = [json.loads(text) if text else {} for text in columns["extras"]]
+    for key in dict.fromkeys(key for extras in parsed for key in extras):  # in the order they first appear
+        data[key] = pd.Series([extras.get(key) for extras in parsed], dtype=object)
+    data[SOURCE_ROW] = pd.array(columns[SOURCE_ROW], dtype="Int64")
+    return pd.DataFrame(data)
+
+
+#: Schema version -> what brings a store of the version before up to it: SQL statements, or a
+#: function of the connection (inside the migration's one transaction).
+_MIGRATIONS: dict[int, list[str] | Callable[[sqlite3.Connection], None]] = {
     2: [
         "ALTER TABLE records ADD COLUMN extras TEXT",
         "ALTER TABLE records ADD COLUMN source_row INTEGER",
     ],
     3: [statement for column, version in ADDED_COLUMNS.items() if version == 3 for statement in _add_column(column)],
+    4: _records_to_chunks,
 }
 
-_INSERT_RECORD = (
-    f"INSERT INTO records (dataset, seq, "
-    f"{', '.join(_quote(c) for c in [*schema.COLUMNS, 'flags', 'extras', SOURCE_ROW])}) "
-    f"VALUES ({', '.join('?' * (len(schema.COLUMNS) + 5))})"
-)
+_INSERT_CHUNK = "INSERT INTO record_chunks (dataset, chunk, rows, crc32, data) VALUES (?, ?, ?, ?, ?)"
 
 
-def _rows(name: str, columns: list[list]) -> Iterator[tuple]:
-    """The rows ``executemany`` inserts: (dataset, seq, *COLUMNS, flags, extras, source_row)."""
-    for seq, values in enumerate(zip(*columns)):
-        yield (name, seq, *values)
+def _rows(name: str, chunks: list[tuple[int, bytes]]) -> Iterator[tuple]:
+    """The rows ``executemany`` inserts: (dataset, chunk, rows, crc32, data)."""
+    for chunk, (n, data) in enumerate(chunks):
+        yield (name, chunk, n, zlib.crc32(data), data)
+
+
+def _damaged(what: str) -> sqlite3.DatabaseError:
+    """What :class:`StoreUnusable` says as a damaged store: records SQLite read that are not what was written."""
+    return sqlite3.DatabaseError(f"corrupt records: {what}")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -675,39 +751,3 @@ def _check_known(wanted: Sequence[str], known: Sequence[str], path: Path) -> Non
             f"no dataset named {', '.join(repr(n) for n in unknown)} in the store {str(path)!r}; "
             f"it has {', '.join(repr(n) for n in known) if known else 'no datasets yet'}"
         )
-
-
-def _typed(columns: dict[str, Sequence]) -> dict[str, object]:
-    """Record columns (as SQLite gives them) as arrays in the dtypes :meth:`SQLiteStore.read` gives them."""
-    data: dict[str, object] = {}
-    for col, values in columns.items():
-        if col in schema.DATE_COLUMNS:
-            data[col] = np.array(values, dtype="datetime64[ns]")
-        elif col in schema.FLOAT_COLUMNS:
-            data[col] = np.array(values, dtype=float)
-        elif col in schema.INT_COLUMNS:
-            data[col] = pd.array(values, dtype="Int64")
-        else:
-            data[col] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
-    return data
-
-
-def _frame_from_rows(rows: list[tuple]) -> pd.DataFrame:
-    columns = list(zip(*rows)) if rows else [()] * len(_SELECT_COLUMNS)
-    extras_json, source_rows = columns[-2], columns[-1]
-    data = _typed(dict(zip(_RECORD_COLUMNS, columns)))
-    order = [*schema.COLUMNS, *_extra_columns(extras_json, data), *EXTRA_COLUMNS]
-    if any(v is not None for v in source_rows):
-        data[SOURCE_ROW] = pd.array(source_rows, dtype="Int64")
-        order.append(SOURCE_ROW)
-    return pd.DataFrame(data, columns=order)
-
-
-def _extra_columns(extras_json: Sequence, data: dict[str, object]) -> list[str]:
-    """Unpack the JSON extras into ``data`` (``''`` where a record lacks one); their names in order."""
-    parsed = [json.loads(text) if text else {} for text in extras_json]
-    names = list(dict.fromkeys(key for extras in parsed for key in extras))
-    for key in names:
-        values = [extras.get(key, "") for extras in parsed]
-        data[key] = pd.Series(np.array(values, dtype=object), dtype=object).astype(str)
-    return names

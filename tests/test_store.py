@@ -19,11 +19,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import schema
+from geo import _store_frames, schema
 from geo import store as store_module
 from geo.errors import ProtestMapError
 from geo.records import EMBEDDED_FILE, load_embedded_records
@@ -86,9 +87,26 @@ def _typed(col: str, values) -> pd.Series:
 def snapshot(store: SQLiteStore) -> tuple[list[DatasetInfo], pd.DataFrame, int, int]:
     """Everything a failed write must leave untouched."""
     with closing(sqlite3.connect(store.path)) as conn:
-        records = conn.execute("SELECT count(*) FROM records").fetchone()[0]
+        records = conn.execute("SELECT total(rows), count(*) FROM record_chunks").fetchone()
         datasets = conn.execute("SELECT count(*) FROM datasets").fetchone()[0]
     return store.datasets(), store.read(), records, datasets
+
+
+def stored_chunks(path: Path, name: str) -> list[pa.Table]:
+    """The chunks of dataset ``name`` as they are in the file (Arrow IPC files in record_chunks.data)."""
+    with closing(sqlite3.connect(path)) as conn:
+        blobs = conn.execute("SELECT data FROM record_chunks WHERE dataset = ? ORDER BY chunk", (name,)).fetchall()
+    return [pa.ipc.open_file(pa.BufferReader(blob)).read_all() for (blob,) in blobs]
+
+
+def stored_extras(path: Path, name: str) -> list[dict[str, str]]:
+    """Per record of dataset ``name``, its stored extra values (a missing value is absent, '' is kept)."""
+    out = []
+    for table in stored_chunks(path, name):
+        keys = json.loads(table.schema.metadata[_store_frames.EXTRAS_KEY])
+        columns = [table.column(f"x{k}").to_pylist() for k in range(len(keys))]
+        out.extend({k: v for k, v in zip(keys, row) if v is not None} for row in zip(*columns))
+    return out
 
 
 def assert_same_snapshot(before, after) -> None:
@@ -191,8 +209,7 @@ def test_extra_columns_round_trip_as_text(store):
     assert back["flags"].tolist() == ["", "outside_cities", "", ""]
     assert back["acled_actor1"].dtype == back["record_id"].dtype
 
-    with closing(sqlite3.connect(store.path)) as conn:
-        stored = [json.loads(row[0]) for row in conn.execute("SELECT extras FROM records ORDER BY seq")]
+    stored = stored_extras(store.path, "acled")
     assert stored[1] == {"acled_event_id_cnty": "KAZ2", "acled_actor1": 'say "hi"', "source_file": "экспорт.csv"}
     assert "acled_actor1" not in stored[3]  # missing values are left out, '' is kept
     assert stored[2]["acled_actor1"] == ""
@@ -331,7 +348,7 @@ def test_delete_removes_the_dataset_and_its_records_only(store):
     assert [i.name for i in store.datasets()] == ["b"]
     assert store.read()["dataset"].unique().tolist() == ["b"]
     with closing(sqlite3.connect(store.path)) as conn:
-        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 4
+        assert conn.execute("SELECT dataset, total(rows) FROM record_chunks GROUP BY dataset").fetchall() == [("b", 4)]
     store.write("a", make_records(1))  # the name is free again
     assert [i.name for i in store.datasets()] == ["a", "b"]
 
@@ -398,50 +415,59 @@ def test_the_embedded_name_is_kept_for_the_embedded_dataset(store):
 
 
 def _failing_rows(after: int):
+    """``_rows`` that stops with an error after ``after`` chunks have been inserted."""
     real = store_module._rows
 
-    def rows(name, columns):
-        for n, row in enumerate(real(name, columns)):
+    def rows(name, chunks):
+        for n, row in enumerate(real(name, chunks)):
             if n == after:
-                raise RuntimeError(f"disk pulled out after {after} rows")
+                raise RuntimeError(f"disk pulled out after {after} chunks")
             yield row
 
     return rows
 
 
-def test_a_write_failing_halfway_leaves_the_store_exactly_as_before(store, monkeypatch):
-    store.write("kept", make_records(50, prefix="k"))
-    before = snapshot(store)
-    monkeypatch.setattr(store_module, "_rows", _failing_rows(after=600))
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 100 records, so that a write of a few hundred records inserts several."""
+    monkeypatch.setattr(_store_frames, "CHUNK_ROWS", 100)
 
-    with pytest.raises(RuntimeError, match="after 600 rows"):
+
+def test_a_write_failing_halfway_leaves_the_store_exactly_as_before(store, monkeypatch, small_chunks):
+    store.write("kept", make_records(250, prefix="k"))
+    before = snapshot(store)
+    assert before[2] == (250, 3)
+    real_rows = store_module._rows
+    monkeypatch.setattr(store_module, "_rows", _failing_rows(after=6))
+
+    with pytest.raises(RuntimeError, match="after 6 chunks"):
         store.write("half", make_records(1000))
 
     assert_same_snapshot(before, snapshot(store))
-    monkeypatch.undo()
+    monkeypatch.setattr(store_module, "_rows", real_rows)
     assert store.write("half", make_records(1000)).rows == 1000  # nothing left locked or half-written
     assert len(store.read(["half"])) == 1000
 
 
-def test_a_replace_failing_halfway_keeps_the_old_dataset(store, monkeypatch):
-    store.write("team", make_records(40, prefix="old"), version="v1")
+def test_a_replace_failing_halfway_keeps_the_old_dataset(store, monkeypatch, small_chunks):
+    store.write("team", make_records(140, prefix="old"), version="v1")
     before = snapshot(store)
-    monkeypatch.setattr(store_module, "_rows", _failing_rows(after=20))
+    monkeypatch.setattr(store_module, "_rows", _failing_rows(after=1))
     with pytest.raises(RuntimeError):
-        store.write("team", make_records(100, prefix="new"), version="v2", replace=True)
+        store.write("team", make_records(250, prefix="new"), version="v2", replace=True)
     assert_same_snapshot(before, snapshot(store))
     assert store.read(["team"])["record_id"].iloc[0] == "old0"
 
 
-def test_a_constraint_violation_in_the_middle_rolls_everything_back(store, monkeypatch):
-    """A real SQL failure halfway (a row breaking the CHECK on record_id), not a Python one."""
+def test_a_constraint_violation_in_the_middle_rolls_everything_back(store, monkeypatch, small_chunks):
+    """A real SQL failure halfway (a chunk breaking the CHECK on its record count), not a Python one."""
     store.write("kept", make_records(5))
     before = snapshot(store)
     real = store_module._rows
 
-    def rows_with_a_bad_one(name, columns):
-        for n, row in enumerate(real(name, columns)):
-            yield row[:2] + ("",) + row[3:] if n == 300 else row
+    def rows_with_a_bad_one(name, chunks):
+        for n, row in enumerate(real(name, chunks)):
+            yield row[:2] + (0,) + row[3:] if n == 3 else row
 
     monkeypatch.setattr(store_module, "_rows", rows_with_a_bad_one)
     with pytest.raises(ProtestMapError, match=r"'broken' was not written.*CHECK"):
@@ -624,8 +650,8 @@ def test_the_store_uses_wal_and_records_its_schema_version(store):
     with closing(sqlite3.connect(store.path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        indexes = {row[1] for row in conn.execute("PRAGMA index_list(records)")}
-    assert "records_dataset_seq" in indexes
+        key = [row[1] for row in conn.execute("PRAGMA table_info(record_chunks)") if row[5]]
+    assert key == ["dataset", "chunk"]  # chunks are found and ordered by their primary key
 
 
 def test_open_store_defaults_to_the_setting(tmp_path, monkeypatch):
@@ -727,10 +753,10 @@ def test_a_version_1_store_is_migrated_in_place(tmp_path):
 
     store = open_store(path)
     with closing(sqlite3.connect(path)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (3,)
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(records)")]
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert columns[-5:] == ["flags", "extras", "source_row", "detained_text", "inferred"]
+    assert tables == ["datasets", "record_chunks"]  # the rows became column chunks
     assert [(i.name, i.rows, i.source_file) for i in store.datasets()] == [
         ("acled", 2, "old.csv"),
         ("team", 3, "old.csv"),
@@ -764,11 +790,7 @@ def test_a_version_2_store_gains_the_new_columns_and_moves_them_out_of_its_extra
     assert back["actor"].tolist() == ["Актёр", "", ""]  # the other extras stay where they were
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
-        assert [r[0] for r in conn.execute("SELECT extras FROM records ORDER BY seq")] == [
-            '{"actor":"Актёр"}',
-            None,
-            None,
-        ]
+    assert stored_extras(path, "team") == [{"actor": "Актёр"}, {}, {}]
     pd.testing.assert_frame_equal(
         back[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]],
         old[[c for c in schema.COLUMNS if c not in ("detained_text", "inferred")]],
@@ -924,7 +946,9 @@ def _damaged_store(tmp_path: Path) -> Path:
     """A real store of a few hundred kB whose middle pages are overwritten (its header is intact)."""
     path = tmp_path / "damaged.sqlite"
     store = open_store(path)
-    store.write("big", make_records(4000, summary=["протест " * 20] * 4000))
+    rng = np.random.default_rng(0)
+    letters = np.array(list("абвгдежзийклмнопрстуфхцчшщыэюя "))
+    store.write("big", make_records(4000, summary=["".join(rng.choice(letters, 160)) for _ in range(4000)]))
     with closing(sqlite3.connect(path)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = path.stat().st_size
