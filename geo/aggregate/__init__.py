@@ -282,6 +282,8 @@ class Reconciler:
         order = np.argsort(c.start[one_day], kind="stable")
         days, first = np.unique(c.start[one_day][order], return_index=True)
         groups = dict(zip(days.tolist(), np.split(one_day[order], first[1:]) if len(first) else []))
+        if len(rows):
+            _ = c.rid  # the record_ids made once: each day's subset takes its slice, not all of them again
         out: dict[tuple[date, str], Reconciliation] = {}
         for number in range(lo, hi + 1):
             day = _day_of(number)
