@@ -4,6 +4,9 @@
 generated-at time, data version, link back to the app), key figures, a map and
 a district table per city, the timeline chart, where sources disagree, the
 incidents, key events and sources of the view, and the boundary attributions.
+A pack of many records (:class:`geo.brief.model.Summary`) lists, instead of every
+incident, the places with the most records and the most detained and the key records
+with their sources, and says how many records are not listed and where they all are.
 
 Self-contained means the file makes no request to any host, ever:
 
@@ -51,7 +54,7 @@ from geo.brief.inline import (
     content_security_policy,
     standalone_map_html,
 )
-from geo.brief.model import Briefing, CityPart, web_url
+from geo.brief.model import Briefing, CityPart, Place, web_url
 from geo.maps.interactive import incident_map
 from geo.words import WORDS, named, number, range_text, reason_text, word
 
@@ -95,6 +98,7 @@ def render_html(briefing: Briefing) -> str:
         hashes.extend(frame_hashes)
     body.append(_timeline_section(briefing))
     body.append(_discrepancy_section(briefing))
+    body.append(_places_section(briefing))
     body.append(_records_section(briefing))
     body.append(_events_section(briefing))
     body.append(_sources_section(briefing))
@@ -199,7 +203,16 @@ def _figure(low, high, lang: str) -> str:
 
 
 def _known_ids(briefing: Briefing) -> set[str]:
-    return set(briefing.records["record_id"].astype(str))
+    """The record ids that have a row of their own in the pack (a reference to one links to it)."""
+    listed = briefing.records.head(MAX_LISTED) if briefing.summary is None else briefing.listed
+    return set(listed["record_id"].astype(str))
+
+
+def _basis_refs(ids: list[str], known: set[str], briefing: Briefing) -> str:
+    """What a figure rests on: every record id, or in a summary the first ones and how many more."""
+    if briefing.summary is None or len(ids) <= MAX_CITING_IDS:
+        return _record_refs(ids, known)
+    return _record_refs(ids[:MAX_CITING_IDS], known) + _more(len(ids) - MAX_CITING_IDS, briefing.lang)
 
 
 # --------------------------------------------------------------------------- sections
@@ -247,9 +260,10 @@ def _key_figures(briefing: Briefing) -> str:
         f'data-high="{"" if head.detained_high is None else head.detained_high}">{_esc(figure)}</span>'
         "</div>",
         '<dl class="pm-basis">',
-        f"<dt>{_esc(word('basis', lang))}</dt><dd>{_record_refs(head.basis, known) or _esc(word('none', lang))}</dd>",
+        f"<dt>{_esc(word('basis', lang))}</dt>"
+        f"<dd>{_basis_refs(head.basis, known, briefing) or _esc(word('none', lang))}</dd>",
         f"<dt>{_esc(word('high_basis', lang))}</dt>"
-        f"<dd>{_record_refs(head.high_basis, known) or _esc(word('none', lang))}</dd>",
+        f"<dd>{_basis_refs(head.high_basis, known, briefing) or _esc(word('none', lang))}</dd>",
         "</dl>",
     ]
     if head.notes:
@@ -261,7 +275,7 @@ def _key_figures(briefing: Briefing) -> str:
             [
                 _esc(part.name),
                 _esc(range_text(part.figure.detained_low, part.figure.detained_high, lang)),
-                _record_refs(part.figure.basis, known) or _esc(word("none", lang)),
+                _basis_refs(part.figure.basis, known, briefing) or _esc(word("none", lang)),
                 _esc(number(len(part.records), lang)),
                 _esc(number(len(part.placed), lang)),
                 _esc(number(len(part.city_level), lang)),
@@ -285,6 +299,8 @@ def _key_figures(briefing: Briefing) -> str:
         )
     )
     parts.append(f'<p class="pm-range-note">{_esc(word("range_note", lang))}</p>')
+    if note := briefing.summary_note():
+        parts.append(f'<p class="pm-summary-note">{_esc(note)}</p>')
 
     parts.append(f'<h3 id="pm-alternatives">{_esc(word("alternatives", lang))}</h3>')
     if head.alternatives:
@@ -297,14 +313,13 @@ def _key_figures(briefing: Briefing) -> str:
                         _esc(_figure(a.detained_low, a.detained_high, lang)),
                         _esc(reason_text(a.reason, lang)),
                     ]
-                    for a in head.alternatives[:MAX_LISTED]
+                    for a in head.alternatives[: briefing.list_cap(MAX_LISTED)]
                 ],
                 cls="pm-alternatives",
             )
         )
-        parts.append(
-            _cap_note(briefing, min(len(head.alternatives), MAX_LISTED), len(head.alternatives), "alternatives")
-        )
+        shown = min(len(head.alternatives), briefing.list_cap(MAX_LISTED))
+        parts.append(_cap_note(briefing, shown, len(head.alternatives), "alternatives"))
     else:
         parts.append(f"<p>{_esc(word('no_alternatives', lang))}</p>")
     parts.append("</section>")
@@ -393,7 +408,7 @@ def _timeline_section(briefing: Briefing) -> str:
 def _timeline_scripts(briefing: Briefing) -> str:
     """The vega bundle, the chart's spec (a JSON data block) and the script that draws it."""
     lang = briefing.lang
-    spec = _safe_json_text(briefing.timeline_chart().to_json(indent=None))
+    spec = _safe_json_text(briefing.timeline_json())
     options = {
         "renderer": "svg",
         "ast": True,  # Vega's expression interpreter: no eval, so no 'unsafe-eval' in the policy
@@ -440,7 +455,7 @@ def _discrepancy_section(briefing: Briefing) -> str:
     else:
         known = _known_ids(briefing)
         body = []
-        for row in rows.head(MAX_LISTED).to_dict("records"):
+        for row in rows.head(briefing.list_cap(MAX_LISTED)).to_dict("records"):
             contested = str(row.get("contested_by") or "").split()
             body.append(
                 [
@@ -498,15 +513,69 @@ def _links(urls) -> str:
     return "<br>".join(out)
 
 
+def _places_section(briefing: Briefing) -> str:
+    """A summary's places with the most records and with the most detained (nothing for a listed view)."""
+    summary = briefing.summary
+    if summary is None:
+        return ""
+    lang = briefing.lang
+    known = _known_ids(briefing)
+    parts = ['<section id="pm-places">']
+    for cls, title, places in (
+        ("pm-places-records", word("top_by_records", lang), summary.by_records),
+        ("pm-places-detained", word("top_by_detained", lang), summary.by_detained),
+    ):
+        parts.append(f"<h2>{_esc(title)}</h2>")
+        if not places:
+            parts.append(f"<p>{_esc(word('no_places', lang))}</p>")
+            continue
+        parts.append(
+            _table(
+                [
+                    word("place", lang),
+                    word("city", lang),
+                    word("records", lang),
+                    word("detained", lang),
+                    word("dates", lang),
+                    word("basis", lang),
+                ],
+                [_place_cells(p, known, lang) for p in places],
+                cls=f"pm-places {cls}",
+            )
+        )
+    parts.append(f'<p class="pm-places-note">{_esc(word("places_note", lang, n=number(summary.unnamed, lang)))}</p>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _place_cells(place: Place, known: set[str], lang: str) -> list[str]:
+    figure = place.figure
+    city = city_display_name(place.city_id, place.last, lang) if place.city_id in ("almaty", "astana") else ""
+    first, last = place.first.isoformat(), place.last.isoformat()
+    basis = figure.basis
+    refs = _record_refs(basis[:6], known) + _more(len(basis) - 6, lang) if basis else _esc(word("none", lang))
+    return [
+        _esc(named(place.names, "place_name", lang)),
+        _esc(city),
+        _esc(number(place.records, lang)),
+        _esc(range_text(figure.detained_low, figure.detained_high, lang) or "0"),
+        _esc(first if first == last else f"{first} – {last}"),
+        refs,
+    ]
+
+
 def _records_section(briefing: Briefing) -> str:
     lang = briefing.lang
-    parts = [f'<section id="pm-records"><h2>{_esc(word("incident_list", lang))}</h2>']
+    summary = briefing.summary
+    title = word("incident_list", lang) if summary is None else word("key_records", lang)
+    parts = [f'<section id="pm-records"><h2>{_esc(title)}</h2>']
     records = briefing.records
     if records.empty:
         parts.append(f"<p>{_esc(word('no_records', lang))}</p>")
     else:
         rows, attrs = [], []
-        for row in records.head(MAX_LISTED).to_dict("records"):
+        listed = records.head(MAX_LISTED) if summary is None else briefing.listed
+        for row in listed.to_dict("records"):
             when = _day(row["date"])
             if isinstance(row.get("time_local"), str) and row["time_local"]:
                 when += " " + row["time_local"]
@@ -542,7 +611,12 @@ def _records_section(briefing: Briefing) -> str:
                 row_attrs=attrs,
             )
         )
-        parts.append(_cap_note(briefing, len(rows), len(records), "records"))
+        if summary is None:
+            parts.append(_cap_note(briefing, len(rows), len(records), "records"))
+        else:
+            note = word("key_records_note", lang, shown=number(len(rows), lang), total=number(summary.total, lang))
+            parts.append(f'<p class="pm-key-note">{_esc(note)}</p>')
+            parts.append(f'<p class="pm-capped pm-summary-note">{_esc(briefing.summary_note())}</p>')
     parts.append("</section>")
     return "".join(parts)
 
@@ -572,6 +646,9 @@ def _sources_section(briefing: Briefing) -> str:
         parts.append(f"<p>{_esc(word('no_sources', lang))}</p>")
     else:
         known = _known_ids(briefing)
+        if briefing.summary is not None:
+            shown, total = number(len(briefing.sources), lang), number(briefing.summary.source_total, lang)
+            parts.append(f'<p class="pm-key-sources">{_esc(word("key_sources", lang, shown=shown, total=total))}</p>')
         rows = []
         for ref in briefing.sources[:MAX_LISTED]:
             address = _link(ref.url)

@@ -10,7 +10,10 @@ Page 1 holds what the pack is (title, filters, when and from which data it was
 made, a link back to the app), the key figures and the key events of the
 dates; then each city's map with its district table under it, the timeline,
 where sources disagree, the incidents and statements of the view, and every
-source URL in full.  Every page has a footer
+source URL in full.  A pack of many records (:class:`geo.brief.model.Summary`) lists,
+instead of every incident, the places with the most records and the most detained and
+the key records, with their sources, and says how many records are not listed and
+where they all are.  Every page has a footer
 "Page n of N" in the pack's language and the data version.
 """
 
@@ -32,7 +35,7 @@ from PIL import Image
 
 from geo import __version__
 from geo.boundaries import city_display_name
-from geo.brief.model import Briefing, some_ids, web_url
+from geo.brief.model import Briefing, Place, some_ids, web_url
 from geo.words import named, number, range_text, reason_text, word
 
 FONT = "DejaVu"
@@ -98,7 +101,11 @@ def render_pdf(briefing: Briefing) -> bytes:
     pdf.cities()
     pdf.timeline()
     pdf.disagreements()
-    pdf.incidents()
+    if briefing.summary is None:
+        pdf.incidents()
+    else:
+        pdf.places()
+        pdf.incidents()
     pdf.source_list()
     return bytes(pdf.output())
 
@@ -401,8 +408,9 @@ class _BriefPDF(FPDF):
         )
         self.set_text_color(*INK)
         self.ln(1)
-        self.pair(word("basis", lang), _ids(head.basis, lang))
-        self.pair(word("high_basis", lang), _ids(head.high_basis, lang))
+        limit = None if b.summary is None else MAX_CITING_IDS  # a floor over 100,000 records rests on thousands
+        self.pair(word("basis", lang), _ids(head.basis, lang, limit))
+        self.pair(word("high_basis", lang), _ids(head.high_basis, lang, limit))
         for note in head.notes:
             self.pair(word("notes", lang), note)
         self.ln(2)
@@ -441,6 +449,9 @@ class _BriefPDF(FPDF):
         self.pair(self.t("records_in_view"), _number(len(b.records), lang))
         self.ln(1)
         self.para(word("range_note", lang), size=SMALL, color=MUTED, h=3.8)
+        if note := b.summary_note():
+            self.ln(1.5)
+            self.para(note, size=SMALL, h=3.8)
 
     def cities(self) -> None:
         """Each city's map (caption naming the district layer's date) and its district table under it."""
@@ -521,7 +532,7 @@ class _BriefPDF(FPDF):
             self.para(word("no_discrepancies", lang), color=MUTED)
         else:
             rows = []
-            for _, r in frame.head(MAX_LISTED_RECORDS).iterrows():
+            for _, r in frame.head(b.list_cap(MAX_LISTED_RECORDS)).iterrows():
                 rows.append(
                     [
                         f"{_clip(r['record_id'], SHORT)}\n{_day(r['date'])}\n{self.record_city(r)}",
@@ -560,7 +571,7 @@ class _BriefPDF(FPDF):
                     range_text(a.detained_low, a.detained_high, lang),
                     _clip(reason_text(a.reason, lang), LONG),
                 ]
-                for a in alternatives[:MAX_LISTED_RECORDS]
+                for a in alternatives[: b.list_cap(MAX_LISTED_RECORDS)]
             ],
             [25, 15, 60],
             align=["LEFT", "RIGHT", "LEFT"],
@@ -568,7 +579,51 @@ class _BriefPDF(FPDF):
             title=word("alternatives", lang),
             level=2,
         )
-        self.capped(min(len(alternatives), MAX_LISTED_RECORDS), len(alternatives), "alternatives")
+        self.capped(min(len(alternatives), b.list_cap(MAX_LISTED_RECORDS)), len(alternatives), "alternatives")
+
+    def places(self) -> None:
+        """A summary's places with the most records and with the most detained, and what a place's figure is."""
+        b, lang = self.b, self.lang
+        summary = b.summary
+        if summary is None:
+            return
+        for title, places in (
+            (self.t("top_by_records"), summary.by_records),
+            (self.t("top_by_detained"), summary.by_detained),
+        ):
+            if not places:
+                self.heading(title, keep=20)
+                self.para(self.t("no_places"), color=MUTED)
+                continue
+            self.grid(
+                [
+                    f"{word('place', lang)} · {word('city', lang)}",
+                    word("records", lang),
+                    word("detained", lang),
+                    word("dates", lang),
+                    word("basis", lang),
+                ],
+                [self.place_row(p) for p in places],
+                [30, 9, 15, 24, 32],
+                align=["LEFT", "RIGHT", "RIGHT", "LEFT", "LEFT"],
+                size=TINY,
+                title=title,
+            )
+        self.para(self.t("places_note", n=_number(summary.unnamed, lang)), size=SMALL, color=MUTED, h=3.8)
+
+    def place_row(self, place: Place) -> list[str]:
+        lang = self.lang
+        name = _clip(_name(pd.Series(place.names), "place_name", lang), SHORT)
+        city = city_display_name(place.city_id, place.last, lang) if place.city_id in ("almaty", "astana") else ""
+        days = _day(place.first) if place.first == place.last else f"{_day(place.first)} – {_day(place.last)}"
+        figure = place.figure
+        return [
+            "\n".join(x for x in (name, city) if x),
+            _number(place.records, lang),
+            range_text(figure.detained_low, figure.detained_high, lang) or "0",
+            days,
+            _clip(some_ids(figure.basis, 6, lang), SHORT) if figure.basis else word("none", lang),
+        ]
 
     def incidents(self) -> None:
         b, lang = self.b, self.lang
@@ -576,8 +631,9 @@ class _BriefPDF(FPDF):
             self.heading(word("incident_list", lang), keep=20)
             self.para(self.t("no_records"), color=MUTED)
             return
+        listed = b.records.head(MAX_LISTED_RECORDS) if b.summary is None else b.listed
         rows = []
-        for _, r in b.records.head(MAX_LISTED_RECORDS).iterrows():
+        for _, r in listed.iterrows():
             place = _name(r, "place_name", lang)
             rows.append(
                 [
@@ -600,9 +656,15 @@ class _BriefPDF(FPDF):
             [23, 26, 16, 17, 68],
             align=["LEFT", "LEFT", "LEFT", "RIGHT", "LEFT"],
             size=TINY,
-            title=word("incident_list", lang),
+            title=word("incident_list", lang) if b.summary is None else self.t("key_records"),
         )
-        self.capped(len(rows), len(b.records), "records")
+        if b.summary is None:
+            self.capped(len(rows), len(b.records), "records")
+            return
+        total = _number(b.summary.total, lang)
+        self.para(self.t("key_records_note", shown=_number(len(rows), lang), total=total), size=SMALL, color=MUTED)
+        self.ln(1)
+        self.para(b.summary_note(), size=SMALL, color=MUTED)
 
     def capped(self, shown: int, total: int, what: str) -> None:
         """Say how many of a list were left out and where the whole list is (never silently)."""
@@ -627,6 +689,10 @@ class _BriefPDF(FPDF):
         if not b.sources:
             self.para(self.t("no_sources"), color=MUTED)
             return
+        if b.summary is not None:
+            shown, total = _number(len(b.sources), lang), _number(b.summary.source_total, lang)
+            self.para(self.t("key_sources", shown=shown, total=total), size=SMALL, color=MUTED)
+            self.ln(1.5)
         number_w, indent = 9.0, 10.0
         width = self.epw - indent
         for n, ref in enumerate(b.sources[:MAX_LISTED_SOURCES], start=1):
@@ -684,8 +750,10 @@ def _day(value) -> str:
     return "" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
-def _ids(ids: list[str], lang: str) -> str:
-    return ", ".join(ids) if ids else word("none", lang)
+def _ids(ids: list[str], lang: str, limit: int | None = None) -> str:
+    if not ids:
+        return word("none", lang)
+    return ", ".join(ids) if limit is None else some_ids(ids, limit, lang)
 
 
 def _name(row: pd.Series, prefix: str, lang: str) -> str:

@@ -15,7 +15,7 @@ def timeline_png(briefing: Briefing, *, scale: float = 2.0) -> bytes:
 
     key = ("timeline", scale)
     if key not in briefing.drawn:
-        briefing.drawn[key] = vl_convert.vegalite_to_png(briefing.timeline_chart().to_json(), scale=scale)
+        briefing.drawn[key] = vl_convert.vegalite_to_png(briefing.timeline_json(), scale=scale)
     return briefing.drawn[key]
 
 

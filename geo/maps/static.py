@@ -26,6 +26,8 @@ Artists carry ``gid``s for whoever needs to find them (tests, the PDF):
 ``district-label:<id>``     a district's name
 ``city-outline:<city_id>``  the city outline
 ``incidents``               the incident points (one collection, one per record)
+``incidents:<event_type>``  past ``geo.maps._drawing.MANY_POINTS`` incidents, instead: one
+                            collection per event type (one colour each: cheap to draw)
 ``incident-leaders``        lines from a spot to incidents fanned out around it
 ``incident-sites``          the spots of fanned-out incidents
 ``city-level-note``         "N records known only to city level …"

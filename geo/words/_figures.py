@@ -272,6 +272,63 @@ FIGURES: dict[str, dict[str, str]] = {
     "what_sources": w("sources", "источники", "дереккөз"),
     "what_discrepancies": w("disputed figures", "спорные цифры", "даулы сан"),
     "what_alternatives": w("figures considered", "рассмотренные цифры", "қаралған сан"),
+    # ---- a briefing pack of many records (geo.brief.model.Summary)
+    "summary_unlisted": w(
+        "This view holds {total} records, more than a pack lists one by one ({limit}). Its figures, district "
+        "tables and timeline count every one of them; listed here are the places with the most records and the "
+        "most detained and {shown} key records, so {n} records are not listed. Every one is in the CSV download "
+        "of the app's Sources page for this view: {link} (from the command line, {command} writes every record "
+        "of a data file with its district).",
+        "Записей в этом виде: {total}, больше, чем справка перечисляет по одной ({limit}). Цифры, таблицы "
+        "районов и хронология учитывают все записи; здесь перечислены места с наибольшим числом записей и "
+        "задержанных и ключевые записи ({shown}). Не перечислено записей: {n}. Все они есть в CSV-выгрузке "
+        "страницы «Источники» этого вида: {link} (в командной строке {command} записывает все записи файла "
+        "данных с их районами).",
+        "Бұл көріністегі жазбалар: {total}, анықтама бір-бірлеп тізетін саннан ({limit}) көп. Сандар, аудан "
+        "кестелері мен хронология барлық жазбаны есептейді; мұнда жазбалары мен ұсталғандары ең көп орындар "
+        "және негізгі жазбалар ({shown}) тізілген. Тізілмеген жазбалар: {n}. Олардың бәрі осы көріністің "
+        "«Дереккөздер» бетіндегі CSV жүктемесінде бар: {link} (командалық жолда {command} деректер файлының "
+        "барлық жазбасын аудандарымен жазады).",
+    ),
+    "top_by_records": w(
+        "Places with the most records", "Места с наибольшим числом записей", "Жазбалары ең көп орындар"
+    ),
+    "top_by_detained": w(
+        "Places with the most detained", "Места с наибольшим числом задержанных", "Ұсталғандары ең көп орындар"
+    ),
+    "places_note": w(
+        "A place is named as its records name it. Its figure reconciles that place's records alone, by the rules "
+        "of every figure here: overlapping reports are never added twice. Records that name no place: {n} (they "
+        "are in the figures and the district tables).",
+        "Место названо так, как его называют записи. Его цифра сводит только записи этого места по тем же "
+        "правилам, что и все цифры здесь: пересекающиеся сообщения не суммируются дважды. Записей без "
+        "названного места: {n} (они учтены в цифрах и таблицах районов).",
+        "Орын жазбаларда аталғандай берілген. Оның саны тек сол орынның жазбаларын осындағы барлық сандардың "
+        "ережесімен келістіреді: қабаттасқан хабарлар екі рет қосылмайды. Орны аталмаған жазбалар: {n} (олар "
+        "сандар мен аудан кестелерінде есептелген).",
+    ),
+    "no_places": w(
+        "No record of this view names its place.",
+        "Ни одна запись этого вида не называет место.",
+        "Бұл көріністің бірде-бір жазбасы орнын атамайды.",
+    ),
+    "key_records": w("Key records", "Ключевые записи", "Негізгі жазбалар"),
+    "key_records_note": w(
+        "{shown} of the view's {total} records: the first and the last, those with the largest detained figures "
+        "and those about journalists.",
+        "Ключевых записей: {shown} из {total}: первая и последняя запись вида, записи с наибольшими цифрами "
+        "задержанных и записи о журналистах.",
+        "Көріністің {total} жазбасының {shown}: алғашқы және соңғы жазба, ұсталғандар саны ең көп жазбалар "
+        "және журналистер туралы жазбалар.",
+    ),
+    "key_sources": w(
+        "The sources of the key records and of the key events ({shown}); the view's records cite {total} "
+        "sources in all. Every record's sources are in the CSV download.",
+        "Источники ключевых записей и ключевых событий ({shown}); всего записи вида ссылаются на источники: "
+        "{total}. Источники каждой записи есть в CSV-выгрузке.",
+        "Негізгі жазбалар мен негізгі оқиғалардың дереккөздері ({shown}); көрініс жазбалары сілтеме жасаған "
+        "дереккөздер барлығы: {total}. Әр жазбаның дереккөздері CSV жүктемесінде бар.",
+    ),
     "app_version": w("protest-map version", "Версия protest-map", "protest-map нұсқасы"),
     "record_count": w("Records in the data", "Записей в данных", "Деректердегі жазбалар"),
     "by_city": w("By city", "По городам", "Қалалар бойынша"),
