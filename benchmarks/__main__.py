@@ -7,13 +7,14 @@ python -m benchmarks aggregate --sizes 10000,100000,1000000
 python -m benchmarks imports --rows 100000
 python -m benchmarks brief --sizes 1000,10000
 python -m benchmarks scale --quick            # 1k and 10k: ours, baseline, target, pass
+python -m benchmarks pages --sizes 100000      # the app in headless Chromium beside a bare Streamlit app
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import aggregate, brief, imports, join, maps, scale
+from benchmarks import aggregate, brief, imports, join, maps, pages, scale
 
 BENCHMARKS = {
     "join": join.main,
@@ -22,6 +23,7 @@ BENCHMARKS = {
     "imports": imports.main,
     "brief": brief.main,
     "scale": scale.main,
+    "pages": pages.main,
 }
 
 

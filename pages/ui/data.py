@@ -138,7 +138,16 @@ def joined(datasets: tuple[str, ...] = (EMBEDDED_DATASET,)) -> pd.DataFrame:
     return _joined(tuple(datasets), deployment.public(), str(get_settings().store_path))
 
 
-@st.cache_data(show_spinner="Loading and joining the incident records…")
+def forget_records() -> None:
+    """After the store changed: every figure and the joined records are read again."""
+    st.cache_data.clear()
+    _joined.clear()
+
+
+# A resource, not data: st.cache_data would hand every caller a fresh unpickled copy (at a
+# million records a second and a gigabyte each time, several times per page). Callers only
+# read it: view() and the packs take their rows with a mask, which copies.
+@st.cache_resource(show_spinner="Loading and joining the incident records…", max_entries=4)
 def _joined(datasets: tuple[str, ...], public: bool, location: str) -> pd.DataFrame:
     """:func:`joined` for one store (its mode and place are part of the cache key)."""
     opened, problem = _store(public, location)

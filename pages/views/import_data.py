@@ -344,7 +344,7 @@ if len(result.records) and st.button(
     except ProtestMapError as exc:
         st.error(str(exc))
         st.stop()
-    st.cache_data.clear()
+    data.forget_records()
     jobs.drop("import_job")
     uploads.discard()  # the import is done: the file leaves the disk
     st.session_state["pm_imported"] = (upload.file_id, info.rows, info.name)
