@@ -26,6 +26,8 @@ import html
 
 import numpy as np
 import pandas as pd
+from folium.elements import JSCSSMixin
+from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from geo.maps._elements import _HeatMap, _RawScript
@@ -115,6 +117,20 @@ class _PackedPoints(_RawScript):
         self.steps = _STEPS
         self.colours = EVENT_COLOURS
         self.other = OTHER_COLOUR
+
+
+class _ClusterAssets(JSCSSMixin):
+    """The cluster plugin's files on a map that draws no cluster yet: a layer added later
+    (``st_folium(feature_group_to_add=…)``) may need them, and st_folium loads a map's
+    files only when it first draws it."""
+
+    _template = Template("")
+    default_js = MarkerCluster.default_js
+    default_css = MarkerCluster.default_css
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ClusterAssets"
 
 
 class _PackedHeat(_HeatMap):

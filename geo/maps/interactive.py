@@ -46,7 +46,7 @@ from folium.utilities import JsCode
 
 from geo.boundaries import BoundarySet, Layer, city_display_name
 from geo.maps._elements import LEGEND_FOLDED_BELOW, _GeoJson, _HeatMap, _HtmlControl, _PlainBackground
-from geo.maps._packed import _PackedHeat, _PackedPoints, grid_collection, in_cell, pack, view_token
+from geo.maps._packed import _ClusterAssets, _PackedHeat, _PackedPoints, grid_collection, in_cell, pack, view_token
 from geo.maps.assets import DEFAULT_BASE_URL
 from geo.maps.style import (
     EVENT_COLOURS,
@@ -262,17 +262,22 @@ def within(frame: pd.DataFrame, bounds: dict | None) -> pd.DataFrame:
     return frame[(lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)]
 
 
-def incidents_in_view(frame: pd.DataFrame, lang: str) -> folium.FeatureGroup:
+def incidents_in_view(
+    frame: pd.DataFrame, lang: str, *, asset_base: str | None = DEFAULT_ASSET_BASE
+) -> folium.FeatureGroup:
     """The incidents of a zoomed-in grid map's view as one layer for ``st_folium(feature_group_to_add=…)``.
 
     ``frame`` is :func:`within` the view (at most :data:`VIEW_POINT_LIMIT` rows); packed
     points in a cluster, selected by a click as on a packed map (:func:`selected_record`).
+    The grid map carries the cluster plugin's files for it: st_folium loads a map's files
+    once, when it first draws the map, not when a layer is added.
     """
     group = folium.FeatureGroup(name=word("incidents", lang), control=False)
     cluster = MarkerCluster(
         spiderfy_on_max_zoom=True, show_coverage_on_hover=False, chunked_loading=True, control=False
     ).add_to(group)
     _PackedPoints(pack(frame), view_token(_texts(frame, "record_id"))).add_to(cluster)
+    _localize(group, asset_base)  # the grid map loaded these files (_ClusterAssets); no CDN address either way
     return group
 
 
@@ -336,6 +341,7 @@ def _add_incidents(m: folium.Map, placed: pd.DataFrame, lang: str) -> list[str]:
     drawn = drawn_incidents(placed)
     kind = representation(len(drawn))
     if kind == "grid":
+        _ClusterAssets().add_to(m)  # for the incidents of a zoomed-in view (incidents_in_view)
         note = word("map_grid_note", lang, n=number(len(drawn), lang), zoom=POINTS_FROM_ZOOM)
         return [html.escape(note), _add_grid(m, drawn, lang)]
     cluster = MarkerCluster(
@@ -817,7 +823,7 @@ def _latlng_bounds(bounds) -> list[list[float]]:
     return [[miny, minx], [maxy, maxx]]
 
 
-def _localize(m: folium.Map, asset_base: str | None) -> None:
+def _localize(m: folium.Map | folium.FeatureGroup, asset_base: str | None) -> None:
     """Point the map's JS/CSS at locally served files when ``geo.maps.assets`` is there."""
     if asset_base is None or importlib.util.find_spec("geo.maps.assets") is None:
         return

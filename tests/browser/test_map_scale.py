@@ -80,3 +80,69 @@ def test_a_click_on_a_packed_marker_shows_its_record_under_the_map(app_with_many
     # the record chosen is the one under the marker: its position, to the packing's step (under a metre)
     assert abs(record["latitude"] - picked["lat"]) < 1e-5 and abs(record["longitude"] - picked["lng"]) < 1e-5
     offline_page.screenshot("map-packed-selected")
+
+
+# --------------------------------------------------------------------------- past the point limit: the grid
+
+N_GRID = 340_000  # about 153,000 precise in Almaty: more than maps.POINT_LIMIT
+
+
+@pytest.fixture(scope="module")
+def app_with_a_grid(tmp_path_factory):
+    boundaries = load_boundaries(get_settings().boundaries_dir)
+    records = complete(synthetic_records(boundaries, N_GRID, 5))
+    folder = tmp_path_factory.mktemp("grid")
+    store = folder / "store.sqlite"
+    open_store(store).write("synthetic", records, kind="import")
+    with serve(folder, PROTESTMAP_STORE=str(store)) as running:
+        yield running, records.set_index("record_id")
+
+
+_ZOOM_IN = """
+([lat, lng]) => {
+    window.map.setView([lat, lng], 18, {animate: false});
+    return window.map.getZoom();
+}
+"""
+
+_PICK_IN_VIEW = """
+() => {
+    const map = window.map;
+    const groups = (window.feature_group || []).filter(g => map.hasLayer(g));
+    let marker = null;
+    groups.forEach(g => g.eachLayer(c => { if (!marker && c.getLayers) { marker = c.getLayers()[0]; } }));
+    if (!marker) { return null; }
+    window.__pm_marker = marker;
+    return {lat: marker.getLatLng().lat, lng: marker.getLatLng().lng, view: marker.feature.properties.view};
+}
+"""
+
+
+def test_a_grid_map_draws_the_incidents_of_a_zoomed_in_view_and_a_click_shows_one(app_with_a_grid, offline_page):
+    app, records = app_with_a_grid
+    page = offline_page.page
+    page.goto(f"{app.url}/map?{VIEW}")
+    _first(page, FOLIUM_FRAME, app)
+    frame = page.frame_locator(FOLIUM_FRAME).first
+    frame.locator("path.pm-grid").first.wait_for(state="attached")
+    _wait_until_idle(page)
+    assert _records_shown(page) > maps.POINT_LIMIT
+    assert frame.locator(".pm-incident").count() == 0 and frame.locator(".marker-cluster").count() == 0
+    offline_page.screenshot("map-grid")
+
+    iframe = page.query_selector(FOLIUM_FRAME).content_frame()
+    precise = records[(records["city"] == "Almaty") & (records["geo_precision"] == 1)].iloc[0]
+    assert iframe.evaluate(_ZOOM_IN, [precise["latitude"], precise["longitude"]]) == 18
+    # st_folium reports the new view, the page reruns and adds the view's incidents as a layer
+    iframe.wait_for_function("() => (window.feature_group || []).some(g => window.map.hasLayer(g))", timeout=120_000)
+    assert iframe.locator("path.pm-grid").count() > 0  # the map itself was not drawn again
+    picked = iframe.evaluate(_PICK_IN_VIEW)
+    assert picked is not None
+    iframe.wait_for_function("() => window.__pm_marker._path && window.__pm_marker._path.isConnected")
+    iframe.evaluate("() => window.__pm_marker._path.dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    page.get_by_text("Records shown: 1", exact=True).wait_for(timeout=120_000)
+    _wait_until_idle(page)
+    chosen = page.get_by_role("button", name="Show all records").inner_text().split("(")[-1].rstrip(")")
+    record = records.loc[chosen]
+    assert abs(record["latitude"] - picked["lat"]) < 1e-5 and abs(record["longitude"] - picked["lng"]) < 1e-5
+    offline_page.screenshot("map-grid-zoomed-selected")

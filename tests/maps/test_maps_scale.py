@@ -223,3 +223,13 @@ def test_the_packed_layers_survive_st_folium_s_renaming(boundaries):
     assert len(defined) == 1 and used == defined
     cluster = re.search(r"var (marker_cluster_\w+) = L\.markerClusterGroup", script).group(1)
     assert f"{cluster}.addLayers(markers)" in script
+
+
+def test_a_grid_map_carries_the_cluster_files_a_zoomed_in_layer_needs(boundaries):
+    # st_folium loads a map's scripts once, when it first draws it: a layer added later has only those
+    m = incident_map(frame(maps.POINT_LIMIT + 1), boundaries, city_id="almaty", on=ON)
+    html = m.get_root().render()
+    assert "/app/static/vendor/leaflet.markercluster/dist/leaflet.markercluster.js" in html
+    layer = maps.incidents_in_view(frame(50), "en")
+    urls = [url for e in walk(layer) for _, url in getattr(e, "default_js", []) + getattr(e, "default_css", [])]
+    assert urls and all(u.startswith("/app/static/vendor/") for u in urls), urls
