@@ -13,7 +13,7 @@ layer's points).  A marker carries its position in the drawn order and a token o
 drawn set (:func:`view_token`): a click returns both, and the page shows that record's
 details (:func:`geo.maps.selected_record`), so no popup travels with the page.
 
-Past :data:`geo.maps.interactive.POINT_LIMIT` incidents even that is too much: the map
+Past :data:`POINT_LIMIT` incidents even that is too much: the map
 shows the number of incidents in each cell of a grid (:func:`grid_collection`), and the
 page draws the incidents of the view once the reader has zoomed in.
 """
@@ -37,6 +37,55 @@ from geo.words import number, word
 #: The grid's cell, in degrees (about 1.1 km north-south, 0.8 km east-west at 43°N).
 GRID_DEGREES = 0.01
 _STEPS = 65_535
+
+
+#: Up to this many drawn incidents each one is a GeoJSON point with its popup (about 760 bytes each).
+POPUP_LIMIT = 1_000
+#: Up to this many, every incident is a packed point (7 bytes before base64; see geo.maps._packed):
+#: a click selects it and the page shows its record. Beyond, a grid of counts (see POINTS_FROM_ZOOM).
+POINT_LIMIT = 150_000
+#: On a grid map, the zoom from which the page draws the incidents of the view (:func:`incidents_in_view`).
+POINTS_FROM_ZOOM = 14
+#: At most this many incidents of the view are drawn on a grid map (zoom in further for more).
+VIEW_POINT_LIMIT = 20_000
+
+
+def drawn_incidents(placed: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``placed`` a map draws as points (those with coordinates), in the order drawn."""
+    return placed[placed["latitude"].notna() & placed["longitude"].notna()]
+
+
+def representation(n: int) -> str:
+    """How a map draws ``n`` incidents: ``popups``, ``points`` (packed) or ``grid`` (see :data:`POINT_LIMIT`)."""
+    return "popups" if n <= POPUP_LIMIT else "points" if n <= POINT_LIMIT else "grid"
+
+
+def within(frame: pd.DataFrame, bounds: dict | None) -> pd.DataFrame:
+    """The rows of ``frame`` inside ``bounds`` (Leaflet's ``{"_southWest": {lat, lng}, "_northEast": …}``)."""
+    if not bounds:
+        return frame.iloc[:0]
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]
+        south, west, north, east = (float(v) for v in (sw["lat"], sw["lng"], ne["lat"], ne["lng"]))
+    except (KeyError, TypeError, ValueError):
+        return frame.iloc[:0]
+    lat, lon = frame["latitude"], frame["longitude"]
+    return frame[(lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)]
+
+
+def selected_record(frame: pd.DataFrame, props: dict) -> str | None:
+    """The ``record_id`` a click on a map drawn from ``frame`` (:func:`drawn_incidents` order) chose, if any.
+
+    A GeoJSON point says its ``record_id``; a packed point says its position and the
+    token of the set it was drawn in, honoured only if ``frame`` is that set.
+    """
+    if props.get("record_id"):
+        return str(props["record_id"])
+    position, token = props.get("i"), props.get("view")
+    if not isinstance(position, int) or not isinstance(token, str) or not 0 <= position < len(frame):
+        return None
+    ids = frame["record_id"].astype("string").fillna("").tolist()
+    return ids[position] if view_token(ids) == token else None
 
 
 def view_token(record_ids: list[str]) -> str:

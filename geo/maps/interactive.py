@@ -46,7 +46,23 @@ from folium.utilities import JsCode
 
 from geo.boundaries import BoundarySet, Layer, city_display_name
 from geo.maps._elements import LEGEND_FOLDED_BELOW, _GeoJson, _HeatMap, _HtmlControl, _PlainBackground
-from geo.maps._packed import _ClusterAssets, _PackedHeat, _PackedPoints, grid_collection, in_cell, pack, view_token
+from geo.maps._packed import (
+    POINT_LIMIT,
+    POINTS_FROM_ZOOM,
+    POPUP_LIMIT,
+    VIEW_POINT_LIMIT,
+    _ClusterAssets,
+    _PackedHeat,
+    _PackedPoints,
+    drawn_incidents,
+    grid_collection,
+    in_cell,
+    pack,
+    representation,
+    selected_record,
+    view_token,
+    within,
+)
 from geo.maps.assets import DEFAULT_BASE_URL
 from geo.maps.style import (
     EVENT_COLOURS,
@@ -228,40 +244,6 @@ def incident_map(
     return m
 
 
-#: Up to this many drawn incidents each one is a GeoJSON point with its popup (about 760 bytes each).
-POPUP_LIMIT = 1_000
-#: Up to this many, every incident is a packed point (7 bytes before base64; see geo.maps._packed):
-#: a click selects it and the page shows its record. Beyond, a grid of counts (see POINTS_FROM_ZOOM).
-POINT_LIMIT = 150_000
-#: On a grid map, the zoom from which the page draws the incidents of the view (:func:`incidents_in_view`).
-POINTS_FROM_ZOOM = 14
-#: At most this many incidents of the view are drawn on a grid map (zoom in further for more).
-VIEW_POINT_LIMIT = 20_000
-
-
-def drawn_incidents(placed: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``placed`` a map draws as points (those with coordinates), in the order drawn."""
-    return placed[placed["latitude"].notna() & placed["longitude"].notna()]
-
-
-def representation(n: int) -> str:
-    """How a map draws ``n`` incidents: ``popups``, ``points`` (packed) or ``grid`` (see :data:`POINT_LIMIT`)."""
-    return "popups" if n <= POPUP_LIMIT else "points" if n <= POINT_LIMIT else "grid"
-
-
-def within(frame: pd.DataFrame, bounds: dict | None) -> pd.DataFrame:
-    """The rows of ``frame`` inside ``bounds`` (Leaflet's ``{"_southWest": {lat, lng}, "_northEast": …}``)."""
-    if not bounds:
-        return frame.iloc[:0]
-    try:
-        sw, ne = bounds["_southWest"], bounds["_northEast"]
-        south, west, north, east = (float(v) for v in (sw["lat"], sw["lng"], ne["lat"], ne["lng"]))
-    except (KeyError, TypeError, ValueError):
-        return frame.iloc[:0]
-    lat, lon = frame["latitude"], frame["longitude"]
-    return frame[(lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)]
-
-
 def incidents_in_view(
     frame: pd.DataFrame, lang: str, *, asset_base: str | None = DEFAULT_ASSET_BASE
 ) -> folium.FeatureGroup:
@@ -279,21 +261,6 @@ def incidents_in_view(
     _PackedPoints(pack(frame), view_token(_texts(frame, "record_id"))).add_to(cluster)
     _localize(group, asset_base)  # the grid map loaded these files (_ClusterAssets); no CDN address either way
     return group
-
-
-def selected_record(frame: pd.DataFrame, props: dict) -> str | None:
-    """The ``record_id`` a click on a map drawn from ``frame`` (:func:`drawn_incidents` order) chose, if any.
-
-    A GeoJSON point says its ``record_id``; a packed point says its position and the
-    token of the set it was drawn in, honoured only if ``frame`` is that set.
-    """
-    if props.get("record_id"):
-        return str(props["record_id"])
-    position, token = props.get("i"), props.get("view")
-    if not isinstance(position, int) or not isinstance(token, str) or not 0 <= position < len(frame):
-        return None
-    ids = _texts(frame, "record_id")
-    return ids[position] if view_token(ids) == token else None
 
 
 def _add_grid(m: folium.Map, drawn: pd.DataFrame, lang: str) -> str:
