@@ -241,8 +241,14 @@ def grid_collection(frame: pd.DataFrame, lang: str) -> tuple[dict, list[int]]:
 
 
 def in_cell(frame: pd.DataFrame, cell: str) -> pd.Series:
-    """Which rows of ``frame`` lie in the grid cell ``"<column>:<row>"`` (see :func:`grid_collection`)."""
-    c, r = (int(v) for v in cell.split(":"))
+    """Which rows of ``frame`` lie in the grid cell ``"<column>:<row>"`` (see :func:`grid_collection`).
+
+    A cell that is not of that form (a click's value comes from the browser) holds no row.
+    """
+    try:
+        c, r = (int(v) for v in str(cell).split(":"))
+    except ValueError:
+        return pd.Series(False, index=frame.index)
     col = np.floor(frame["longitude"].to_numpy(dtype=float) / GRID_DEGREES)
     row = np.floor(frame["latitude"].to_numpy(dtype=float) / GRID_DEGREES)
     return pd.Series((col == c) & (row == r), index=frame.index)

@@ -163,6 +163,8 @@ def test_past_the_point_limit_the_map_counts_incidents_per_square(boundaries):
         assert cell["properties"]["count"] == int(inside.sum())
         assert cell["properties"]["tooltip"] == f"Incidents in the square (about 1 km): {inside.sum():,}"
         assert maps.in_cell(records, cell["properties"]["cell"]).sum() == inside.sum()
+    for forged in ("", "7", "a:b", "1:2:3", "<script>"):  # a click's value comes from the browser
+        assert not maps.in_cell(records, forged).any()
     assert f"Incidents: {n:,}. Counted per square of about 1 km; zoom in (to level {maps.POINTS_FROM_ZOOM})" in html
     assert "pm-grid" in html and SUMMARY not in html
     assert len(html) < 2_000_000
