@@ -127,8 +127,9 @@ def fast_cluster(joined: pd.DataFrame) -> folium.Map:
     return m
 
 
-def _row(size: int, measure: str, ours: float, baseline: float) -> dict:
-    unit, higher, targets = TARGETS[measure]
+def _row(size: int, measure: str, ours: float, baseline: float, targets_of: dict | None = None) -> dict:
+    """One table row; ``targets_of`` is a TARGETS-shaped table (default this module's)."""
+    unit, higher, targets = (targets_of or TARGETS)[measure]
     target = targets.get(size)
     passed = None if target is None else (ours >= target if higher else ours <= target)
     ratio = ours / baseline if baseline else None

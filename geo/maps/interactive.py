@@ -318,14 +318,13 @@ def _add_incidents(m: folium.Map, placed: pd.DataFrame, lang: str) -> list[str]:
         show_coverage_on_hover=False,
         chunked_loading=True,
     ).add_to(m)
-    heat = {"name": word("heat", lang), "show": False, "radius": 20, "blur": 15, "min_opacity": 0.3}
     if kind == "popups":
         _incident_layer(_incident_collection(drawn, lang)).add_to(cluster)
         _heat_layer(drawn, lang).add_to(m)
         return []
     points = _PackedPoints(pack(drawn), view_token(_texts(drawn, "record_id")))
     points.add_to(cluster)
-    _PackedHeat(points, **heat).add_to(m)
+    _PackedHeat(points, name=word("heat", lang), show=False, **_HEAT_LOOK).add_to(m)
     return [html.escape(word("map_click_below", lang))]
 
 
@@ -635,6 +634,10 @@ def _incident_layer(collection: dict, name: str | None = None) -> folium.GeoJson
     )
 
 
+#: How the heat layer looks, packed or not.
+_HEAT_LOOK = {"radius": 20, "blur": 15, "min_opacity": 0.3}
+
+
 def _heat_layer(placed: pd.DataFrame, lang: str) -> HeatMap:
     lat = placed["latitude"].to_numpy(dtype=float, na_value=np.nan)
     lon = placed["longitude"].to_numpy(dtype=float, na_value=np.nan)
@@ -644,7 +647,7 @@ def _heat_layer(placed: pd.DataFrame, lang: str) -> HeatMap:
         else np.ones(len(placed))
     )
     keep = ~(np.isnan(lat) | np.isnan(lon))
-    heat = _HeatMap([], name=word("heat", lang), show=False, radius=20, blur=15, min_opacity=0.3)
+    heat = _HeatMap([], name=word("heat", lang), show=False, **_HEAT_LOOK)
     # One array, built without folium's per-point validation (the join checked them).
     heat.data = np.column_stack([lat[keep].round(6), lon[keep].round(6), weight[keep]]).tolist()
     return heat
