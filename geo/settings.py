@@ -16,7 +16,11 @@ variable                                meaning
 ``PROTESTMAP_NPM_REGISTRY``             npm registry the map's front-end files are installed
                                         from (default ``https://registry.npmjs.org``)
 ``PROTESTMAP_STORE``                    the persistent dataset store: a file path or
-                                        ``sqlite:///path`` (default ``<cache>/store.sqlite``)
+                                        ``sqlite:///path`` (default ``<cache>/store.sqlite``),
+                                        or a team's PostgreSQL + PostGIS database,
+                                        ``postgresql://user:password@host/database``.  The
+                                        app also reads it as a Streamlit secret of that name
+                                        when the variable is unset (``pages/ui/deployment.py``)
 ``PROTESTMAP_MODE``                     ``local`` (default): the dashboard imports files into
                                         the store; ``public``: a deployment no visitor can
                                         write to (no Import page, the store read-only, no

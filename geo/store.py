@@ -2,8 +2,10 @@
 
 A store holds several named datasets: the embedded 2019 set (``embedded``) and
 each import.  The interface is deliberately narrow (:class:`Store`: five
-methods) so that a PostGIS backend for teams can implement it later; today the
-one backend is :class:`SQLiteStore`, a single local file created on first use.
+methods), with two backends: :class:`SQLiteStore`, a single local file created on
+first use, and :class:`geo.postgis.PostGISStore`, a team's shared PostgreSQL +
+PostGIS database (``open_store("postgresql://user:password@host/database")``),
+which reads back the same frames.
 
 >>> store = open_store()                          # doctest: +SKIP
 >>> store.ensure_embedded()                       # doctest: +SKIP
@@ -46,8 +48,6 @@ a store of a newer version is refused, and so is an older one opened read-only.
 
 from __future__ import annotations
 
-import abc
-import hashlib
 import json
 import os
 import re
@@ -56,10 +56,8 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
 from urllib.parse import quote
 
 import numpy as np
@@ -67,6 +65,21 @@ import pandas as pd
 import pyarrow as pa
 
 from geo import schema
+from geo._store_base import (  # the interface and what every backend shares, re-exported here
+    _INFO_FIELDS,
+    _RECORD_COLUMNS,
+    _check_kind,
+    _check_known,
+    _redact,
+)
+from geo._store_base import KINDS as KINDS
+from geo._store_base import MAX_NAME as MAX_NAME
+from geo._store_base import NAME_SEPARATORS as NAME_SEPARATORS
+from geo._store_base import DatasetInfo as DatasetInfo
+from geo._store_base import DatasetKind as DatasetKind
+from geo._store_base import Store as Store
+from geo._store_base import check_dataset_name as check_dataset_name
+from geo._store_base import file_version as file_version
 from geo._store_frames import (
     CHUNK_ROWS,
     SOURCE_ROW,
@@ -81,12 +94,6 @@ from geo.errors import ProtestMapError, StoreError, StoreUnusable
 from geo.schema import EMBEDDED_DATASET
 from geo.settings import get_settings
 
-#: Name of the embedded dataset in every store.
-
-#: The kind of a dataset.
-DatasetKind = Literal["embedded", "import"]
-#: Dataset kinds.
-KINDS: tuple[DatasetKind, ...] = ("embedded", "import")
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
 SCHEMA_VERSION = 4
 
@@ -98,24 +105,6 @@ LOCK_ATTEMPTS = 3
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://")
 
 
-@dataclass(frozen=True)
-class DatasetInfo:
-    """One dataset in a store.
-
-    ``created_at`` is when it was (last) written, UTC ISO 8601; ``version``
-    identifies its content (for a file: ``sha256:<hex>`` of the file's bytes).
-    """
-
-    name: str
-    kind: DatasetKind
-    rows: int
-    created_at: str
-    source_file: str = ""
-    source_format: str = ""
-    version: str = ""
-    notes: str = ""
-
-
 def open_store(location: str | Path | None = None, *, read_only: bool = False) -> Store:
     """Open the dataset store at ``location``, creating it on first use (unless ``read_only``).
 
@@ -124,11 +113,15 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
     location : str, Path or None
         A file path or ``sqlite:///path`` (``sqlite:////abs/path`` for an
         absolute one): the SQLite store, created with its parent folders when
-        absent.  ``None``: ``get_settings().store_path`` (``PROTESTMAP_STORE``,
-        default ``<cache>/store.sqlite``).
+        absent.  ``postgresql://user:password@host/database`` (``postgres://``,
+        ``postgresql+psycopg://``...): the PostGIS store in that database
+        (:class:`geo.postgis.PostGISStore`), its tables created on first use.
+        ``None``: ``get_settings().store_path`` (``PROTESTMAP_STORE``, default
+        ``<cache>/store.sqlite``).
     read_only : bool
-        Never write: the file is not created (a missing one has no datasets), not
-        migrated, and ``write`` / ``delete`` raise ``ProtestMapError``.
+        Never write: the file (or the database's tables) is not created (a missing
+        one has no datasets), not migrated, and ``write`` / ``delete`` raise
+        ``ProtestMapError``.
 
     Returns
     -------
@@ -137,9 +130,9 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
     Raises
     ------
     ProtestMapError
-        For a ``postgresql://`` URL (no PostGIS backend yet), an unknown URL
-        scheme, or a file that is not a protest-map store (or one written by a
-        newer protest-map).
+        For an unknown URL scheme, a file or database that is not a protest-map
+        store (or one written by a newer protest-map), or a database server that
+        cannot be reached (the message has no password).
     """
     if location is None:
         location = get_settings().store_path
@@ -158,139 +151,19 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
                 "or sqlite:////absolute/path.sqlite (an in-memory store would not persist)"
             )
         return SQLiteStore(Path(path), read_only=read_only)
-    if scheme.split("+")[0] in ("postgresql", "postgres", "postgis"):
-        raise ProtestMapError(
-            f"store URL {_redact(text)!r}: the PostGIS backend for shared team databases is not "
-            "there yet; use a local SQLite store for now (unset PROTESTMAP_STORE, or set it to a "
-            "file path or sqlite:///path.sqlite)"
-        )
+    if scheme.startswith("postgres") or scheme.split("+")[0] == "postgis":
+        try:
+            from geo.postgis.store import PostGISStore
+        except ImportError as exc:
+            raise ProtestMapError(
+                f"store URL {_redact(text)!r}: the PostGIS store needs psycopg ({exc}); install it: "
+                "pip install 'psycopg[binary]'"
+            ) from None
+        return PostGISStore(text, read_only=read_only)
     raise ProtestMapError(
-        f"store location {_redact(text)!r} has an unknown scheme {scheme!r}; expected a file path "
-        "or sqlite:///path.sqlite"
+        f"store location {_redact(text)!r} has an unknown scheme {scheme!r}; expected a file path, "
+        "sqlite:///path.sqlite or postgresql://user:password@host/database"
     )
-
-
-class Store(abc.ABC):
-    """Named datasets of incident records (the interface every backend implements).
-
-    Records go in and come out in the schema :mod:`geo.records` produces (see
-    :mod:`geo.schema`), plus ``dataset`` and ``flags`` (``'; '``-separated,
-    ``''`` when none); every other column written comes back too (see
-    :meth:`read`).
-    """
-
-    @abc.abstractmethod
-    def datasets(self) -> list[DatasetInfo]:
-        """Every dataset in the store, by name."""
-
-    @abc.abstractmethod
-    def read(self, names: Sequence[str] | None = None) -> pd.DataFrame:
-        """The records of the named datasets (all when ``None``).
-
-        Returns a frame with, in this order:
-
-        * :data:`geo.schema.COLUMNS` in the dtypes of :mod:`geo.records`;
-        * the extra columns written with the records (``str``; ``''`` where a
-          record has no value), in the order they first appear (by record,
-          then by their order in the written frame);
-        * ``dataset`` and ``flags`` (``str``);
-        * ``source_row`` (``Int64``, ``<NA>`` where unknown), only when at
-          least one record read has one.
-
-        Rows are ordered by dataset name, then by the order the records were
-        written in, with a fresh ``RangeIndex``.
-
-        Raises
-        ------
-        ProtestMapError
-            When a name is not in the store (naming it and the known ones).
-        """
-
-    def read_columns(self, names: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
-        """Only ``columns`` (of :data:`geo.schema.COLUMNS` and ``dataset``) of the named datasets' records.
-
-        What an import compares with: a few columns of every record, never their
-        summaries, notes and extras (a million records read whole take gigabytes).
-        This default reads whole datasets and keeps the columns; a backend reads less.
-        """
-        return self.read(list(names))[list(columns)] if names else pd.DataFrame(columns=list(columns))
-
-    @abc.abstractmethod
-    def write(
-        self,
-        name: str,
-        records: pd.DataFrame,
-        *,
-        kind: str = "import",
-        source_file: str = "",
-        source_format: str = "",
-        version: str = "",
-        notes: str = "",
-        replace: bool = False,
-    ) -> DatasetInfo:
-        """Write ``records`` as dataset ``name`` in one transaction.
-
-        ``records`` needs every :data:`geo.schema.COLUMNS` column (as
-        :mod:`geo.records` produces them) and may have a ``flags`` column and
-        a ``source_row`` column (whole numbers, blank allowed).  Every other
-        column is kept as text (``str(value)``; missing values are left out)
-        and comes back from :meth:`read`, except ``dataset`` (``read``'s own
-        column: the dataset is ``name``).  ``record_id`` must be non-blank and
-        unique within the dataset.
-
-        Raises
-        ------
-        ProtestMapError
-            When ``name`` exists and ``replace`` is false, or the records do
-            not fit the schema.  Nothing is written then.
-        """
-
-    @abc.abstractmethod
-    def delete(self, name: str) -> None:
-        """Remove dataset ``name`` and its records (``ProtestMapError`` when unknown)."""
-
-    def ensure_embedded(self, path: str | Path | None = None) -> DatasetInfo:
-        """Put the embedded dataset in the store, when absent or when its file changed.
-
-        Parameters
-        ----------
-        path : str, Path or None
-            The embedded file; default ``data/incidents/incidents.csv`` in
-            ``get_settings().incidents_dir``.
-
-        Returns
-        -------
-        DatasetInfo
-            Of dataset ``embedded``, whose ``version`` is the file's sha256.
-        """
-        from geo.records import EMBEDDED_FILE, load_records
-
-        path = Path(path) if path is not None else get_settings().incidents_dir / EMBEDDED_FILE
-        if not path.is_file():
-            raise ProtestMapError(f"embedded dataset file not found (looked at {path.resolve()})")
-        version = file_version(path)
-        for info in self.datasets():
-            if info.name == EMBEDDED_DATASET and info.kind == "embedded" and info.version == version:
-                return info
-        records = load_records(path)
-        return self.write(
-            EMBEDDED_DATASET,
-            records,
-            kind="embedded",
-            source_file=str(path),
-            source_format="native",
-            version=version,
-            replace=True,
-        )
-
-
-def file_version(path: str | Path) -> str:
-    """``sha256:<hex>`` of a file's bytes (the ``version`` of a dataset read from it)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return "sha256:" + digest.hexdigest()
 
 
 class SQLiteStore(Store):
@@ -583,9 +456,6 @@ class SQLiteStore(Store):
 
 # --------------------------------------------------------------------------- helpers
 
-_INFO_FIELDS = ["name", "kind", "rows", "created_at", "source_file", "source_format", "version", "notes"]
-_RECORD_COLUMNS = [*schema.COLUMNS, "dataset", "flags"]
-
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
@@ -705,49 +575,3 @@ def _damaged(what: str) -> sqlite3.DatabaseError:
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
-
-
-def _redact(url: str) -> str:
-    """A URL without its password (user:secret@host -> user:***@host)."""
-    return re.sub(r"^([^:/]+://[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
-#: Longest dataset name; and what a name may not hold: ``,`` separates names in a link (``data=a,b``),
-#: ``&`` and ``#`` end a link's value.
-MAX_NAME, NAME_SEPARATORS = 100, ",&#"
-
-
-def check_dataset_name(name: object) -> str:
-    """``name`` if it can name a dataset: printable, no outer spaces, no link separators, <= 100 characters."""
-    if not isinstance(name, str) or not name.strip():
-        raise ProtestMapError(f"dataset name {name!r}: expected a non-blank text such as 'acled-2022'")
-    if name != name.strip() or not name.isprintable():
-        raise ProtestMapError(
-            f"dataset name {name!r}: expected printable text without leading or trailing spaces "
-            "(no line breaks, tabs, NUL or other control characters)"
-        )
-    if len(name) > MAX_NAME:
-        raise ProtestMapError(f"dataset name {name[:40]!r}...: {len(name)} characters; at most {MAX_NAME} allowed")
-    used = [ch for ch in NAME_SEPARATORS if ch in name]
-    if used:
-        raise ProtestMapError(
-            f"dataset name {name!r}: {' '.join(repr(ch) for ch in used)} cannot be in a name (the page address "
-            f"separates dataset names with ','); choose a name without {' '.join(NAME_SEPARATORS)}"
-        )
-    return name
-
-
-def _check_kind(kind: str) -> DatasetKind:
-    for known in KINDS:
-        if kind == known:
-            return known
-    raise ProtestMapError(f"dataset kind {kind!r} is not one of {', '.join(KINDS)}")
-
-
-def _check_known(wanted: Sequence[str], known: Sequence[str], path: Path) -> None:
-    unknown = [n for n in wanted if n not in known]
-    if unknown:
-        raise ProtestMapError(
-            f"no dataset named {', '.join(repr(n) for n in unknown)} in the store {str(path)!r}; "
-            f"it has {', '.join(repr(n) for n in known) if known else 'no datasets yet'}"
-        )

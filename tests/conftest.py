@@ -265,3 +265,28 @@ def _store_of_this_test_session(tmp_path_factory):
         del os.environ["PROTESTMAP_STORE"]
     else:
         os.environ["PROTESTMAP_STORE"] = previous
+
+
+# --------------------------------------------------------------------------- PostGIS
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """URL of the session's throwaway PostgreSQL + PostGIS server's template database (postgis installed).
+
+    Started on first use only (:func:`geo.postgis.server.throwaway_server`: a Unix socket in a
+    temporary folder, no TCP port), stopped and removed at the end of the session.
+    """
+    from geo.postgis.server import throwaway_server
+
+    with throwaway_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgis_url(postgis_server):
+    """URL of a new, empty database with PostGIS on the session's server, dropped after the test."""
+    from geo.postgis.server import scratch_database
+
+    with scratch_database(postgis_server) as url:
+        yield url

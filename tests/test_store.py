@@ -1,6 +1,10 @@
 """The persistent dataset store (geo.store): round trips, one transaction per write, concurrency.
 
-Every test opens its own store under ``tmp_path``; none touches the user's cache.
+The backend-neutral tests run on both backends (the ``store`` fixture): an SQLite store
+under ``tmp_path`` and a PostGIS store in a new database of the session's throwaway
+server (tests/conftest.py); the tests of SQLite files (WAL, migrations, damaged files,
+paths, two processes on one file) use ``sqlite_store`` or ``tmp_path``.  None touches the
+user's cache.  tests/postgis/test_store_postgis.py has the PostGIS store's own tests.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -27,11 +32,11 @@ from hypothesis import strategies as st
 from geo import _store_frames, schema
 from geo import store as store_module
 from geo.errors import ProtestMapError
+from geo.postgis import PostGISStore
 from geo.records import EMBEDDED_FILE, load_embedded_records
 from geo.settings import EMBEDDED_INCIDENTS
 from geo.store import (
     SCHEMA_VERSION,
-    DatasetInfo,
     SQLiteStore,
     Store,
     file_version,
@@ -84,12 +89,31 @@ def _typed(col: str, values) -> pd.Series:
     return pd.Series(pd.array(list(values), dtype="Int64"))
 
 
-def snapshot(store: SQLiteStore) -> tuple[list[DatasetInfo], pd.DataFrame, int, int]:
-    """Everything a failed write must leave untouched."""
+def snapshot(store: Store) -> tuple:
+    """Everything a failed write must leave untouched (PostGIS: also every table of the schema)."""
+    if isinstance(store, PostGISStore):
+        with store.connect() as conn:
+            records = conn.execute("SELECT count(*), count(DISTINCT dataset) FROM protestmap.records").fetchone()
+            datasets = conn.execute("SELECT count(*) FROM protestmap.datasets").fetchone()[0]
+            tables = conn.execute(
+                "SELECT array_agg(tablename::text ORDER BY tablename) FROM pg_tables WHERE schemaname = 'protestmap'"
+            ).fetchone()[0]
+        return store.datasets(), store.read(), records, datasets, tables
     with closing(sqlite3.connect(store.path)) as conn:
         records = conn.execute("SELECT total(rows), count(*) FROM record_chunks").fetchone()
         datasets = conn.execute("SELECT count(*) FROM datasets").fetchone()[0]
     return store.datasets(), store.read(), records, datasets
+
+
+def stored_records(store: Store) -> list[tuple[str, int]]:
+    """(dataset, records) as the store keeps them, by dataset."""
+    if isinstance(store, PostGISStore):
+        with store.connect() as conn:
+            query = "SELECT dataset, count(*) FROM protestmap.records GROUP BY dataset ORDER BY dataset"
+            return [(name, int(n)) for name, n in conn.execute(query).fetchall()]
+    with closing(sqlite3.connect(store.path)) as conn:
+        query = "SELECT dataset, total(rows) FROM record_chunks GROUP BY dataset ORDER BY dataset"
+        return [(name, int(n)) for name, n in conn.execute(query).fetchall()]
 
 
 def stored_chunks(path: Path, name: str) -> list[pa.Table]:
@@ -99,8 +123,16 @@ def stored_chunks(path: Path, name: str) -> list[pa.Table]:
     return [pa.ipc.open_file(pa.BufferReader(blob)).read_all() for (blob,) in blobs]
 
 
-def stored_extras(path: Path, name: str) -> list[dict[str, str]]:
-    """Per record of dataset ``name``, its stored extra values (a missing value is absent, '' is kept)."""
+def stored_extras(where: Path | Store, name: str) -> list[dict[str, str]]:
+    """Per record of dataset ``name``, its stored extra values (a missing value is absent, '' is kept).
+
+    ``where``: an SQLite store's file, or a store (PostGIS: the ``extras`` jsonb of ``records``).
+    """
+    if isinstance(where, PostGISStore):
+        with where.connect() as conn:
+            query = "SELECT extras FROM protestmap.records WHERE dataset = %s ORDER BY seq"
+            return [extras or {} for (extras,) in conn.execute(query, (name,)).fetchall()]
+    path = where.path if isinstance(where, SQLiteStore) else where
     out = []
     for table in stored_chunks(path, name):
         keys = json.loads(table.schema.metadata[_store_frames.EXTRAS_KEY])
@@ -115,9 +147,29 @@ def assert_same_snapshot(before, after) -> None:
     assert after[2:] == before[2:]
 
 
+#: The backends every backend-neutral test runs on.
+BACKENDS = ["sqlite", "postgis"]
+
+
+def open_backend(backend: str, request: pytest.FixtureRequest, folder: Path) -> Store:
+    """A new, empty store of ``backend`` (PostGIS: a new database; the server starts on first use only)."""
+    if backend == "postgis":
+        return open_store(request.getfixturevalue("postgis_url"))
+    return open_store(folder / "store.sqlite")
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request, tmp_path) -> Store:
+    """An empty store of each backend."""
+    return open_backend(request.param, request, tmp_path)
+
+
 @pytest.fixture
-def store(tmp_path) -> SQLiteStore:
-    return open_store(tmp_path / "store.sqlite")
+def sqlite_store(tmp_path) -> SQLiteStore:
+    """An empty SQLite store (for the tests of SQLite files)."""
+    store = open_store(tmp_path / "store.sqlite")
+    assert isinstance(store, SQLiteStore)
+    return store
 
 
 @pytest.fixture(scope="module")
@@ -167,10 +219,13 @@ def test_empty_dataset_round_trips_with_the_schema_dtypes(store, embedded):
 
 
 def test_dates_with_a_time_of_day_keep_it(store):
-    stamps = [pd.Timestamp("2019-06-09 10:15:00.123456789"), None, pd.Timestamp("2022-01-05")]
+    # SQLite keeps nanoseconds; PostgreSQL's timestamps keep microseconds, and refuse finer times
+    finest = "2019-06-09 10:15:00.123456" + ("789" if isinstance(store, SQLiteStore) else "")
+    stamps = [pd.Timestamp(finest), None, pd.Timestamp("2022-01-05")]
     store.write("times", make_records(3, date=stamps))
-    assert store.read()["date"].tolist()[0] == pd.Timestamp("2019-06-09 10:15:00.123456789")
+    assert store.read()["date"].tolist()[0] == pd.Timestamp(finest)
     assert pd.isna(store.read()["date"].iloc[1])
+    assert store.read()["date"].iloc[2] == pd.Timestamp("2022-01-05")
 
 
 # --------------------------------------------------------------------------- extra columns
@@ -209,7 +264,7 @@ def test_extra_columns_round_trip_as_text(store):
     assert back["flags"].tolist() == ["", "outside_cities", "", ""]
     assert back["acled_actor1"].dtype == back["record_id"].dtype
 
-    stored = stored_extras(store.path, "acled")
+    stored = stored_extras(store, "acled")
     assert stored[1] == {"acled_event_id_cnty": "KAZ2", "acled_actor1": 'say "hi"', "source_file": "экспорт.csv"}
     assert "acled_actor1" not in stored[3]  # missing values are left out, '' is kept
     assert stored[2]["acled_actor1"] == ""
@@ -347,8 +402,7 @@ def test_delete_removes_the_dataset_and_its_records_only(store):
     store.delete("a")
     assert [i.name for i in store.datasets()] == ["b"]
     assert store.read()["dataset"].unique().tolist() == ["b"]
-    with closing(sqlite3.connect(store.path)) as conn:
-        assert conn.execute("SELECT dataset, total(rows) FROM record_chunks GROUP BY dataset").fetchall() == [("b", 4)]
+    assert stored_records(store) == [("b", 4)]
     store.write("a", make_records(1))  # the name is free again
     assert [i.name for i in store.datasets()] == ["a", "b"]
 
@@ -433,7 +487,8 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(_store_frames, "CHUNK_ROWS", 100)
 
 
-def test_a_write_failing_halfway_leaves_the_store_exactly_as_before(store, monkeypatch, small_chunks):
+def test_a_write_failing_halfway_leaves_the_store_exactly_as_before(sqlite_store, monkeypatch, small_chunks):
+    store = sqlite_store
     store.write("kept", make_records(250, prefix="k"))
     before = snapshot(store)
     assert before[2] == (250, 3)
@@ -449,7 +504,8 @@ def test_a_write_failing_halfway_leaves_the_store_exactly_as_before(store, monke
     assert len(store.read(["half"])) == 1000
 
 
-def test_a_replace_failing_halfway_keeps_the_old_dataset(store, monkeypatch, small_chunks):
+def test_a_replace_failing_halfway_keeps_the_old_dataset(sqlite_store, monkeypatch, small_chunks):
+    store = sqlite_store
     store.write("team", make_records(140, prefix="old"), version="v1")
     before = snapshot(store)
     monkeypatch.setattr(store_module, "_rows", _failing_rows(after=1))
@@ -459,7 +515,8 @@ def test_a_replace_failing_halfway_keeps_the_old_dataset(store, monkeypatch, sma
     assert store.read(["team"])["record_id"].iloc[0] == "old0"
 
 
-def test_a_constraint_violation_in_the_middle_rolls_everything_back(store, monkeypatch, small_chunks):
+def test_a_constraint_violation_in_the_middle_rolls_everything_back(sqlite_store, monkeypatch, small_chunks):
+    store = sqlite_store
     """A real SQL failure halfway (a chunk breaking the CHECK on its record count), not a Python one."""
     store.write("kept", make_records(5))
     before = snapshot(store)
@@ -548,8 +605,9 @@ def test_two_processes_writing_at_once_both_complete(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def test_a_writer_waits_for_another_ones_lock(store):
+def test_a_writer_waits_for_another_ones_lock(sqlite_store):
     """Another connection holds the write lock for a while: the write waits instead of failing."""
+    store = sqlite_store
     store.write("first", make_records(1))
     locked, release = threading.Event(), threading.Event()
     committed: list[float] = []
@@ -597,7 +655,7 @@ def test_ensure_embedded_loads_it_once(store, embedded, embedded_copy, monkeypat
     def no_write(*args, **kwargs):
         raise AssertionError("ensure_embedded rewrote an unchanged dataset")
 
-    monkeypatch.setattr(SQLiteStore, "write", no_write)
+    monkeypatch.setattr(type(store), "write", no_write)
     assert store.ensure_embedded(embedded_copy) == info
     assert store.datasets() == [info]
 
@@ -616,9 +674,11 @@ def test_ensure_embedded_reloads_when_the_file_changes(store, embedded_copy):
 
 
 def test_ensure_embedded_defaults_to_the_settings_incidents_dir(store, embedded_copy, monkeypatch):
-    real = store_module.get_settings()
+    import geo._store_base as store_base  # where Store.ensure_embedded reads the settings
+
+    real = store_base.get_settings()
     monkeypatch.setattr(
-        store_module, "get_settings", lambda: type(real)(**{**real.__dict__, "incidents_dir": embedded_copy.parent})
+        store_base, "get_settings", lambda: type(real)(**{**real.__dict__, "incidents_dir": embedded_copy.parent})
     )
     assert store.ensure_embedded().source_file == str(embedded_copy)
 
@@ -646,7 +706,8 @@ def test_the_store_survives_closing_and_reopening(tmp_path, embedded):
         pd.testing.assert_frame_equal(again.read(), expected[1])
 
 
-def test_the_store_uses_wal_and_records_its_schema_version(store):
+def test_the_store_uses_wal_and_records_its_schema_version(sqlite_store):
+    store = sqlite_store
     with closing(sqlite3.connect(store.path)) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
@@ -662,11 +723,49 @@ def test_open_store_defaults_to_the_setting(tmp_path, monkeypatch):
     assert open_store().path == (tmp_path / "cache" / "store.sqlite").resolve()
 
 
-def test_postgresql_says_the_backend_is_not_there_yet():
-    for url in ("postgresql://team:s3cret@db.example.org/protests", "postgresql+psycopg://db/x"):
-        with pytest.raises(ProtestMapError, match=r"PostGIS backend.*not there yet") as err:
-            open_store(url)
-        assert "s3cret" not in str(err.value)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://team:s3cret@127.0.0.1:1/protests",
+        "postgres://team:s3cret@127.0.0.1:1/protests",
+        "postgresql+psycopg://team:s3cret@127.0.0.1:1/protests",
+        "postgresql://team@127.0.0.1:1/protests?password=s3cret&sslmode=disable",
+    ],
+)
+def test_a_postgresql_server_that_is_not_running_is_a_clear_message_without_the_password(url):
+    for read_only in (False, True):
+        with pytest.raises(ProtestMapError) as err:
+            open_store(url, read_only=read_only).datasets()
+        message = str(err.value)
+        assert "s3cret" not in message
+        assert message.startswith("cannot connect to the store 'postgres")
+        assert "team:***@127.0.0.1:1/protests" in message or "password=***" in message
+        assert "Connection refused" in message and "Check that the PostgreSQL server is running" in message
+        assert "\n" not in message
+
+
+def test_a_postgresql_socket_folder_without_a_server_is_a_clear_message(tmp_path):
+    url = f"postgresql://postgres:pw-s3cret@/protestmap?host={tmp_path}"
+    with pytest.raises(ProtestMapError, match=r"cannot connect to the store .*No such file.*Check that") as err:
+        open_store(url)
+    assert "pw-s3cret" not in str(err.value) and "postgres:***@" in str(err.value)
+
+
+def test_postgresql_urls_open_the_postgis_store(postgis_url):
+    store = open_store(postgis_url)
+    assert isinstance(store, PostGISStore) and isinstance(store, Store)
+    assert store.url == postgis_url and repr(store) == f"PostGISStore({postgis_url!r})"
+    rest = postgis_url.removeprefix("postgresql://")
+    for scheme in ("postgres", "postgresql+psycopg", "POSTGRESQL", "postgis"):
+        again = open_store(f"{scheme}://{rest}", read_only=True)
+        assert isinstance(again, PostGISStore) and again.read_only and again.url == postgis_url
+        assert again.datasets() == []
+
+
+def test_a_postgis_store_repr_hides_the_password():
+    store = open_store("postgresql://team:s3cret@127.0.0.1:1/protests", read_only=True)  # nothing connects yet
+    assert repr(store) == "PostGISStore('postgresql://team:***@127.0.0.1:1/protests', read_only=True)"
+    assert store.url == "postgresql://team:s3cret@127.0.0.1:1/protests"  # for code that runs its own SQL
 
 
 @pytest.mark.parametrize(
@@ -901,16 +1000,47 @@ def expected_extras(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory) -> SQLiteStore:
-    """One store for every example of the property test (emptied after each)."""
-    return open_store(tmp_path_factory.mktemp("property") / "store.sqlite")
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_store(request, tmp_path_factory) -> Iterator[Store]:
+    """One store of each backend for every example of the property test (emptied after each)."""
+    if request.param == "postgis":
+        from geo.postgis.server import scratch_database
+
+        with scratch_database(request.getfixturevalue("postgis_server")) as url:
+            yield open_store(url)
+    else:
+        yield open_store(tmp_path_factory.mktemp("property") / "store.sqlite")
+
+
+def _has_nul(frame: pd.DataFrame) -> bool:
+    return any("\x00" in str(c) for c in frame.columns) or any(
+        isinstance(v, str) and "\x00" in v for c in frame.columns for v in frame[c].astype(object).tolist()
+    )
+
+
+def _without_nul(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the NUL character (PostgreSQL cannot keep it): out of its text, and its columns so named."""
+    out = frame[[c for c in frame.columns if "\x00" not in str(c)]].copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col].dtype):
+            values = [
+                v.replace("\x00", "\u2400") if isinstance(v, str) else v for v in out[col].astype(object).tolist()
+            ]
+            out[col] = pd.Series(values, index=out.index, dtype=out[col].dtype)
+    return out
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames=st.lists(st.tuples(_names, record_frames()), min_size=1, max_size=3, unique_by=lambda pair: pair[0]))
 def test_random_frames_round_trip_identically(shared_store, frames):
     store = shared_store
+    if isinstance(store, PostGISStore):  # PostgreSQL cannot keep NUL in text: refused clearly, then kept without it
+        for k, (name, frame) in enumerate(frames):
+            if _has_nul(frame):
+                with pytest.raises(ProtestMapError, match=r"NUL character"):
+                    store.write(name, frame, kind="embedded" if name == "embedded" else "import")
+                assert store.datasets() == []
+                frames[k] = (name, _without_nul(frame))
     try:
         for name, frame in frames:
             store.write(name, frame, kind="embedded" if name == "embedded" else "import")

@@ -8,6 +8,12 @@ secret is silent: Streamlit raises ``FileNotFoundError`` for a missing file, whi
 means "not set" here; a secrets file that exists and cannot be read stops the app
 (it might have said ``public``).
 
+The store's location, ``PROTESTMAP_STORE``, is read here too (:func:`store_location`):
+the environment variable when it is set, else the Streamlit secret of that name (a
+file path, ``sqlite:///path`` or a team database's ``postgresql://user:password@host/db``,
+at the top level of the secrets), else the default file in the cache.  A location's
+password is never shown (:func:`without_password`).
+
 In public mode no page offers an upload, an import or any other write (``app.py``
 does not register the Import page), the store is read-only
 (:class:`geo.published.PublishedStore`), and no message shows a server path: the
@@ -17,15 +23,20 @@ full message goes to the server's log, for the operator.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
 from geo.errors import SettingsError
 from geo.settings import Mode, get_settings, parse_mode
+from geo.store import _redact
 
 #: The setting's name, as an environment variable and as a secret.
 SETTING = "PROTESTMAP_MODE"
+#: The store's location, as an environment variable and as a secret.
+STORE_SETTING = "PROTESTMAP_STORE"
 #: What an uncaught error shows in public mode (its type and message only, never a traceback or path).
 PUBLIC_ERROR_DETAILS = "none"
 
@@ -54,6 +65,41 @@ def public() -> bool:
     return mode() == "public"
 
 
+def store_location() -> str:
+    """Where the dataset store is: ``PROTESTMAP_STORE`` from the environment, else from the secrets, else the default.
+
+    Raises
+    ------
+    geo.errors.SettingsError
+        When the secret is not a text (a TOML table or a number, say).
+    """
+    if os.environ.get(STORE_SETTING, "").strip():
+        return str(get_settings().store_path)
+    secret = _secret(STORE_SETTING)
+    if secret is not None and not isinstance(secret, str):
+        raise SettingsError(
+            f"the Streamlit secret {STORE_SETTING} is a {type(secret).__name__}; expected a text: a file path, "
+            "sqlite:///path.sqlite or postgresql://user:password@host/database (at the top level of the secrets)"
+        )
+    if secret and secret.strip():
+        return secret.strip()
+    return str(get_settings().store_path)
+
+
+def without_password(message: str, location: str) -> str:
+    """``message`` with ``location``'s password (``user:secret@host`` or ``?password=secret``) replaced by ``***``."""
+    message = message.replace(location, _redact(location))
+    try:
+        parts = urlsplit(location)
+        passwords = [parts.password or "", *parse_qs(parts.query).get("password", [])]
+    except ValueError:
+        passwords = []
+    for password in passwords:
+        if password:
+            message = message.replace(password, "***")
+    return message
+
+
 def apply(public_mode: bool) -> None:
     """Per run: a public deployment shows no traceback (tracebacks name server paths)."""
     wanted = PUBLIC_ERROR_DETAILS if public_mode else _LOCAL_ERROR_DETAILS
@@ -71,15 +117,16 @@ def shown(message: str, public_text: str) -> str:
     return public_text
 
 
-def _secret() -> object:
+def _secret(name: str = SETTING) -> object:
     try:
-        return st.secrets.get(SETTING)
+        return st.secrets.get(name)
     except FileNotFoundError as exc:  # StreamlitSecretNotFoundError is one: no file, or one it cannot read
         if not any(Path(p).exists() for p in st.get_option("secrets.files")):
             return None
         _LOG.error("Streamlit's secrets cannot be read: %s", exc)
         raise SettingsError(
-            f"Streamlit's secrets cannot be read (the server's log says why), so whether {SETTING} is "
-            "'public' is not known and the app does not start; fix the secrets (the app's Secrets on "
+            "Streamlit's secrets cannot be read (the server's log says why), so "
+            + (f"whether {SETTING} is 'public'" if name == SETTING else f"{name} (where the store is)")
+            + " is not known and the app does not start; fix the secrets (the app's Secrets on "
             "Streamlit Community Cloud, or .streamlit/secrets.toml)"
         ) from None
