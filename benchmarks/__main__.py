@@ -8,13 +8,14 @@ python -m benchmarks imports --rows 100000
 python -m benchmarks brief --sizes 1000,10000
 python -m benchmarks scale --quick            # 1k and 10k: ours, baseline, target, pass
 python -m benchmarks pages --sizes 100000      # the app in headless Chromium beside a bare Streamlit app
+python -m benchmarks postgis --quick           # the PostGIS store beside the embedded one (a throwaway server)
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import aggregate, brief, imports, join, maps, pages, scale
+from benchmarks import aggregate, brief, imports, join, maps, pages, postgis, scale
 
 BENCHMARKS = {
     "join": join.main,
@@ -24,6 +25,7 @@ BENCHMARKS = {
     "brief": brief.main,
     "scale": scale.main,
     "pages": pages.main,
+    "postgis": postgis.main,
 }
 
 

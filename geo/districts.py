@@ -8,6 +8,7 @@ spread over districts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -31,6 +32,30 @@ COLUMNS = [
 ]
 
 
+@dataclass(frozen=True)
+class IncidentCounts:
+    """The incident counts of a district table: records, never summed detentions."""
+
+    #: district_id -> records placed in that district of the city
+    districts: dict[str, int]
+    #: records of the city not placed in a district
+    city_level: int
+    #: records stated as national
+    national: int
+
+
+def incident_counts(joined: pd.DataFrame, city_id: str) -> IncidentCounts:
+    """:class:`IncidentCounts` of ``city_id`` in joined records (the view's)."""
+    in_city = (joined["city_id"] == city_id).to_numpy(dtype=bool)
+    placed = in_city & (joined["attribution"] == "district").to_numpy(dtype=bool)
+    districts = joined["district_id"][placed].value_counts()  # one column, not the whole frame
+    return IncidentCounts(
+        {str(k): int(v) for k, v in districts.items()},
+        int((in_city & ~placed).sum()),
+        int((joined["city"] == "national").sum()),
+    )
+
+
 def district_table(
     joined: pd.DataFrame,
     boundaries: BoundarySet,
@@ -38,6 +63,7 @@ def district_table(
     city_id: str,
     start: date,
     end: date,
+    counts: IncidentCounts | None = None,
 ) -> pd.DataFrame:
     """One row per district of ``city_id`` (layer in force on ``end``), then the remainders.
 
@@ -52,6 +78,9 @@ def district_table(
         ``almaty`` or ``astana``.
     start, end : date
         The window of the reconciled figures.
+    counts : IncidentCounts or None
+        The incident counts when they were counted elsewhere (a database); by
+        default they are counted in ``joined``.
 
     Returns
     -------
@@ -66,10 +95,9 @@ def district_table(
     if layer is None:
         raise ValueError(f"no district layer of {city_id!r} is in force on {end}")
     frame = layer.districts[["district_id", "name_en", "name_ru", "name_kk", "area_km2"]].copy()
-    in_city = (joined["city_id"] == city_id).to_numpy(dtype=bool)
-    placed = in_city & (joined["attribution"] == "district").to_numpy(dtype=bool)
-    counts = joined["district_id"][placed].value_counts()  # one column, not the whole frame
-    frame["incidents"] = frame["district_id"].map(counts).fillna(0).astype(int)
+    if counts is None:
+        counts = incident_counts(joined, city_id)
+    frame["incidents"] = frame["district_id"].map(counts.districts).fillna(0).astype(int)
 
     reconcile = Reconciler(joined)  # prepared once for the dozen areas asked below
     lows, highs = [], []
@@ -93,7 +121,7 @@ def district_table(
                 "name_ru": "Уровень города (без района)",
                 "name_kk": "Қала деңгейі (аудансыз)",
                 "area_km2": pd.NA,
-                "incidents": int((in_city & ~placed).sum()),
+                "incidents": counts.city_level,
                 "detained_low": city_level,
                 "detained_high": pd.NA,
                 "kind": "city_level",
@@ -104,7 +132,7 @@ def district_table(
                 "name_ru": "По стране, без разбивки по городам",
                 "name_kk": "Ел бойынша, қалаға бөлінбеген",
                 "area_km2": pd.NA,
-                "incidents": int((joined["city"] == "national").sum()),
+                "incidents": counts.national,
                 "detained_low": national.breakdown.get("unallocated", 0),
                 "detained_high": pd.NA,
                 "kind": "unallocated",

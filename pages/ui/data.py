@@ -13,6 +13,7 @@ their server paths.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pandas as pd
@@ -20,16 +21,18 @@ import streamlit as st
 
 from geo.aggregate import detained_range
 from geo.boundaries import BoundarySet, load_boundaries
-from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError
+from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError, SettingsError
 from geo.filters import EMBEDDED_DATASET, Filters, filter_records
 from geo.join import join_incidents, place_by_stated_city
+from geo.postgis import PostGISStore, district_table_in_database, join_in_database
 from geo.published import PublishedStore
 from geo.records import keep_ids_apart, load_embedded_records
 from geo.schema import LANGUAGES
-from geo.settings import get_settings
 from geo.store import open_store
 from geo.words import range_text
 from pages.ui import deployment
+
+_LOG = logging.getLogger(__name__)
 
 
 def boundaries() -> tuple[BoundarySet | None, str]:
@@ -96,9 +99,23 @@ def store():
     """The dataset store, or ``None`` and why not.
 
     Locally the store with the embedded dataset in it (written there on first use);
-    in public mode a :class:`~geo.published.PublishedStore` that writes nothing.
+    in public mode a :class:`~geo.published.PublishedStore` that writes nothing.  Where
+    it is: :func:`pages.ui.deployment.store_location` (``PROTESTMAP_STORE``, from the
+    environment or the secrets).  The reason never holds the location's password.
     """
-    return _store(deployment.public(), str(get_settings().store_path))
+    try:
+        location = deployment.store_location()
+    except SettingsError as exc:
+        return None, str(exc)
+    return _store(deployment.public(), location)
+
+
+def _location() -> str:
+    """The store's location, ``''`` when its setting is not usable (:func:`store` says why)."""
+    try:
+        return deployment.store_location()
+    except SettingsError:
+        return ""
 
 
 @st.cache_resource(show_spinner=False)
@@ -110,7 +127,7 @@ def _store(public: bool, location: str):
         opened.ensure_embedded()
         return opened, ""
     except ProtestMapError as exc:
-        return None, str(exc)
+        return None, deployment.without_password(str(exc), location)
 
 
 def dataset_names() -> list[str]:
@@ -135,7 +152,7 @@ def _names(opened, problem: str) -> tuple[list[str], str]:
 
 def joined(datasets: tuple[str, ...] = (EMBEDDED_DATASET,)) -> pd.DataFrame:
     """The chosen datasets' records, joined to the boundaries when there are any."""
-    return _joined(tuple(datasets), deployment.public(), str(get_settings().store_path))
+    return _joined(tuple(datasets), deployment.public(), _location())
 
 
 def forget_records() -> None:
@@ -150,12 +167,19 @@ def forget_records() -> None:
 @st.cache_resource(show_spinner="Loading and joining the incident records…", max_entries=4)
 def _joined(datasets: tuple[str, ...], public: bool, location: str) -> pd.DataFrame:
     """:func:`joined` for one store (its mode and place are part of the cache key)."""
-    opened, problem = _store(public, location)
+    opened, problem = _store(public, location) if location else (None, "")
     if opened is None:
         records = load_embedded_records()
     else:
         known = set(_names(opened, problem)[0])
-        records = keep_ids_apart(opened.read([n for n in datasets if n in known] or [EMBEDDED_DATASET]))
+        names = [n for n in datasets if n in known] or [EMBEDDED_DATASET]
+        records = keep_ids_apart(opened.read(names))
+        bset, _ = boundaries()
+        if isinstance(opened, PostGISStore) and bset is not None:
+            try:  # the points placed by PostGIS, once per dataset written (the placements are kept)
+                return join_in_database(opened, names, bset, records=records)
+            except ProtestMapError as exc:  # the same join, here: the figures do not depend on where it ran
+                _LOG.warning("the join in the database failed, joined here instead: %s", exc)
     return join_preview(records)
 
 
@@ -199,6 +223,16 @@ def districts(
     from geo.districts import district_table
 
     bset, _ = boundaries()
+    opened, _ = store()
+    if isinstance(opened, PostGISStore) and bset is not None:  # the window and its counts in SQL
+        known = set(_names(opened, "")[0])
+        names = [n for n in datasets if n in known] or [EMBEDDED_DATASET]
+        try:
+            return district_table_in_database(
+                opened, names, bset, city_id=city_id, start=start, end=end, event_types=types, precisions=precs
+            )
+        except ProtestMapError as exc:
+            _LOG.warning("the district table in the database failed, counted here instead: %s", exc)
     records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     return district_table(records, bset, city_id=city_id, start=start, end=end)
 

@@ -1,0 +1,160 @@
+"""The district table in the database: counts in SQL, detentions by the project's one reconciliation.
+
+:func:`district_table_in_database` gives what :func:`geo.districts.district_table`
+gives for the view's records (the dates, event types and precisions of
+:func:`geo.filters.filter_records`, every city) of the named datasets.  The window
+and the incident counts per district are one SQL query over ``protestmap.records``
+and the placements :func:`~geo.postgis._join.join_in_database` kept; the
+reconciliation is fed with only the window's claims (the columns it reads), so a
+million records in the store send the app the few thousand rows of a week.
+
+The ids of the datasets are kept apart as :func:`geo.records.keep_ids_apart` keeps
+them: a dataset that repeats an id of a dataset before it (by name) has its ids and
+its references to its own ids prefixed with ``<dataset>:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from geo import schema
+from geo.boundaries import BoundarySet
+from geo.districts import IncidentCounts, district_table
+from geo.join.stages import city_table
+from geo.postgis._boundaries import fingerprint
+from geo.postgis._join import TOLERANCE, _kept, join_in_database, written_marks
+
+#: The columns the reconciliation reads (geo.aggregate._claims), then the placement.
+CLAIM_COLUMNS = [
+    "record_id",
+    "city",
+    "period_start",
+    "period_end",
+    "detained_low",
+    "detained_high",
+    "count_kind",
+    "included_in",
+    "contested_by",
+    "event_type",
+    "inferred",
+]
+PLACEMENT_COLUMNS = ["city_id", "district_id", "attribution"]
+
+_WINDOW = """
+prefixed AS (  -- datasets that repeat an id of a dataset before them (geo.records.keep_ids_apart)
+    SELECT DISTINCT b.dataset FROM protestmap.records a JOIN protestmap.records b
+        ON a.record_id = b.record_id AND a.dataset COLLATE "C" < b.dataset COLLATE "C"
+    WHERE a.dataset = ANY(%(names)s) AND b.dataset = ANY(%(names)s)
+),
+window_ AS (
+SELECT r.dataset, r.seq, r.city, r.period_start, r.period_end, r.detained_low, r.detained_high,
+       r.count_kind, r.event_type, r.inferred, p.city_id, p.district_id, p.attribution,
+       (x.dataset IS NOT NULL) AS prefixed, r.record_id, r.included_in, r.contested_by
+FROM protestmap.records r
+JOIN protestmap.placements p ON p.bset = %(bset)s AND p.dataset = r.dataset AND p.seq = r.seq
+LEFT JOIN prefixed x ON x.dataset = r.dataset
+WHERE r.dataset = ANY(%(names)s)
+  AND r.period_start <= %(end)s AND r.period_end >= %(start)s
+  AND r.event_type = ANY(%(types)s)
+  AND CASE WHEN r.geo_precision IS NULL THEN %(all_precisions)s ELSE r.geo_precision = ANY(%(precisions)s) END
+)"""
+
+#: The incident counts: per district of the city, the city's records in no district, the national records.
+_COUNTS = """
+WITH {window}
+SELECT 'district', district_id, count(*) FROM window_
+WHERE city_id = %(city)s AND attribution = 'district' GROUP BY district_id
+UNION ALL SELECT 'city_level', '', count(*) FROM window_ WHERE city_id = %(city)s AND attribution <> 'district'
+UNION ALL SELECT 'national', '', count(*) FROM window_ WHERE city = 'national'
+"""
+
+
+def _refs(column: str) -> str:
+    """A reference column with the ids of its own (prefixed) dataset prefixed, as keep_ids_apart does."""
+    return f"""CASE WHEN w.prefixed THEN coalesce((
+        SELECT string_agg(CASE WHEN EXISTS (SELECT 1 FROM protestmap.records o
+                                            WHERE o.dataset = w.dataset AND o.record_id = t.v)
+                          THEN w.dataset || ':' || t.v ELSE t.v END, ' ' ORDER BY t.k)
+        FROM unnest(regexp_split_to_array(btrim(w.{column}), '\\s+')) WITH ORDINALITY AS t (v, k)
+        WHERE t.v <> ''), '') ELSE w.{column} END"""
+
+
+_CLAIMS = f"""
+WITH {{window}}
+SELECT CASE WHEN w.prefixed THEN w.dataset || ':' || w.record_id ELSE w.record_id END,
+       w.city, w.period_start, w.period_end, w.detained_low, w.detained_high, w.count_kind,
+       {_refs("included_in")}, {_refs("contested_by")}, w.event_type, w.inferred,
+       w.city_id, w.district_id, w.attribution
+FROM window_ w ORDER BY w.dataset COLLATE "C", w.seq
+"""
+
+
+def district_table_in_database(
+    store,
+    names: Sequence[str],
+    boundaries: BoundarySet,
+    *,
+    city_id: str,
+    start: date,
+    end: date,
+    event_types: Sequence[str] = schema.EVENT_TYPES,
+    precisions: Sequence[int] = schema.GEO_PRECISIONS,
+) -> pd.DataFrame:
+    """:func:`geo.districts.district_table` of the view, counted in SQL (see the module)."""
+    names = list(dict.fromkeys(names))
+    bset = fingerprint(city_table(boundaries))
+    if _stale(store, bset, names):
+        if getattr(store, "read_only", False):  # nothing kept to count: the view's records, joined here
+            from geo.filters import Filters, filter_records
+
+            joined = join_in_database(store, names, boundaries, keep_placements=False)
+            view = Filters(start=start, end=end, event_types=tuple(event_types), precisions=tuple(precisions))
+            return district_table(filter_records(joined, view), boundaries, city_id=city_id, start=start, end=end)
+        join_in_database(store, names, boundaries)  # keeps the placements this table counts
+    params = {
+        "bset": bset,
+        "names": names,
+        "city": city_id,
+        "start": pd.Timestamp(start).to_pydatetime(),
+        "end": pd.Timestamp(end).to_pydatetime(),
+        "types": list(event_types),
+        "precisions": [int(p) for p in precisions],
+        "all_precisions": set(precisions) == set(schema.GEO_PRECISIONS),
+    }
+    with store.connect() as conn:
+        found = conn.execute(_COUNTS.format(window=_WINDOW), params).fetchall()
+        claims = _claims_frame(conn.execute(_CLAIMS.format(window=_WINDOW), params).fetchall())
+        conn.rollback()
+    districts = {str(k): int(v) for kind, k, v in found if kind == "district"}
+    totals = {kind: int(v) for kind, _, v in found if kind != "district"}
+    counts = IncidentCounts(districts, totals["city_level"], totals["national"])
+    return district_table(claims, boundaries, city_id=city_id, start=start, end=end, counts=counts)
+
+
+def _stale(store, bset: str, names: list[str]) -> bool:
+    """Whether a dataset's placements on this boundary set are missing, older than the dataset, or of
+    another gap tolerance than the district table's (the join's default)."""
+    sizes = {info.name: info.rows for info in store.datasets()}
+    with store.connect() as conn:
+        return (
+            _kept(conn, bset, {n: sizes.get(n, -1) for n in names}, written_marks(store), TOLERANCE, fetch=False)
+            is None
+        )
+
+
+def _claims_frame(rows: list[tuple]) -> pd.DataFrame:
+    columns = [*CLAIM_COLUMNS, *PLACEMENT_COLUMNS]
+    values = list(zip(*rows)) if rows else [()] * len(columns)
+    data: dict[str, object] = {}
+    for name, column in zip(columns, values):
+        if name in schema.DATE_COLUMNS:
+            data[name] = pd.to_datetime(pd.Series(column, dtype=object)).astype("datetime64[ns]")
+        elif name in schema.INT_COLUMNS:
+            data[name] = pd.array(column, dtype="Int64")
+        else:
+            data[name] = pd.Series(np.array(column, dtype=object), dtype=object).astype(str)
+    return pd.DataFrame(data, columns=columns)
