@@ -203,6 +203,18 @@ def check_dataset_name(name: object) -> str:
     return name
 
 
+def checked_name_and_kind(name: object, kind: str) -> tuple[str, DatasetKind]:
+    """What every backend's ``write`` checks first: a usable name, a known kind, and ``embedded`` kept for it."""
+    name = check_dataset_name(name)
+    known = _check_kind(kind)
+    if (name == EMBEDDED_DATASET) != (known == "embedded"):
+        raise ProtestMapError(
+            f"the dataset name {EMBEDDED_DATASET!r} is kept for the embedded dataset (kind "
+            f"'embedded') and only it; got name {name!r} with kind {known!r} — choose another name"
+        )
+    return name, known
+
+
 def _check_kind(kind: str) -> DatasetKind:
     for known in KINDS:
         if kind == known:

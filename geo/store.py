@@ -68,9 +68,9 @@ from geo import schema
 from geo._store_base import (  # the interface and what every backend shares, re-exported here
     _INFO_FIELDS,
     _RECORD_COLUMNS,
-    _check_kind,
     _check_known,
     _redact,
+    checked_name_and_kind,
 )
 from geo._store_base import KINDS as KINDS
 from geo._store_base import MAX_NAME as MAX_NAME
@@ -91,7 +91,6 @@ from geo._store_frames import (
 )
 from geo._store_frames import EXTRA_COLUMNS as EXTRA_COLUMNS  # re-exported: geo.published reads it here
 from geo.errors import ProtestMapError, StoreError, StoreUnusable
-from geo.schema import EMBEDDED_DATASET
 from geo.settings import get_settings
 
 #: Version of the SQLite layout this module writes (``PRAGMA user_version``).
@@ -275,13 +274,7 @@ class SQLiteStore(Store):
         replace: bool = False,
     ) -> DatasetInfo:
         self._refuse_if_read_only(f"write dataset {name!r}")
-        name = check_dataset_name(name)
-        kind = _check_kind(kind)
-        if (name == EMBEDDED_DATASET) != (kind == "embedded"):
-            raise ProtestMapError(
-                f"the dataset name {EMBEDDED_DATASET!r} is kept for the embedded dataset (kind "
-                f"'embedded') and only it; got name {name!r} with kind {kind!r} — choose another name"
-            )
+        name, kind = checked_name_and_kind(name, kind)
         chunks = encode_chunks(_columns_to_store(records, name))  # all checked and encoded before the lock
         now = datetime.now(UTC).isoformat(timespec="seconds")
         info = DatasetInfo(

@@ -127,13 +127,15 @@ import numpy as np
 import pandas as pd
 
 from geo.aggregate._answer import Alternative, Area, Reconciliation
-from geo.aggregate._claims import COUNTED_KINDS, _Claims, _day_number, _day_of, to_day
+from geo.aggregate._claims import COUNTED_KINDS, NEEDED_COLUMNS, OPTIONAL_COLUMNS, _Claims, _day_number, _day_of, to_day
 from geo.aggregate._query import _Query
 from geo.errors import ProtestMapError
 from geo.schema import CITY_IDS
 
 __all__ = [
     "COUNTED_KINDS",
+    "NEEDED_COLUMNS",
+    "OPTIONAL_COLUMNS",
     "Alternative",
     "Area",
     "Reconciler",

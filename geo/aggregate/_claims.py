@@ -45,22 +45,28 @@ def _region_contains(oc, od, ic, id_):
     return (oc == 0) | ((oc == ic) & ((od < 0) | (od == id_)))
 
 
+#: The columns the reconciliation needs in every records frame.
+NEEDED_COLUMNS = [
+    "record_id",
+    "city",
+    "period_start",
+    "period_end",
+    "detained_low",
+    "detained_high",
+    "count_kind",
+    "included_in",
+    "contested_by",
+]
+#: The columns it reads when they are there: what a detention without a number is, what is
+#: inferred, and the join's placement.
+OPTIONAL_COLUMNS = ["event_type", "inferred", "city_id", "district_id", "attribution"]
+
+
 class _Claims:
     """Every record as the arrays the reconciliation reads (in the frame's row order)."""
 
     def __init__(self, records: pd.DataFrame):
-        needed = [
-            "record_id",
-            "city",
-            "period_start",
-            "period_end",
-            "detained_low",
-            "detained_high",
-            "count_kind",
-            "included_in",
-            "contested_by",
-        ]
-        missing = [c for c in needed if c not in records.columns]
+        missing = [c for c in NEEDED_COLUMNS if c not in records.columns]
         if missing:
             raise ProtestMapError(f"records lack column(s) {', '.join(missing)} (see geo.schema.COLUMNS)")
         self.records = records

@@ -134,19 +134,25 @@ def _locate(rows: _Rows, cities: _Cities, tol: float) -> _Located:
     # value (outside the Kazakh latitude band, inside its longitude band) and vice versa
     lost = np.flatnonzero(valid & (city < 0))
     lat, lon = rows.lat[lost], rows.lon[lost]
-    band = (
-        ((lat < KZ_LAT_BAND[0]) | (lat > KZ_LAT_BAND[1]))
-        & (lat >= KZ_LON_BAND[0])
-        & (lat <= KZ_LON_BAND[1])
-        & (lon >= KZ_LAT_BAND[0])
-        & (lon <= KZ_LAT_BAND[1])
-    )
+    band = _swapped_band(lat, lon)
     in_city_swapped, _, _ = _point_in_cities(
         lat, lon, np.ones(len(lost), dtype=bool), rows.day[lost], rows.no_date[lost], cities
     )
     swapped = np.zeros(n, dtype=bool)
     swapped[lost] = band | (in_city_swapped >= 0)
     return _Located(city, district, layer, gap, near, near_m, swapped)
+
+
+def _swapped_band(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """The latitude holds a longitude-like value (outside Kazakhstan's latitude band, inside its
+    longitude band) and the longitude a latitude-like one."""
+    return (
+        ((lat < KZ_LAT_BAND[0]) | (lat > KZ_LAT_BAND[1]))
+        & (lat >= KZ_LON_BAND[0])
+        & (lat <= KZ_LON_BAND[1])
+        & (lon >= KZ_LAT_BAND[0])
+        & (lon <= KZ_LAT_BAND[1])
+    )
 
 
 def _point_in_cities(lon, lat, valid, day, no_date, cities: _Cities):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from geo.join._common import _DENSIFY_DEG as DENSIFY_DEG
 from geo.join._common import _VALID as VALID
-from geo.join._common import KZ_LAT_BAND, KZ_LON_BAND, OUTPUT_COLUMNS
+from geo.join._common import OUTPUT_COLUMNS
 from geo.join._grid import _grid_for as grid_for
 from geo.join._locate import _assign_city as assign_city
 from geo.join._locate import _Cities as Cities
@@ -19,6 +19,7 @@ from geo.join._locate import _city_table as city_table
 from geo.join._locate import _decide as decide
 from geo.join._locate import _layer_for as layer_for
 from geo.join._locate import _Located as Located
+from geo.join._locate import _swapped_band as swapped_band
 from geo.join._notes import _TEXT_DTYPE as TEXT_DTYPE
 from geo.join._notes import _notes as notes
 from geo.join._notes import _to_frame as to_frame
@@ -26,8 +27,6 @@ from geo.join._rows import _basic_checks as check_rows
 
 __all__ = [
     "DENSIFY_DEG",
-    "KZ_LAT_BAND",
-    "KZ_LON_BAND",
     "OUTPUT_COLUMNS",
     "TEXT_DTYPE",
     "VALID",
@@ -40,5 +39,6 @@ __all__ = [
     "grid_for",
     "layer_for",
     "notes",
+    "swapped_band",
     "to_frame",
 ]

@@ -22,27 +22,18 @@ import numpy as np
 import pandas as pd
 
 from geo import schema
+from geo.aggregate import NEEDED_COLUMNS, OPTIONAL_COLUMNS
 from geo.boundaries import BoundarySet
 from geo.districts import IncidentCounts, district_table
 from geo.join.stages import city_table
 from geo.postgis._boundaries import fingerprint
 from geo.postgis._join import TOLERANCE, _kept, join_in_database, written_marks
 
-#: The columns the reconciliation reads (geo.aggregate._claims), then the placement.
-CLAIM_COLUMNS = [
-    "record_id",
-    "city",
-    "period_start",
-    "period_end",
-    "detained_low",
-    "detained_high",
-    "count_kind",
-    "included_in",
-    "contested_by",
-    "event_type",
-    "inferred",
-]
-PLACEMENT_COLUMNS = ["city_id", "district_id", "attribution"]
+#: The columns the reconciliation reads (geo.aggregate), all of them sent from the window.
+CLAIM_COLUMNS = [*NEEDED_COLUMNS, *OPTIONAL_COLUMNS]
+
+#: The join's columns among them, from the kept placements; the rest from the records.
+PLACED = ("city_id", "district_id", "attribution")
 
 _WINDOW = """
 prefixed AS (  -- datasets that repeat an id of a dataset before them (geo.records.keep_ids_apart)
@@ -51,9 +42,7 @@ prefixed AS (  -- datasets that repeat an id of a dataset before them (geo.recor
     WHERE a.dataset = ANY(%(names)s) AND b.dataset = ANY(%(names)s)
 ),
 window_ AS (
-SELECT r.dataset, r.seq, r.city, r.period_start, r.period_end, r.detained_low, r.detained_high,
-       r.count_kind, r.event_type, r.inferred, p.city_id, p.district_id, p.attribution,
-       (x.dataset IS NOT NULL) AS prefixed, r.record_id, r.included_in, r.contested_by
+SELECT r.dataset, r.seq, (x.dataset IS NOT NULL) AS prefixed, {columns}
 FROM protestmap.records r
 JOIN protestmap.placements p ON p.bset = %(bset)s AND p.dataset = r.dataset AND p.seq = r.seq
 LEFT JOIN prefixed x ON x.dataset = r.dataset
@@ -61,7 +50,7 @@ WHERE r.dataset = ANY(%(names)s)
   AND r.period_start <= %(end)s AND r.period_end >= %(start)s
   AND r.event_type = ANY(%(types)s)
   AND CASE WHEN r.geo_precision IS NULL THEN %(all_precisions)s ELSE r.geo_precision = ANY(%(precisions)s) END
-)"""
+)""".replace("{columns}", ", ".join(("p." if c in PLACED else "r.") + c for c in CLAIM_COLUMNS))
 
 #: The incident counts: per district of the city, the city's records in no district, the national records.
 _COUNTS = """
@@ -83,12 +72,16 @@ def _refs(column: str) -> str:
         WHERE t.v <> ''), '') ELSE w.{column} END"""
 
 
+def _claim(column: str) -> str:
+    """The SELECT expression of one claim column over the window (``w``)."""
+    if column == "record_id":
+        return "CASE WHEN w.prefixed THEN w.dataset || ':' || w.record_id ELSE w.record_id END"
+    return _refs(column) if column in ("included_in", "contested_by") else f"w.{column}"
+
+
 _CLAIMS = f"""
 WITH {{window}}
-SELECT CASE WHEN w.prefixed THEN w.dataset || ':' || w.record_id ELSE w.record_id END,
-       w.city, w.period_start, w.period_end, w.detained_low, w.detained_high, w.count_kind,
-       {_refs("included_in")}, {_refs("contested_by")}, w.event_type, w.inferred,
-       w.city_id, w.district_id, w.attribution
+SELECT {", ".join(_claim(c) for c in CLAIM_COLUMNS)}
 FROM window_ w ORDER BY w.dataset COLLATE "C", w.seq
 """
 
@@ -147,7 +140,7 @@ def _stale(store, bset: str, names: list[str]) -> bool:
 
 
 def _claims_frame(rows: list[tuple]) -> pd.DataFrame:
-    columns = [*CLAIM_COLUMNS, *PLACEMENT_COLUMNS]
+    columns = CLAIM_COLUMNS
     values = list(zip(*rows)) if rows else [()] * len(columns)
     data: dict[str, object] = {}
     for name, column in zip(columns, values):

@@ -30,8 +30,6 @@ from psycopg import sql
 from geo.boundaries import BoundarySet
 from geo.join import join_incidents
 from geo.join.stages import (
-    KZ_LAT_BAND,
-    KZ_LON_BAND,
     OUTPUT_COLUMNS,
     TEXT_DTYPE,
     VALID,
@@ -43,6 +41,7 @@ from geo.join.stages import (
     decide,
     grid_for,
     notes,
+    swapped_band,
     to_frame,
 )
 from geo.postgis._boundaries import ensure_boundaries, fingerprint
@@ -318,14 +317,7 @@ def _locate_in_database(conn, bset: str, order, offsets, rows, n: int, cities: C
     swapped = np.zeros(n, dtype=bool)
     if lost.size:
         lat, lon = rows.lat[lost], rows.lon[lost]
-        band = (
-            ((lat < KZ_LAT_BAND[0]) | (lat > KZ_LAT_BAND[1]))
-            & (lat >= KZ_LON_BAND[0])
-            & (lat <= KZ_LON_BAND[1])
-            & (lon >= KZ_LAT_BAND[0])
-            & (lon <= KZ_LAT_BAND[1])
-        )
-        swapped[lost] = band
+        swapped[lost] = swapped_band(lat, lon)
         names_at = np.repeat(np.array(order, dtype=object), np.diff([*offsets.values(), n]))
         base = np.array([offsets[d] for d in names_at[lost]], dtype=np.int64)
         params = {"bset": bset, "lost_dataset": list(names_at[lost]), "lost_seq": (lost - base).tolist()}

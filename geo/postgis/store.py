@@ -61,10 +61,9 @@ from geo._store_base import (
     _RECORD_COLUMNS,
     DatasetInfo,
     Store,
-    _check_kind,
     _check_known,
     _redact,
-    check_dataset_name,
+    checked_name_and_kind,
 )
 from geo._store_frames import (
     _ARROW_TYPES,
@@ -76,7 +75,6 @@ from geo._store_frames import (
     frame_from_chunks,
 )
 from geo.errors import ProtestMapError, StoreError
-from geo.schema import EMBEDDED_DATASET
 
 #: The schema (namespace) every table lives in.
 SCHEMA = "protestmap"
@@ -435,13 +433,7 @@ class PostGISStore(Store):
         replace: bool = False,
     ) -> DatasetInfo:
         self._refuse_if_read_only(f"write dataset {name!r}")
-        name = check_dataset_name(name)
-        kind = _check_kind(kind)
-        if (name == EMBEDDED_DATASET) != (kind == "embedded"):
-            raise ProtestMapError(
-                f"the dataset name {EMBEDDED_DATASET!r} is kept for the embedded dataset (kind "
-                f"'embedded') and only it; got name {name!r} with kind {kind!r} — choose another name"
-            )
+        name, kind = checked_name_and_kind(name, kind)
         table = _columns_to_store(records, name)  # every check of the SQLite store, then PostgreSQL's own
         keys: list[str] = json.loads(table.schema.metadata[EXTRAS_KEY])
         table = _fit_for_postgres(table, keys, name)
