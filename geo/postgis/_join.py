@@ -46,12 +46,17 @@ from geo.join.stages import (
 )
 from geo.postgis._boundaries import ensure_boundaries, fingerprint
 
-_PLACEMENTS = """CREATE TABLE IF NOT EXISTS protestmap.placements (
-    bset text NOT NULL,
-    dataset text NOT NULL, seq integer NOT NULL, written_at text NOT NULL, tolerance double precision NOT NULL,
+_PLACEMENTS = [
+    """CREATE TABLE IF NOT EXISTS protestmap.placements (
+    bset text NOT NULL, dataset text NOT NULL, seq integer NOT NULL,
     city_id text NOT NULL, district_id text NOT NULL, district_name_en text NOT NULL, attribution text NOT NULL,
     join_note text NOT NULL, join_code text NOT NULL, boundary_layer text NOT NULL,
-    PRIMARY KEY (bset, dataset, seq))"""
+    PRIMARY KEY (bset, dataset, seq))""",
+    # one row per dataset and boundary set: which writing of the dataset, which tolerance, how many
+    """CREATE TABLE IF NOT EXISTS protestmap.placement_sets (
+    bset text NOT NULL, dataset text NOT NULL, written_at text NOT NULL, tolerance double precision NOT NULL,
+    rows bigint NOT NULL, PRIMARY KEY (bset, dataset))""",
+]
 
 #: The join's default gap tolerance in metres (geo.join.join_incidents).
 TOLERANCE = 100.0
@@ -70,13 +75,16 @@ _POINTS = {
 #: records' GiST index (a piece is then one polygon tested against many points); for a few other points,
 #: point by point through the pieces' index.
 _INSIDE_PIECE = {
-    "records": """inside_piece AS MATERIALIZED (
-    SELECT cand.dataset, cand.seq, cand.city_no, min(p.district_row) AS district_row
+    "records": """piece_hits AS MATERIALIZED (  -- a spatial join alone: its one plan is the GiST lookups
+    SELECT r.dataset, r.seq, p.layer_no, min(p.district_row) AS district_row
     FROM protestmap.b_district_pieces p
     JOIN protestmap.records r ON r.geom && p.geom AND ST_Contains(p.geom, r.geom)
-    JOIN cand ON cand.dataset = r.dataset AND cand.seq = r.seq AND cand.layer_no = p.layer_no
     WHERE p.bset = %(bset)s AND r.dataset = ANY(%(names)s)
-    GROUP BY cand.dataset, cand.seq, cand.city_no
+    GROUP BY r.dataset, r.seq, p.layer_no
+),
+inside_piece AS MATERIALIZED (
+    SELECT cand.dataset, cand.seq, cand.city_no, h.district_row
+    FROM cand JOIN piece_hits h ON h.dataset = cand.dataset AND h.seq = cand.seq AND h.layer_no = cand.layer_no
 ),""",
     "swapped": """inside_piece AS MATERIALIZED (
     SELECT cand.dataset, cand.seq, cand.city_no, dp.district_row
@@ -259,6 +267,10 @@ def _fetch(conn, points: str, params: dict) -> tuple[np.ndarray, np.ndarray, np.
     located = _LOCATE.format(points=_POINTS[points], inside_piece=_INSIDE_PIECE[points])
     query = psycopg.ClientCursor(conn).mogrify(_NEAREST.format(located=located), params)  # COPY binds no parameters
     data = bytearray()
+    # The planner cannot count a CTE's rows: a nested loop over two of them (a million x a million)
+    # would never end. Off, it joins them by hash; where only a nested loop can join (the GiST
+    # lookups, the LATERAL ones) it still takes it.
+    conn.execute("SET LOCAL enable_nestloop = off")
     with conn.cursor().copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
         for block in copy:
             data += block
@@ -343,8 +355,6 @@ def _keep_placements(store, bset: str, order: list[str], joined: pd.DataFrame, m
             "bset": pa.array([bset] * n, pa.string()),
             "dataset": pa.array(names, pa.string()),
             "seq": pa.array(seq, pa.int64()),
-            "written_at": pa.array([marks[name] for name in names], pa.string()),
-            "tolerance": pa.array(np.full(n, float(tol))),
             **{c: pa.array(joined[c].to_numpy(dtype=object), pa.string()) for c in OUTPUT_COLUMNS},
         }
     )
@@ -352,12 +362,20 @@ def _keep_placements(store, bset: str, order: list[str], joined: pd.DataFrame, m
     pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=False))
     data = buffer.getvalue().to_pybytes()
     with store.connect() as conn:
-        conn.execute(_PLACEMENTS)
+        for statement in _PLACEMENTS:
+            conn.execute(statement)
         conn.execute("SELECT pg_advisory_xact_lock(hashtext('protestmap.placements'))")
-        conn.execute(
-            "DELETE FROM protestmap.placements WHERE (bset = %s AND dataset = ANY(%s)) OR NOT dataset = ANY(%s)",
-            (bset, order, list(marks)),
-        )
+        for table_name in ("placements", "placement_sets"):  # these datasets', and those no longer in the store
+            conn.execute(
+                f"DELETE FROM protestmap.{table_name} WHERE (bset = %s AND dataset = ANY(%s)) OR NOT dataset = ANY(%s)",
+                (bset, order, list(marks)),
+            )
+        counts = pd.Series(names).value_counts() if n else pd.Series(dtype=int)
+        for name in order:
+            conn.execute(
+                "INSERT INTO protestmap.placement_sets VALUES (%s, %s, %s, %s, %s)",
+                (bset, name, marks[name], float(tol), int(counts.get(name, 0))),
+            )
         columns = ", ".join(table.column_names)
         texts = ", ".join(OUTPUT_COLUMNS)  # an empty text is '' (unquoted, CSV would read it as NULL)
         copy_sql = f"COPY protestmap.placements ({columns}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({texts}))"
@@ -372,21 +390,16 @@ def _kept(
     """The kept placements of the datasets (name -> records read), in the read order, when every one is
     there and current: written after the dataset's last writing, with this tolerance, one per record."""
     order = list(sizes)
-    if not order or conn.execute("SELECT to_regclass('protestmap.placements')").fetchone()[0] is None:
+    if not order or conn.execute("SELECT to_regclass('protestmap.placement_sets')").fetchone()[0] is None:
         return None
     got = conn.execute(
-        "SELECT dataset, count(*), min(written_at), max(written_at), min(tolerance), max(tolerance) "
-        "FROM protestmap.placements WHERE bset = %s AND dataset = ANY(%s) GROUP BY dataset",
+        "SELECT dataset, written_at, tolerance, rows FROM protestmap.placement_sets "
+        "WHERE bset = %s AND dataset = ANY(%s)",
         (bset, order),
     ).fetchall()
-    current = {name: (lo, hi, t0, t1) for name, _, lo, hi, t0, t1 in got}
-    counts = {name: n for name, n, *_ in got}
-    for name in order:
-        lo, hi, t0, t1 = current.get(name, (None, None, None, None))
-        if lo != marks.get(name) or hi != lo or t0 != float(tol) or t1 != t0:
-            return None
-        if counts[name] != sizes[name]:
-            return None
+    current = {name: (written, tolerance, rows) for name, written, tolerance, rows in got}
+    if any(current.get(name) != (marks.get(name), float(tol), sizes[name]) for name in order):
+        return None
     if not fetch:  # the caller asks only whether they are current
         return pa.table({})
     query = sql.SQL(

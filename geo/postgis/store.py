@@ -473,6 +473,7 @@ class PostGISStore(Store):
                 "ALTER TABLE {table} ADD PRIMARY KEY (dataset, seq), ADD UNIQUE (dataset, record_id)",
                 "CREATE INDEX ON {table} USING gist (geom)",
                 "CREATE INDEX ON {table} (date)",
+                "CREATE INDEX ON {table} (period_start, period_end)",  # a view's window (geo.postgis._districts)
                 "ANALYZE {table}",  # the planner's statistics (else a read sorts on disk what the key has in order)
             ):
                 conn.execute(statement.format(table=f"{SCHEMA}.{load}"))

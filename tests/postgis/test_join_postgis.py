@@ -203,7 +203,7 @@ def test_a_read_only_store_writes_nothing_and_gives_the_same_table(postgis_url, 
         join_incidents(reader.read(["embedded"]), real_boundaries),
     )
     with writer.connect() as conn:
-        assert conn.execute("SELECT to_regclass('protestmap.placements')").fetchone()[0] is None
+        assert conn.execute("SELECT to_regclass('protestmap.placement_sets')").fetchone()[0] is None
     # once a writer has counted, the reader counts in SQL too
     district_table_in_database(writer, ["embedded"], real_boundaries, **kwargs)
     pd.testing.assert_frame_equal(district_table_in_database(reader, ["embedded"], real_boundaries, **kwargs), want)
