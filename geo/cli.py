@@ -157,6 +157,7 @@ def _import(args) -> int:
             notes="; ".join(result.notes),
             replace=args.replace,
         )
+        _place_in_database(store, name, result.records)
     rejected_path, said = _side_file(result)
     c = result.counts
     print(
@@ -177,6 +178,21 @@ def _import(args) -> int:
     for note in result.notes:
         print(f"  note: {note}", file=sys.stderr)
     return 0 if len(result.records) or not c["total"] else 1
+
+
+def _place_in_database(store, name: str, records) -> None:
+    """In a PostGIS store, the new dataset placed in the districts now (kept there), not at the app's first view."""
+    from geo.boundaries import load_boundaries
+    from geo.postgis import PostGISStore, join_in_database
+
+    if not isinstance(store, PostGISStore):
+        return
+    try:
+        bset = load_boundaries()
+    except ProtestMapError:
+        return  # without boundaries there is nothing to place; the app places by the stated city
+    join_in_database(store, [name], bset, records=records.assign(dataset=name))
+    print(f"  placed in the districts by the database ({len(records):,} records)", file=sys.stderr)
 
 
 def _districts(records, existing):

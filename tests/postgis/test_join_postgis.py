@@ -224,3 +224,20 @@ def test_the_window_is_all_the_app_receives(store, real_boundaries, monkeypatch)
     assert seen == [len(view)] and 0 < len(view) < 30  # a week of six years: not the 3,000 records
     placed = (view["city_id"] == "almaty") & (view["attribution"] == "district")
     assert int(got.loc[got["kind"] == "district", "incidents"].sum()) == int(placed.sum())
+
+
+def test_an_import_into_postgis_is_placed_in_the_districts_at_once(postgis_url, real_boundaries, tmp_path, capsys):
+    from geo.cli import main
+
+    source = tmp_path / "team.csv"
+    frame = points(300, 9, [(76.85, 43.2, 77.0, 43.3)])
+    frame.to_csv(source, index=False, date_format="%Y-%m-%d")
+    assert main(["import", str(source), "--dataset", "team", "--store", postgis_url]) == 0
+    store = open_store(postgis_url)
+    (team,) = store.datasets()
+    assert team.rows > 50  # the rows the import takes (the random file's odd coordinates are rejected)
+    assert f"placed in the districts by the database ({team.rows} records)" in capsys.readouterr().err
+    # the app's first view reads the kept placements: nothing is placed again
+    with patch.object(_join, "_locate_in_database", side_effect=AssertionError("joined again")):
+        kept = join_in_database(store, ["team"], real_boundaries)
+    pd.testing.assert_frame_equal(kept, join_incidents(store.read(["team"]), real_boundaries))
