@@ -28,6 +28,7 @@ from geo.districts import IncidentCounts, district_table
 from geo.join.stages import city_table
 from geo.postgis._boundaries import fingerprint
 from geo.postgis._join import TOLERANCE, _kept, join_in_database, written_marks
+from geo.postgis.store import DAYS_COVERED
 
 #: The columns the reconciliation reads (geo.aggregate), all of them sent from the window.
 CLAIM_COLUMNS = [*NEEDED_COLUMNS, *OPTIONAL_COLUMNS]
@@ -39,7 +40,7 @@ _WINDOW = """
 prefixed AS (  -- datasets that repeat an id of a dataset before them (geo.records.keep_ids_apart)
     SELECT DISTINCT b.dataset FROM protestmap.records a JOIN protestmap.records b
         ON a.record_id = b.record_id AND a.dataset COLLATE "C" < b.dataset COLLATE "C"
-    WHERE a.dataset = ANY(%(names)s) AND b.dataset = ANY(%(names)s)
+    WHERE %(several)s AND a.dataset = ANY(%(names)s) AND b.dataset = ANY(%(names)s)  -- one dataset: none
 ),
 window_ AS (
 SELECT r.dataset, r.seq, (x.dataset IS NOT NULL) AS prefixed, {columns}
@@ -47,10 +48,13 @@ FROM protestmap.records r
 JOIN protestmap.placements p ON p.bset = %(bset)s AND p.dataset = r.dataset AND p.seq = r.seq
 LEFT JOIN prefixed x ON x.dataset = r.dataset
 WHERE r.dataset = ANY(%(names)s)
+  AND {days_covered} && tsrange(%(start)s, %(end)s, '[]')  -- the index; then exactly geo.filters' rule
   AND r.period_start <= %(end)s AND r.period_end >= %(start)s
   AND r.event_type = ANY(%(types)s)
   AND CASE WHEN r.geo_precision IS NULL THEN %(all_precisions)s ELSE r.geo_precision = ANY(%(precisions)s) END
-)""".replace("{columns}", ", ".join(("p." if c in PLACED else "r.") + c for c in CLAIM_COLUMNS))
+)""".replace("{columns}", ", ".join(("p." if c in PLACED else "r.") + c for c in CLAIM_COLUMNS)).replace(
+    "{days_covered}", DAYS_COVERED.replace("period_", "r.period_")
+)
 
 #: The incident counts: per district of the city, the city's records in no district, the national records.
 _COUNTS = """
@@ -111,6 +115,7 @@ def district_table_in_database(
     params = {
         "bset": bset,
         "names": names,
+        "several": len(names) > 1,
         "city": city_id,
         "start": pd.Timestamp(start).to_pydatetime(),
         "end": pd.Timestamp(end).to_pydatetime(),

@@ -76,6 +76,10 @@ from geo._store_frames import (
 )
 from geo.errors import ProtestMapError, StoreError
 
+#: The days a record covers as a range (its bounds in either order; a missing one leaves it open): the
+#: expression of the index a view's window uses (geo.postgis._districts).
+DAYS_COVERED = "tsrange(LEAST(period_start, period_end), GREATEST(period_start, period_end), '[]')"
+
 #: The schema (namespace) every table lives in.
 SCHEMA = "protestmap"
 #: Version of the layout this module writes (``protestmap.meta``'s ``schema_version``).
@@ -473,7 +477,8 @@ class PostGISStore(Store):
                 "ALTER TABLE {table} ADD PRIMARY KEY (dataset, seq), ADD UNIQUE (dataset, record_id)",
                 "CREATE INDEX ON {table} USING gist (geom)",
                 "CREATE INDEX ON {table} (date)",
-                "CREATE INDEX ON {table} (period_start, period_end)",  # a view's window (geo.postgis._districts)
+                # a view's window (geo.postgis._districts): the days a record covers, whatever their order
+                "CREATE INDEX ON {table} USING gist (" + DAYS_COVERED + ")",
                 "ANALYZE {table}",  # the planner's statistics (else a read sorts on disk what the key has in order)
             ):
                 conn.execute(statement.format(table=f"{SCHEMA}.{load}"))
