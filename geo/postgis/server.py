@@ -53,6 +53,28 @@ def postgis_available(bin_dir: Path) -> bool:
     return Path(f"/usr/share/postgresql/{version}/extension/postgis.control").is_file()
 
 
+_PREFIX, _OWNER = "protestmap-pg-", "owner.pid"
+
+
+def _sweep(run) -> None:
+    """Stop and remove the throwaway servers of processes that are gone (killed before they stopped theirs)."""
+    for root in Path(tempfile.gettempdir()).glob(_PREFIX + "*"):
+        try:
+            owner = int((root / _OWNER).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # not one of ours, or still being made
+        try:
+            os.kill(owner, 0)
+            continue  # its process is alive: its server is in use
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        if (root / "data" / "postmaster.pid").exists():
+            run("pg_ctl", "-D", str(root / "data"), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
 @contextmanager
 def throwaway_server() -> Iterator[str]:
     """Start a private server, yield ``postgresql://`` URL of its database ``protestmap``, stop it."""
@@ -61,16 +83,19 @@ def throwaway_server() -> Iterator[str]:
         raise ProtestMapError(
             f"PostgreSQL {bin_dir.parent.name} has no PostGIS extension installed; install it: {_PACKAGES}"
         )
-    root = Path(tempfile.mkdtemp(prefix="protestmap-pg-"))
     as_root = os.geteuid() == 0
     user = "postgres" if as_root else None
-    data, sock, log = root / "data", root / "socket", root / "server.log"
 
     def run(*args: str) -> subprocess.CompletedProcess:
         command = [str(bin_dir / args[0]), *args[1:]]
         if user:
             command = ["runuser", "-u", user, "--", *command]
         return subprocess.run(command, capture_output=True, text=True, check=False)
+
+    _sweep(run)
+    root = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    (root / _OWNER).write_text(str(os.getpid()), encoding="ascii")
+    data, sock, log = root / "data", root / "socket", root / "server.log"
 
     def check(result: subprocess.CompletedProcess, what: str) -> None:
         if result.returncode != 0:
