@@ -113,6 +113,12 @@ PACKAGES: tuple[NpmPackage, ...] = (
         ),
     ),
     NpmPackage(
+        "supercluster",
+        "8.0.1",
+        "sha512-IiOea5kJ9iqzD2t7QJq/cREyLHTtSmUT6gQsweojg9WH2sYJqZK9SswTu6jrscO6D1G5v5vYZ9ru/eq85lXeZQ==",
+        ("LICENSE", "dist/supercluster.min.js"),
+    ),
+    NpmPackage(
         "leaflet.heat",
         "0.2.0",
         "sha512-Cd5PbAA/rX3X3XKxfDoUGi9qp78FyhWYurFg3nsfhntcM/MCNK08pRkf4iEenO1KNqwVPKCmkyktjW3UD+h9bQ==",

@@ -52,6 +52,7 @@ from geo.maps._packed import (
     POPUP_LIMIT,
     VIEW_POINT_LIMIT,
     _ClusterAssets,
+    _PackedClusters,
     _PackedHeat,
     _PackedPoints,
     drawn_incidents,
@@ -187,8 +188,8 @@ def incident_map(
     folium.Map
         Layers (in the layer control): districts (feature properties
         ``district_id``, ``name``, ``metric``, ``value``, class ``pm-district``),
-        city boundary, incidents (one GeoJSON in a MarkerCluster; properties
-        ``record_id``, ``event_type``; class ``pm-incident``), heat map (off).
+        city boundary, incidents (a GeoJSON in a MarkerCluster; past POPUP_LIMIT packed points clustered
+        by supercluster; properties ``record_id`` or ``i``, ``event_type``; class ``pm-incident``), heat map (off).
 
     Raises
     ------
@@ -311,19 +312,14 @@ def _add_incidents(m: folium.Map, placed: pd.DataFrame, lang: str) -> list[str]:
         _ClusterAssets().add_to(m)  # for the incidents of a zoomed-in view (incidents_in_view)
         note = word("map_grid_note", lang, n=number(len(drawn), lang), zoom=POINTS_FROM_ZOOM)
         return [html.escape(note), _add_grid(m, drawn, lang)]
-    cluster = MarkerCluster(
-        name=word("incidents", lang),
-        show=True,
-        spiderfy_on_max_zoom=True,
-        show_coverage_on_hover=False,
-        chunked_loading=True,
-    ).add_to(m)
     if kind == "popups":
+        looks = {"spiderfy_on_max_zoom": True, "show_coverage_on_hover": False, "chunked_loading": True}
+        cluster = MarkerCluster(name=word("incidents", lang), show=True, **looks).add_to(m)
         _incident_layer(_incident_collection(drawn, lang)).add_to(cluster)
         _heat_layer(drawn, lang).add_to(m)
         return []
-    points = _PackedPoints(pack(drawn), view_token(_texts(drawn, "record_id")))
-    points.add_to(cluster)
+    points = _PackedClusters(pack(drawn), view_token(_texts(drawn, "record_id")), word("incidents", lang))
+    points.add_to(m)
     _PackedHeat(points, name=word("heat", lang), show=False, **_HEAT_LOOK).add_to(m)
     return [html.escape(word("map_click_below", lang))]
 
@@ -797,4 +793,6 @@ def _localize(m: folium.Map | folium.FeatureGroup, asset_base: str | None) -> No
     """Point the map's JS/CSS at locally served files when ``geo.maps.assets`` is there."""
     if asset_base is None or importlib.util.find_spec("geo.maps.assets") is None:
         return
+    for packed in (e for e in m._children.values() if isinstance(e, _PackedClusters)):
+        packed.serve_from(asset_base)  # supercluster has no CDN address for localize to replace
     importlib.import_module("geo.maps.assets").localize(m, asset_base)

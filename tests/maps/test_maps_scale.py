@@ -19,9 +19,17 @@ import pytest
 
 from geo import maps
 from geo.boundaries import load_boundaries
-from geo.maps import EVENT_COLOURS, incident_map, overview_map
-from geo.maps._packed import GRID_DEGREES, _PackedHeat, _PackedPoints, view_token
-from geo.words import number
+from geo.maps import EVENT_COLOURS, assets, incident_map, overview_map
+from geo.maps._packed import (
+    CLUSTER_OPTIONS,
+    GRID_DEGREES,
+    SUPERCLUSTER_JS,
+    _PackedClusters,
+    _PackedHeat,
+    _PackedPoints,
+    view_token,
+)
+from geo.words import number, word
 
 ON = date(2019, 6, 10)
 SUMMARY = "A summary of about this length, as the real records have."
@@ -94,7 +102,7 @@ def test_the_representation_follows_the_number_drawn():
 def test_a_thousand_incidents_keep_their_popups(boundaries):
     m = incident_map(frame(maps.POPUP_LIMIT), boundaries, city_id="almaty", on=ON, asset_base=None)
     html = m.get_root().render()
-    assert not of_type(m, _PackedPoints)
+    assert not of_type(m, _PackedPoints) and not of_type(m, _PackedClusters)
     assert html.count(SUMMARY) == maps.POPUP_LIMIT
 
 
@@ -102,8 +110,8 @@ def test_ten_thousand_incidents_are_packed_with_no_popup_and_read_back_exactly(b
     records = frame(10_000)
     m = incident_map(records, boundaries, city_id="almaty", on=ON, asset_base=None)
     html = m.get_root().render()
-    (points,) = of_type(m, _PackedPoints)
-    assert isinstance(points._parent, folium.plugins.MarkerCluster)
+    (points,) = of_type(m, _PackedClusters)  # one layer of the map, clustered in the page
+    assert points._parent is m and not of_type(m, folium.plugins.MarkerCluster) and not of_type(m, _PackedPoints)
     got = unpack(points.packed)
     # under a metre from where the record puts it: 1/65,535 of a 0.2° box is 0.3 m
     step_lon = (records["longitude"].max() - records["longitude"].min()) / 65535
@@ -150,6 +158,7 @@ def test_past_the_point_limit_the_map_counts_incidents_per_square(boundaries):
     m = incident_map(records, boundaries, city_id="almaty", on=ON, asset_base=None)
     html = m.get_root().render()
     assert not of_type(m, _PackedPoints) and not of_type(m, folium.plugins.MarkerCluster)
+    assert not of_type(m, _PackedClusters)
     (grid,) = [
         g for g in of_type(m, folium.GeoJson) if g.data["features"] and "cell" in g.data["features"][0]["properties"]
     ]
@@ -209,7 +218,7 @@ def test_a_map_without_boundaries_packs_its_precise_incidents_too():
     records = frame(3_000).assign(geo_precision=1)
     records.loc[:99, "geo_precision"] = 3  # known to city level: counted, never drawn
     m = incident_map(records, None, city_id="almaty", on=ON, asset_base=None)
-    (points,) = of_type(m, _PackedPoints)
+    (points,) = of_type(m, _PackedClusters)
     assert points.packed["n"] == 2_900
     assert re.search(r'data-count", "100"', m.get_root().render())
 
@@ -223,8 +232,8 @@ def test_the_packed_layers_survive_st_folium_s_renaming(boundaries):
     defined = re.findall(r"var (heat_of_\w+) =", script)
     used = re.findall(r"L\.heatLayer\(\s*(heat_of_\w+),", script)
     assert len(defined) == 1 and used == defined
-    cluster = re.search(r"var (marker_cluster_\w+) = L\.markerClusterGroup", script).group(1)
-    assert f"{cluster}.addLayers(markers)" in script
+    (layer,) = re.findall(r"var (packed_clusters_\w+) = \(function", script)
+    assert defined == [f"heat_of_{layer}"] and f"heat_of_{layer} = heat;" in script
 
 
 def test_a_grid_map_carries_the_cluster_files_a_zoomed_in_layer_needs(boundaries):
@@ -235,3 +244,66 @@ def test_a_grid_map_carries_the_cluster_files_a_zoomed_in_layer_needs(boundaries
     layer = maps.incidents_in_view(frame(50), "en")
     urls = [url for e in walk(layer) for _, url in getattr(e, "default_js", []) + getattr(e, "default_css", [])]
     assert urls and all(u.startswith("/app/static/vendor/") for u in urls), urls
+
+
+# --------------------------------------------------------------------------- supercluster in the page
+
+
+def _links(html: str) -> list[str]:
+    return re.findall(r'<script src="([^"]*)"', html) + re.findall(r'<link rel="stylesheet" href="([^"]*)"', html)
+
+
+def test_a_packed_map_loads_supercluster_from_the_app_and_nothing_from_a_cdn(boundaries):
+    m = incident_map(frame(5_000), boundaries, city_id="almaty", on=ON)
+    html = m.get_root().render()
+    links = _links(html)
+    assert f"/app/static/vendor/{SUPERCLUSTER_JS}" in links
+    assert links and all(u.startswith("/app/static/vendor/") for u in links), links
+    assert "supercluster" not in "".join(u for u in links if "://" in u)
+    # the bubbles look like the cluster plugin's; its script is not needed on this map
+    assert "/app/static/vendor/leaflet.markercluster/dist/MarkerCluster.Default.css" in links
+    assert not [u for u in links if u.endswith("leaflet.markercluster.js")]
+    # st_folium loads the files its elements list (folium's JSCSSMixin ones): supercluster among them
+    listed = [url for e in of_type(m, folium.elements.JSCSSMixin) for _, url in e.default_js]
+    assert f"/app/static/vendor/{SUPERCLUSTER_JS}" in listed
+
+
+def test_a_packed_map_served_from_elsewhere_loads_supercluster_from_there(boundaries):
+    html = incident_map(frame(2_000), boundaries, city_id="almaty", on=ON, asset_base="/x/vendor/").get_root().render()
+    assert f'<script src="/x/vendor/{SUPERCLUSTER_JS}"' in html
+    assert "/app/static/vendor" not in html
+
+
+def test_the_packed_script_builds_one_index_and_draws_the_view(boundaries):
+    m = incident_map(frame(4_000), boundaries, city_id="almaty", on=ON, lang="ru", asset_base=None)
+    html = m.get_root().render()
+    (points,) = of_type(m, _PackedClusters)
+    script = html.split(f"var {points.get_name()} = (function")[1].split("</script>")[0]
+    options = json.dumps(CLUSTER_OPTIONS, sort_keys=True)
+    assert f"var options = {options}, index = new Supercluster(options).load(points);" in script
+    assert script.count("new Supercluster(") == 1 and script.count(".load(") == 1  # one index, built once
+    assert 'map.on("moveend zoomend", this.redraw, this)' in script
+    assert "index.getClusters(box, zoom)" in script and "map.getBounds()" in script
+    assert "index.getClusterExpansionZoom(feature.properties.cluster_id)" in script
+    assert "L.FeatureGroup.extend(" in script  # a click on a point reaches st_folium as the group's layer
+    assert "properties: {i: i, view: token, event_type: kind}" in script
+    # the layer control lists the layer by its localized name; the heat layer reads the same points
+    name = json.dumps(word("incidents", "ru"))
+    assert re.search(rf"{re.escape(name)} : {points.get_name()},", html)
+    assert f"heat_of_{points.get_name()} = heat;" in script
+
+
+def test_supercluster_is_pinned_and_installed_from_the_registry():
+    (package,) = [p for p in assets.PACKAGES if p.name == "supercluster"]
+    assert package.version.split(".")[0] == "8" and package.integrity.startswith("sha512-")
+    assert f"{package.name}/{package.files[1]}" == SUPERCLUSTER_JS and "LICENSE" in package.files
+    assert assets.assets_installed(), "run python -m geo.maps.assets install"
+    text = (assets.DEFAULT_DEST / SUPERCLUSTER_JS).read_text(encoding="utf-8")
+    assert ".Supercluster=" in text and "KDBush" in text  # the browser build, kdbush bundled
+
+
+def test_a_self_contained_map_inlines_supercluster(boundaries):
+    from geo.brief.inline import standalone_map_html
+
+    page = standalone_map_html(incident_map(frame(2_000), boundaries, city_id="almaty", on=ON, tiles=False))
+    assert "<script src=" not in page and ".Supercluster=" in page
