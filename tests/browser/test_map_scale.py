@@ -8,6 +8,8 @@ the view, never a marker per incident.  What each representation holds is tested
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from test_browser import (  # tests/browser is on sys.path
     FOLIUM_FRAME,
@@ -32,6 +34,16 @@ N = 6_000  # half in Almaty, about 2,700 of them precise: more than maps.POPUP_L
 VIEW = "data=synthetic&city=almaty&from=2019-01-01&to=2025-12-31"
 
 
+@contextlib.contextmanager
+def serving(tmp_path_factory, name: str, records):
+    """The app served on a store of its own holding ``records`` as dataset ``synthetic``."""
+    folder = tmp_path_factory.mktemp(name)
+    store = folder / "store.sqlite"
+    open_store(store).write("synthetic", records, kind="import")
+    with serve(folder, PROTESTMAP_STORE=str(store)) as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 def synthetic():
     boundaries = load_boundaries(get_settings().boundaries_dir)
@@ -40,10 +52,7 @@ def synthetic():
 
 @pytest.fixture(scope="module")
 def app_with_many(tmp_path_factory, synthetic):
-    folder = tmp_path_factory.mktemp("many")
-    store = folder / "store.sqlite"
-    open_store(store).write("synthetic", synthetic, kind="import")
-    with serve(folder, PROTESTMAP_STORE=str(store)) as running:
+    with serving(tmp_path_factory, "many", synthetic) as running:
         yield running
 
 
@@ -106,10 +115,7 @@ def app_with_tens_of_thousands(tmp_path_factory):
     precise = records.index[(records["city"] == "Almaty") & (records["geo_precision"] == 1)]
     stacked = precise[:STACKED]
     records.loc[stacked, ["latitude", "longitude"]] = records.loc[stacked[0], ["latitude", "longitude"]].to_numpy()
-    folder = tmp_path_factory.mktemp("tens-of-thousands")
-    store = folder / "store.sqlite"
-    open_store(store).write("synthetic", records, kind="import")
-    with serve(folder, PROTESTMAP_STORE=str(store)) as running:
+    with serving(tmp_path_factory, "tens-of-thousands", records) as running:
         yield running, records.set_index("record_id")
 
 
@@ -251,10 +257,7 @@ N_GRID = 340_000  # about 153,000 precise in Almaty: more than maps.POINT_LIMIT
 def app_with_a_grid(tmp_path_factory):
     boundaries = load_boundaries(get_settings().boundaries_dir)
     records = complete(synthetic_records(boundaries, N_GRID, 5))
-    folder = tmp_path_factory.mktemp("grid")
-    store = folder / "store.sqlite"
-    open_store(store).write("synthetic", records, kind="import")
-    with serve(folder, PROTESTMAP_STORE=str(store)) as running:
+    with serving(tmp_path_factory, "grid", records) as running:
         yield running, records.set_index("record_id")
 
 
