@@ -1,4 +1,4 @@
-"""Benchmark: ``geo.importing.import_rows`` on a 100,000-row ACLED-style export.
+"""Benchmark: ``geo.importing.import_rows`` on a 100,000-row ACLED-style export (``--native``: and a native CSV).
 
 The file is written by the benchmark (fixed seed, points in both cities, both
 ACLED date styles, arrest counts in the tags).  The baseline is reading the same
@@ -37,27 +37,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--existing", type=int, default=0, help="records in the store to compare with (0: skip)")
+    parser.add_argument(
+        "--native",
+        action="store_true",
+        help="also a native CSV of the scale benchmark's synthetic records (needs the boundaries)",
+    )
     args = parser.parse_args(argv)
     print(machine())
+    print(f"\n{'method':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "acled.csv"
         write_acled(path, args.rows)
-        base_s, _ = best(lambda: pd.read_csv(path, dtype=str), args.repeat)
-        ours_s, _ = best(lambda: import_rows(path), args.repeat)
-        result = import_rows(path)
-    c = result.counts
-    print(f"\n{'method':<44} {'rows':>9} {'seconds':>8} {'rows/s':>9}")
-    print(f"{'pandas.read_csv (parsing only)':<44} {args.rows:>9,} {base_s:>8.2f} {args.rows / base_s:>9,.0f}")
-    print(
-        f"{'geo.importing.import_rows (whole import)':<44} {args.rows:>9,} {ours_s:>8.2f} {args.rows / ours_s:>9,.0f}"
-    )
-    print(
-        f"accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
-        f"{c['rejected']:,} rejected of {c['total']:,}"
-    )
+        measure("ACLED export", path, args.rows, args.repeat)
+        if args.native:
+            path.unlink()
+            path = Path(folder) / "native.csv"
+            write_native(path, args.rows)
+            measure("native CSV", path, args.rows, args.repeat)
     if args.existing:
         compare(args.existing, args.rows, args.repeat)
     return 0
+
+
+def measure(what: str, path: Path, rows: int, repeat: int) -> None:
+    """One file: ``pandas.read_csv`` (the baseline) and the whole import, in the same run."""
+    base_s, _ = best(lambda: pd.read_csv(path, dtype=str, keep_default_na=False), repeat)
+    ours_s, result = best(lambda: import_rows(path), repeat)
+    c = result.counts
+    print(f"{what + ': pandas.read_csv (parsing only)':<44} {rows:>9,} {base_s:>8.2f} {rows / base_s:>9,.0f}")
+    print(f"{what + ': import_rows (whole import)':<44} {rows:>9,} {ours_s:>8.2f} {rows / ours_s:>9,.0f}")
+    print(
+        f"  accounted for: {c['imported']:,} imported ({c['flagged']:,} flagged), {c['merged']:,} merged, "
+        f"{c['rejected']:,} rejected of {c['total']:,}"
+    )
+
+
+def write_native(path: Path, n: int, seed: int = 0) -> None:
+    """The scale benchmark's synthetic records (every native column) as a native CSV."""
+    from benchmarks.join import synthetic_records
+    from benchmarks.scale import complete
+    from benchmarks.timing import reference_boundaries
+    from geo.export import records_to_csv
+
+    records = complete(synthetic_records(reference_boundaries(), n, seed))
+    path.write_text(records_to_csv(records), encoding="utf-8")
 
 
 def compare(existing: int, rows: int, repeat: int) -> None:

@@ -32,6 +32,10 @@ _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _URL_RE = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _ID_SPLIT = re.compile(r"[\s;,]+")
+#: A thousands separator between digits (1,200  1 200): taken out of a whole number.
+_THOUSANDS = r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)"
+#: A cell that is one http(s) URL of printable ASCII (no space): a single valid source, no splitting needed.
+_SINGLE_URL = r"(?i:https?://)[!-~]+"
 _CITY_LOOKUP = {c.casefold(): c for c in schema.CITIES}
 #: Dates outside these years are typing errors here (and beyond what pandas can hold).
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
@@ -401,15 +405,22 @@ class _RowChecker:
         return out
 
     def _check_inferred(self, out: pd.DataFrame) -> None:
-        tokens = self.raw["inferred"].str.replace(_ID_SPLIT.pattern, " ", regex=True).str.split()
-        unknown = tokens.map(lambda ts: " ".join(t for t in ts if t not in schema.COLUMNS))
+        inferred = self.raw["inferred"]
+        listed = (inferred != "").to_numpy(dtype=bool)
+        unknown = pd.Series("", index=inferred.index, dtype=object)
+        joined = pd.Series("", index=inferred.index, dtype=object)
+        if listed.any():  # blank cells (the common case) stay blank: only the listed ones are taken apart
+            tokens = inferred[listed].str.replace(_ID_SPLIT.pattern, " ", regex=True).str.split()
+            unknown[listed] = tokens.map(lambda ts: " ".join(t for t in ts if t not in schema.COLUMNS)).to_numpy()
+            joined[listed] = tokens.map(" ".join).to_numpy()
+        unknown = unknown.astype(str)
         self.flag(
             unknown != "",
             "inferred",
             "inferred lists column names of this file (e.g. period_start), separated by spaces",
             unknown,
         )
-        out["inferred"] = tokens.map(" ".join)
+        out["inferred"] = joined.astype(str)
 
     def _check_ids(self, out: pd.DataFrame) -> None:
         ids = self.raw["record_id"]
@@ -513,7 +524,12 @@ class _RowChecker:
         text = self.raw[col]
         # written as a whole number (digits, thousands apart by , or a space; 12.0 as spreadsheets
         # write it): never 1e3, NaN or inf, which to_numeric would read
-        digits = text.str.strip().str.replace(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)", "", regex=True)
+        digits = text.str.strip()
+        grouped = digits.str.contains("[,\u00a0\u202f ]", regex=True).to_numpy(dtype=bool)
+        if grouped.any():  # only the cells holding a separator can change (the rest go the fast way)
+            cells = digits.to_numpy(dtype=object)
+            cells[grouped] = digits[grouped].str.replace(_THOUSANDS, "", regex=True).to_numpy(dtype=object)
+            digits = pd.Series(cells, index=text.index, dtype=object).astype(str)
         written = digits.str.fullmatch(r"\d+(?:\.0+)?").fillna(False).astype(bool)
         num = pd.to_numeric(digits.where(written, ""), errors="coerce").astype(float)
         not_int = (text != "") & (~written | num.isna() | (num % 1 != 0) | (num < 0))
@@ -530,16 +546,25 @@ class _RowChecker:
     def _check_sources(self, out: pd.DataFrame) -> None:
         urls = self.raw["source_urls"]
         self.flag(urls == "", "source_urls", "at least one source URL is required (http or https)")
-        tokens = urls.str.split()
-        bad = tokens.map(lambda ts: [t for t in ts if not _URL_RE.match(t)])
-        has_bad = bad.map(bool)
+        # one http(s) URL of printable ASCII (the common cell) is its own single, valid token; the
+        # other cells are taken apart one by one
+        single = urls.str.fullmatch(_SINGLE_URL).to_numpy(dtype=bool)
+        bad_text = pd.Series("", index=urls.index, dtype=object)
+        joined = urls.to_numpy(dtype=object).copy()
+        other = ~single & (urls != "").to_numpy(dtype=bool)
+        if other.any():
+            tokens = urls[other].str.split()
+            bad = tokens.map(lambda ts: [t for t in ts if not _URL_RE.match(t)])
+            bad_text[other] = bad.map(lambda ts: " ".join(ts)).to_numpy()
+            joined[other] = tokens.map(" ".join).to_numpy()
+        bad_text = bad_text.astype(str)
         self.flag(
-            has_bad,
+            bad_text != "",
             "source_urls",
             "each source must be an http(s) URL, separated by spaces",
-            bad.map(lambda ts: " ".join(ts)),
+            bad_text,
         )
-        out["source_urls"] = tokens.map(" ".join)
+        out["source_urls"] = pd.Series(joined, index=urls.index, dtype=object).astype(str)
 
     def _check_references(self, out: pd.DataFrame) -> None:
         ids = self.raw["record_id"]
@@ -549,8 +574,12 @@ class _RowChecker:
         if ext is not None:
             known = known.append(pd.Index(ext["record_id"].to_numpy(dtype=object)))
         where = "this file or already in the store" if ext is not None else "this file"
+        named = (parent != "").to_numpy(dtype=bool)
+        unknown_parent = np.zeros(len(parent), dtype=bool)
+        if named.any():  # only the cells naming a record are looked up
+            unknown_parent[named] = ~pd.Index(parent[named].to_numpy(dtype=object)).isin(known)
         self.flag(
-            (parent != "") & ~parent.isin(known),
+            pd.Series(unknown_parent, index=parent.index),
             "included_in",
             "included_in must name the record_id of another record in " + where,
         )

@@ -97,7 +97,8 @@ class _Builder:
 
     def done(self, extra: dict[str, pd.Series] | None = None) -> Converted:
         # one frame in one go: a wide file's extra columns are never inserted one at a time
-        columns = {c: self.out.get(c, self.blank()) for c in schema.COLUMNS}
+        blank = self.blank()  # one for every absent column (they are copied into the frame)
+        columns = {c: self.out.get(c, blank) for c in schema.COLUMNS}
         columns.update(extra or {})
         raw = pd.DataFrame(columns, index=self.index)
         raw = raw.astype(object).reset_index(drop=True)  # str cells; validate_frame makes them str dtype

@@ -29,15 +29,28 @@ def _place(frame: pd.DataFrame) -> pd.Series:
 
 
 def _episode_key(frame: pd.DataFrame) -> pd.Series:
+    """The episode key of each row; ``""`` where there is none (no place, no date, an ACLED row).
+
+    Only the rows with a place that are not ACLED rows are keyed (the rest stay ``""``).
+    """
+    acled = frame["source_urls"].fillna("").astype(str).str.startswith(ACLED_CITATION_URL)
+    place = _place(frame)
+    keyed = ((place != "") & ~acled).to_numpy(dtype=bool)
+    out = pd.Series("", index=frame.index, dtype=object)
+    if keyed.any():
+        out[keyed] = _episode_key_of(frame[keyed], place[keyed]).to_numpy(dtype=object)
+    return out
+
+
+def _episode_key_of(frame: pd.DataFrame, place: pd.Series) -> pd.Series:
     days = pd.to_datetime(frame["date"], errors="coerce").to_numpy().astype("datetime64[D]")
     day = pd.Series(np.where(np.isnat(days), "", days.astype(str)), index=frame.index, dtype=object)
     city = frame["city"].fillna("").astype(str).replace({"Astana": "Nur-Sultan"})
-    place = _place(frame)
     key = day + "|" + city + "|" + frame["event_type"].fillna("").astype(str) + "|" + place + "|" + _first_source(frame)
     # ACLED's event ids are its own de-duplication: two ACLED events are never one episode
-    # (their first source is always the citation URL), so only record_id merges them.
-    acled = frame["source_urls"].fillna("").astype(str).str.startswith(ACLED_CITATION_URL)
-    return key.where((place != "") & (day != "") & ~acled, "")
+    # (their first source is always the citation URL), so only record_id merges them (the caller
+    # keys no ACLED row).
+    return key.where(day != "", "")
 
 
 def _merge_by_id(conv: Converted, alive: np.ndarray, existing: pd.DataFrame | None, name: str):
@@ -45,20 +58,22 @@ def _merge_by_id(conv: Converted, alive: np.ndarray, existing: pd.DataFrame | No
     rows = conv.input_rows
     merged = []
     known = set(existing["record_id"].astype(str)) if existing is not None and len(existing) else set()
-    seen: dict[str, int] = {}
     alive = alive.copy()
-    for i in np.flatnonzero(alive):
-        rid = ids[i]
-        if not rid:
-            continue
-        if rid in known:
-            merged.append((name, int(rows[i]), rid, rid, "same record_id as an existing record"))
-            alive[i] = False
-        elif rid in seen:
-            merged.append((name, int(rows[i]), rid, rid, f"same record_id as row {seen[rid]} of this file"))
-            alive[i] = False
-        else:
-            seen[rid] = int(rows[i])
+    # in one go: an id of an existing record merges into it; else a repeat merges into its first row
+    at = np.flatnonzero(alive & (ids != ""))
+    cid = pd.Series(ids[at], dtype=object)
+    in_known = cid.isin(known).to_numpy(dtype=bool) if known else np.zeros(len(at), dtype=bool)
+    fresh = cid[~in_known]
+    repeat = np.zeros(len(at), dtype=bool)
+    repeat[~in_known] = fresh.duplicated(keep="first").to_numpy(dtype=bool)
+    first = dict(zip(fresh[~repeat[~in_known]], rows[at[~in_known][~repeat[~in_known]]].tolist()))
+    for k in np.flatnonzero(in_known | repeat).tolist():
+        i, rid = at[k], ids[at[k]]
+        why = "same record_id as an existing record"
+        if not in_known[k]:
+            why = f"same record_id as row {first[rid]} of this file"
+        merged.append((name, int(rows[i]), rid, rid, why))
+        alive[i] = False
     return pd.DataFrame(merged, columns=["file", "row", "input_record_id", "record_id", "why"]), alive
 
 

@@ -32,7 +32,7 @@ def _flag_records(records: pd.DataFrame, today: date, boundaries) -> tuple[pd.Da
         return records, "no records to check"
     extra = [pd.Series(records["flags"].to_numpy(dtype=object), index=records.index)]
     future = (records["date"] > pd.Timestamp(today)).to_numpy(dtype=bool)
-    extra.append(pd.Series(np.where(future, f"date after today ({today.isoformat()})", ""), index=records.index))
+    extra.append(pd.Series(_said(future, f"date after today ({today.isoformat()})"), index=records.index))
     lat = records["latitude"].to_numpy(dtype=float)
     lon = records["longitude"].to_numpy(dtype=float)
     has = np.isfinite(lat) & np.isfinite(lon)
@@ -47,12 +47,17 @@ def _flag_records(records: pd.DataFrame, today: date, boundaries) -> tuple[pd.Da
         inside = _in_boxes(lon, lat)
         swapped = has & ~inside & _in_boxes(lat, lon)
         outside = has & ~inside & ~swapped
-    extra.append(
-        pd.Series(np.where(swapped, "latitude and longitude look swapped (kept as given)", ""), index=records.index)
-    )
-    extra.append(pd.Series(np.where(outside, "coordinates lie outside both cities", ""), index=records.index))
+    extra.append(pd.Series(_said(swapped, "latitude and longitude look swapped (kept as given)"), index=records.index))
+    extra.append(pd.Series(_said(outside, "coordinates lie outside both cities"), index=records.index))
     records["flags"] = _join_text(extra, "; ").to_numpy()
     return records, note
+
+
+def _said(mask: np.ndarray, message: str) -> np.ndarray:
+    """``message`` where ``mask``, else ``""``: one Python string shared by every row (not a fixed-width array)."""
+    out = np.full(len(mask), "", dtype=object)
+    out[mask] = message
+    return out
 
 
 def _boundaries(boundaries):

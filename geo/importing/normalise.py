@@ -33,7 +33,7 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
     rows = conv.input_rows
     for col in ("latitude", "longitude"):
         if col in raw.columns:
-            raw[col] = _decimal(raw[col].str.strip()).to_numpy()
+            raw[col] = _decimal(_strip(raw[col])).to_numpy()
     # counts: text -> number (flag), high below low -> swapped (flag), huge -> rejected
     for low_col, high_col in (
         ("detained_low", "detained_high"),
@@ -42,7 +42,7 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
     ):
         if low_col not in raw.columns:
             continue
-        low_text = raw[low_col].str.strip().set_axis(b.index)
+        low_text = _strip(raw[low_col]).set_axis(b.index)
         lo = _counts(low_text)
         _reject_invalid_counts(b, low_col, low_text, lo.invalid)
         textual = lo.textual.to_numpy()
@@ -50,7 +50,7 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
         new_low = lo.low.where(~lo.words, "")
         b.flag(lo.words & (lo.invalid == ""), f"{low_col} '" + low_text + "' gives no number (left blank)")
         if high_col and high_col in raw.columns:
-            high_text = raw[high_col].str.strip().set_axis(b.index)
+            high_text = _strip(raw[high_col]).set_axis(b.index)
             hi = _counts(high_text)
             _reject_invalid_counts(b, high_col, high_text, hi.invalid)
             b.flag(hi.textual, f"{high_col} stated as text ('" + high_text + "' read as " + hi.shown + ")")
@@ -74,8 +74,8 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
         big = (ln > MAX_COUNT).fillna(False).to_numpy(dtype=bool)
         b.reject(big, low_col, low_text, f"a count above {MAX_COUNT:,} is not plausible")
     if "geo_precision" in raw.columns:
-        gp = raw["geo_precision"].str.strip()
-        num = pd.to_numeric(gp, errors="coerce")
+        gp = _strip(raw["geo_precision"])
+        num = pd.to_numeric(pd.Series(gp.to_numpy(dtype=object), index=gp.index), errors="coerce")
         b.reject(
             ((num.abs() > 1000) | np.isinf(num)).fillna(False).to_numpy(dtype=bool),
             "geo_precision",
@@ -84,8 +84,8 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
         )
     for col in schema.DATE_COLUMNS:
         if col in raw.columns:
-            text = raw[col].str.strip()
-            year = pd.to_numeric(text.str.extract(r"^(\d{4})-\d{2}-\d{2}$", expand=False), errors="coerce")
+            text = _strip(raw[col])
+            year = _iso_years(text)
             far = ((year < MIN_YEAR) | (year > MAX_YEAR)).fillna(False).to_numpy(dtype=bool)
             b.reject(far, col, text.set_axis(b.index), f"expected a year between {MIN_YEAR} and {MAX_YEAR}")
     if table.has_control:
@@ -99,6 +99,21 @@ def _normalise(conv: Converted, table: RawTable) -> Converted:
     known = {p.row for p in rejections}
     rejections.extend(p for p in b.rejections.values() if p.row not in known)
     return Converted(raw, rows, b.flags.reset_index(drop=True), rejections)
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    """Cells without the whitespace around them, as ``str`` (pyarrow's strip takes off what Python's does)."""
+    return values.astype(str).str.strip()
+
+
+def _iso_years(text: pd.Series) -> pd.Series:
+    """The year of each ``YYYY-MM-DD`` cell (NaN for the others), read once per distinct cell with Python's ``re``."""
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object))
+    found = pd.Series(np.asarray(uniques, dtype=object), dtype=object).str.extract(
+        r"^(\d{4})-\d{2}-\d{2}$", expand=False
+    )
+    years = pd.to_numeric(found, errors="coerce").to_numpy(dtype=float)
+    return pd.Series(years[codes] if len(codes) else np.asarray([], dtype=float), index=text.index)
 
 
 def _reject_invalid_counts(b: _Builder, column: str, text: pd.Series, invalid: pd.Series) -> None:

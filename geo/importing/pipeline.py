@@ -225,7 +225,7 @@ def import_rows(
     for start in range(0, max(total, 1), CHUNK_ROWS):
         chunk = _slice(table, start, start + CHUNK_ROWS)
         conv = to_native(chunk, format=fmt, mapping=mapping)
-        parts.append(_normalise(conv, chunk))
+        parts.append(_compact(_normalise(conv, chunk)))
         done = min(start + CHUNK_ROWS, total)
         if progress is not None and done < total:
             progress(done, total)
@@ -243,7 +243,9 @@ def import_rows(
     merged, alive = _merge_by_id(conv, alive, existing, table.file)
     positions = np.flatnonzero(alive)
     sub = conv.raw.iloc[positions].reset_index(drop=True)
+    conv.raw = conv.raw.iloc[:0]  # the converted cells are not read again: not held beside the records
     result = validate_frame(sub, table.file, first_row=0, existing=existing)
+    del sub
     by_pos: dict[int, list[Problem]] = {}
     for p in result.problems:
         if p.row is None:
@@ -265,9 +267,10 @@ def import_rows(
         rows[positions[records["source_row"].to_numpy(dtype=np.int64)]] if len(records) else records["source_row"]
     )
     flag_text = conv.flag_text.to_numpy(dtype=object)
-    row_pos = {int(r): i for i, r in enumerate(rows)}
     records["flags"] = (
-        [flag_text[row_pos[int(r)]] for r in records["source_row"]] if len(records) else pd.Series(dtype=str)
+        flag_text[pd.Index(rows).get_indexer(records["source_row"].to_numpy(dtype=np.int64))]
+        if len(records)
+        else pd.Series(dtype=str)
     )
     records, more = _merge_by_key(records, existing, table.file)
     merged = pd.concat([merged, more], ignore_index=True) if len(more) else merged
@@ -407,6 +410,16 @@ def _strip_diagnostics(table: RawTable) -> RawTable:
 
 def _slice(table: RawTable, start: int, stop: int) -> RawTable:
     return table.slice(start, stop)  # with the rows reading rejected
+
+
+def _compact(conv: Converted) -> Converted:
+    """The chunk's cells as pandas ``str`` columns, not Python objects (what validate_frame reads them as).
+
+    A million rows of object cells are tens of millions of Python strings: the whole file
+    is held this way between the chunks and validation.
+    """
+    conv.raw = conv.raw.fillna("").astype(str)
+    return conv
 
 
 def _concat(parts: list[Converted]) -> Converted:

@@ -252,6 +252,9 @@ def _delimited_table(decoded: _Decoded, name: str, limits: ImportLimits) -> RawT
     lines_found = _physical_lines(text)
     if lines_found - 1 > limits.max_rows:
         raise _over(name, f"has {lines_found - 1:,} data lines", "rows", limits.max_rows, "max_rows")
+    fast = _fast_delimited(decoded, name, limits, lines_found)
+    if fast is not None:
+        return fast
     lines = io.StringIO(text, newline="").readlines()
     _ensure_csv_field_limit(limits.max_cell_chars)
     delimiter = _sniff_delimiter(lines)
@@ -312,6 +315,90 @@ def _delimited_table(decoded: _Decoded, name: str, limits: ImportLimits) -> RawT
     table = RawTable(frame, header, decoded.encoding, delimiter, 2, name, ragged, overflow, problems, rejected)
     table.data_lines = len(lines) - header_lines
     table.joined_lines = parsed.joined
+    table.has_control = CONTROL_CHARACTERS.search(text) is not None
+    return table
+
+
+#: The line breaks :meth:`io.StringIO.readlines` (``newline=""``) ends a line at.
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _first_lines(text: str, k: int) -> list[str]:
+    """The first ``k`` lines of ``text`` as ``io.StringIO(text, newline="").readlines()`` gives them."""
+    out: list[str] = []
+    start = 0
+    for match in _LINE_END.finditer(text):
+        out.append(text[start : match.end()])
+        start = match.end()
+        if len(out) == k:
+            return out
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+def _fast_delimited(decoded: _Decoded, name: str, limits: ImportLimits, lines_found: int) -> RawTable | None:
+    """The common file read in one go by pyarrow's CSV reader; ``None`` when the file needs the line-by-line read.
+
+    Taken only where the two cannot differ: no quote character anywhere (so no quoted cell, no
+    line break inside a cell, no broken quote), no NUL, no byte kept as not text, every data line
+    with the header's cells (no blank, short or long row) and no cell over the limit.  Any other
+    file, and any file pyarrow does not read exactly so, goes the line-by-line way.
+    """
+    text = decoded.text
+    if decoded.marks or '"' in text or "\x00" in text:
+        return None
+    head = _first_lines(text, 52)
+    if len(head) < 2:
+        return None
+    delimiter = _sniff_delimiter(head)
+    header = next(csv.reader(iter(head[:1]), delimiter=delimiter))
+    if len(header) > limits.max_columns or max(map(len, header), default=0) > limits.max_cell_chars:
+        return None
+    problems = list(decoded.problems)
+    header, fixes = _clean_header(header)
+    problems += [f"{name}: {fix}" for fix in fixes]
+    width = len(header)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    try:
+        data = text[len(head[0]) :].encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        read = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(
+                column_names=names, block_size=max(1 << 22, 4 * limits.max_cell_chars), encoding="utf8"
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, quote_char=False, double_quote=False, newlines_in_values=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                null_values=[],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    del data
+    if read.num_rows != lines_found - 1:
+        return None
+    for column in read.columns:
+        if column.null_count or (len(column) and (pc.max(pc.utf8_length(column)).as_py() or 0) > limits.max_cell_chars):
+            return None
+    frame = pd.DataFrame(
+        {h: pd.Series(read.column(i), dtype="str") for i, h in enumerate(header)}, index=pd.RangeIndex(read.num_rows)
+    )
+    del read
+    table = RawTable(frame, header, decoded.encoding, delimiter, 2, name, {}, {}, problems, {})
+    table.data_lines = lines_found - 1
+    table.joined_lines = 0
     table.has_control = CONTROL_CHARACTERS.search(text) is not None
     return table
 

@@ -55,8 +55,19 @@ def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.S
 
 
 def _decimal(values: pd.Series) -> pd.Series:
-    """'43,238' -> '43.238' (a decimal comma); anything else unchanged."""
-    return _per_unique(values, lambda u: u.str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True))
+    """'43,238' -> '43.238' (a decimal comma); anything else unchanged.
+
+    Only the cells holding a comma are looked at (the rest cannot change).
+    """
+    values = values.astype(str)
+    comma = values.str.contains(",", regex=False).to_numpy(dtype=bool)
+    if not comma.any():
+        return values
+    out = values.to_numpy(dtype=object)
+    out[comma] = _per_unique(
+        values[comma], lambda u: u.str.replace(r"^\s*(-?\d+),(\d+)\s*$", r"\1.\2", regex=True)
+    ).to_numpy(dtype=object)
+    return pd.Series(out, index=values.index, dtype=object).astype(str)
 
 
 def _join_text(parts: list[pd.Series], sep: str) -> pd.Series:
