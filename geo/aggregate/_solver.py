@@ -63,6 +63,13 @@ class _Pass:
         region = query.region_of
         # totals per area, and the days each area's totals (and those below it) cover
         blocks = np.flatnonzero(query.block & include)
+        self.plain_rows = np.flatnonzero(query.plain & include)
+        self._value: tuple | None = None
+        self.simple = not len(blocks) and not query.tree_node.any() and bool((region >= 0).all())
+        if self.simple:  # only unlinked one-day episodes: nothing can block anything, every one counts
+            rows = self.plain_rows
+            self._value = (int(self.w[rows].sum()), int(self.op[rows].sum()), len(rows))
+            return
         self.blocks_at: list[list] = [[] for _ in range(R)]
         cover = np.zeros((R, T + 1), dtype=np.int64)
         names = _rank(query.c.rid_of(query.S[blocks]))  # ties go by record_id, whatever the row order
@@ -81,8 +88,7 @@ class _Pass:
                 has_blocks[r] |= has_blocks[ch]
         self.below, self.has_blocks = below, has_blocks
         # unlinked one-day episodes, summed per area and day
-        plain = np.flatnonzero(query.plain & include)
-        self.plain_rows = plain
+        plain = self.plain_rows
         key = region[plain] * T + query.spos[plain]
 
         def sums(weights):
@@ -102,10 +108,11 @@ class _Pass:
         self.zones: list[set] = [set(np.flatnonzero(below[r] & (pn[r] > 0)).tolist()) for r in range(R)]
         self._trees(allv, allo, alln)
         self.allv, self.allo, self.alln = allv, allo, alln
-        self.fcum = [tuple(_cum(a[r]) for a in (self.freev, self.freeo, self.freen)) for r in range(R)]
-        self.acum = [tuple(_cum(a[r]) for a in (allv, allo, alln)) for r in range(R)]
+        fcum = [_cum(a) for a in (self.freev, self.freeo, self.freen)]  # one cumulative sum per table, row by row
+        acum = [_cum(a) for a in (allv, allo, alln)]
+        self.fcum = [(fcum[0][r], fcum[1][r], fcum[2][r]) for r in range(R)]
+        self.acum = [(acum[0][r], acum[1][r], acum[2][r]) for r in range(R)]
         self.memo: dict[tuple[int, int], _Run] = {}
-        self._value: tuple | None = None
 
     def _depth(self, r: int) -> int:
         d = 0
@@ -136,6 +143,8 @@ class _Pass:
         R = self.R
         self.entering: list[list[int]] = [[] for _ in range(R)]
         self.free_trees: list[list[int]] = [[] for _ in range(R)]
+        if not len(nodes):  # no episode trees (the common day): nothing to hand down
+            return
         self.entering[0] = [i for i in self.kids if q.tp[i] < 0]
         region = q.region_of
         for r in sorted(range(R), key=self._depth):
@@ -242,6 +251,9 @@ class _Pass:
         """The items of the best answer, as a mask over the in-scope claims."""
         q = self.q
         mask = np.zeros(q.m, dtype=bool)
+        if self.simple:
+            mask[self.plain_rows] = True
+            return mask
         if not self.T:
             return mask
         plain = self.plain_rows
@@ -305,6 +317,7 @@ def _rank(names: np.ndarray) -> np.ndarray:
 
 
 def _cum(values: np.ndarray) -> np.ndarray:
-    out = np.zeros(len(values) + 1, dtype=np.int64)
-    np.cumsum(values, out=out[1:])
+    """Running sums along each row of an (areas x days) table, a 0 before the first day."""
+    out = np.zeros((values.shape[0], values.shape[1] + 1), dtype=np.int64)
+    np.cumsum(values, axis=1, out=out[:, 1:])
     return out

@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.aggregate import Area, Reconciler, detained_range, parse_area
+from geo.aggregate._claims import _day_number
+from geo.aggregate._query import _Query
 from geo.errors import ProtestMapError
 
 COLS = [
@@ -815,6 +817,30 @@ def test_properties_of_the_answer(rows, area, seed):
     ]
     if not closed_total:
         assert opened.detained_high is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(claim_sets(), st.sampled_from(_AREAS[:2] + _AREAS[4:5]), st.integers(0, 4))
+def test_a_day_of_unlinked_one_day_episodes_is_summed_as_the_exhaustive_search_finds(rows, area, day):
+    """The solver's short path (nothing can block anything): every counted episode, once."""
+    kept = [dict(r, e=r["s"], parent=None) for r in rows if r["kind"] in ("incremental", "snapshot", "none")]
+    if not kept:
+        return
+    ids = {r["id"] for r in kept}
+    kept = [dict(r, contested=r["contested"] if r["contested"] in ids else None) for r in kept]
+    text, asked = _asked(area)
+    on = date(2019, 6, 9) + timedelta(days=day)
+    df = _frame_of(kept)
+    got = detained_range(df, area=text, start=on, end=on, breakdown=False)
+    assert (got.detained_low, got.detained_high) == _exhaustive(kept, asked, day, day)
+    counted = sorted(
+        r["id"]
+        for r in kept
+        if r["kind"] == "incremental" and not r["contested"] and r["s"] == day and _holds(asked, r["area"])
+    )
+    assert got.basis == counted
+    query = _Query(Reconciler(df)._claims, Area(_CITY_ID[asked[0]]), _day_number(on), _day_number(on))
+    assert query.pass_("floor").simple and query.pass_("high").simple
 
 
 def test_an_exhaustive_check_with_twelve_totals():
