@@ -168,10 +168,14 @@ class _Claims:
 
     def text_of(self, name: str, row: int) -> str:
         """One record's text in column ``name`` ('' when blank or absent)."""
+        return self.texts_of(name, np.array([row]))[0]
+
+    def texts_of(self, name: str, rows: np.ndarray) -> list[str]:
+        """The texts of many rows in column ``name`` ('' when blank or absent), with one column lookup."""
         if name not in self.records.columns:
-            return ""
-        value = self.records[name].iat[int(self.origin[row])]
-        return "" if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else str(value)
+            return [""] * len(rows)
+        values = self.records[name].iloc[self.origin[np.asarray(rows, dtype=np.int64)]].tolist()
+        return ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
 
     def with_ancestors(self, rows: np.ndarray) -> np.ndarray:
         """``rows`` and every record they are included_in, sorted."""

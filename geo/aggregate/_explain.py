@@ -150,12 +150,15 @@ class _Explain:
         lo, hi = _day_of(q.lo), _day_of(q.hi)
         out = []
         listed = np.flatnonzero(q.listed)
-        for row in listed[np.argsort(c.rid[listed].astype(str), kind="stable")]:
+        ordered = listed[np.argsort(c.rid[listed].astype(str), kind="stable")]
+        said_of = dict(zip(ordered.tolist(), c.texts_of("detained_text", ordered)))
+        inferred_of = dict(zip(ordered.tolist(), c.texts_of("inferred", ordered)))
+        for row in ordered.tolist():
             s, e = _day_of(c.start[row]), _day_of(c.end[row])
             cover = covers.get(int(row), -1)
             tail = f"; {c.rid[cover]} covers it" if cover >= 0 else "; the high end stays open"
             if c.uncounted[row]:
-                said = c.text_of("detained_text", row)
+                said = said_of[row]
                 wording = f" ({said!r})" if said else ""
                 reason = f"reported without a number{wording}" + tail
             elif c.kind[row] == "snapshot":
@@ -164,7 +167,7 @@ class _Explain:
                 reason = "count kind not given"
             elif not (c.start[row] >= q.lo and c.end[row] <= q.hi):
                 reason = f"covers {s}..{e}, which reaches beyond the window {lo}..{hi}"
-                fields = [f for f in c.text_of("inferred", row).split() if f in ("period_start", "period_end")]
+                fields = [f for f in inferred_of[row].split() if f in ("period_start", "period_end")]
                 if fields:
                     reason += f" ({', '.join(fields)} inferred)"
                 reason += tail
