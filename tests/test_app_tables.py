@@ -167,3 +167,31 @@ def test_the_sources_figure_names_its_area_in_the_chosen_language():
     assert at.metric[0].label == "Задержано (Нур-Султан, 2019-06-09 – 2019-06-13)"
     at = open_page("pages/views/sources.py", lang="kk", **JUNE)
     assert at.metric[0].label == "Ұсталғандар (Қазақстан, бүкіл ел, 2019-06-09 – 2019-06-13)"
+
+
+def test_long_lists_show_their_first_thousand_and_say_how_many(monkeypatch, tmp_path):
+    """1,200 detentions reported without a number: the figures considered are listed 1,000 at a time."""
+    from benchmarks.join import synthetic_records
+    from benchmarks.scale import complete
+    from benchmarks.timing import reference_boundaries
+    from geo.store import open_store
+    from pages.ui import data
+    from pages.ui.tables import TABLE_LIMIT
+
+    records = complete(synthetic_records(reference_boundaries(), 1_200, 3)).assign(event_type="detention")
+    store = tmp_path / "store.sqlite"
+    open_store(store).write("many", records, kind="import")
+    monkeypatch.setenv("PROTESTMAP_STORE", str(store))
+    data.forget_records()
+    view = {"data": "many", "from": "2019-01-01", "to": "2025-12-31"}
+    try:
+        sources = open_page("pages/views/sources.py", **view)
+        overview = open_page("pages/views/overview.py", **view)
+    finally:
+        data.forget_records()
+    said = "The first 1,000 of 1,200 figures considered; every record is in the CSV download on the Sources page"
+    for at in (sources, overview):
+        assert said in [c.value for c in at.caption]
+        considered = [d.value for d in at.dataframe if list(d.value.columns) == ["Record", "Detained", "Why not used"]]
+        assert [len(frame) for frame in considered] == [TABLE_LIMIT]
+        assert considered[0]["Record"].tolist() == sorted(records["record_id"])[:TABLE_LIMIT]

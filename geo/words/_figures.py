@@ -110,6 +110,11 @@ FIGURES: dict[str, dict[str, str]] = {
         "Первые {shown} из {n} записей (по дате); весь список — CSV на странице «Источники»",
         "{n} жазбаның алғашқы {shown} (күні бойынша); толық тізім — «Дереккөздер» бетіндегі CSV",
     ),
+    "list_first": w(
+        "The first {shown} of {n} {what}; every record is in the CSV download on the Sources page",
+        "Первые {shown} из {n} ({what}); все записи есть в CSV-выгрузке на странице «Источники»",
+        "{n} ішінен алғашқы {shown} ({what}); барлық жазба «Дереккөздер» бетіндегі CSV-де бар",
+    ),
     "links_hidden": w(
         "source link(s) not shown (not http/https): {n}",
         "ссылки на источники не показаны (не http/https): {n}",

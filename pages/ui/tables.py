@@ -71,6 +71,16 @@ def table(records: pd.DataFrame, lang: str, *, compact: bool = False, limit: int
     show(frame, lang)
 
 
+def show_first(rows, make, lang: str, what: str, *, limit: int = TABLE_LIMIT) -> None:
+    """``show(make(rows, lang))`` of a long list's first ``limit`` entries, in its own order, saying how many
+    there are (``what``: ``records``, ``discrepancies`` or ``alternatives``); the rest is never built."""
+    if len(rows) > limit:
+        shown, n = number(limit, lang), number(len(rows), lang)
+        st.caption(t("list_first", lang, shown=shown, n=n, what=t(f"what_{what}", lang)))
+        rows = rows[:limit]
+    show(make(rows, lang), lang)
+
+
 def show(frame: pd.DataFrame, lang: str) -> None:
     """``st.dataframe`` as every page uses it: no index, the column's width, links clickable."""
     config = {}

@@ -33,10 +33,10 @@ cols[3].metric(t("rallies", lang), number(int((records["event_type"] == "rally")
 
 with st.expander(t("basis_heading", lang)):
     basis = records[records["record_id"].isin(result["basis"])]
-    tables.show(tables.basis_frame(basis, lang), lang)
+    tables.show_first(basis, tables.basis_frame, lang, "records")
     if result["alternatives"]:
         st.write(t("considered", lang))
-        tables.show(tables.alternatives_frame(result["alternatives"], lang), lang)
+        tables.show_first(result["alternatives"], tables.alternatives_frame, lang, "alternatives")
 
 bset, problem = data.boundaries()
 if bset is None:

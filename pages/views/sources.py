@@ -3,11 +3,15 @@
 import streamlit as st
 
 from geo.brief import discrepancies
+from geo.brief.model import some_ids
 from geo.charts import city_name_over
 from geo.export import records_to_csv, records_to_geojson
 from geo.words import number
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
+
+#: The floor's record ids named in full; past these, how many more.
+BASIS_IDS = 50
 
 f = state.current()
 lang = f.lang
@@ -26,12 +30,13 @@ right.download_button(
 
 st.subheader(t("discrepancies", lang))
 disputed = discrepancies(records)  # the same rows as the briefing packs
-tables.show(tables.discrepancy_frame(disputed, lang), lang)
+tables.show_first(disputed, tables.discrepancy_frame, lang, "discrepancies")
 
 area = "national" if f.city == "all" else f.city
 result = data.detained(area, *data.filter_key(f))
 st.subheader(t("considered", lang))
 area_name = t("national", lang) if area == "national" else city_name_over(area, f.start, f.end, lang)
 st.metric(f"{t('detained', lang)} ({area_name}, {f.start} – {f.end})", result["label"])
-st.text(f"{t('basis_heading', lang)}: {', '.join(result['basis']) or '—'}")  # plain text: ids come from data
-tables.show(tables.alternatives_frame(result["alternatives"], lang), lang)
+basis = some_ids(result["basis"], BASIS_IDS, lang) or "—"
+st.text(f"{t('basis_heading', lang)}: {basis}")  # plain text: ids come from data
+tables.show_first(result["alternatives"], tables.alternatives_frame, lang, "alternatives")
