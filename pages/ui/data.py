@@ -196,6 +196,16 @@ def view(filters: Filters, *, include_national: bool = True) -> pd.DataFrame:
     return filter_records(joined(filters.datasets), filters, include_national=include_national)
 
 
+def view_later(filters: Filters, *, include_national: bool = True):
+    """A function that gives :func:`view`'s records when called, holding only the cached join.
+
+    For a download button's file, made when it is clicked, outside the page's run: it must
+    not reach for Streamlit's caches itself, and a page must not hold a copy of the view for it.
+    """
+    records = joined(filters.datasets)
+    return lambda: filter_records(records, filters, include_national=include_national)
+
+
 def detained(
     area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]
 ) -> dict:

@@ -23,9 +23,21 @@ tables.table(records, lang)
 
 name = f"protest-map_{f.city}_{f.start}_{f.end}"
 left, right = st.columns(2)
-left.download_button(t("download_csv", lang), records_to_csv(records), file_name=f"{name}.csv", mime="text/csv")
+# made when clicked: a million records are hundreds of megabytes of CSV or GeoJSON, too much for every run
+same_view = data.view_later(f)
+left.download_button(
+    t("download_csv", lang),
+    lambda: records_to_csv(same_view()),
+    file_name=f"{name}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)
 right.download_button(
-    t("download_geojson", lang), records_to_geojson(records), file_name=f"{name}.geojson", mime="application/geo+json"
+    t("download_geojson", lang),
+    lambda: records_to_geojson(same_view()),
+    file_name=f"{name}.geojson",
+    mime="application/geo+json",
+    on_click="ignore",
 )
 
 st.subheader(t("discrepancies", lang))

@@ -23,7 +23,7 @@ from geo.brief import build_briefing
 from geo.brief.html import render_html, standalone_map_html
 from geo.errors import AssetsError
 from geo.filters import Filters
-from geo.maps import incident_map
+from geo.maps import DEFAULT_ASSET_BASE, incident_map
 from geo.words import range_text
 from geo.words import word as label
 
@@ -497,10 +497,18 @@ def test_standalone_map_inlines_leaflet_and_refuses_a_cdn(embedded_joined, real_
     assert "jQuery" not in scripts  # and the files no geo.maps map uses are left out
     # the layer control's icon is a data: URI now
     assert re.search(r'\.leaflet-control-layers-toggle\s*\{[^}]*url\("data:image/png;base64,', text)
-    full = standalone_map_html(local, lean=False)
+    # a map that does load Font Awesome (folium.Map's own files, and a folium.Icon): its fonts are
+    # inlined as data: URIs, woff2 only; the project's maps never load them
+    import folium
+
+    from geo.maps.assets import localize
+
+    iconic = folium.Map(location=[51.16, 71.45], tiles=None)
+    folium.Marker([51.16, 71.45], icon=folium.Icon(icon="flag", prefix="fa")).add_to(iconic)
+    full = standalone_map_html(localize(iconic, DEFAULT_ASSET_BASE))
     assert remote_loads(full) == []
-    # Font Awesome's fonts: woff2 only, as data: URIs
     assert "data:font/woff2;base64," in full and "font/ttf" not in full
+    assert "data:font/woff2;base64," not in standalone_map_html(local, lean=False)
     cdn = incident_map(embedded_joined, real_boundaries, city_id="astana", on=on, tiles=False, asset_base=None)
     with pytest.raises(AssetsError, match="not one of the local files"):
         standalone_map_html(cdn)

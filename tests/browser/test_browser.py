@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -234,6 +235,32 @@ def test_the_map_pages_png_button_draws_the_static_map_when_clicked(app, offline
     name, data = _download(page, "Map as PNG")
     assert name == "protest-map_almaty_2019-06-09_2019-06-13_map.png"
     assert data.startswith(b"\x89PNG") and len(data) > 50_000
+    assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
+
+
+def test_the_sources_downloads_are_the_views_records_made_when_clicked(app, offline_page):
+    """The CSV and GeoJSON buttons make their files on the click (deferred): the view's rows, every one."""
+    import io
+    import json
+
+    import pandas as pd
+
+    from geo.filters import Filters, filter_records
+    from geo.records import load_embedded_records
+
+    page = offline_page.page
+    page.goto(f"{app.url}/sources?{ALMATY_JUNE}")
+    _first(page, '[data-testid="stDataFrame"]', app)
+    _wait_until_idle(page)
+    view = Filters(city="almaty", start=date(2019, 6, 9), end=date(2019, 6, 13))
+    expected = sorted(filter_records(load_embedded_records(), view)["record_id"])
+    name, data = _download(page, "Download CSV")
+    assert name == "protest-map_almaty_2019-06-09_2019-06-13.csv"
+    got = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert sorted(got["record_id"]) == expected and len(expected) > 20
+    name, data = _download(page, "Download GeoJSON")
+    assert name.endswith(".geojson")
+    assert sorted(f["properties"]["record_id"] for f in json.loads(data)["features"]) == expected
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
