@@ -343,18 +343,22 @@ def _with_city_id(records: pd.DataFrame) -> pd.DataFrame:
 
 def _ids_by_day(frame: pd.DataFrame, grid: pd.MultiIndex, lo: date, hi: date) -> pd.Series:
     """Space-separated record_ids of ``frame`` per (day, city) of ``grid`` that their period covers."""
-    pairs = []
-    for rid, city, first, last in zip(
-        frame["record_id"], frame["_city_id"], frame["period_start"], frame["period_end"]
-    ):
-        for day in pd.date_range(max(first, pd.Timestamp(lo)), min(last, pd.Timestamp(hi)), freq="D"):
-            pairs.append((day, city, rid))
-    if not pairs:
+    first = np.maximum(frame["period_start"].to_numpy("datetime64[D]"), np.datetime64(lo, "D"))
+    last = np.minimum(frame["period_end"].to_numpy("datetime64[D]"), np.datetime64(hi, "D"))
+    days = np.maximum((last - first).astype(np.int64) + 1, 0)  # each record's days in the window
+    if not days.sum():
         return pd.Series("", index=grid)
+    row = np.repeat(np.arange(len(frame)), days)
+    step = np.arange(len(row)) - np.repeat(np.cumsum(days) - days, days)  # 0, 1, ... within each record
     ids = (
-        pd.DataFrame(pairs, columns=["day", "city_id", "record_id"])
-        .astype({"day": "datetime64[ns]"})
-        .sort_values("record_id")
+        pd.DataFrame(
+            {
+                "day": (first[row] + step).astype("datetime64[ns]"),
+                "city_id": frame["_city_id"].to_numpy(dtype=object)[row],
+                "record_id": frame["record_id"].to_numpy(dtype=object)[row],
+            }
+        )
+        .sort_values("record_id", kind="stable")
         .groupby(["day", "city_id"])["record_id"]
         .agg(" ".join)
     )
