@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -90,7 +90,10 @@ class Reconciliation:
             return f"{self.detained_low:,}"
         return f"{self.detained_low:,}–{self.detained_high:,}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self, *, alternatives: int | None = None) -> dict:
+        """The answer as plain data (JSON's types); ``alternatives``: list at most these many of them
+        (``alternatives_total`` says how many there are)."""
+        considered = self.alternatives
         return {
             "area": self.area,
             "from": self.start.isoformat(),
@@ -99,7 +102,16 @@ class Reconciliation:
             "detained_high": self.detained_high,
             "basis": self.basis,
             "high_basis": self.high_basis,
-            "alternatives": [asdict(a) for a in self.alternatives],
+            "alternatives": [
+                {
+                    "record_id": a.record_id,
+                    "detained_low": a.detained_low,
+                    "detained_high": a.detained_high,
+                    "reason": a.reason,
+                }
+                for a in considered[:alternatives]
+            ],
+            "alternatives_total": len(considered),
             "breakdown": self.breakdown,
             "notes": self.notes,
         }

@@ -214,6 +214,10 @@ def detained(
     return answer | {"label": answer["labels"][state_lang()]}
 
 
+#: A page lists at most this many records or figures (the first), and says how many there are.
+TABLE_LIMIT = 1_000
+
+
 @st.cache_data(show_spinner=False)
 def _detained(
     area: str, start: date, end: date, types: tuple[str, ...], precs: tuple[int, ...], datasets: tuple[str, ...]
@@ -222,7 +226,7 @@ def _detained(
     records = view(Filters(start=start, end=end, event_types=types, precisions=precs, datasets=datasets))
     result = detained_range(records, area=area, start=start, end=end)
     labels = {lang: range_text(result.detained_low, result.detained_high, lang) for lang in LANGUAGES}
-    return result.to_dict() | {"labels": labels}
+    return result.to_dict(alternatives=TABLE_LIMIT) | {"labels": labels}  # the pages list no more
 
 
 @st.cache_data(show_spinner=False)

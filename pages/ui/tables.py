@@ -56,7 +56,7 @@ def display_frame(records: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 #: A page lists at most this many records (the first by date), and says how many there are and where the rest is.
-TABLE_LIMIT = 1_000
+TABLE_LIMIT = data.TABLE_LIMIT
 
 
 def table(records: pd.DataFrame, lang: str, *, compact: bool = False, limit: int = TABLE_LIMIT) -> None:
@@ -71,12 +71,16 @@ def table(records: pd.DataFrame, lang: str, *, compact: bool = False, limit: int
     show(frame, lang)
 
 
-def show_first(rows, make, lang: str, what: str, *, limit: int = TABLE_LIMIT) -> None:
+def show_first(rows, make, lang: str, what: str, *, total: int | None = None, limit: int = TABLE_LIMIT) -> None:
     """``show(make(rows, lang))`` of a long list's first ``limit`` entries, in its own order, saying how many
-    there are (``what``: ``records``, ``discrepancies`` or ``alternatives``); the rest is never built."""
-    if len(rows) > limit:
-        shown, n = number(limit, lang), number(len(rows), lang)
-        st.caption(t("list_first", lang, shown=shown, n=n, what=t(f"what_{what}", lang)))
+    there are (``what``: ``records``, ``discrepancies`` or ``alternatives``); the rest is never built.
+
+    ``total``: the whole list's length when ``rows`` is already its beginning."""
+    total = len(rows) if total is None else total
+    if total > min(limit, len(rows)):
+        shown = min(limit, len(rows))
+        words = {"shown": number(shown, lang), "n": number(total, lang), "what": t(f"what_{what}", lang)}
+        st.caption(t("list_first", lang, **words))
         rows = rows[:limit]
     show(make(rows, lang), lang)
 

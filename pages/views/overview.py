@@ -36,7 +36,9 @@ with st.expander(t("basis_heading", lang)):
     tables.show_first(basis, tables.basis_frame, lang, "records")
     if result["alternatives"]:
         st.write(t("considered", lang))
-        tables.show_first(result["alternatives"], tables.alternatives_frame, lang, "alternatives")
+        tables.show_first(
+            result["alternatives"], tables.alternatives_frame, lang, "alternatives", total=result["alternatives_total"]
+        )
 
 bset, problem = data.boundaries()
 if bset is None:

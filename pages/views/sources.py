@@ -51,4 +51,6 @@ area_name = t("national", lang) if area == "national" else city_name_over(area, 
 st.metric(f"{t('detained', lang)} ({area_name}, {f.start} – {f.end})", result["label"])
 basis = some_ids(result["basis"], BASIS_IDS, lang) or "—"
 st.text(f"{t('basis_heading', lang)}: {basis}")  # plain text: ids come from data
-tables.show_first(result["alternatives"], tables.alternatives_frame, lang, "alternatives")
+tables.show_first(
+    result["alternatives"], tables.alternatives_frame, lang, "alternatives", total=result["alternatives_total"]
+)
