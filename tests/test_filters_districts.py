@@ -83,6 +83,24 @@ def test_filter_records_by_period_city_type_and_precision(joined):
     assert set(precise["geo_precision"]) == {1} and set(precise["event_type"]) == {"detention"}
 
 
+def test_a_view_of_every_record_is_the_frame_itself_and_changing_it_changes_only_the_view(joined):
+    """No copy of a million records for a whole dataset's view (pandas takes no rows for an all-true mask,
+    and copy-on-write guards the cached join); changing the view leaves the join as it was."""
+    import numpy as np
+
+    _, records = joined
+    whole = Filters(start=date(2000, 1, 1), end=date(2030, 12, 31))
+    view = filter_records(records, whole)
+    assert len(view) == len(records) and view.index.equals(records.index)
+    assert np.shares_memory(view["latitude"].to_numpy(), records["latitude"].to_numpy())
+    before = records["summary"].copy()
+    view.loc[view.index[0], "summary"] = "changed in the view"
+    view["extra"] = 1
+    assert records["summary"].equals(before) and "extra" not in records.columns
+    some = filter_records(records, Filters())  # a part: rows taken, as before
+    assert len(some) < len(records)
+
+
 def test_almaty_district_table_adds_up(joined):
     boundaries, records = joined
     f = Filters()
