@@ -22,23 +22,20 @@ st.caption(f"{t('records_shown', lang)}: {number(len(records), lang)}")
 tables.table(records, lang)
 
 name = f"protest-map_{f.city}_{f.start}_{f.end}"
-left, right = st.columns(2)
 # made when clicked: a million records are hundreds of megabytes of CSV or GeoJSON, too much for every run
 same_view = data.view_later(f)
-left.download_button(
-    t("download_csv", lang),
-    lambda: records_to_csv(same_view()),
-    file_name=f"{name}.csv",
-    mime="text/csv",
-    on_click="ignore",
+DOWNLOADS = (
+    ("download_csv", records_to_csv, "csv", "text/csv"),
+    ("download_geojson", records_to_geojson, "geojson", "application/geo+json"),
 )
-right.download_button(
-    t("download_geojson", lang),
-    lambda: records_to_geojson(same_view()),
-    file_name=f"{name}.geojson",
-    mime="application/geo+json",
-    on_click="ignore",
-)
+for column, (label, write, ext, mime) in zip(st.columns(2), DOWNLOADS):
+    column.download_button(
+        t(label, lang),
+        lambda write=write: write(same_view()),
+        file_name=f"{name}.{ext}",
+        mime=mime,
+        on_click="ignore",
+    )
 
 st.subheader(t("discrepancies", lang))
 disputed = discrepancies(records)  # the same rows as the briefing packs
