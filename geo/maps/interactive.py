@@ -456,10 +456,8 @@ def _base_map(bounds, *, height: int, tiles: bool, lang: str) -> folium.Map:
     # the map's own zoom limit: without a tile layer (tiles=False) Leaflet has none, and
     # MarkerCluster then refuses to draw ("Map has no maxZoom specified")
     m.options["max_zoom"] = MAX_ZOOM
-    # These maps draw circles, divIcons and GeoJSON, never folium.Icon: folium's jQuery, Bootstrap,
-    # Font Awesome and awesome-markers (about 0.5 MB and six requests) would only delay the map.
-    m.default_js = [(name, url) for name, url in m.default_js if name == "leaflet"]
-    m.default_css = [(name, url) for name, url in m.default_css if name == "leaflet_css"]
+    m.default_js = [js for js in m.default_js if js[0] == "leaflet"]  # never a folium.Icon here: folium's jQuery,
+    m.default_css = [css for css in m.default_css if css[0] == "leaflet_css"]  # Bootstrap, Font Awesome only delay
     if tiles:
         basemap = folium.TileLayer(
             OSM_TILES, attr=attribution_text(OSM_TILE_ATTRIBUTION, lang), name="OpenStreetMap", max_zoom=MAX_ZOOM
