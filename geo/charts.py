@@ -32,7 +32,7 @@ from typing import Literal
 import altair as alt
 import pandas as pd
 
-from geo.boundaries import CITY_NAMES, city_display_name
+from geo.boundaries import city_display_name, city_name_over
 from geo.words import LANGUAGES, named_column, range_text, word
 
 __all__ = [
@@ -541,21 +541,6 @@ def _legend_names(daily: pd.DataFrame, lang: str, lo: date, hi: date) -> dict[st
     """city_id -> the city's name(s) over the window ("Nur-Sultan / Astana" across a rename)."""
     cities = [c for c in CITY_COLORS if len(daily) == 0 or c in set(daily["city_id"])]
     return {city: city_name_over(city, lo, hi, lang) for city in cities}
-
-
-def city_name_over(city_id: str, start: date, end: date, lang: str = "en") -> str:
-    """The city's name(s) from ``start`` to ``end`` in ``lang``: ``Nur-Sultan`` for June 2019,
-    ``Astana`` for 2023, ``Nur-Sultan / Astana`` across the rename of 2022-09-17
-    (:func:`geo.boundaries.city_display_name`, day by day of :data:`geo.boundaries.CITY_NAMES`)."""
-    if end < start:
-        start, end = end, start
-    days = [start] + [first for first, _ in CITY_NAMES.get(city_id, ()) if start < first <= end]
-    names: list[str] = []
-    for day in days:
-        name = city_display_name(city_id, day, lang)
-        if name not in names:
-            names.append(name)
-    return " / ".join(names)
 
 
 def _national_rows(national: pd.DataFrame, lang: str, text: dict) -> pd.DataFrame:

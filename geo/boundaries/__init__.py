@@ -54,6 +54,7 @@ from geo.boundaries._model import (
     Tiling,
     area_km2,
     city_display_name,
+    city_name_over,
     expected_district_count,
     parse_month,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "boundary_report",
     "check_boundaries",
     "city_display_name",
+    "city_name_over",
     "expected_district_count",
     "load_boundaries",
     "parse_month",

@@ -219,6 +219,21 @@ def city_display_name(city_id: str, on: date, lang: str = "en") -> str:
     return current[lang]
 
 
+def city_name_over(city_id: str, start: date, end: date, lang: str = "en") -> str:
+    """The city's name(s) from ``start`` to ``end`` in ``lang``: ``Nur-Sultan`` for June 2019,
+    ``Astana`` for 2023, ``Nur-Sultan / Astana`` across the rename of 2022-09-17
+    (:func:`city_display_name`, day by day of :data:`CITY_NAMES`)."""
+    if end < start:
+        start, end = end, start
+    days = [start] + [first for first, _ in CITY_NAMES.get(city_id, ()) if start < first <= end]
+    names: list[str] = []
+    for day in days:
+        name = city_display_name(city_id, day, lang)
+        if name not in names:
+            names.append(name)
+    return " / ".join(names)
+
+
 def expected_district_count(city_id: str, on: date) -> int:
     """How many districts ``city_id`` had on ``on`` (from :data:`DISTRICT_ERAS`)."""
     count = DISTRICT_ERAS[city_id][0][1]

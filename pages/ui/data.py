@@ -14,6 +14,7 @@ their server paths.
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import date
 
 import pandas as pd
@@ -24,7 +25,6 @@ from geo.boundaries import BoundarySet, load_boundaries
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError, SettingsError
 from geo.filters import EMBEDDED_DATASET, Filters, filter_records
 from geo.join import join_incidents, place_by_stated_city
-from geo.postgis import PostGISStore, district_table_in_database, join_in_database
 from geo.published import PublishedStore
 from geo.records import keep_ids_apart, load_embedded_records
 from geo.schema import LANGUAGES
@@ -175,7 +175,9 @@ def _joined(datasets: tuple[str, ...], public: bool, location: str) -> pd.DataFr
         names = [n for n in datasets if n in known] or [EMBEDDED_DATASET]
         records = keep_ids_apart(opened.read(names))
         bset, _ = boundaries()
-        if isinstance(opened, PostGISStore) and bset is not None:
+        if _in_database(opened) and bset is not None:
+            from geo.postgis import join_in_database
+
             try:  # the points placed by PostGIS, once per dataset written (the placements are kept)
                 return join_in_database(opened, names, bset, records=records)
             except ProtestMapError as exc:  # the same join, here: the figures do not depend on where it ran
@@ -238,7 +240,9 @@ def districts(
 
     bset, _ = boundaries()
     opened, _ = store()
-    if isinstance(opened, PostGISStore) and bset is not None:  # the window and its counts in SQL
+    if _in_database(opened) and bset is not None:  # the window and its counts in SQL
+        from geo.postgis import district_table_in_database
+
         known = set(_names(opened, "")[0])
         names = [n for n in datasets if n in known] or [EMBEDDED_DATASET]
         try:
@@ -283,3 +287,9 @@ def state_lang() -> str:
 def filter_key(filters: Filters) -> tuple:
     """The filter fields the cached functions take (dates, types, precisions, datasets)."""
     return filters.start, filters.end, tuple(filters.event_types), tuple(filters.precisions), filters.datasets
+
+
+def _in_database(opened) -> bool:
+    """Whether ``opened`` is a PostGIS store (geo.postgis, and psycopg with it, is loaded only for one)."""
+    module = sys.modules.get("geo.postgis.store")
+    return module is not None and isinstance(opened, module.PostGISStore)

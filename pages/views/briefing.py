@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from geo.boundaries import city_name_over
 from geo.brief import render
-from geo.charts import city_name_over
 from pages.ui import briefs, data, state
 from pages.ui.i18n import t
 

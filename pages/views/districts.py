@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo.charts import city_name_over
+from geo.boundaries import city_name_over
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
 

@@ -1,10 +1,8 @@
 """Overview: headline figures for the current filters, a small map of both cities, key dates."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.charts import city_name_over
-from geo.maps import incident_map
+from geo.boundaries import city_name_over
 from geo.words import number
 from pages.ui import data, state, tables
 from pages.ui.i18n import t
@@ -45,6 +43,11 @@ if bset is None:
     st.warning(f"{t('no_boundaries', lang)}. {problem}")
 else:
     key = data.filter_key(f)
+    # folium and st_folium are imported here, after the figures are on the page (a second at a cold start)
+    from streamlit_folium import st_folium
+
+    from geo.maps import incident_map
+
     for column, city in zip(st.columns(2), ("almaty", "astana")):
         with column:
             table = data.districts(city, *key)

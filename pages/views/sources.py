@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from geo.boundaries import city_name_over
 from geo.brief import discrepancies
 from geo.brief.model import some_ids
-from geo.charts import city_name_over
 from geo.export import records_to_csv, records_to_geojson
 from geo.words import number
 from pages.ui import data, state, tables
