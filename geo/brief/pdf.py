@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
+import fpdf.encryption
 import matplotlib
 import pandas as pd
 from fpdf import FPDF
@@ -37,6 +38,11 @@ from geo import __version__
 from geo.boundaries import city_display_name
 from geo.brief.model import Briefing, Place, some_ids, web_url
 from geo.words import named, number, range_text, reason_text, word
+
+# fpdf keeps the ImportError of its optional cryptography package, and with its traceback every frame of
+# whoever imported fpdf first: a page's run, and a million records with it, for as long as the server runs.
+if isinstance(fpdf.encryption.import_error, BaseException):
+    fpdf.encryption.import_error = fpdf.encryption.import_error.with_traceback(None)
 
 FONT = "DejaVu"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"

@@ -352,3 +352,37 @@ def test_only_web_addresses_become_links(embedded_joined, real_boundaries, tmp_p
     assert brief.app_link == "javascript:alert(1)/map?city=astana"
     assert brief.app_link in re.sub(r"\s+", "", _run("pdftotext", str(path), "-"))  # shown, not linked
     assert f"/URI ({brief.sources[0].url})".encode() in raw
+
+
+_IMPORTER = """
+import gc, sys, weakref
+
+class Big:  # a page's records, say
+    pass
+
+def page(module):
+    big = Big()
+    __import__(module)
+    return weakref.ref(big)
+
+held = page(sys.argv[1])
+gc.collect()
+import fpdf.encryption
+print(held() is not None, fpdf.encryption.import_error is not None)
+"""
+
+
+def test_the_pdf_module_keeps_no_frame_of_whoever_imported_it_first():
+    """fpdf keeps the ImportError of its optional cryptography package with its traceback; through
+    geo.brief.pdf the traceback is dropped, so a page that first made a PDF button keeps nothing alive."""
+    import subprocess
+    import sys
+
+    def held(module: str) -> tuple[str, str]:
+        run = subprocess.run([sys.executable, "-c", _IMPORTER, module], capture_output=True, text=True, check=True)
+        return tuple(run.stdout.split())
+
+    kept, fpdf_kept_its_error = held("geo.brief.pdf")
+    assert kept == "False"
+    if fpdf_kept_its_error == "True":  # fpdf alone does keep the importer's frames (the reason for the fix)
+        assert held("fpdf") == ("True", "True")
