@@ -7,7 +7,7 @@ import streamlit as st
 from geo.errors import SettingsError
 from geo.maps.assets import ensure_assets
 from geo.words import capital
-from pages.ui import deployment, state, uploads
+from pages.ui import deployment, memory, state, uploads
 from pages.ui.i18n import t
 
 st.set_page_config(page_title="protest-map", page_icon="🗺️", layout="wide")
@@ -41,4 +41,7 @@ if not public:  # a public deployment has no Import page at all: /import opens t
 
 if assets_problem := ensure_assets():  # Leaflet & co. missing from static/vendor and not installable
     st.warning(deployment.shown(assets_problem, t("public_no_map_files", lang)), icon=":material/cloud_off:")
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+finally:  # also when the run stops or reruns early
+    memory.release()  # what the page let go of (hundreds of MB at a million records) goes back to the system
