@@ -8,46 +8,17 @@ from __future__ import annotations
 
 import importlib
 
-# Loaded on first use (PEP 562): ``geo.maps.assets`` is imported at every start, and folium with it
-# would cost a second before the first figure is shown.
-_FROM = {
-    "geo.maps.interactive": (
-        "CITY_EXTENTS",
-        "DEFAULT_ASSET_BASE",
-        "POINT_LIMIT",
-        "POINTS_FROM_ZOOM",
-        "POPUP_LIMIT",
-        "VIEW_POINT_LIMIT",
-        "drawn_incidents",
-        "drawn_without_districts",
-        "in_cell",
-        "incident_map",
-        "incidents_in_view",
-        "overview_map",
-        "representation",
-        "selected_record",
-        "within",
-    ),
-    "geo.maps.style": (
-        "EVENT_COLOURS",
-        "OTHER_COLOUR",
-        "PLAIN_BACKGROUND",
-        "SHADE_SCALE",
-        "ZERO_FILL",
-        "badge_text",
-        "district_values",
-        "shade_classes",
-        "shade_fill",
-    ),
-}
-_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+#: The modules whose names this package gives (``from geo.maps import incident_map``), each loaded on
+#: first use (PEP 562): ``geo.maps.assets`` is imported at every start, and folium with the map code
+#: would cost a second before the first figure is shown.
+_MODULES = ("geo.maps.interactive", "geo.maps.style")
 
 
-def __getattr__(name: str):  # what ``from geo.maps import incident_map`` calls the first time
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'geo.maps' has no attribute {name!r}")
-    value = globals()[name] = getattr(importlib.import_module(_MODULE_OF[name]), name)
-    return value
-
-
-__all__ = sorted(_MODULE_OF)
+def __getattr__(name: str):
+    if not name.startswith("__"):
+        for path in _MODULES:
+            module = importlib.import_module(path)
+            if name in module.__all__:
+                value = globals()[name] = getattr(module, name)
+                return value
+    raise AttributeError(f"module 'geo.maps' has no attribute {name!r}")

@@ -13,6 +13,18 @@ import pandas as pd
 from geo.boundaries import Layer
 from geo.words import number, plural_key, word
 
+__all__ = [
+    "EVENT_COLOURS",
+    "OTHER_COLOUR",
+    "PLAIN_BACKGROUND",
+    "SHADE_SCALE",
+    "ZERO_FILL",
+    "badge_text",
+    "district_values",
+    "shade_classes",
+    "shade_fill",
+]
+
 #: Marker fill per event type: the Okabe-Ito palette (safe for the common
 #: colour-vision deficiencies), each marker with a dark outline.
 EVENT_COLOURS: dict[str, str] = {
