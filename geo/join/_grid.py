@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import geopandas as gpd
@@ -23,12 +24,20 @@ from geo.join._common import (
 
 # --------------------------------------------------------------------------- the grid
 
+#: Points a layer's grid tests directly before it is built: building the grid of one of the real
+#: layers takes 0.1-0.2 s, testing 100,000 points against its prepared polygons 0.04-0.07 s (the
+#: 2-core machine), so a grid pays for itself after about this many points.
+DIRECT_POINTS = 300_000
+
 
 class _Grid:
     """Point-in-polygon for one district layer plus a city outline, on a 2**depth grid.
 
     ``locate`` answers exactly what ``shapely.contains_xy`` answers for each district
-    (first district row on overlaps), then for the outline.
+    (first district row on overlaps), then for the outline.  The grid is built when the
+    points asked about outgrow what it costs: until then (the first
+    :data:`DIRECT_POINTS` points, a cold start on a small dataset) every point is
+    tested against the prepared polygons directly, which is that same answer.
     """
 
     def __init__(
@@ -46,6 +55,10 @@ class _Grid:
         self._nearest_tree: tuple[Transformer, shapely.STRtree, np.ndarray] | None = None
         n = 1 << depth
         self.n = n
+        self._direct_left = DIRECT_POINTS
+        self._depth: int | None = None
+        self._steps = (0.0, 0.0)
+        self._lock = threading.Lock()
         if seg_xy.shape[0] == 0:
             self.origin, self.inv, self.labels = (0.0, 0.0), (0.0, 0.0), np.full((1, 1), _OUT)
             self.n = 1
@@ -59,7 +72,18 @@ class _Grid:
         self.origin = (x0, y0)
         dx, dy = (x1 - x0) / n, (y1 - y0) / n
         self.inv = (1.0 / dx, 1.0 / dy)
-        self._build(depth, dx, dy)
+        self._depth, self._steps = depth, (dx, dy)  # the grid is built on demand (_ensure_built)
+
+    @property
+    def built(self) -> bool:
+        """Whether the grid is built (see :data:`DIRECT_POINTS`)."""
+        return self._depth is None
+
+    def _ensure_built(self) -> None:
+        with self._lock:  # two sessions' joins may ask at once: one builds, the other waits
+            if self._depth is not None:
+                self._build(self._depth, *self._steps)
+                self._depth = None
 
     def _build(self, depth: int, dx: float, dy: float) -> None:
         # Quadtree descent: a cell no boundary segment touches (with a margin far above
@@ -122,6 +146,11 @@ class _Grid:
 
     def locate(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """District row of each point, or _GAP (in the outline only), or _OUT."""
+        if self._depth is not None:  # not built yet
+            if len(x) <= self._direct_left:
+                self._direct_left -= len(x)
+                return self._label_centres(x, y)
+            self._ensure_built()
         fx = x - self.origin[0]
         fx *= self.inv[0]
         fy = y - self.origin[1]

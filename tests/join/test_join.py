@@ -20,7 +20,7 @@ from shapely.geometry import box
 
 from geo.boundaries import DISTRICT_COLUMNS, BoundarySet, Layer
 from geo.errors import CRSMismatchError
-from geo.join import JOIN_CODES, OUTPUT_COLUMNS, join_incidents, place_by_stated_city
+from geo.join import JOIN_CODES, OUTPUT_COLUMNS, _grid, join_incidents, place_by_stated_city
 
 WEST = box(76.0, 43.0, 77.0, 44.0)
 EAST = box(77.004, 43.0, 78.0, 44.0)
@@ -502,7 +502,7 @@ def assert_matches_sjoin(lon, lat, boundaries: BoundarySet):
     assert (got["join_note"].to_numpy()[left][on_border] != "").all()
 
 
-def test_grid_equals_sjoin_on_200k_random_points():
+def test_grid_equals_sjoin_on_200k_random_points(point_test):
     boundaries = voronoi_boundaries(seed=1)
     rng = np.random.default_rng(7)
     n = 200_000
@@ -515,12 +515,32 @@ def test_grid_equals_sjoin_on_200k_random_points():
     assert_matches_sjoin(lon, lat, boundaries)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],  # the path, not state
+)
 @given(st.lists(st.tuples(st.floats(75.8, 77.8), st.floats(42.9, 44.3)), min_size=1, max_size=60))
-def test_grid_equals_sjoin_property(points):
+def test_grid_equals_sjoin_property(point_test, points):
     lon = np.array([p[0] for p in points])
     lat = np.array([p[1] for p in points])
     assert_matches_sjoin(lon, lat, VORONOI)
+
+
+def test_a_grid_is_built_only_once_its_points_outgrow_what_it_costs(monkeypatch):
+    monkeypatch.setattr(_grid, "DIRECT_POINTS", 1_000)
+    _grid._GRIDS.clear()
+    layer = VORONOI.layers[0]
+    grid = _grid._grid_for(layer.districts, VORONOI.outline("almaty"), "almaty")
+    rng = np.random.default_rng(11)
+    lon, lat = rng.uniform(75.8, 77.8, 600), rng.uniform(42.9, 44.3, 600)
+    first = grid.locate(lon.copy(), lat.copy())
+    assert not grid.built  # 600 points: tested directly
+    second = grid.locate(lon.copy(), lat.copy())
+    assert grid.built  # 1,200 points asked about: the grid pays for itself
+    assert first.tolist() == second.tolist()
+    assert set(first.tolist()) >= {0, 1, _grid._OUT}  # districts and outside among them
+    _grid._GRIDS.clear()
 
 
 VORONOI = voronoi_boundaries(seed=1)

@@ -111,7 +111,7 @@ def test_the_largest_hole_of_the_2026_layer_goes_to_the_nearest_district(boundar
 
 
 @pytest.mark.parametrize("snapshot", ["2017", "2026"])
-def test_grid_equals_sjoin_on_real_layers(snapshot, boundary_real_dir):
+def test_grid_equals_sjoin_on_real_layers(snapshot, boundary_real_dir, point_test):
     boundaries = load_boundaries(boundary_real_dir, almaty_snapshot=snapshot)
     rng = np.random.default_rng(3)
     for city, stated, when in [("almaty", "Almaty", "2020-01-01"), ("astana", "Astana", "2023-06-01")]:
