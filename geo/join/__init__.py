@@ -68,7 +68,10 @@ Speed comes from a cached grid per (layer, outline): every grid cell is either
 wholly inside one district, wholly in a gap of the outline, wholly outside, or
 crossed by a boundary; only points in crossed cells get an exact test
 (:func:`shapely.contains_xy`) against the few polygons whose borders cross their
-cell.  Distances are measured in metres in UTM (EPSG:32643 for Almaty, EPSG:32642
+cell.  The grid is built once a layer's points outgrow what building it costs (about
+300,000 points, :data:`geo.join._grid.DIRECT_POINTS`); before that, as at the cold
+start of a small dataset, each point is tested against the prepared districts
+directly.  Distances are measured in metres in UTM (EPSG:32643 for Almaty, EPSG:32642
 for Astana; other cities: their own UTM zone), to the district edges as drawn in
 lon/lat (edges longer than ~50 m are cut before projecting).
 
