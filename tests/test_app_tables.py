@@ -195,3 +195,35 @@ def test_long_lists_show_their_first_thousand_and_say_how_many(monkeypatch, tmp_
         considered = [d.value for d in at.dataframe if list(d.value.columns) == ["Record", "Detained", "Why not used"]]
         assert [len(frame) for frame in considered] == [TABLE_LIMIT]
         assert considered[0]["Record"].tolist() == sorted(records["record_id"])[:TABLE_LIMIT]
+
+
+def test_a_long_record_list_shows_its_first_records_by_date_then_id():
+    """Past the limit a table lists the first records by date, then record id (ties kept in their order)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import numpy as np
+        import pandas as pd
+
+        from benchmarks.join import synthetic_records
+        from benchmarks.scale import complete
+        from benchmarks.timing import reference_boundaries
+        from geo.join import join_incidents
+        from pages.ui import tables
+
+        bset = reference_boundaries()
+        records = join_incidents(complete(synthetic_records(bset, 1_500, 5)), bset)
+        rng = np.random.default_rng(2)
+        records["date"] = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 30, len(records)), unit="D")
+        records.loc[records.index[::7], "date"] = pd.NaT  # undated ones last
+        tables.table(records.sample(frac=1, random_state=4), "en", limit=400)
+
+    at = AppTest.from_function(page, default_timeout=120).run()
+    assert not at.exception
+    (frame,) = [d.value for d in at.dataframe]
+    assert "The first 400 of 1,500" in " ".join(c.value for c in at.caption)
+    shown = list(zip(frame["Date"], frame["Record"]))
+    assert len(shown) == 400
+    dated = [(d, r) for d, r in shown if d != "—"]
+    assert dated == sorted(dated)  # by date, then by record id
+    assert len(dated) == 400  # 1,286 dated records: the undated come after them all

@@ -59,7 +59,18 @@ class _RawScript(MacroElement):
 
 
 class _GeoJson(folium.GeoJson, _RawScript):
-    """``folium.GeoJson`` whose rendered data is never compiled as a template."""
+    """``folium.GeoJson`` whose rendered data is never compiled as a template.
+
+    ``bounds`` (west, south, east, north), when the caller knows them (a boundary layer's),
+    spares folium walking every coordinate for them (``st_folium`` asks the map for its bounds).
+    """
+
+    def __init__(self, *args, bounds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_bounds = None if bounds is None else [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+
+    def _get_self_bounds(self):
+        return self._known_bounds if self._known_bounds is not None else super()._get_self_bounds()
 
 
 class _HeatMap(HeatMap, _RawScript):

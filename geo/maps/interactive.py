@@ -103,16 +103,7 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_TILE_ATTRIBUTION = "© OpenStreetMap contributors"
 MAX_ZOOM = 19
 
-_NEEDED_COLUMNS = (
-    "record_id",
-    "date",
-    "city_id",
-    "attribution",
-    "district_id",
-    "latitude",
-    "longitude",
-    "event_type",
-)
+_NEEDED_COLUMNS = ("record_id", "date", "city_id", "attribution", "district_id", "latitude", "longitude", "event_type")
 
 
 # ----------------------------------------------------------------------------- words
@@ -427,6 +418,7 @@ def overview_map(
             },
             on_each_feature=JsCode(_TOOLTIP_JS),
             attribution=html.escape(attribution_text(layer.attribution, lang)),
+            bounds=layer.districts.total_bounds,
         ).add_to(m)
     _outline_layer(boundaries, list(outlines["city_id"]), lang).add_to(m)
     placed = drawn_incidents(_rows(joined, joined["attribution"] == "district"))
@@ -513,6 +505,7 @@ def _district_layer(
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
         on_each_feature=JsCode(_TOOLTIP_JS),
         attribution=html.escape(attribution_text(layer.attribution, lang)),
+        bounds=layer.districts.total_bounds,
     )
 
 
@@ -601,6 +594,7 @@ def _outline_layer(boundaries: BoundarySet, city_ids: list[str], lang: str) -> f
         },
         attribution=html.escape(" | ".join(attribution_text(a, lang) for a in attributions)) if attributions else None,
         interactive=False,
+        bounds=rows.total_bounds if len(rows) else None,
     )
 
 

@@ -61,8 +61,9 @@ TABLE_LIMIT = data.TABLE_LIMIT
 
 def table(records: pd.DataFrame, lang: str, *, compact: bool = False, limit: int = TABLE_LIMIT) -> None:
     """Render ``records`` with clickable sources: the first ``limit`` by date, the count of the rest said."""
-    if len(records) > limit:
-        first = records.sort_values(["date", "record_id"], kind="stable").head(limit)
+    if len(records) > limit:  # the order from the two keys alone, then only the first rows taken
+        keys = pd.DataFrame({"date": records["date"].to_numpy(), "record_id": records["record_id"].to_numpy()})
+        first = records.iloc[keys.sort_values(["date", "record_id"], kind="stable").index[:limit]]
         st.caption(t("table_first", lang, shown=number(limit, lang), n=number(len(records), lang)))
         records = first
     frame = display_frame(records, lang)
@@ -195,13 +196,23 @@ def district_names(records: pd.DataFrame, lang: str) -> pd.Series:
 
 def _district_names(lang: str) -> dict[str, str]:
     bset, _ = data.boundaries()
-    if bset is None:
-        return {}
-    return {
-        str(row["district_id"]): named(row, "name", lang)
-        for layer in bset.layers
-        for row in layer.districts[["district_id", "name_en", "name_ru", "name_kk"]].to_dict("records")
-    }
+    return {} if bset is None else _names_of(bset, lang)
+
+
+def _names_of(bset, lang: str) -> dict[str, str]:
+    """The district names of a boundary set in ``lang``, made once per set (never changed once loaded)."""
+    kept = _NAMES.get((id(bset), lang))
+    if kept is None or kept[0] is not bset:
+        names = {
+            str(row["district_id"]): named(row, "name", lang)
+            for layer in bset.layers
+            for row in layer.districts[["district_id", "name_en", "name_ru", "name_kk"]].to_dict("records")
+        }
+        kept = _NAMES[(id(bset), lang)] = (bset, names)  # the set kept with them: its id stays its own
+    return kept[1]
+
+
+_NAMES: dict[tuple[int, str], tuple[object, dict[str, str]]] = {}
 
 
 def _text(values) -> pd.Series:

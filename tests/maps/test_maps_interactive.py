@@ -352,6 +352,27 @@ def test_layer_control_and_fit_to_the_city(joined, boundaries):
     assert re.search(r"\[\[43\.2, 76\.8\], \[43\.3, 77\.0\]\]", html)
 
 
+@pytest.mark.parametrize("which", ["incident", "overview"])
+def test_the_boundary_layers_bounds_are_those_of_their_coordinates(joined, boundaries, which):
+    # st_folium asks the map for its bounds: the boundary layers give theirs without walking every coordinate
+    if which == "incident":
+        m = incident_map(joined, boundaries, city_id="almaty", on=ON, asset_base=None)
+    else:
+        m = overview_map(joined, boundaries, ON, tiles=False, asset_base=None)
+    told = [g for g in geojsons(m) if g._known_bounds is not None]
+    # the districts and the outline of one city, or each city's districts and the outlines
+    assert len(told) == (2 if which == "incident" else 3)
+
+    def flat(bounds):
+        return [value for corner in bounds for value in corner]
+
+    for layer in told:
+        walked = folium.utilities.get_bounds(layer.data, lonlat=True)
+        assert flat(layer._get_self_bounds()) == pytest.approx(flat(walked))
+    every = [c for g in geojsons(m) for c in folium.utilities.iter_coords(g.data)]
+    assert flat(m.get_bounds()) == pytest.approx(flat(folium.utilities.get_bounds(every, lonlat=True)))
+
+
 def test_rendered_html_loads_nothing_remote_when_assets_are_local(joined, boundaries):
     m = incident_map(joined, boundaries, city_id="almaty", on=ON)  # default asset_base
     html = render(m)
