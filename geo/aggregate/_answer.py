@@ -92,8 +92,13 @@ class Reconciliation:
 
     def to_dict(self, *, alternatives: int | None = None) -> dict:
         """The answer as plain data (JSON's types); ``alternatives``: list at most these many of them
-        (``alternatives_total`` says how many there are)."""
-        considered = self.alternatives
+        (``alternatives_total`` says how many there are); only those are made."""
+        if alternatives is None or "alternatives" in self._cache or self._explain is None:
+            considered = self.alternatives[:alternatives]
+            total = len(self.alternatives)
+        else:
+            considered = self._explain.alternatives(alternatives)
+            total = self._explain.alternatives_total()
         return {
             "area": self.area,
             "from": self.start.isoformat(),
@@ -109,9 +114,9 @@ class Reconciliation:
                     "detained_high": a.detained_high,
                     "reason": a.reason,
                 }
-                for a in considered[:alternatives]
+                for a in considered
             ],
-            "alternatives_total": len(considered),
+            "alternatives_total": total,
             "breakdown": self.breakdown,
             "notes": self.notes,
         }

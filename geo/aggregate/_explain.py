@@ -34,7 +34,20 @@ class _Explain:
         _, high = self._masks()
         return sorted(self.q.c.rid[self.q.S[high]].tolist())
 
-    def alternatives(self) -> list[Alternative]:
+    def _candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """The items outside the floor: the unlinked, uncontested episodes, and the others."""
+        q, c = self.q, self.q.c
+        floor, _ = self._masks()
+        simple = q.plain & ~c.contested[q.S]
+        return np.flatnonzero(simple & ~floor), np.flatnonzero(~floor & ~simple)
+
+    def alternatives_total(self) -> int:
+        """How many :meth:`alternatives` there are (without making them)."""
+        plain, others = self._candidates()
+        return len(plain) + len(others) + int(np.count_nonzero(self.q.listed))
+
+    def alternatives(self, limit: int | None = None) -> list[Alternative]:
+        """Every record considered and not in the floor, with why (the first ``limit`` of them)."""
         q, c = self.q, self.q.c
         floor, high = self._masks()
         S = q.S
@@ -42,8 +55,12 @@ class _Explain:
         rid = c.rid
         chosen = np.flatnonzero(floor)
         totals = sorted((int(i) for i in chosen if q.block[i]), key=lambda i: rid[S[i]])
+        plain, others = self._candidates()
+        if limit is not None and len(plain) + len(others) > limit:  # only the first by record id are made
+            items = np.concatenate([plain, others])
+            first = items[np.argsort(rid[S[items]].astype(str), kind="stable")[:limit]]
+            plain, others = np.intersect1d(plain, first), np.intersect1d(others, first)
         # the many unlinked episodes outside the floor: the counted figure holding or meeting them
-        plain = np.flatnonzero(q.plain & ~floor & ~c.contested[S])
         if len(plain):
             reasons = np.full(len(plain), "", dtype=object)
             a = q.sp[plain].copy()
@@ -66,12 +83,11 @@ class _Explain:
             for j in np.flatnonzero(reasons == ""):
                 reasons[j] = self._overlaps(rivals[j])
             out.extend(zip(plain.tolist(), reasons.tolist()))
-        others = np.flatnonzero(~floor & ~(q.plain & ~c.contested[S]))
         for i in others:
             out.append((int(i), self._reason(int(i), floor, totals)))
         out.sort(key=lambda pair: rid[S[pair[0]]])
         alts = [self._alt(S[i], reason + ("; used for the high end" if high[i] else "")) for i, reason in out]
-        alts.extend(self._listed())
+        alts.extend(self._listed(None if limit is None else max(limit - len(alts), 0)))
         return alts
 
     @staticmethod
@@ -144,13 +160,15 @@ class _Explain:
             a = self.q.sp[a]
         return False
 
-    def _listed(self) -> list[Alternative]:
+    def _listed(self, limit: int | None = None) -> list[Alternative]:
         q, c = self.q, self.q.c
+        out: list[Alternative] = []
+        listed = np.flatnonzero(q.listed)
+        ordered = listed[np.argsort(c.rid[listed].astype(str), kind="stable")][:limit]
+        if not len(ordered):
+            return out
         covers = self.q.unknowns().covering()
         lo, hi = _day_of(q.lo), _day_of(q.hi)
-        out = []
-        listed = np.flatnonzero(q.listed)
-        ordered = listed[np.argsort(c.rid[listed].astype(str), kind="stable")]
         said_of = dict(zip(ordered.tolist(), c.texts_of("detained_text", ordered)))
         inferred_of = dict(zip(ordered.tolist(), c.texts_of("inferred", ordered)))
         for row in ordered.tolist():

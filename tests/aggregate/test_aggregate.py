@@ -869,3 +869,22 @@ def test_an_exhaustive_check_with_twelve_totals():
             )
         got = detained_range(_frame_of(rows), area="national", start="2019-06-09", end="2019-06-13")
         assert (got.detained_low, got.detained_high) == _exhaustive(rows, ("national", ""), 0, 4), trial
+
+
+@pytest.mark.parametrize("window", [("2019-06-09", "2019-06-10"), ("2019-06-09", "2019-06-13")])
+def test_the_first_alternatives_are_the_beginning_of_the_whole_list(window):
+    """A page lists the first alternatives only, and only those are made: they begin the whole list."""
+    # JUNE's figures and many reported without a number (listed last), with plain episodes beside them
+    rows = JUNE + [(f"U{i:03d}", "2019-06-10", "", "", "Almaty", "incremental", "", "") for i in range(40)]
+    rows += [(f"E{i:03d}", "2019-06-09", "", "", "Nur-Sultan", "incremental", 1 + i % 3, "") for i in range(30)]
+    whole = answer(rows, "national", *window).to_dict()
+    total = whole["alternatives_total"]
+    assert total == len(whole["alternatives"]) > 70
+    assert {a["reason"].split(";")[0] for a in whole["alternatives"]} >= {"reported without a number"}
+    for limit in (0, 1, 5, 29, 30, 31, total - 41, total - 40, total - 1, total, total + 5):
+        first = answer(rows, "national", *window).to_dict(alternatives=limit)
+        assert first["alternatives"] == whole["alternatives"][:limit], limit
+        assert first["alternatives_total"] == total
+        assert {k: v for k, v in first.items() if k != "alternatives"} == {
+            k: v for k, v in whole.items() if k != "alternatives"
+        }
