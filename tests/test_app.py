@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -376,3 +379,28 @@ def test_the_figure_s_words_follow_the_language_and_the_figure_does_not():
         assert at.multiselect(key="f_data").value == ["embedded"]  # the value stays the dataset's name
         assert word("dataset_embedded", lang) in at.multiselect(key="f_data").options
     assert figures == {"en": "at least 231", "ru": "не менее 231", "kk": "кемінде 231"}
+
+
+_MAP_PAGE_IMPORTS = """
+import sys
+from streamlit.testing.v1 import AppTest
+
+at = AppTest.from_file("app.py", default_timeout=120)
+at.query_params.update({"city": "almaty", "from": "2019-06-09", "to": "2019-06-13"})
+at.run()
+at.switch_page("pages/views/map.py").run()
+assert not at.exception, at.exception
+labels = [b.label for b in at.get("download_button")]
+print("fpdf" in sys.modules, "Briefing PDF (A4)" in labels)
+"""
+
+
+def test_the_map_page_offers_the_pdf_without_loading_the_pdf_library(tmp_path):
+    """fpdf takes 0.4 s to import: a page with the PDF button loads it when the button is clicked (in a fresh
+    interpreter: other tests have loaded it here). The browser test clicks it: tests/browser/test_browser.py."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PROTESTMAP_")} | {"PROTESTMAP_CACHE": str(tmp_path)}
+    run = subprocess.run(
+        [sys.executable, "-c", _MAP_PAGE_IMPORTS], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-2:] == ["False", "True"]

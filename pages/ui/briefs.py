@@ -93,12 +93,10 @@ def timeline_png_button(f: Filters, *, key: str) -> None:
 
 def pdf_button(f: Filters, *, key: str) -> None:
     """A button that lays out the view's briefing PDF when clicked."""
-    from geo.brief.pdf import render_pdf
-
     make = later(f)
     st.download_button(
         t("download_pdf", f.lang),
-        data=lambda: render_pdf(make()),
+        data=lambda: _pdf(make()),
         file_name=file_name(f, "pdf"),
         mime=MIME["pdf"],
         on_click="ignore",
@@ -115,3 +113,10 @@ def download_row(f: Filters, png: str, *, key: str) -> None:
     with columns[1]:
         pdf_button(f, key=f"{key}-pdf")
     columns[2].page_link("pages/views/briefing.py", label=t("briefing", f.lang), icon=":material/description:")
+
+
+def _pdf(brief: Briefing) -> bytes:
+    """The PDF of ``brief``; fpdf is imported only now (0.4 s: a page with the button does not wait for it)."""
+    from geo.brief.pdf import render_pdf
+
+    return render_pdf(brief)

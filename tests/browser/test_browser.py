@@ -235,6 +235,8 @@ def test_the_map_pages_png_button_draws_the_static_map_when_clicked(app, offline
     name, data = _download(page, "Map as PNG")
     assert name == "protest-map_almaty_2019-06-09_2019-06-13_map.png"
     assert data.startswith(b"\x89PNG") and len(data) > 50_000
+    name, data = _download(page, "Briefing PDF (A4)")  # the PDF's library is loaded by the click, not the page
+    assert name == "protest-map_almaty_2019-06-09_2019-06-13_brief.pdf" and data.startswith(b"%PDF")
     assert _not_tiles(offline_page.blocked) == [], _why(_not_tiles(offline_page.blocked))
 
 
