@@ -238,10 +238,13 @@ def _combine(n: int, fragments) -> tuple[np.ndarray, list[str]]:
 # --------------------------------------------------------------------------- frame
 
 _TEXT_DTYPE = pd.Series([""]).dtype  # "str" (pyarrow-backed) on pandas 3, object before
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 def _to_frame(records: pd.DataFrame, dec: _Decided, notes, cities: _Cities) -> pd.DataFrame:
-    out = records.copy()  # cheap: numpy blocks are copied, arrow strings are shared
+    # a copy: with copy-on-write (pandas 3) a shallow one, as no write to it can reach ``records``
+    # (0.2 s at a million rows); before, its numpy blocks are copied
+    out = records.copy(deep=not _COPY_ON_WRITE)
     stale = [c for c in OUTPUT_COLUMNS if c in out.columns]
     if stale:
         out = out.drop(columns=stale)

@@ -369,6 +369,11 @@ def test_every_row_once_same_index_even_duplicated_and_extra_columns_kept():
     # joining again replaces the columns instead of doubling them
     pd.testing.assert_frame_equal(join_incidents(got, BOUNDARIES), want)
     assert "district_id" not in frame.columns  # the input is untouched
+    before = frame.copy(deep=True)
+    got.iloc[0, got.columns.get_loc("latitude")] = 0.0  # nor changed by a write to the output
+    got.iloc[0, got.columns.get_loc("summary")] = "changed"
+    got.iloc[0, got.columns.get_loc("geo_precision")] = 4
+    pd.testing.assert_frame_equal(frame, before)
 
 
 def test_empty_frame():
