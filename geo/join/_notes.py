@@ -269,6 +269,8 @@ def _text_array(codes: np.ndarray, table: list[str]):
     if getattr(_TEXT_DTYPE, "storage", None) == "pyarrow":
         import pyarrow as pa
 
-        taken = pa.array(table, type=pa.large_string()).take(pa.array(codes))
-        return pd.array(taken, dtype=_TEXT_DTYPE)
+        # decoding a dictionary array is several times faster than take() on large strings
+        indices = pa.array(np.asarray(codes, dtype=np.int32))
+        taken = pa.DictionaryArray.from_arrays(indices, pa.array(table, type=pa.large_string()))
+        return pd.array(taken.cast(pa.large_string()), dtype=_TEXT_DTYPE)
     return pd.array(np.asarray(table, dtype=object)[codes], dtype=_TEXT_DTYPE)
