@@ -158,13 +158,17 @@ def test_a_public_deployment_without_a_store_shows_the_embedded_data_and_creates
     store = tmp_path / "cloud" / "store.sqlite"  # Community Cloud: nothing there at first
     monkeypatch.setenv("PROTESTMAP_STORE", str(store))
     monkeypatch.setenv("PROTESTMAP_MODE", "public")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PROTESTMAP_CACHE", str(cache))
     at = run_app()
     assert at.metric[0].value == "4,000"
     assert at.multiselect(key="f_data").options == ["Shipped dataset"]
     assert not store.parent.exists()
+    assert not cache.exists()  # nor the join's answers kept for the next start
     monkeypatch.setenv("PROTESTMAP_MODE", "local")  # the same place, locally: the store is made there
     run_app()
     assert store.is_file()
+    assert len(list((cache / "placements").glob("*.arrow"))) == 1
 
 
 def test_public_messages_name_no_server_path(tmp_path, monkeypatch):

@@ -79,21 +79,24 @@ The pipeline, one private module per stage: ``_rows`` (the input checked and
 reduced to arrays), ``_locate`` (the cities' layers in force, the stated city, the
 point's place, the decision), ``_grid`` (the cached point-in-polygon index),
 ``_notes`` (``join_note``, ``join_code`` and the output frame); ``_common`` holds
-the codes they share.
+the codes they share; ``_kept`` (:func:`join_kept`) keeps the answers between runs.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from geo.boundaries import BoundarySet
+from geo.join import _kept
 from geo.join._common import JOIN_CODES, OUTPUT_COLUMNS
 from geo.join._locate import _assign_city, _city_table, _decide, _locate
-from geo.join._notes import _notes, _to_frame
+from geo.join._notes import _notes, _to_frame, _with_columns
 from geo.join._rows import _basic_checks
 from geo.schema import CITY_IDS
 
-__all__ = ["JOIN_CODES", "OUTPUT_COLUMNS", "join_incidents", "place_by_stated_city"]
+__all__ = ["JOIN_CODES", "OUTPUT_COLUMNS", "join_incidents", "join_kept", "place_by_stated_city"]
 
 
 def join_incidents(records: pd.DataFrame, boundaries: BoundarySet, *, gap_tolerance_m: float = 100.0) -> pd.DataFrame:
@@ -151,3 +154,17 @@ def place_by_stated_city(records: pd.DataFrame) -> pd.DataFrame:
         join_code="no_boundaries",
         boundary_layer="",
     )
+
+
+def join_kept(records: pd.DataFrame, boundaries: BoundarySet, folder, *, gap_tolerance_m: float = 100.0):
+    """:func:`join_incidents` of ``records``, read from ``folder`` when the same question was answered there
+    (see :mod:`geo.join._kept`); ``folder`` ``None``: nothing is read nor written (public mode)."""
+    if folder is None or not _kept.plain(records):
+        return join_incidents(records, boundaries, gap_tolerance_m=gap_tolerance_m)
+    path = Path(folder) / f"{_kept.key(records, boundaries, gap_tolerance_m)}.arrow"
+    kept = _kept.read(path, len(records))
+    if kept is not None:
+        return _with_columns(records, kept)
+    out = join_incidents(records, boundaries, gap_tolerance_m=gap_tolerance_m)
+    _kept.keep(path, out)
+    return out

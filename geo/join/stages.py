@@ -13,6 +13,7 @@ from geo.join._common import _DENSIFY_DEG as DENSIFY_DEG
 from geo.join._common import _VALID as VALID
 from geo.join._common import OUTPUT_COLUMNS
 from geo.join._grid import _grid_for as grid_for
+from geo.join._kept import fingerprint
 from geo.join._locate import _assign_city as assign_city
 from geo.join._locate import _Cities as Cities
 from geo.join._locate import _city_table as city_table
@@ -36,6 +37,7 @@ __all__ = [
     "check_rows",
     "city_table",
     "decide",
+    "fingerprint",
     "grid_for",
     "layer_for",
     "notes",

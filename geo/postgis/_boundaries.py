@@ -23,13 +23,12 @@ one database.  The tables, all in schema ``protestmap``:
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 import shapely
 
 from geo.boundaries import UTM_EPSG, BoundarySet
-from geo.join.stages import DENSIFY_DEG, Cities, layer_for
+from geo.join.stages import DENSIFY_DEG, Cities, fingerprint, layer_for
 
 #: Most vertices of a piece of a district or outline (ST_Subdivide).
 PIECE_VERTICES = 64
@@ -60,21 +59,6 @@ _TABLES = [
         city_no integer NOT NULL, geom geometry NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS b_outline_pieces_geom ON protestmap.b_outline_pieces USING gist (geom)",
 ]
-
-
-def fingerprint(cities: Cities) -> str:
-    """sha256 of what the join reads from a boundary set: cities, bounds, outlines, layers, districts."""
-    digest = hashlib.sha256()
-    for c in cities.cities:
-        digest.update(repr((c.city_id, c.bounds)).encode())
-        if c.outline is not None:
-            digest.update(shapely.to_wkb(c.outline))
-        for layer in c.layers:
-            digest.update(repr((layer.valid_from, layer.valid_to)).encode())
-            for district_id, geom in zip(layer.districts["district_id"], layer.districts.geometry.array):
-                digest.update(str(district_id).encode())
-                digest.update(b"" if geom is None else shapely.to_wkb(geom))
-    return "sha256:" + digest.hexdigest()
 
 
 def utm_epsg(city_id: str, bounds: tuple[float, float, float, float] | None) -> int:

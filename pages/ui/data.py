@@ -24,10 +24,11 @@ from geo.aggregate import detained_range
 from geo.boundaries import BoundarySet, load_boundaries
 from geo.errors import BoundariesNotConfigured, BoundaryCheckError, ProtestMapError, SettingsError
 from geo.filters import EMBEDDED_DATASET, Filters, filter_records
-from geo.join import join_incidents, place_by_stated_city
+from geo.join import join_kept, place_by_stated_city
 from geo.published import PublishedStore
 from geo.records import keep_ids_apart, load_embedded_records
 from geo.schema import LANGUAGES
+from geo.settings import get_settings
 from geo.store import open_store
 from geo.words import range_text
 from pages.ui import deployment
@@ -186,11 +187,21 @@ def _joined(datasets: tuple[str, ...], public: bool, location: str) -> pd.DataFr
 
 
 def join_preview(records: pd.DataFrame) -> pd.DataFrame:
-    """Records joined to the boundaries; without boundaries, placed by their stated city only."""
+    """Records joined to the boundaries; without boundaries, placed by their stated city only.
+
+    Locally the answers are kept in the cache folder (``placements``), so that the next start
+    reads them instead of placing every point again; in public mode nothing is written."""
     bset, _ = boundaries()
     if bset is None:  # figures by stated city still work; the pages say how to get boundaries
         return place_by_stated_city(records)
-    return join_incidents(records, bset)
+    return join_kept(records, bset, None if deployment.public() else _placements_folder())
+
+
+def _placements_folder():
+    try:
+        return get_settings().cache_dir / "placements"
+    except SettingsError:
+        return None
 
 
 def view(filters: Filters, *, include_national: bool = True) -> pd.DataFrame:
