@@ -131,7 +131,9 @@ def keep_ids_apart(records: pd.DataFrame) -> pd.DataFrame:
     ``contested_by`` references are prefixed with ``<dataset>:`` so that no
     figure is taken for another's and no link crosses datasets.
     """
-    if "dataset" not in records.columns or not records["record_id"].duplicated().any():
+    if "dataset" not in records.columns or records["dataset"].nunique() < 2:  # one dataset: nothing to tell apart
+        return records
+    if not records["record_id"].duplicated().any():
         return records
     out = records.copy()
     seen: set[str] = set()

@@ -298,3 +298,23 @@ def test_an_exported_file_reads_back_as_it_was_written(tmp_path):
         write_records(records.assign(summary=text), out)
         assert "'" + text[0] in out.read_text(encoding="utf-8")  # guarded in the file
         assert load_records(out).loc[0, "summary"] == text  # and read back as it was
+
+
+def test_keep_ids_apart_prefixes_a_later_datasets_repeated_ids_and_links_only():
+    from geo.records import keep_ids_apart
+
+    frame = pd.DataFrame(
+        {
+            "dataset": ["a", "a", "b", "b", "c"],
+            "record_id": ["R1", "R2", "R1", "R3", "R9"],
+            "included_in": ["", "R1", "", "R1", ""],
+            "contested_by": ["", "", "R3", "", ""],
+        }
+    )
+    out = keep_ids_apart(frame)
+    assert out["record_id"].tolist() == ["R1", "R2", "b:R1", "b:R3", "R9"]
+    assert out["included_in"].tolist() == ["", "R1", "", "b:R1", ""]  # b's link stays inside b
+    assert out["contested_by"].tolist() == ["", "", "b:R3", "", ""]
+    assert frame["record_id"].tolist() == ["R1", "R2", "R1", "R3", "R9"]  # the input is left as it was
+    one = frame[frame["dataset"] == "a"].assign(record_id=["R1", "R1"])  # one dataset's own repeats: not ours
+    assert keep_ids_apart(one) is one
