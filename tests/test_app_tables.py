@@ -227,3 +227,33 @@ def test_a_long_record_list_shows_its_first_records_by_date_then_id():
     dated = [(d, r) for d, r in shown if d != "—"]
     assert dated == sorted(dated)  # by date, then by record id
     assert len(dated) == 400  # 1,286 dated records: the undated come after them all
+
+
+def test_a_large_views_records_are_listed_on_the_map_page_when_asked(monkeypatch, tmp_path):
+    """Past 1,000 records the Map page draws its map and lists the records when the reader asks."""
+    from benchmarks.join import synthetic_records
+    from benchmarks.scale import complete
+    from benchmarks.timing import reference_boundaries
+    from geo.store import open_store
+    from pages.ui import data
+
+    records = complete(synthetic_records(reference_boundaries(), 2_600, 4)).assign(geo_precision=1)
+    store = tmp_path / "store.sqlite"
+    open_store(store).write("many", records, kind="import")
+    monkeypatch.setenv("PROTESTMAP_STORE", str(store))
+    monkeypatch.setenv("PROTESTMAP_CACHE", str(tmp_path / "cache"))
+    data.forget_records()
+    try:
+        at = open_page("pages/views/map.py", data="many", city="almaty", **{"from": "2019-01-01", "to": "2025-12-31"})
+        placed = int(re.sub(r"\D", "", next(c.value for c in at.caption if "records shown" in c.value.lower())))
+        assert placed > 1_000
+        assert [len(d.value) for d in at.dataframe] == [0]  # the city-level list (none), not yet the records
+        (toggle,) = at.toggle
+        assert toggle.label == f"List them: the first 1,000 of {number(placed, 'en')} records (by date)"
+        toggle.set_value(True).run()
+        assert [len(d.value) for d in at.dataframe] == [0, 1_000]
+        assert "The first 1,000 of" in " ".join(c.value for c in at.caption)
+        at.run()  # the reader's choice stays
+        assert [len(d.value) for d in at.dataframe] == [0, 1_000]
+    finally:
+        data.forget_records()

@@ -110,6 +110,11 @@ FIGURES: dict[str, dict[str, str]] = {
         "Первые {shown} из {n} записей (по дате); весь список — CSV на странице «Источники»",
         "{n} жазбаның алғашқы {shown} (күні бойынша); толық тізім — «Дереккөздер» бетіндегі CSV",
     ),
+    "table_on_request": w(
+        "List them: the first {shown} of {n} records (by date)",
+        "Показать их: первые {shown} из {n} записей (по дате)",
+        "Көрсету: {n} жазбаның алғашқы {shown} (күні бойынша)",
+    ),
     "list_first": w(
         "The first {shown} of {n} {what}; every record is in the CSV download on the Sources page",
         "Первые {shown} из {n} ({what}); все записи есть в CSV-выгрузке на странице «Источники»",

@@ -106,7 +106,7 @@ def show() -> None:
 
     with right:
         st.subheader(t("city_level", lang))
-        tables.table(city_level, lang, compact=True)
+        tables.table_on_request(city_level, lang, compact=True, key="map_list_city_level")
 
     shown_view = f.but(city=city) if day is None else f.but(city=city, start=day, end=day)
     briefs.download_row(shown_view, "map", key="map")
@@ -116,7 +116,7 @@ def show() -> None:
             f"{t('clear_selection', lang)} ({what})", on_click=lambda: st.session_state.update(map_resets=resets + 1)
         )
     st.caption(f"{capital(t('records_shown', lang))}: {number(len(shown), lang)}")
-    tables.table(shown, lang)
+    tables.table_on_request(shown, lang, key="map_list_shown")
 
 
 show()
