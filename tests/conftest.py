@@ -257,14 +257,20 @@ def make_briefing(embedded_joined, real_boundaries):
 
 @pytest.fixture(scope="session", autouse=True)
 def _store_of_this_test_session(tmp_path_factory):
-    """Every test (and the app the browser tests start) uses a store of this session, never the user's."""
-    previous = os.environ.get("PROTESTMAP_STORE")
-    os.environ["PROTESTMAP_STORE"] = str(tmp_path_factory.mktemp("store") / "store.sqlite")
+    """Every test (and the app the browser tests start) uses a store and a cache folder of this session,
+    never the user's (the cache holds the join's kept answers, which the app writes)."""
+    mine = {
+        "PROTESTMAP_STORE": str(tmp_path_factory.mktemp("store") / "store.sqlite"),
+        "PROTESTMAP_CACHE": str(tmp_path_factory.mktemp("cache")),
+    }
+    previous = {name: os.environ.get(name) for name in mine}
+    os.environ.update(mine)
     yield
-    if previous is None:
-        del os.environ["PROTESTMAP_STORE"]
-    else:
-        os.environ["PROTESTMAP_STORE"] = previous
+    for name, value in previous.items():
+        if value is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = value
 
 
 # --------------------------------------------------------------------------- PostGIS
