@@ -3,7 +3,8 @@
 :func:`geo.join.join_kept` is :func:`geo.join.join_incidents` with a folder of kept answers.  An
 answer is filed under the sha256 of everything that decides it: the columns the join
 reads (``date``, ``city``, ``latitude``, ``longitude``, ``geo_precision``, row by row),
-the boundary set (:func:`fingerprint`), the gap tolerance and the join's own code.  A
+the boundary set (:func:`fingerprint`, and the layers' and districts' names), the gap
+tolerance, the join's own code and the cities it knows (:mod:`geo.schema`).  A
 changed record, boundary file or rule makes a new name, so a kept answer is never stale;
 the folder keeps the :data:`KEPT` most recently used.  A file that cannot be read or
 written only costs the time of placing the points again.
@@ -22,8 +23,10 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 import shapely
 
+from geo.boundaries import UTM_EPSG
 from geo.join._common import OUTPUT_COLUMNS
 from geo.join._locate import _Cities, _city_table
+from geo.schema import CITIES, CITY_IDS, JOIN_COLUMNS
 
 #: Answers kept in the folder (the most recently used).
 KEPT = 8
@@ -59,6 +62,10 @@ def key(records: pd.DataFrame, boundaries, tol: float) -> str:
     for source in sorted(_CODE.glob("*.py")):  # the rules: another version of the join, another answer
         digest.update(source.read_bytes())
     digest.update(fingerprint(_city_table(boundaries)).encode())
+    # and what else the join writes or reads: the layers' and districts' names, the cities it knows
+    for layer in boundaries.layers:
+        digest.update(repr((layer.city_id, layer.name, layer.districts["name_en"].astype(str).tolist())).encode())
+    digest.update(repr((CITY_IDS, CITIES, JOIN_COLUMNS, UTM_EPSG)).encode())
     digest.update(repr((float(tol), len(records), [str(records[c].dtype) for c in INPUT_COLUMNS])).encode())
     rows = pd.util.hash_pandas_object(records[INPUT_COLUMNS], index=False).to_numpy()
     digest.update(rows.tobytes())
@@ -80,7 +87,8 @@ def read(path: Path, n: int) -> dict[str, tuple[np.ndarray, list[str]]] | None:
         if not pa.types.is_dictionary(column.type):
             return None
         out[name] = (column.indices.to_numpy(zero_copy_only=False), column.dictionary.to_pylist())
-    os.utime(path)  # recently used
+    with contextlib.suppress(OSError):  # recently used (a read-only folder keeps its order)
+        os.utime(path)
     return out
 
 

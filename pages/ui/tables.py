@@ -218,6 +218,8 @@ def _names_of(bset, lang: str) -> dict[str, str]:
             for layer in bset.layers
             for row in layer.districts[["district_id", "name_en", "name_ru", "name_kk"]].to_dict("records")
         }
+        if len(_NAMES) >= 12:  # a few boundary sets in three languages; an older one is let go
+            _NAMES.clear()
         kept = _NAMES[(id(bset), lang)] = (bset, names)  # the set kept with them: its id stays its own
     return kept[1]
 

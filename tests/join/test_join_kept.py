@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -42,7 +44,9 @@ def test_the_second_join_reads_the_first_answer(records, tmp_path, monkeypatch):
     assert kept.stat().st_size < len(records) * 7  # a few distinct values per column: compressed codes, not texts
 
 
-@pytest.mark.parametrize("change", ["latitude", "precision", "date", "city", "tolerance", "boundaries"])
+@pytest.mark.parametrize(
+    "change", ["latitude", "precision", "date", "city", "tolerance", "boundaries", "district name"]
+)
 def test_any_change_to_what_decides_a_placement_places_the_points_again(records, tmp_path, change):
     join_kept(records, BOUNDARIES, tmp_path)
     changed, bset, tol = records.copy(), BOUNDARIES, 100.0
@@ -57,6 +61,12 @@ def test_any_change_to_what_decides_a_placement_places_the_points_again(records,
         changed.loc[row, "city"] = "Almaty" if changed.loc[row, "city"] != "Almaty" else "Astana"
     elif change == "tolerance":
         tol = 5_000.0
+    elif change == "district name":  # the same polygons, a district renamed: its name is in the answer
+        first = BOUNDARIES.layers[0]
+        renamed = first.districts.assign(name_en=first.districts["name_en"].where(first.districts.index != 0, "X"))
+        bset = dataclasses.replace(
+            BOUNDARIES, layers=(dataclasses.replace(first, districts=renamed), *BOUNDARIES.layers[1:])
+        )
     else:
         from geo.boundaries import load_boundaries
         from geo.settings import get_settings
@@ -64,6 +74,8 @@ def test_any_change_to_what_decides_a_placement_places_the_points_again(records,
         bset = load_boundaries(get_settings().boundaries_dir, almaty_snapshot="2026")
     got = join_kept(changed, bset, tmp_path, gap_tolerance_m=tol)
     pd.testing.assert_frame_equal(got, join_incidents(changed, bset, gap_tolerance_m=tol))
+    if change == "district name":
+        assert "X" in set(got["district_name_en"])
     assert len(list(tmp_path.glob("*.arrow"))) == 2
 
 
@@ -95,3 +107,17 @@ def test_the_folder_keeps_the_most_recently_used(records, tmp_path, monkeypatch)
 def test_without_a_folder_nothing_is_written(records, tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(join_kept(records, BOUNDARIES, None), join_incidents(records, BOUNDARIES))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_folder_is_read_and_left_as_it_is(records, tmp_path, monkeypatch):
+    want = join_kept(records, BOUNDARIES, tmp_path)
+    (kept,) = tmp_path.glob("*.arrow")
+    before = kept.stat().st_mtime_ns
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(_kept.os, "utime", refuse)
+    _no_join(monkeypatch)
+    pd.testing.assert_frame_equal(join_kept(records, BOUNDARIES, tmp_path), want)
+    assert kept.stat().st_mtime_ns == before
