@@ -104,9 +104,13 @@ def test_the_folder_keeps_the_most_recently_used(records, tmp_path, monkeypatch)
         join_kept(frames[0], BOUNDARIES, tmp_path)  # the oldest went
 
 
-def test_without_a_folder_nothing_is_written(records, tmp_path, monkeypatch):
+def test_without_a_folder_nothing_is_read_nor_written(records, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a kept answer was looked for or written")
+
+    monkeypatch.setattr(_kept, "read", refuse)
+    monkeypatch.setattr(_kept, "keep", refuse)
     pd.testing.assert_frame_equal(join_kept(records, BOUNDARIES, None), join_incidents(records, BOUNDARIES))
-    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_read_only_folder_is_read_and_left_as_it_is(records, tmp_path, monkeypatch):
