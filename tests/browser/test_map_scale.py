@@ -64,11 +64,19 @@ _MARKER_AT = """
     const layer = Object.values(map._layers).find(l => l.isPackedIncidents);
     const i = Math.floor(layer.count * share);
     map.setView(layer.latLngOf(i), 18, {animate: false});
-    const marker = layer.drawn(i);
-    window.__pm_marker = marker;
-    return {n: layer.count, lat: marker.getLatLng().lat, lng: marker.getLatLng().lng};
+    window.__pm_pick = () => layer.drawn(i);  // drawn once the layer has redrawn the new view
+    return layer.count;
 }
 """
+
+
+def _marker_at(iframe, share: float) -> dict:
+    """Zoom in on the incident ``share`` of the way into the packed layer and wait until it is drawn; its
+    marker is then ``window.__pm_marker``: the layer's count and the marker's place."""
+    n = iframe.evaluate(_MARKER_AT, share)
+    iframe.wait_for_function("() => !!(window.__pm_marker = window.__pm_pick())")
+    where = iframe.evaluate("() => window.__pm_marker.getLatLng()")
+    return {"n": n, "lat": where["lat"], "lng": where["lng"]}
 
 
 def test_a_click_on_a_packed_marker_shows_its_record_under_the_map(app_with_many, offline_page, synthetic):
@@ -82,7 +90,7 @@ def test_a_click_on_a_packed_marker_shows_its_record_under_the_map(app_with_many
     assert before > maps.POPUP_LIMIT
 
     iframe = page.query_selector(FOLIUM_FRAME).content_frame()
-    picked = iframe.evaluate(_MARKER_AT, 1 / 3)
+    picked = _marker_at(iframe, 1 / 3)
     assert picked["n"] == before  # every incident of the view is a marker, none lost in packing
     iframe.wait_for_function("() => window.__pm_marker._path && window.__pm_marker._path.isConnected")
     assert "pm-incident" in iframe.evaluate("() => window.__pm_marker._path.getAttribute('class')")
@@ -202,7 +210,7 @@ def test_tens_of_thousands_are_drawn_as_the_view_s_clusters_and_a_click_still_sh
     assert _records_shown(page) == shown
 
     # zoomed in far, a point stands alone: a click on it shows that record under the map
-    picked = iframe.evaluate(_MARKER_AT, 1 / 2)
+    picked = _marker_at(iframe, 1 / 2)
     iframe.wait_for_function("() => window.__pm_marker._path && window.__pm_marker._path.isConnected")
     assert "pm-incident" in iframe.evaluate("() => window.__pm_marker._path.getAttribute('class')")
     iframe.evaluate("() => window.__pm_marker._path.dispatchEvent(new MouseEvent('click', {bubbles: true}))")
